@@ -1,0 +1,185 @@
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <openssl/evp.h>
+
+#include "absl/random/random.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "common/blob/blob_store.h"
+
+namespace telederm {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct EvpContextDeleter {
+  void operator()(EVP_MD_CTX* ctx) const { EVP_MD_CTX_free(ctx); }
+};
+using EvpContextPtr = std::unique_ptr<EVP_MD_CTX, EvpContextDeleter>;
+
+std::string HexOf(const unsigned char* digest, unsigned int length) {
+  std::string out;
+  out.reserve(length * 2);
+  for (unsigned int i = 0; i < length; ++i) absl::StrAppendFormat(&out, "%02x", digest[i]);
+  return out;
+}
+
+absl::Status ErrnoStatus(absl::string_view what, const std::string& path) {
+  return absl::InternalError(absl::StrCat("blob store: ", what, " ", path, ": ", std::strerror(errno)));
+}
+
+absl::Status FsyncPath(const std::string& path, int flags) {
+  int fd = ::open(path.c_str(), flags);
+  if (fd < 0) return ErrnoStatus("open", path);
+  int rc = ::fsync(fd);
+  ::close(fd);
+  if (rc != 0) return ErrnoStatus("fsync", path);
+  return absl::OkStatus();
+}
+
+class DirectoryBlobWriter final : public BlobWriter {
+ public:
+  DirectoryBlobWriter(std::string root, std::string temp_path, int fd)
+      : root_(std::move(root)), temp_path_(std::move(temp_path)), fd_(fd), hash_(EVP_MD_CTX_new()) {
+    EVP_DigestInit_ex(hash_.get(), EVP_sha256(), nullptr);
+  }
+  ~DirectoryBlobWriter() override {
+    if (fd_ >= 0) ::close(fd_);
+    if (!committed_) ::unlink(temp_path_.c_str());
+  }
+
+  absl::Status Append(absl::string_view bytes) override {
+    if (fd_ < 0) return absl::FailedPreconditionError("blob writer already committed");
+    const char* data = bytes.data();
+    size_t left = bytes.size();
+    while (left > 0) {
+      ssize_t n = ::write(fd_, data, left);
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        return ErrnoStatus("write", temp_path_);
+      }
+      data += n;
+      left -= static_cast<size_t>(n);
+    }
+    EVP_DigestUpdate(hash_.get(), bytes.data(), bytes.size());
+    written_ += static_cast<int64_t>(bytes.size());
+    return absl::OkStatus();
+  }
+
+  int64_t bytes_written() const override { return written_; }
+
+  absl::StatusOr<Committed> Commit(absl::string_view expected_sha256) override {
+    if (fd_ < 0) return absl::FailedPreconditionError("blob writer already committed");
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int length = 0;
+    EVP_DigestFinal_ex(hash_.get(), digest, &length);
+    std::string actual = HexOf(digest, length);
+    if (::fsync(fd_) != 0) return ErrnoStatus("fsync", temp_path_);
+    ::close(fd_);
+    fd_ = -1;
+    if (actual != expected_sha256) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "the image bytes do not match their SHA-256 (declared ", expected_sha256, ", received ", actual,
+          "): the upload was damaged; send it again"));
+    }
+    std::string dir = absl::StrCat(root_, "/sha256/", actual.substr(0, 2));
+    std::string final_path = absl::StrCat(dir, "/", actual);
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    if (ec) return absl::InternalError(absl::StrCat("blob store: create ", dir, ": ", ec.message()));
+    Committed result{actual, written_, fs::exists(final_path, ec)};
+    if (!result.already_stored) {
+      if (::rename(temp_path_.c_str(), final_path.c_str()) != 0) return ErrnoStatus("rename", final_path);
+      committed_ = true;
+      if (absl::Status s = FsyncPath(dir, O_RDONLY | O_DIRECTORY); !s.ok()) return s;
+    }
+    return result;
+  }
+
+ private:
+  const std::string root_;
+  const std::string temp_path_;
+  int fd_;
+  EvpContextPtr hash_;
+  int64_t written_ = 0;
+  bool committed_ = false;
+};
+
+class DirectoryBlobStore final : public BlobStore {
+ public:
+  explicit DirectoryBlobStore(std::string root) : root_(std::move(root)) {}
+
+  absl::StatusOr<BlobWriterPtr> NewWriter() override {
+    std::string temp_path;
+    {
+      absl::BitGen bitgen;
+      temp_path = absl::StrFormat("%s/incoming/%016x%016x.part", root_, absl::Uniform<uint64_t>(bitgen),
+                                  absl::Uniform<uint64_t>(bitgen));
+    }
+    int fd = ::open(temp_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
+    if (fd < 0) return ErrnoStatus("create", temp_path);
+    return BlobWriterPtr(new DirectoryBlobWriter(root_, temp_path, fd));
+  }
+
+  absl::StatusOr<std::optional<std::string>> Get(absl::string_view sha256) const override {
+    if (!IsValidSha256Hex(sha256)) return std::optional<std::string>();
+    std::ifstream in(PathOf(sha256), std::ios::binary);
+    if (!in) return std::optional<std::string>();
+    std::ostringstream bytes;
+    bytes << in.rdbuf();
+    if (in.bad()) return absl::InternalError(absl::StrCat("blob store: read ", PathOf(sha256)));
+    return std::optional<std::string>(std::move(bytes).str());
+  }
+
+  absl::StatusOr<std::optional<int64_t>> Size(absl::string_view sha256) const override {
+    if (!IsValidSha256Hex(sha256)) return std::optional<int64_t>();
+    struct stat st;
+    if (::stat(PathOf(sha256).c_str(), &st) != 0) {
+      if (errno == ENOENT) return std::optional<int64_t>();
+      return ErrnoStatus("stat", PathOf(sha256));
+    }
+    return std::optional<int64_t>(st.st_size);
+  }
+
+ private:
+  std::string PathOf(absl::string_view sha256) const {
+    return absl::StrCat(root_, "/sha256/", sha256.substr(0, 2), "/", sha256);
+  }
+  const std::string root_;
+};
+
+}  // namespace
+
+std::string Sha256Hex(absl::string_view bytes) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  EVP_Digest(bytes.data(), bytes.size(), digest, &length, EVP_sha256(), nullptr);
+  return HexOf(digest, length);
+}
+
+bool IsValidSha256Hex(absl::string_view text) {
+  if (text.size() != 64) return false;
+  for (char c : text) {
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  }
+  return true;
+}
+
+absl::StatusOr<BlobStorePtr> OpenDirectoryBlobStore(const std::string& root) {
+  std::error_code ec;
+  for (const char* sub : {"/incoming", "/sha256"}) {
+    fs::create_directories(root + sub, ec);
+    if (ec) return absl::InternalError(absl::StrCat("blob store: create ", root, sub, ": ", ec.message()));
+  }
+  return BlobStorePtr(std::make_shared<DirectoryBlobStore>(root));
+}
+
+}  // namespace telederm

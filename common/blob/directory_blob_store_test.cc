@@ -1,0 +1,95 @@
+#include <filesystem>
+
+#include <gtest/gtest.h>
+
+#include "common/blob/blob_store.h"
+
+namespace telederm {
+namespace {
+
+namespace fs = std::filesystem;
+
+class DirectoryBlobStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    root_ = fs::temp_directory_path() / ("telederm-blob-" + std::to_string(::getpid()) + "-" +
+                                         ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(root_);
+    store_ = *OpenDirectoryBlobStore(root_.string());
+  }
+  void TearDown() override { fs::remove_all(root_); }
+
+  size_t FilesUnder(const std::string& sub) {
+    size_t n = 0;
+    for (auto& entry : fs::recursive_directory_iterator(root_ / sub)) n += entry.is_regular_file();
+    return n;
+  }
+
+  fs::path root_;
+  BlobStorePtr store_;
+};
+
+TEST(Sha256Test, KnownVector) {
+  EXPECT_EQ(Sha256Hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  EXPECT_TRUE(IsValidSha256Hex(Sha256Hex("")));
+  EXPECT_FALSE(IsValidSha256Hex("BA7816BF8F01CFEA414140DE5DAE2223B00361A396177A9CB410FF61F20015AD"));
+  EXPECT_FALSE(IsValidSha256Hex("../../etc/passwd"));
+}
+
+TEST_F(DirectoryBlobStoreTest, ChunkedUploadIsStoredUnderItsDigest) {
+  std::string image(300000, '\0');
+  for (size_t i = 0; i < image.size(); ++i) image[i] = static_cast<char>(i * 31);
+  auto writer = *store_->NewWriter();
+  for (size_t offset = 0; offset < image.size(); offset += 65536) {
+    ASSERT_TRUE(writer->Append(absl::string_view(image).substr(offset, 65536)).ok());
+  }
+  auto committed = writer->Commit(Sha256Hex(image));
+  ASSERT_TRUE(committed.ok()) << committed.status();
+  EXPECT_EQ(committed->size_bytes, 300000);
+  EXPECT_FALSE(committed->already_stored);
+  EXPECT_EQ(**store_->Get(Sha256Hex(image)), image);
+  EXPECT_EQ(**store_->Size(Sha256Hex(image)), 300000);
+}
+
+TEST_F(DirectoryBlobStoreTest, DigestMismatchStoresNothingAndSaysWhatToDo) {
+  auto writer = *store_->NewWriter();
+  ASSERT_TRUE(writer->Append("half an image").ok());
+  std::string claimed = Sha256Hex("the whole image");
+  auto committed = writer->Commit(claimed);
+  EXPECT_EQ(committed.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(committed.status().message().find("send it again"), absl::string_view::npos);
+  writer.reset();
+  EXPECT_FALSE(store_->Get(claimed)->has_value());
+  EXPECT_EQ(FilesUnder("sha256"), 0u);
+  EXPECT_EQ(FilesUnder("incoming"), 0u);
+}
+
+TEST_F(DirectoryBlobStoreTest, AbandonedWriterLeavesNothingVisible) {
+  {
+    auto writer = *store_->NewWriter();
+    ASSERT_TRUE(writer->Append("partial").ok());
+  }
+  EXPECT_EQ(FilesUnder("incoming"), 0u);
+  EXPECT_EQ(FilesUnder("sha256"), 0u);
+}
+
+TEST_F(DirectoryBlobStoreTest, SameBytesTwiceAreStoredOnce) {
+  for (int i = 0; i < 2; ++i) {
+    auto writer = *store_->NewWriter();
+    ASSERT_TRUE(writer->Append("dermoscopy").ok());
+    auto committed = writer->Commit(Sha256Hex("dermoscopy"));
+    ASSERT_TRUE(committed.ok());
+    EXPECT_EQ(committed->already_stored, i == 1);
+  }
+  EXPECT_EQ(FilesUnder("sha256"), 1u);
+  EXPECT_EQ(FilesUnder("incoming"), 0u);
+}
+
+TEST_F(DirectoryBlobStoreTest, UnknownOrMalformedDigestIsEmptyNotError) {
+  EXPECT_FALSE(store_->Get(Sha256Hex("never uploaded"))->has_value());
+  EXPECT_FALSE(store_->Get("../../../etc/passwd")->has_value());
+  EXPECT_FALSE(store_->Size(Sha256Hex("never uploaded"))->has_value());
+}
+
+}  // namespace
+}  // namespace telederm

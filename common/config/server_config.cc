@@ -1,0 +1,39 @@
+#include "common/config/server_config.h"
+
+#include <cstdlib>
+
+#include "absl/flags/flag.h"
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+
+ABSL_FLAG(std::string, listen, "", "host:port to serve gRPC on (env TELEDERM_LISTEN)");
+ABSL_FLAG(std::string, redis, "", "Redis host:port (env TELEDERM_REDIS; default 127.0.0.1:6379)");
+ABSL_FLAG(std::string, data_dir, "",
+          "directory for the blob store and local state (env TELEDERM_DATA_DIR; default ./telederm-data)");
+
+namespace telederm {
+
+std::string FlagOrEnv(const std::string& flag_value, const char* env_name, absl::string_view fallback) {
+  if (!flag_value.empty()) return flag_value;
+  if (const char* env = std::getenv(env_name); env != nullptr && *env != '\0') return env;
+  return std::string(fallback);
+}
+
+ServerConfig ResolveServerConfig(absl::string_view default_listen) {
+  ServerConfig config;
+  config.listen = FlagOrEnv(absl::GetFlag(FLAGS_listen), "TELEDERM_LISTEN", default_listen);
+  config.redis = FlagOrEnv(absl::GetFlag(FLAGS_redis), "TELEDERM_REDIS", "127.0.0.1:6379");
+  config.data_dir = FlagOrEnv(absl::GetFlag(FLAGS_data_dir), "TELEDERM_DATA_DIR", "./telederm-data");
+  return config;
+}
+
+absl::StatusOr<absl::Duration> ParseDurationSetting(absl::string_view name, absl::string_view text) {
+  absl::Duration duration;
+  if (!absl::ParseDuration(text, &duration) || duration < absl::ZeroDuration()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(name, ": '", text, "' is not a duration such as 30s, 250ms or 24h"));
+  }
+  return duration;
+}
+
+}  // namespace telederm

@@ -1,0 +1,37 @@
+#ifndef TELEDERM_COMMON_CONFIG_SERVER_CONFIG_H_
+#define TELEDERM_COMMON_CONFIG_SERVER_CONFIG_H_
+
+#include <string>
+#include "absl/strings/string_view.h"
+
+#include "absl/flags/declare.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+
+// Flags every telederm server takes. Each falls back to an environment
+// variable when not given on the command line, then to a loopback default.
+ABSL_DECLARE_FLAG(std::string, listen);     // TELEDERM_LISTEN
+ABSL_DECLARE_FLAG(std::string, redis);      // TELEDERM_REDIS
+ABSL_DECLARE_FLAG(std::string, data_dir);   // TELEDERM_DATA_DIR
+
+namespace telederm {
+
+struct ServerConfig {
+  std::string listen;    // host:port the gRPC server binds
+  std::string redis;     // host:port of Redis
+  std::string data_dir;  // blob store root and other local state
+};
+
+// Resolves flag > environment > default for the common server settings.
+// `default_listen` differs per service (intake :50051, triage :50052, referral :50053).
+ServerConfig ResolveServerConfig(absl::string_view default_listen);
+
+// flag_value if non-empty, else the environment variable if set and non-empty, else fallback.
+std::string FlagOrEnv(const std::string& flag_value, const char* env_name, absl::string_view fallback);
+
+// Parses "30s", "250ms", "24h" (absl duration syntax) with a message naming the setting.
+absl::StatusOr<absl::Duration> ParseDurationSetting(absl::string_view name, absl::string_view text);
+
+}  // namespace telederm
+
+#endif  // TELEDERM_COMMON_CONFIG_SERVER_CONFIG_H_
