@@ -1,0 +1,154 @@
+#include "common/redis/client.h"
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "common/redis/connection.h"
+
+namespace telederm::redis {
+
+Client::Client(const ClientOptions& options) : options_(options) {}
+
+Client::~Client() = default;
+
+std::shared_ptr<Client> Client::Create(const ClientOptions& options) {
+  ClientOptions fixed = options;
+  if (fixed.pool_size < 1) fixed.pool_size = 1;
+  return std::shared_ptr<Client>(new Client(fixed));
+}
+
+absl::StatusOr<std::shared_ptr<Client>> Client::Connect(
+    const ClientOptions& options) {
+  std::shared_ptr<Client> client = Create(options);
+  if (absl::Status s = client->Ping(); !s.ok()) return s;
+  return client;
+}
+
+absl::StatusOr<Client::ConnectionPtr> Client::Borrow(bool blocking) {
+  ConnectionPtr connection;
+  {
+    absl::MutexLock lock(&mu_);
+    std::vector<ConnectionPtr>* idle = &idle_blocking_;
+    if (!blocking) {
+      auto slot_free = [this]() ABSL_SHARED_LOCKS_REQUIRED(mu_) {
+        return in_use_ < options_.pool_size;
+      };
+      if (!mu_.AwaitWithTimeout(absl::Condition(&slot_free),
+                                options_.command_timeout)) {
+        return absl::UnavailableError(absl::StrCat(
+            "redis at ", options_.endpoint.ToString(), " unavailable: all ",
+            options_.pool_size, " pooled connections busy for ",
+            absl::FormatDuration(options_.command_timeout)));
+      }
+      ++in_use_;
+      idle = &idle_;
+    }
+    while (!idle->empty() && connection == nullptr) {
+      connection = std::move(idle->back());
+      idle->pop_back();
+      if (!connection->LooksAlive()) connection.reset();
+    }
+  }
+  if (connection != nullptr) return connection;
+  absl::StatusOr<ConnectionPtr> opened = internal::Connection::Open(options_);
+  if (!opened.ok() && !blocking) {
+    absl::MutexLock lock(&mu_);
+    --in_use_;
+  }
+  return opened;
+}
+
+void Client::GiveBack(ConnectionPtr connection, bool blocking) {
+  absl::MutexLock lock(&mu_);
+  if (blocking) {
+    if (!connection->broken() &&
+        static_cast<int>(idle_blocking_.size()) < options_.pool_size) {
+      idle_blocking_.push_back(std::move(connection));
+    }
+    return;
+  }
+  --in_use_;
+  if (!connection->broken()) idle_.push_back(std::move(connection));
+}
+
+absl::StatusOr<Reply> Client::Command(const std::vector<std::string>& argv) {
+  absl::StatusOr<ConnectionPtr> connection = Borrow(/*blocking=*/false);
+  if (!connection.ok()) return connection.status();
+  absl::StatusOr<Reply> reply = (*connection)->Run(argv);
+  GiveBack(*std::move(connection), /*blocking=*/false);
+  return reply;
+}
+
+absl::StatusOr<std::vector<absl::StatusOr<Reply>>> Client::Pipeline(
+    const std::vector<std::vector<std::string>>& commands) {
+  std::vector<absl::StatusOr<Reply>> replies;
+  if (commands.empty()) return replies;
+  for (const auto& argv : commands) {
+    if (argv.empty()) {
+      return absl::InvalidArgumentError("empty redis command in pipeline");
+    }
+  }
+  absl::StatusOr<ConnectionPtr> connection = Borrow(/*blocking=*/false);
+  if (!connection.ok()) return connection.status();
+  absl::Status transport;
+  for (const auto& argv : commands) {
+    transport = (*connection)->Append(argv);
+    if (!transport.ok()) break;
+  }
+  replies.reserve(commands.size());
+  for (size_t i = 0; transport.ok() && i < commands.size(); ++i) {
+    absl::StatusOr<absl::StatusOr<Reply>> reply = (*connection)->ReadReply();
+    if (!reply.ok()) {
+      transport = reply.status();
+      break;
+    }
+    replies.push_back(*std::move(reply));
+  }
+  GiveBack(*std::move(connection), /*blocking=*/false);
+  if (!transport.ok()) return transport;
+  return replies;
+}
+
+absl::StatusOr<Reply> Client::Eval(const Script& script,
+                                   const std::vector<std::string>& keys,
+                                   const std::vector<std::string>& args) {
+  std::vector<std::string> argv;
+  argv.reserve(3 + keys.size() + args.size());
+  argv.push_back("EVALSHA");
+  argv.push_back(script.sha1());
+  argv.push_back(absl::StrCat(keys.size()));
+  argv.insert(argv.end(), keys.begin(), keys.end());
+  argv.insert(argv.end(), args.begin(), args.end());
+  absl::StatusOr<Reply> reply = Command(argv);
+  if (!reply.ok() && IsRedisError(reply.status(), "NOSCRIPT")) {
+    argv[0] = "EVAL";
+    argv[1] = script.source();
+    reply = Command(argv);
+  }
+  if (!reply.ok()) return ScriptErrorToStatus(reply.status());
+  return reply;
+}
+
+absl::StatusOr<Reply> Client::BlockingCommand(
+    const std::vector<std::string>& argv, absl::Duration block) {
+  absl::StatusOr<ConnectionPtr> connection = Borrow(/*blocking=*/true);
+  if (!connection.ok()) return connection.status();
+  absl::Status timeout =
+      (*connection)->SetTimeout(block + options_.command_timeout);
+  absl::StatusOr<Reply> reply =
+      timeout.ok() ? (*connection)->Run(argv) : absl::StatusOr<Reply>(timeout);
+  GiveBack(*std::move(connection), /*blocking=*/true);
+  return reply;
+}
+
+absl::Status Client::Ping() {
+  absl::StatusOr<Reply> reply = Command({"PING"});
+  if (!reply.ok()) return reply.status();
+  if (reply->str != "PONG") {
+    return absl::InternalError(
+        absl::StrCat("unexpected PING reply: ", reply->DebugString()));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace telederm::redis

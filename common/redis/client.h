@@ -1,0 +1,114 @@
+#ifndef TELEDERM_COMMON_REDIS_CLIENT_H_
+#define TELEDERM_COMMON_REDIS_CLIENT_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "common/redis/endpoint.h"
+#include "common/redis/errors.h"
+#include "common/redis/reply.h"
+#include "common/redis/script.h"
+
+namespace telederm::redis {
+
+namespace internal {
+class Connection;
+}  // namespace internal
+
+struct ClientOptions {
+  Endpoint endpoint;
+  // Upper bound on connections in use at once for Command/Pipeline/Eval.
+  // Callers beyond it wait up to command_timeout for a free connection.
+  // BlockingCommand uses a separate set of connections (see below).
+  int pool_size = 4;
+  absl::Duration connect_timeout = absl::Seconds(2);
+  // Socket read/write timeout for one command or one pipeline.
+  absl::Duration command_timeout = absl::Seconds(5);
+  std::string password;  // AUTH on every new connection if non-empty.
+  std::string username;  // ACL user for AUTH; optional.
+};
+
+// A synchronous Redis client over a pool of hiredis connections.
+//
+// Thread safety: a Client is safe for concurrent use from many threads without
+// external synchronization; share it through std::shared_ptr. Each call
+// borrows one connection for its duration and gives it back.
+//
+// Reconnect: a connection that saw a transport error (I/O error, timeout,
+// server closed it) is discarded; the next call opens a fresh one. Idle
+// connections are checked for a closed socket before reuse, so after a Redis
+// restart the first call already succeeds. A call that fails in flight is not
+// retried, since the command may or may not have run.
+//
+// Errors (never exceptions):
+//   * cannot connect / I/O error / timeout -> UNAVAILABLE,
+//     "redis at 127.0.0.1:6379 unavailable: <detail>";
+//   * a Redis error reply -> per ErrorReplyToStatus (errors.h): INTERNAL with
+//     Redis's message verbatim, UNAVAILABLE for LOADING/BUSY and friends;
+//   * Eval additionally maps "<CANONICAL_CODE>: text" script errors (script.h).
+// A missing key is not an error: it is a Reply of type kNil.
+class Client {
+ public:
+  // Creates a client and checks that Redis answers PING now; UNAVAILABLE if
+  // not.
+  static absl::StatusOr<std::shared_ptr<Client>> Connect(
+      const ClientOptions& options);
+  // Creates a client without touching the network; Redis may come up later.
+  static std::shared_ptr<Client> Create(const ClientOptions& options);
+
+  Client(const Client&) = delete;
+  Client& operator=(const Client&) = delete;
+  ~Client();
+
+  // One command, e.g. Command({"HGET", key, field}).
+  absl::StatusOr<Reply> Command(const std::vector<std::string>& argv);
+
+  // Sends all commands, then reads all replies: one round trip on one
+  // connection (not a transaction; wrap in MULTI/EXEC for atomicity). The
+  // outer status is a transport failure (UNAVAILABLE: then it is unknown which
+  // commands ran); the inner ones are each command's own result.
+  absl::StatusOr<std::vector<absl::StatusOr<Reply>>> Pipeline(
+      const std::vector<std::vector<std::string>>& commands);
+
+  // EVALSHA; on NOSCRIPT (script cache flushed, Redis restarted) falls back to
+  // EVAL, which also caches the script again.
+  absl::StatusOr<Reply> Eval(const Script& script,
+                             const std::vector<std::string>& keys,
+                             const std::vector<std::string>& args);
+
+  // A blocking command such as XREADGROUP ... BLOCK <ms>, on a connection
+  // whose read timeout is `block` + command_timeout. These connections do not
+  // count against pool_size, so blocked readers never starve other callers.
+  absl::StatusOr<Reply> BlockingCommand(const std::vector<std::string>& argv,
+                                        absl::Duration block);
+
+  // OK if Redis answers PONG.
+  absl::Status Ping();
+
+  const ClientOptions& options() const { return options_; }
+
+ private:
+  explicit Client(const ClientOptions& options);
+
+  using ConnectionPtr = std::unique_ptr<internal::Connection>;
+  // Takes an idle connection (or opens one). For regular connections waits
+  // for a free slot in the pool.
+  absl::StatusOr<ConnectionPtr> Borrow(bool blocking);
+  void GiveBack(ConnectionPtr connection, bool blocking);
+
+  const ClientOptions options_;
+  absl::Mutex mu_;
+  std::vector<ConnectionPtr> idle_ ABSL_GUARDED_BY(mu_);
+  std::vector<ConnectionPtr> idle_blocking_ ABSL_GUARDED_BY(mu_);
+  int in_use_ ABSL_GUARDED_BY(mu_) = 0;  // regular connections borrowed
+};
+
+}  // namespace telederm::redis
+
+#endif  // TELEDERM_COMMON_REDIS_CLIENT_H_

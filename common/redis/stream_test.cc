@@ -1,0 +1,277 @@
+#include "common/redis/stream.h"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/time/clock.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/harness/redis_server.h"
+
+namespace telederm::redis {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::IsEmpty;
+
+constexpr char kStream[] = "stream:intake";
+constexpr char kGroup[] = "triage";
+// Longer than ClaimIdle's min_idle in these tests.
+constexpr absl::Duration kMinIdle = absl::Milliseconds(50);
+constexpr absl::Duration kPastMinIdle = absl::Milliseconds(70);
+
+std::vector<std::string> Ids(const std::vector<StreamEntry>& entries) {
+  std::vector<std::string> ids;
+  for (const StreamEntry& e : entries) ids.push_back(e.id);
+  return ids;
+}
+
+class StreamTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    absl::StatusOr<std::unique_ptr<telederm::testing::RedisServer>> server =
+        telederm::testing::RedisServer::Start();
+    ASSERT_TRUE(server.ok()) << server.status();
+    server_ = *std::move(server);
+    ClientOptions options;
+    options.endpoint.port = server_->port();
+    absl::StatusOr<std::shared_ptr<Client>> client = Client::Connect(options);
+    ASSERT_TRUE(client.ok()) << client.status();
+    client_ = *std::move(client);
+  }
+
+  std::unique_ptr<StreamConsumer> Consumer(const std::string& name) {
+    return std::make_unique<StreamConsumer>(client_, kStream, kGroup, name);
+  }
+
+  std::string Append(const std::string& case_id) {
+    absl::StatusOr<std::string> id =
+        StreamAppend(*client_, kStream, {{"case_id", case_id}});
+    EXPECT_TRUE(id.ok()) << id.status();
+    return id.value_or("");
+  }
+
+  long long PendingCount() {
+    absl::StatusOr<Reply> summary =
+        client_->Command({"XPENDING", kStream, kGroup});
+    EXPECT_TRUE(summary.ok()) << summary.status();
+    return summary.ok() ? summary->elements.at(0).integer : -1;
+  }
+
+  std::unique_ptr<telederm::testing::RedisServer> server_;
+  std::shared_ptr<Client> client_;
+};
+
+TEST_F(StreamTest, EntriesAppendedBeforeGroupExistsAreDelivered) {
+  const std::string first = Append("case-1");
+  const std::string second = Append("case-2");
+  auto consumer = Consumer("triage-1");
+  ASSERT_TRUE(consumer->EnsureGroup().ok());
+  ASSERT_TRUE(consumer->EnsureGroup().ok());  // idempotent
+
+  absl::StatusOr<std::vector<StreamEntry>> entries =
+      consumer->ReadNew(10, absl::Milliseconds(100));
+  ASSERT_TRUE(entries.ok()) << entries.status();
+  EXPECT_THAT(Ids(*entries), ElementsAre(first, second));
+  EXPECT_EQ((*entries)[0].Field("case_id"), "case-1");
+  EXPECT_EQ((*entries)[0].Field("missing"), std::nullopt);
+}
+
+TEST_F(StreamTest, ReadNewReturnsEmptyAfterBlockTimeout) {
+  auto consumer = Consumer("triage-1");
+  ASSERT_TRUE(consumer->EnsureGroup().ok());
+  const absl::Time start = absl::Now();
+  absl::StatusOr<std::vector<StreamEntry>> entries =
+      consumer->ReadNew(10, absl::Milliseconds(100));
+  ASSERT_TRUE(entries.ok()) << entries.status();
+  EXPECT_THAT(*entries, IsEmpty());
+  EXPECT_GE(absl::Now() - start, absl::Milliseconds(95));
+
+  // Zero block does not wait (BLOCK 0 would wait forever).
+  entries = consumer->ReadNew(10, absl::ZeroDuration());
+  ASSERT_TRUE(entries.ok()) << entries.status();
+  EXPECT_THAT(*entries, IsEmpty());
+}
+
+TEST_F(StreamTest, EntryAppendedWhileBlockedIsDelivered) {
+  auto consumer = Consumer("triage-1");
+  ASSERT_TRUE(consumer->EnsureGroup().ok());
+  std::string id;
+  std::thread producer([&] {
+    absl::SleepFor(absl::Milliseconds(50));
+    id = Append("case-late");
+  });
+  absl::StatusOr<std::vector<StreamEntry>> entries =
+      consumer->ReadNew(10, absl::Seconds(5));
+  producer.join();
+  ASSERT_TRUE(entries.ok()) << entries.status();
+  EXPECT_THAT(Ids(*entries), ElementsAre(id));
+}
+
+TEST_F(StreamTest, UnackedEntryOfDeadConsumerIsClaimedAfterMinIdle) {
+  auto a = Consumer("triage-a");
+  auto b = Consumer("triage-b");
+  ASSERT_TRUE(a->EnsureGroup().ok());
+  const std::string id = Append("case-1");
+  ASSERT_THAT(Ids(a->ReadNew(10, absl::Milliseconds(10)).value()),
+              ElementsAre(id));
+  // a "dies" without acking.
+
+  absl::StatusOr<std::vector<StreamEntry>> too_soon = b->ClaimIdle(
+      absl::Seconds(60), 10);
+  ASSERT_TRUE(too_soon.ok()) << too_soon.status();
+  EXPECT_THAT(*too_soon, IsEmpty());
+
+  absl::SleepFor(kPastMinIdle);
+  absl::StatusOr<std::vector<StreamEntry>> claimed = b->ClaimIdle(kMinIdle, 10);
+  ASSERT_TRUE(claimed.ok()) << claimed.status();
+  ASSERT_THAT(Ids(*claimed), ElementsAre(id));
+  EXPECT_EQ((*claimed)[0].Field("case_id"), "case-1");
+  EXPECT_EQ(b->DeliveryCount(id).value(), 2);
+
+  // Now it is b's: a's own pending list no longer has it.
+  EXPECT_THAT(a->ReadOwnPending(10).value(), IsEmpty());
+  EXPECT_THAT(Ids(b->ReadOwnPending(10).value()), ElementsAre(id));
+}
+
+TEST_F(StreamTest, RestartedConsumerReadsItsOwnUnackedEntries) {
+  auto before_crash = Consumer("triage-1");
+  ASSERT_TRUE(before_crash->EnsureGroup().ok());
+  const std::string done = Append("case-done");
+  const std::string unfinished = Append("case-unfinished");
+  ASSERT_EQ(before_crash->ReadNew(10, absl::Milliseconds(10))->size(), 2u);
+  ASSERT_TRUE(before_crash->Ack(done).ok());
+  before_crash.reset();
+
+  auto after_restart = Consumer("triage-1");
+  ASSERT_TRUE(after_restart->EnsureGroup().ok());
+  absl::StatusOr<std::vector<StreamEntry>> pending =
+      after_restart->ReadOwnPending(10);
+  ASSERT_TRUE(pending.ok()) << pending.status();
+  ASSERT_THAT(Ids(*pending), ElementsAre(unfinished));
+  EXPECT_EQ((*pending)[0].Field("case_id"), "case-unfinished");
+  // New entries are a separate matter: none arrived.
+  EXPECT_THAT(after_restart->ReadNew(10, absl::Milliseconds(10)).value(),
+              IsEmpty());
+}
+
+TEST_F(StreamTest, ReadOwnPendingPagesAfterGivenId) {
+  auto consumer = Consumer("triage-1");
+  ASSERT_TRUE(consumer->EnsureGroup().ok());
+  const std::string first = Append("case-1");
+  const std::string second = Append("case-2");
+  ASSERT_EQ(consumer->ReadNew(10, absl::Milliseconds(10))->size(), 2u);
+  EXPECT_THAT(Ids(consumer->ReadOwnPending(1).value()), ElementsAre(first));
+  EXPECT_THAT(Ids(consumer->ReadOwnPending(1, first).value()),
+              ElementsAre(second));
+  EXPECT_THAT(consumer->ReadOwnPending(1, second).value(), IsEmpty());
+}
+
+TEST_F(StreamTest, AckRemovesEntryFromPending) {
+  auto consumer = Consumer("triage-1");
+  ASSERT_TRUE(consumer->EnsureGroup().ok());
+  const std::string id = Append("case-1");
+  ASSERT_EQ(consumer->ReadNew(10, absl::Milliseconds(10))->size(), 1u);
+  EXPECT_EQ(PendingCount(), 1);
+  EXPECT_EQ(consumer->DeliveryCount(id).value(), 1);
+
+  ASSERT_TRUE(consumer->Ack(id).ok());
+  EXPECT_EQ(PendingCount(), 0);
+  EXPECT_THAT(consumer->ReadOwnPending(10).value(), IsEmpty());
+  EXPECT_EQ(consumer->DeliveryCount(id).value(), 0);
+  EXPECT_TRUE(consumer->Ack(id).ok());  // acking twice is harmless
+
+  absl::SleepFor(kPastMinIdle);
+  EXPECT_THAT(Consumer("triage-2")->ClaimIdle(kMinIdle, 10).value(),
+              IsEmpty());
+}
+
+TEST_F(StreamTest, DeliveryCountGrowsWithEachRedelivery) {
+  auto a = Consumer("triage-a");
+  auto b = Consumer("triage-b");
+  ASSERT_TRUE(a->EnsureGroup().ok());
+  const std::string id = Append("case-poison");
+  ASSERT_EQ(a->ReadNew(10, absl::Milliseconds(10))->size(), 1u);
+  EXPECT_EQ(a->DeliveryCount(id).value(), 1);
+
+  ASSERT_EQ(a->ReadOwnPending(10)->size(), 1u);
+  EXPECT_EQ(a->DeliveryCount(id).value(), 2);
+
+  absl::SleepFor(kPastMinIdle);
+  ASSERT_EQ(b->ClaimIdle(kMinIdle, 10)->size(), 1u);
+  EXPECT_EQ(b->DeliveryCount(id).value(), 3);
+}
+
+TEST_F(StreamTest, EntryDeletedWhilePendingIsSkippedAndLeavesPending) {
+  auto a = Consumer("triage-a");
+  auto b = Consumer("triage-b");
+  ASSERT_TRUE(a->EnsureGroup().ok());
+  const std::string deleted = Append("case-deleted");
+  const std::string kept = Append("case-kept");
+  ASSERT_EQ(a->ReadNew(10, absl::Milliseconds(10))->size(), 2u);
+  ASSERT_TRUE(client_->Command({"XDEL", kStream, deleted}).ok());
+
+  absl::SleepFor(kPastMinIdle);
+  absl::StatusOr<std::vector<StreamEntry>> claimed = b->ClaimIdle(kMinIdle, 10);
+  ASSERT_TRUE(claimed.ok()) << claimed.status();
+  EXPECT_THAT(Ids(*claimed), ElementsAre(kept));
+  EXPECT_EQ(PendingCount(), 1);
+}
+
+TEST_F(StreamTest, OwnPendingEntryDeletedFromStreamIsSkippedAndAcked) {
+  auto consumer = Consumer("triage-1");
+  ASSERT_TRUE(consumer->EnsureGroup().ok());
+  const std::string deleted = Append("case-deleted");
+  const std::string kept = Append("case-kept");
+  ASSERT_EQ(consumer->ReadNew(10, absl::Milliseconds(10))->size(), 2u);
+  ASSERT_TRUE(client_->Command({"XDEL", kStream, deleted}).ok());
+
+  absl::StatusOr<std::vector<StreamEntry>> pending =
+      consumer->ReadOwnPending(10);
+  ASSERT_TRUE(pending.ok()) << pending.status();
+  EXPECT_THAT(Ids(*pending), ElementsAre(kept));
+  EXPECT_EQ(PendingCount(), 1);
+}
+
+TEST_F(StreamTest, ReadNewRecreatesGroupWhenStreamWasDeleted) {
+  auto consumer = Consumer("triage-1");
+  ASSERT_TRUE(consumer->EnsureGroup().ok());
+  ASSERT_TRUE(client_->Command({"DEL", kStream}).ok());
+
+  absl::StatusOr<std::vector<StreamEntry>> entries =
+      consumer->ReadNew(10, absl::Milliseconds(10));
+  ASSERT_TRUE(entries.ok()) << entries.status();
+  EXPECT_THAT(*entries, IsEmpty());
+  const std::string id = Append("case-1");
+  EXPECT_THAT(Ids(consumer->ReadNew(10, absl::Milliseconds(10)).value()),
+              ElementsAre(id));
+}
+
+TEST_F(StreamTest, AppendCommandWorksInsidePipeline) {
+  absl::StatusOr<std::vector<absl::StatusOr<Reply>>> replies =
+      client_->Pipeline({StreamAppendCommand(kStream, {{"case_id", "c1"}}),
+                         StreamAppendCommand(kStream, {{"case_id", "c2"}}),
+                         {"XLEN", kStream}});
+  ASSERT_TRUE(replies.ok()) << replies.status();
+  EXPECT_TRUE((*replies)[0]->IsString());
+  EXPECT_EQ((*replies)[2]->integer, 2);
+  EXPECT_EQ(StreamAppend(*client_, kStream, {}).status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(StreamTest, ConsumerSurvivesRedisRestartWithAppendOnlyData) {
+  auto consumer = Consumer("triage-1");
+  ASSERT_TRUE(consumer->EnsureGroup().ok());
+  const std::string id = Append("case-1");
+  ASSERT_EQ(consumer->ReadNew(10, absl::Milliseconds(10))->size(), 1u);
+  ASSERT_TRUE(server_->Kill().ok());
+  EXPECT_EQ(consumer->ReadNew(10, absl::Milliseconds(10)).status().code(),
+            absl::StatusCode::kUnavailable);
+  ASSERT_TRUE(server_->Restart().ok());
+  // The unacked entry is still pending on this consumer after the crash.
+  EXPECT_THAT(Ids(consumer->ReadOwnPending(10).value()), ElementsAre(id));
+}
+
+}  // namespace
+}  // namespace telederm::redis

@@ -1,0 +1,68 @@
+#ifndef TELEDERM_TESTS_HARNESS_REDIS_SERVER_H_
+#define TELEDERM_TESTS_HARNESS_REDIS_SERVER_H_
+
+#include <memory>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "tests/harness/child_process.h"
+
+namespace telederm::testing {
+
+// Options for RedisServer::Start (at namespace scope so that `= {}` works as a
+// default argument).
+struct RedisServerOptions {
+  bool append_only = true;  // --appendonly yes, --appendfsync everysec
+};
+
+// A real redis-server child process for one test: bound to 127.0.0.1 on a
+// free port, its data (AOF, logs) in a temp directory of its own.
+//
+// The binary is $TELEDERM_REDIS_SERVER, else /usr/bin/redis-server, else
+// redis-server from PATH.
+//
+// Ownership: the object owns the process and the directory; the destructor
+// stops the server (SIGTERM, then SIGKILL after 5 s) and removes the
+// directory. Thread-compatible: drive it from the test's main thread.
+class RedisServer {
+ public:
+  using Options = RedisServerOptions;
+
+  // Starts the server and waits until it answers PING (up to 10 s). On
+  // failure the error carries the tail of the server's log.
+  static absl::StatusOr<std::unique_ptr<RedisServer>> Start(
+      Options options = {});
+
+  RedisServer(const RedisServer&) = delete;
+  RedisServer& operator=(const RedisServer&) = delete;
+  ~RedisServer();
+
+  int port() const { return port_; }
+  std::string host_port() const;  // "127.0.0.1:NNNN"
+  const std::string& dir() const { return dir_; }
+  bool running() const { return process_ != nullptr && process_->Running(); }
+
+  // SIGKILL and wait: a crash. Data written so far stays in the AOF.
+  absl::Status Kill();
+  // SIGTERM and wait: an orderly shutdown.
+  absl::Status Stop();
+  // Starts the server again on the same port and directory (the AOF is
+  // reloaded) and waits until PING answers PONG. Stops it first if running.
+  absl::Status Restart();
+
+ private:
+  RedisServer(Options options, std::string binary, std::string dir)
+      : options_(options), binary_(std::move(binary)), dir_(std::move(dir)) {}
+  absl::Status Launch();
+
+  Options options_;
+  std::string binary_;
+  std::string dir_;
+  int port_ = -1;
+  std::unique_ptr<ChildProcess> process_;
+};
+
+}  // namespace telederm::testing
+
+#endif  // TELEDERM_TESTS_HARNESS_REDIS_SERVER_H_

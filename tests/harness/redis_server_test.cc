@@ -1,0 +1,99 @@
+#include "tests/harness/redis_server.h"
+
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "common/redis/client.h"
+#include "gtest/gtest.h"
+#include "tests/harness/net.h"
+
+namespace telederm::testing {
+namespace {
+
+std::shared_ptr<redis::Client> ClientFor(const RedisServer& server) {
+  redis::ClientOptions options;
+  options.endpoint.port = server.port();
+  return redis::Client::Create(options);
+}
+
+TEST(RedisServerTest, StartedServerAnswersPingOnLoopback) {
+  absl::StatusOr<std::unique_ptr<RedisServer>> server = RedisServer::Start();
+  ASSERT_TRUE(server.ok()) << server.status();
+  EXPECT_GT((*server)->port(), 0);
+  EXPECT_EQ((*server)->host_port(),
+            absl::StrCat("127.0.0.1:", (*server)->port()));
+  EXPECT_TRUE(std::filesystem::is_directory((*server)->dir()));
+  EXPECT_TRUE(ClientFor(**server)->Ping().ok());
+  EXPECT_TRUE(WaitForPort((*server)->port(), absl::Seconds(1)).ok());
+}
+
+TEST(RedisServerTest, TwoServersDoNotShareAPortOrData) {
+  auto first = RedisServer::Start();
+  auto second = RedisServer::Start();
+  ASSERT_TRUE(first.ok()) << first.status();
+  ASSERT_TRUE(second.ok()) << second.status();
+  EXPECT_NE((*first)->port(), (*second)->port());
+  EXPECT_NE((*first)->dir(), (*second)->dir());
+  ASSERT_TRUE(ClientFor(**first)->Command({"SET", "k", "first"}).ok());
+  EXPECT_TRUE(ClientFor(**second)->Command({"GET", "k"})->IsNil());
+}
+
+TEST(RedisServerTest, AppendOnlyDataSurvivesKillAndRestart) {
+  auto server = RedisServer::Start();
+  ASSERT_TRUE(server.ok()) << server.status();
+  std::shared_ptr<redis::Client> client = ClientFor(**server);
+  ASSERT_TRUE(client->Command({"SET", "case:1", "received"}).ok());
+
+  ASSERT_TRUE((*server)->Kill().ok());
+  EXPECT_FALSE((*server)->running());
+  EXPECT_EQ(client->Ping().code(), absl::StatusCode::kUnavailable);
+
+  ASSERT_TRUE((*server)->Restart().ok());
+  EXPECT_TRUE((*server)->running());
+  absl::StatusOr<redis::Reply> value = client->Command({"GET", "case:1"});
+  ASSERT_TRUE(value.ok()) << value.status();
+  EXPECT_EQ(value->AsOptionalString(), "received");
+}
+
+TEST(RedisServerTest, WithoutAppendOnlyDataIsGoneAfterRestart) {
+  auto server = RedisServer::Start({.append_only = false});
+  ASSERT_TRUE(server.ok()) << server.status();
+  std::shared_ptr<redis::Client> client = ClientFor(**server);
+  ASSERT_TRUE(client->Command({"SET", "case:1", "received"}).ok());
+  ASSERT_TRUE((*server)->Kill().ok());
+  ASSERT_TRUE((*server)->Restart().ok());
+  EXPECT_TRUE(client->Command({"GET", "case:1"})->IsNil());
+}
+
+TEST(RedisServerTest, DestructionStopsServerAndRemovesDirectory) {
+  std::string dir;
+  int port;
+  {
+    auto server = RedisServer::Start();
+    ASSERT_TRUE(server.ok()) << server.status();
+    dir = (*server)->dir();
+    port = (*server)->port();
+  }
+  EXPECT_FALSE(std::filesystem::exists(dir));
+  EXPECT_EQ(WaitForPort(port, absl::Milliseconds(50)).code(),
+            absl::StatusCode::kDeadlineExceeded);
+}
+
+TEST(RedisServerTest, MissingBinaryIsNotFound) {
+  setenv("TELEDERM_REDIS_SERVER", "/nonexistent/redis-server", 1);
+  auto server = RedisServer::Start();
+  unsetenv("TELEDERM_REDIS_SERVER");
+  EXPECT_EQ(server.status().code(), absl::StatusCode::kNotFound);
+}
+
+TEST(WaitForPortTest, TimesOutWhenNothingListens) {
+  const int port = FreeLoopbackPort();
+  ASSERT_GT(port, 0);
+  EXPECT_EQ(WaitForPort(port, absl::Milliseconds(50)).code(),
+            absl::StatusCode::kDeadlineExceeded);
+}
+
+}  // namespace
+}  // namespace telederm::testing
