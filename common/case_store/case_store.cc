@@ -1,0 +1,78 @@
+#include "common/case_store/case_store.h"
+
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "common/case_store/keys.h"
+
+namespace telederm {
+namespace {
+
+const redis::Script& CreateScript() {
+  static const redis::Script* script = new redis::Script(R"lua(
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+redis.call('HSET', KEYS[1], 'v', '1', 'pb', ARGV[1])
+return 1
+)lua");
+  return *script;
+}
+
+// Stores ARGV[3] as version ARGV[2] only if the stored version is ARGV[1].
+const redis::Script& CompareAndSetScript() {
+  static const redis::Script* script = new redis::Script(R"lua(
+local v = redis.call('HGET', KEYS[1], 'v')
+if not v then return redis.error_reply('NOT_FOUND: no such case') end
+if v ~= ARGV[1] then return 0 end
+redis.call('HSET', KEYS[1], 'v', ARGV[2], 'pb', ARGV[3])
+return 1
+)lua");
+  return *script;
+}
+
+constexpr int kMaxAttempts = 16;
+
+}  // namespace
+
+CaseStore::CaseStore(std::shared_ptr<redis::Client> redis) : redis_(std::move(redis)) {}
+
+absl::Status CaseStore::Create(v1::Case& c) {
+  c.set_version(1);
+  absl::StatusOr<redis::Reply> reply =
+      redis_->Eval(CreateScript(), {keys::Case(c.case_id())}, {c.SerializeAsString()});
+  if (!reply.ok()) return reply.status();
+  if (reply->integer != 1) return absl::AlreadyExistsError(absl::StrCat("case ", c.case_id(), " already exists"));
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::optional<v1::Case>> CaseStore::Get(absl::string_view case_id) {
+  absl::StatusOr<redis::Reply> reply = redis_->Command({"HGET", keys::Case(case_id), "pb"});
+  if (!reply.ok()) return reply.status();
+  if (reply->IsNil()) return std::optional<v1::Case>();
+  v1::Case c;
+  if (!c.ParseFromString(reply->str)) {
+    return absl::DataLossError(absl::StrCat("case ", case_id, ": stored record does not parse"));
+  }
+  return std::optional<v1::Case>(std::move(c));
+}
+
+absl::StatusOr<v1::Case> CaseStore::Update(absl::string_view case_id, const Mutation& mutate) {
+  for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
+    absl::StatusOr<std::optional<v1::Case>> current = Get(case_id);
+    if (!current.ok()) return current.status();
+    if (!current->has_value()) return absl::NotFoundError(absl::StrCat("case ", case_id, " not found"));
+    v1::Case c = std::move(**current);
+    const int64_t read_version = c.version();
+    absl::StatusOr<bool> changed = mutate(c);
+    if (!changed.ok()) return changed.status();
+    if (!*changed) return c;
+    c.set_version(read_version + 1);
+    absl::StatusOr<redis::Reply> reply =
+        redis_->Eval(CompareAndSetScript(), {keys::Case(case_id)},
+                     {absl::StrCat(read_version), absl::StrCat(read_version + 1), c.SerializeAsString()});
+    if (!reply.ok()) return reply.status();
+    if (reply->integer == 1) return c;
+  }
+  return absl::AbortedError(absl::StrCat("case ", case_id, " is being changed by others; try again"));
+}
+
+}  // namespace telederm

@@ -1,0 +1,46 @@
+#ifndef TELEDERM_COMMON_CASE_STORE_CASE_STORE_H_
+#define TELEDERM_COMMON_CASE_STORE_CASE_STORE_H_
+
+#include <functional>
+#include <memory>
+#include <optional>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "common/redis/client.h"
+#include "telederm/v1/case.pb.h"
+
+namespace telederm {
+
+// Case records in Redis: one key per case holding the serialized Case and its
+// version. Writers never overwrite each other: every update is a
+// compare-and-set on the version, retried on conflict. Safe for concurrent use
+// from many threads and processes.
+class CaseStore {
+ public:
+  explicit CaseStore(std::shared_ptr<redis::Client> redis);
+
+  // Stores a new case as version 1 (sets c.version). ALREADY_EXISTS if the id is taken.
+  absl::Status Create(v1::Case& c);
+
+  // The case, or an empty optional when there is none.
+  absl::StatusOr<std::optional<v1::Case>> Get(absl::string_view case_id);
+
+  // Returns true when it changed the case (to be stored), false to leave it as
+  // it is, or an error to abort with that error.
+  using Mutation = std::function<absl::StatusOr<bool>(v1::Case&)>;
+
+  // Reads the case, applies `mutate`, and stores the result if it changed and
+  // nobody else wrote in between; otherwise re-reads and tries again (up to a
+  // bound, then ABORTED). Returns the case as stored. NOT_FOUND if there is none.
+  // `mutate` may run several times: it must only depend on the case it is given.
+  absl::StatusOr<v1::Case> Update(absl::string_view case_id, const Mutation& mutate);
+
+ private:
+  std::shared_ptr<redis::Client> redis_;
+};
+
+}  // namespace telederm
+
+#endif  // TELEDERM_COMMON_CASE_STORE_CASE_STORE_H_

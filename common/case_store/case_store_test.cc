@@ -1,0 +1,152 @@
+#include "common/case_store/case_store.h"
+
+#include <thread>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "common/case_state/state_machine.h"
+#include "common/case_store/event_log.h"
+#include "common/ids/ids.h"
+#include "tests/harness/redis_server.h"
+
+namespace telederm {
+namespace {
+
+const absl::Time kT0 = absl::FromUnixSeconds(1'800'000'000);
+
+class CaseStoreTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    auto server = testing::RedisServer::Start();
+    ASSERT_TRUE(server.ok()) << server.status();
+    server_ = server->release();
+  }
+  static void TearDownTestSuite() { delete server_; }
+
+  void SetUp() override {
+    redis::ClientOptions options;
+    options.endpoint.port = server_->port();
+    redis_ = *redis::Client::Connect(options);
+    ASSERT_TRUE(redis_->Command({"FLUSHALL"}).ok());
+  }
+
+  v1::Case NewCase(absl::string_view clinic) {
+    v1::Case c;
+    c.set_case_id(NewCaseId(kT0));
+    c.set_clinic_id(std::string(clinic));
+    c.set_status(v1::CASE_STATUS_RECEIVED);
+    return c;
+  }
+
+  static testing::RedisServer* server_;
+  std::shared_ptr<redis::Client> redis_;
+};
+testing::RedisServer* CaseStoreTest::server_ = nullptr;
+
+TEST_F(CaseStoreTest, CreatedCaseReadsBackAsVersionOne) {
+  CaseStore store(redis_);
+  v1::Case c = NewCase("clinic-a");
+  c.mutable_submission()->set_clinical_question("changing mole on the back");
+  ASSERT_TRUE(store.Create(c).ok());
+  auto read = store.Get(c.case_id());
+  ASSERT_TRUE(read.ok() && read->has_value());
+  EXPECT_EQ((*read)->version(), 1);
+  EXPECT_EQ((*read)->submission().clinical_question(), "changing mole on the back");
+}
+
+TEST_F(CaseStoreTest, SecondCreateWithSameIdIsAlreadyExistsAndKeepsTheFirst) {
+  CaseStore store(redis_);
+  v1::Case c = NewCase("clinic-a");
+  ASSERT_TRUE(store.Create(c).ok());
+  v1::Case imposter = c;
+  imposter.set_clinic_id("clinic-b");
+  EXPECT_EQ(store.Create(imposter).code(), absl::StatusCode::kAlreadyExists);
+  EXPECT_EQ((*store.Get(c.case_id()))->clinic_id(), "clinic-a");
+}
+
+TEST_F(CaseStoreTest, MissingCaseIsEmptyOnGetAndNotFoundOnUpdate) {
+  CaseStore store(redis_);
+  EXPECT_FALSE(store.Get(NewCaseId(kT0))->has_value());
+  auto updated = store.Update(NewCaseId(kT0), [](v1::Case&) -> absl::StatusOr<bool> { return true; });
+  EXPECT_EQ(updated.status().code(), absl::StatusCode::kNotFound);
+}
+
+TEST_F(CaseStoreTest, ConcurrentUpdatersLoseNoWrite) {
+  CaseStore store(redis_);
+  v1::Case c = NewCase("clinic-a");
+  ASSERT_TRUE(store.Create(c).ok());
+  constexpr int kThreads = 8, kUpdatesEach = 25;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kUpdatesEach; ++i) {
+        auto updated = store.Update(c.case_id(), [&](v1::Case& record) -> absl::StatusOr<bool> {
+          record.add_history()->set_actor(absl::StrCat("writer-", t));
+          return true;
+        });
+        EXPECT_TRUE(updated.ok()) << updated.status();
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  v1::Case stored = **store.Get(c.case_id());
+  EXPECT_EQ(stored.history_size(), kThreads * kUpdatesEach);
+  EXPECT_EQ(stored.version(), 1 + kThreads * kUpdatesEach);
+}
+
+TEST_F(CaseStoreTest, MutationThatChangesNothingWritesNothing) {
+  CaseStore store(redis_);
+  v1::Case c = NewCase("clinic-a");
+  ASSERT_TRUE(store.Create(c).ok());
+  auto same = store.Update(c.case_id(), [](v1::Case&) -> absl::StatusOr<bool> { return false; });
+  ASSERT_TRUE(same.ok());
+  EXPECT_EQ((*store.Get(c.case_id()))->version(), 1);
+}
+
+TEST_F(CaseStoreTest, IllegalTransitionInsideUpdateIsReturnedAndNotStored) {
+  CaseStore store(redis_);
+  v1::Case c = NewCase("clinic-a");
+  ASSERT_TRUE(store.Create(c).ok());
+  auto updated = store.Update(c.case_id(), [](v1::Case& record) -> absl::StatusOr<bool> {
+    absl::Status s = TransitionCase(record, v1::CASE_STATUS_REPORTED, kT0, "specialist-1");
+    if (!s.ok()) return s;
+    return true;
+  });
+  EXPECT_EQ(updated.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ((*store.Get(c.case_id()))->status(), v1::CASE_STATUS_RECEIVED);
+}
+
+TEST_F(CaseStoreTest, EventLogResumesAfterTheLastSeenEventAndKeepsClinicsApart) {
+  EventLog log(redis_);
+  v1::Case a = NewCase("clinic-a");
+  v1::Case b = NewCase("clinic-b");
+  std::vector<std::string> ids;
+  for (v1::EventType type : {v1::EVENT_TYPE_RECEIVED, v1::EVENT_TYPE_QUEUED, v1::EVENT_TYPE_REPORTED}) {
+    auto id = log.Append(MakeCaseEvent(a, type, kT0), absl::Now());
+    ASSERT_TRUE(id.ok()) << id.status();
+    ids.push_back(*id);
+  }
+  ASSERT_TRUE(log.Append(MakeCaseEvent(b, v1::EVENT_TYPE_RECEIVED, kT0), absl::Now()).ok());
+
+  auto all = log.ReadAfter("clinic-a", "", 100, absl::ZeroDuration());
+  ASSERT_TRUE(all.ok());
+  ASSERT_EQ(all->size(), 3u);
+  for (const auto& event : *all) EXPECT_EQ(event.clinic_id(), "clinic-a");
+
+  auto rest = log.ReadAfter("clinic-a", ids[0], 100, absl::ZeroDuration());
+  ASSERT_TRUE(rest.ok());
+  ASSERT_EQ(rest->size(), 2u);
+  EXPECT_EQ((*rest)[0].event_id(), ids[1]);
+  EXPECT_EQ((*rest)[1].type(), v1::EVENT_TYPE_REPORTED);
+}
+
+TEST_F(CaseStoreTest, EventLogRefusesMalformedResumeTokenWithAHint) {
+  EventLog log(redis_);
+  auto read = log.ReadAfter("clinic-a", "yesterday", 10, absl::ZeroDuration());
+  EXPECT_EQ(read.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(read.status().message().find("event_id of the last event"), absl::string_view::npos);
+}
+
+}  // namespace
+}  // namespace telederm

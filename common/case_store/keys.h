@@ -1,0 +1,49 @@
+#ifndef TELEDERM_COMMON_CASE_STORE_KEYS_H_
+#define TELEDERM_COMMON_CASE_STORE_KEYS_H_
+
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
+
+// Every Redis key telederm uses, in one place (docs/REDIS.md describes them).
+// The part in braces is the Redis Cluster hash tag: keys one script touches
+// share it, so moving to a cluster needs configuration, not a rewrite.
+namespace telederm::keys {
+
+// Streams between the services, each with one consumer group.
+inline constexpr char kIntakeStream[] = "stream:intake";     // group kTriageGroup
+inline constexpr char kTriagedStream[] = "stream:triaged";   // group kReferralGroup
+inline constexpr char kTriageGroup[] = "triage";
+inline constexpr char kReferralGroup[] = "referral";
+
+// HASH {v: version, pb: serialized telederm.v1.Case}.
+inline std::string Case(absl::string_view case_id) { return absl::StrCat("case:{", case_id, "}"); }
+
+// ZSET case id -> received time (ms): the clinic's cases, for ListCases.
+inline std::string ClinicCases(absl::string_view clinic_id) {
+  return absl::StrCat("clinic:{", clinic_id, "}:cases");
+}
+// STREAM of the clinic's CaseEvents (field pb), read by WatchEvents.
+inline std::string ClinicEvents(absl::string_view clinic_id) {
+  return absl::StrCat("clinic:{", clinic_id, "}:events");
+}
+// STRING "<case id> <sha256 of the submission>": SubmitCase idempotency.
+inline std::string ClinicIdempotency(absl::string_view clinic_id, absl::string_view key) {
+  return absl::StrCat("clinic:{", clinic_id, "}:idem:", key);
+}
+
+// SET of pool names that have ever held a case (the reaper walks them).
+inline constexpr char kPools[] = "pools";
+// ZSET case id -> due time (ms): the pool's specialist queue.
+inline std::string PoolQueue(absl::string_view pool) { return absl::StrCat("pool:{", pool, "}:queue"); }
+// ZSET case id -> lease expiry (ms): the pool's claimed cases.
+inline std::string PoolLeases(absl::string_view pool) { return absl::StrCat("pool:{", pool, "}:leases"); }
+// HASH case id -> "<fencing token> <specialist id>": who holds each claim.
+inline std::string PoolClaims(absl::string_view pool) { return absl::StrCat("pool:{", pool, "}:claims"); }
+// STRING counter: the pool's last fencing token.
+inline std::string PoolFence(absl::string_view pool) { return absl::StrCat("pool:{", pool, "}:fence"); }
+
+}  // namespace telederm::keys
+
+#endif  // TELEDERM_COMMON_CASE_STORE_KEYS_H_
