@@ -233,6 +233,27 @@ TEST_F(ClientTest, SlowReplyTimesOutAsUnavailableAndNextCallReconnects) {
   EXPECT_TRUE(client->Command({"SET", "x", "2"}).ok());
 }
 
+TEST_F(ClientTest, PasswordIsSentOnEveryNewConnection) {
+  ASSERT_TRUE(
+      client_->Command({"CONFIG", "SET", "requirepass", "s3cret"}).ok());
+
+  ClientOptions with_password = options_;
+  with_password.password = "s3cret";
+  absl::StatusOr<std::shared_ptr<Client>> good = Client::Connect(with_password);
+  ASSERT_TRUE(good.ok()) << good.status();
+  EXPECT_TRUE((*good)->Command({"SET", "k", "v"}).ok());
+
+  ClientOptions wrong = options_;
+  wrong.password = "guess";
+  absl::StatusOr<std::shared_ptr<Client>> bad = Client::Connect(wrong);
+  EXPECT_EQ(bad.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_THAT(bad.status().message(), HasSubstr("AUTH failed"));
+
+  ClientOptions acl_user = with_password;
+  acl_user.username = "default";
+  EXPECT_TRUE(Client::Connect(acl_user).ok());
+}
+
 TEST_F(ClientTest, BlockingCommandMayOutlastCommandTimeout) {
   ClientOptions fast = options_;
   fast.command_timeout = absl::Milliseconds(100);
