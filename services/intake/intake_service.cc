@@ -1,0 +1,402 @@
+#include "services/intake/intake_service.h"
+
+#include <string>
+#include <vector>
+
+#include <boost/asio/post.hpp>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "absl/synchronization/mutex.h"
+#include "common/caller/caller.h"
+#include "common/case_state/state_machine.h"
+#include "common/case_state/timestamps.h"
+#include "common/case_store/keys.h"
+#include "common/ids/ids.h"
+#include "common/logging/log.h"
+#include "common/server/unary.h"
+#include "common/status/grpc_status.h"
+#include "services/intake/case_validation.h"
+
+namespace telederm::intake {
+
+// ---------------------------------------------------------------------------
+// UploadImage: header, then chunks. The bytes are held until the stream ends,
+// checked against the declared size and digest, shown to the quality gate, and
+// only then stored, so a refused or damaged image never becomes a blob.
+class IntakeServiceImpl::UploadReactor final : public grpc::ServerReadReactor<v1::UploadImageRequest> {
+ public:
+  UploadReactor(IntakeServiceImpl* service, grpc::CallbackServerContext* context, v1::UploadImageResponse* response)
+      : service_(service), response_(response) {
+    absl::StatusOr<Caller> caller = RequireClinic(*context);
+    if (!caller.ok()) {
+      Finish(ToGrpcStatus(caller.status()));
+      return;
+    }
+    StartRead(&request_);
+  }
+
+  void OnReadDone(bool ok) override {
+    if (!ok) {  // the client finished sending
+      boost::asio::post(service_->executor_, [this] { Finish(ToGrpcStatus(Complete())); });
+      return;
+    }
+    absl::Status status = Accept();
+    if (!status.ok()) {
+      Finish(ToGrpcStatus(status));
+      return;
+    }
+    StartRead(&request_);
+  }
+
+  void OnDone() override { delete this; }
+
+ private:
+  absl::Status Accept() {
+    if (request_.has_header()) {
+      if (header_received_) return absl::InvalidArgumentError("header: send the header once, as the first message");
+      header_ = request_.header();
+      header_received_ = true;
+      if (!IsValidSha256Hex(header_.sha256())) {
+        return absl::InvalidArgumentError("header.sha256: must be the 64 lower-case hex characters of the SHA-256");
+      }
+      if (header_.size_bytes() < 1 || header_.size_bytes() > service_->options_.max_image_bytes) {
+        return absl::InvalidArgumentError(absl::StrCat("header.size_bytes: an image must be 1 byte to ",
+                                                       service_->options_.max_image_bytes / (1024 * 1024),
+                                                       " MiB (got ", header_.size_bytes(), ")"));
+      }
+      if (header_.modality() == v1::MODALITY_UNSPECIFIED || !v1::Modality_IsValid(header_.modality())) {
+        return absl::InvalidArgumentError("header.modality: say what the image is (dermoscopy, clinical close-up, ...)");
+      }
+      bytes_.reserve(static_cast<size_t>(header_.size_bytes()));
+      return absl::OkStatus();
+    }
+    if (!header_received_) return absl::InvalidArgumentError("header: the first message must be the header");
+    if (static_cast<int64_t>(bytes_.size() + request_.chunk().size()) > header_.size_bytes()) {
+      return absl::InvalidArgumentError(absl::StrCat("chunk: more bytes arrived than the declared ",
+                                                     header_.size_bytes(), "; check header.size_bytes"));
+    }
+    bytes_.append(request_.chunk());
+    return absl::OkStatus();
+  }
+
+  absl::Status Complete() {
+    if (!header_received_) return absl::InvalidArgumentError("header: the upload carried no header");
+    if (static_cast<int64_t>(bytes_.size()) != header_.size_bytes()) {
+      return absl::InvalidArgumentError(absl::StrCat("the upload ended after ", bytes_.size(), " of ",
+                                                     header_.size_bytes(), " bytes: send the image again"));
+    }
+    std::string actual = Sha256Hex(bytes_);
+    if (actual != header_.sha256()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("the image bytes do not match header.sha256 (received ", actual,
+                       "): the upload was damaged; send it again"));
+    }
+    if (service_->deps_.gate != nullptr) {
+      absl::StatusOr<std::vector<v1::QualityFinding>> findings =
+          service_->deps_.gate->Inspect(bytes_, header_.modality());
+      if (!findings.ok()) return findings.status();
+      std::vector<std::string> refusals;
+      for (v1::QualityFinding& finding : *findings) {
+        if (finding.severity() == v1::QUALITY_SEVERITY_REFUSAL) {
+          refusals.push_back(finding.message());
+        } else {
+          *response_->add_warnings() = std::move(finding);
+        }
+      }
+      if (!refusals.empty()) {
+        return absl::InvalidArgumentError(absl::StrCat("retake the photo: ", absl::StrJoin(refusals, "; ")));
+      }
+    }
+    absl::StatusOr<BlobWriterPtr> writer = service_->deps_.blobs->NewWriter();
+    if (!writer.ok()) return writer.status();
+    if (absl::Status s = (*writer)->Append(bytes_); !s.ok()) return s;
+    absl::StatusOr<BlobWriter::Committed> committed = (*writer)->Commit(header_.sha256());
+    if (!committed.ok()) return committed.status();
+    v1::ImageRef* image = response_->mutable_image();
+    image->set_sha256(committed->sha256);
+    image->set_modality(header_.modality());
+    image->set_content_type(header_.content_type());
+    image->set_size_bytes(committed->size_bytes);
+    response_->set_already_stored(committed->already_stored);
+    return absl::OkStatus();
+  }
+
+  IntakeServiceImpl* const service_;
+  v1::UploadImageResponse* const response_;
+  v1::UploadImageRequest request_;
+  v1::UploadImageHeader header_;
+  bool header_received_ = false;
+  std::string bytes_;
+};
+
+// ---------------------------------------------------------------------------
+// WatchEvents: reads the clinic's event stream in a loop on the watch
+// executor and writes one event at a time. Only this loop calls Finish, and
+// nothing is posted after it, so OnDone may delete the reactor.
+class IntakeServiceImpl::WatchReactor final : public grpc::ServerWriteReactor<v1::CaseEvent> {
+ public:
+  WatchReactor(IntakeServiceImpl* service, std::string clinic_id, std::string after)
+      : service_(service), clinic_id_(std::move(clinic_id)), after_(std::move(after)) {
+    ScheduleFetch();
+  }
+
+  void OnWriteDone(bool ok) override {
+    if (!ok) {
+      Finish(grpc::Status(grpc::StatusCode::UNAVAILABLE, "the client stopped reading"));
+      return;
+    }
+    after_ = pending_[next_].event_id();
+    ++next_;
+    WriteNextOrFetch();
+  }
+
+  void OnCancel() override {
+    absl::MutexLock lock(&mutex_);
+    cancelled_ = true;
+  }
+
+  void OnDone() override { delete this; }
+
+ private:
+  bool cancelled() {
+    absl::MutexLock lock(&mutex_);
+    return cancelled_;
+  }
+
+  void ScheduleFetch() {
+    boost::asio::post(service_->watch_executor_, [this] { Fetch(); });
+  }
+
+  void Fetch() {
+    if (cancelled()) {
+      Finish(grpc::Status(grpc::StatusCode::CANCELLED, "watch cancelled"));
+      return;
+    }
+    absl::StatusOr<std::vector<v1::CaseEvent>> events =
+        service_->events_.ReadAfter(clinic_id_, after_, 100, service_->options_.watch_poll);
+    if (!events.ok()) {
+      Finish(ToGrpcStatus(events.status()));
+      return;
+    }
+    pending_ = std::move(*events);
+    next_ = 0;
+    WriteNextOrFetch();
+  }
+
+  void WriteNextOrFetch() {
+    if (next_ < pending_.size()) {
+      StartWrite(&pending_[next_]);
+    } else {
+      ScheduleFetch();
+    }
+  }
+
+  IntakeServiceImpl* const service_;
+  const std::string clinic_id_;
+  std::string after_;
+  std::vector<v1::CaseEvent> pending_;
+  size_t next_ = 0;
+  absl::Mutex mutex_;
+  bool cancelled_ ABSL_GUARDED_BY(mutex_) = false;
+};
+
+// ---------------------------------------------------------------------------
+
+IntakeServiceImpl::IntakeServiceImpl(IntakeDependencies deps, IntakeOptions options)
+    : deps_(std::move(deps)),
+      options_(options),
+      cases_(deps_.redis),
+      events_(deps_.redis),
+      executor_(options.rpc_threads),
+      watch_executor_(options.watch_threads) {}
+
+IntakeServiceImpl::~IntakeServiceImpl() {
+  executor_.join();
+  watch_executor_.join();
+}
+
+grpc::ServerReadReactor<v1::UploadImageRequest>* IntakeServiceImpl::UploadImage(grpc::CallbackServerContext* context,
+                                                                                v1::UploadImageResponse* response) {
+  return new UploadReactor(this, context, response);
+}
+
+grpc::ServerUnaryReactor* IntakeServiceImpl::SubmitCase(grpc::CallbackServerContext* context,
+                                                        const v1::SubmitCaseRequest* request,
+                                                        v1::SubmitCaseResponse* response) {
+  return RunOnExecutor(context, executor_, [this, context, request, response] {
+    absl::StatusOr<Caller> caller = RequireClinic(*context);
+    if (!caller.ok()) return caller.status();
+    return Submit(caller->id, *request, *response);
+  });
+}
+
+absl::Status IntakeServiceImpl::Submit(const std::string& clinic_id, const v1::SubmitCaseRequest& request,
+                                       v1::SubmitCaseResponse& response) {
+  const v1::CaseSubmission& submission = request.submission();
+  if (absl::Status s = ValidateSubmission(submission); !s.ok()) return s;
+  const std::string& key = request.idempotency_key();
+  if (!key.empty() && !IsValidExternalId(key, 128)) {
+    return absl::InvalidArgumentError("idempotency_key: 1 to 128 characters of A-Z a-z 0-9 . _ : -");
+  }
+
+  v1::Case c;
+  c.set_clinic_id(clinic_id);
+  *c.mutable_submission() = submission;
+  for (int i = 0; i < submission.images_size(); ++i) {
+    absl::StatusOr<std::optional<int64_t>> size = deps_.blobs->Size(submission.images(i).sha256());
+    if (!size.ok()) return size.status();
+    if (!size->has_value()) {
+      return absl::FailedPreconditionError(absl::StrCat("images[", i, "]: no image with sha256 ",
+                                                        submission.images(i).sha256(),
+                                                        " was uploaded; upload it with UploadImage first"));
+    }
+    c.mutable_submission()->mutable_images(i)->set_size_bytes(**size);
+  }
+
+  const absl::Time now = deps_.clock->Now();
+  std::string case_id = NewCaseId(now);
+  if (!key.empty()) {
+    std::string fingerprint = Sha256Hex(submission.SerializeAsString());
+    std::string idem_key = keys::ClinicIdempotency(clinic_id, key);
+    absl::StatusOr<redis::Reply> set =
+        deps_.redis->Command({"SET", idem_key, absl::StrCat(case_id, " ", fingerprint), "NX", "EX",
+                              absl::StrCat(absl::ToInt64Seconds(options_.idempotency_ttl))});
+    if (!set.ok()) return set.status();
+    if (set->IsNil()) {  // an earlier submission holds this key
+      absl::StatusOr<redis::Reply> held = deps_.redis->Command({"GET", idem_key});
+      if (!held.ok()) return held.status();
+      std::vector<std::string> parts = absl::StrSplit(held->str, ' ');
+      if (parts.size() != 2 || parts[1] != fingerprint) {
+        return absl::AlreadyExistsError(absl::StrCat(
+            "idempotency_key '", key, "' was already used for a different case; use a new key for a new case"));
+      }
+      case_id = parts[0];
+      response.set_duplicate(true);
+    }
+  }
+
+  c.set_case_id(case_id);
+  *c.mutable_received_at() = ToProtoTimestamp(now);
+  if (absl::Status s = TransitionCase(c, v1::CASE_STATUS_RECEIVED, now, clinic_id); !s.ok()) return s;
+  if (absl::Status s = StoreAndEnqueue(c); !s.ok()) return s;
+  response.set_case_id(c.case_id());
+  response.set_status(c.status());
+  return absl::OkStatus();
+}
+
+absl::Status IntakeServiceImpl::StoreAndEnqueue(v1::Case& c) {
+  absl::Status created = cases_.Create(c);
+  if (absl::IsAlreadyExists(created)) {
+    // A retry: the first attempt stored the record. Enqueue again only if it may
+    // not have reached triage; triage ignores a case it has already taken.
+    absl::StatusOr<std::optional<v1::Case>> stored = cases_.Get(c.case_id());
+    if (!stored.ok()) return stored.status();
+    if (!stored->has_value()) return absl::UnavailableError("case record vanished; try again");
+    c = std::move(**stored);
+    if (c.status() != v1::CASE_STATUS_RECEIVED) return absl::OkStatus();
+  } else if (!created.ok()) {
+    return created;
+  }
+  const absl::Time received = FromProtoTimestamp(c.received_at());
+  absl::StatusOr<std::vector<absl::StatusOr<redis::Reply>>> replies = deps_.redis->Pipeline({
+      {"ZADD", keys::ClinicCases(c.clinic_id()), absl::StrCat(absl::ToUnixMillis(received)), c.case_id()},
+      {"XADD", keys::kIntakeStream, "*", "case_id", c.case_id()},
+  });
+  if (!replies.ok()) return replies.status();
+  for (const auto& reply : *replies) {
+    if (!reply.ok()) return reply.status();
+  }
+  if (absl::StatusOr<std::string> id = events_.Append(MakeCaseEvent(c, v1::EVENT_TYPE_RECEIVED, received),
+                                                      deps_.clock->Now());
+      !id.ok()) {
+    return id.status();
+  }
+  LogInfo(absl::StrCat("case ", c.case_id(), " received from clinic ", c.clinic_id()));
+  return absl::OkStatus();
+}
+
+grpc::ServerUnaryReactor* IntakeServiceImpl::GetCase(grpc::CallbackServerContext* context,
+                                                     const v1::GetCaseRequest* request, v1::Case* response) {
+  return RunOnExecutor(context, executor_, [this, context, request, response]() -> absl::Status {
+    absl::StatusOr<Caller> caller = RequireClinic(*context);
+    if (!caller.ok()) return caller.status();
+    if (!IsValidCaseId(request->case_id())) {
+      return absl::InvalidArgumentError("case_id: not a case id (they look like c-01J...)");
+    }
+    absl::StatusOr<std::optional<v1::Case>> c = cases_.Get(request->case_id());
+    if (!c.ok()) return c.status();
+    // Another clinic's case is answered exactly like a missing one.
+    if (!c->has_value() || (*c)->clinic_id() != caller->id) {
+      return absl::NotFoundError(absl::StrCat("case ", request->case_id(), " not found"));
+    }
+    *response = std::move(**c);
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* IntakeServiceImpl::ListCases(grpc::CallbackServerContext* context,
+                                                       const v1::ListCasesRequest* request,
+                                                       v1::ListCasesResponse* response) {
+  return RunOnExecutor(context, executor_, [this, context, request, response]() -> absl::Status {
+    absl::StatusOr<Caller> caller = RequireClinic(*context);
+    if (!caller.ok()) return caller.status();
+    return List(caller->id, *request, *response);
+  });
+}
+
+absl::Status IntakeServiceImpl::List(const std::string& clinic_id, const v1::ListCasesRequest& request,
+                                     v1::ListCasesResponse& response) {
+  int page_size = request.page_size() == 0 ? 50 : request.page_size();
+  if (page_size < 1 || page_size > 200) return absl::InvalidArgumentError("page_size: must be 1 to 200");
+  int64_t offset = 0;
+  if (!request.page_token().empty() && (!absl::SimpleAtoi(request.page_token(), &offset) || offset < 0)) {
+    return absl::InvalidArgumentError("page_token: pass the next_page_token of the previous page unchanged");
+  }
+  absl::StatusOr<redis::Reply> ids = deps_.redis->Command(
+      {"ZREVRANGE", keys::ClinicCases(clinic_id), absl::StrCat(offset), absl::StrCat(offset + page_size)});
+  if (!ids.ok()) return ids.status();
+  std::vector<std::vector<std::string>> reads;
+  for (size_t i = 0; i < ids->elements.size() && i < static_cast<size_t>(page_size); ++i) {
+    reads.push_back({"HGET", keys::Case(ids->elements[i].str), "pb"});
+  }
+  if (!reads.empty()) {
+    absl::StatusOr<std::vector<absl::StatusOr<redis::Reply>>> records = deps_.redis->Pipeline(reads);
+    if (!records.ok()) return records.status();
+    for (const auto& record : *records) {
+      if (!record.ok()) return record.status();
+      if (record->IsNil()) continue;
+      v1::Case* c = response.add_cases();
+      if (!c->ParseFromString(record->str) || c->clinic_id() != clinic_id) {
+        response.mutable_cases()->RemoveLast();
+      }
+    }
+  }
+  if (ids->elements.size() > static_cast<size_t>(page_size)) {
+    response.set_next_page_token(absl::StrCat(offset + page_size));
+  }
+  return absl::OkStatus();
+}
+
+grpc::ServerWriteReactor<v1::CaseEvent>* IntakeServiceImpl::WatchEvents(grpc::CallbackServerContext* context,
+                                                                        const v1::WatchEventsRequest* request) {
+  absl::StatusOr<Caller> caller = RequireClinic(*context);
+  absl::Status status = caller.status();
+  if (status.ok() && !request->after_event_id().empty() && !IsValidEventId(request->after_event_id())) {
+    status = absl::InvalidArgumentError(
+        "after_event_id: pass the event_id of the last event you received, or leave it empty");
+  }
+  if (!status.ok()) {
+    class Refusal final : public grpc::ServerWriteReactor<v1::CaseEvent> {
+     public:
+      explicit Refusal(const absl::Status& status) { Finish(ToGrpcStatus(status)); }
+      void OnDone() override { delete this; }
+    };
+    return new Refusal(status);
+  }
+  return new WatchReactor(this, caller->id, request->after_event_id());
+}
+
+}  // namespace telederm::intake

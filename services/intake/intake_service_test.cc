@@ -1,0 +1,345 @@
+// The intake service through its real gRPC API, against a real redis-server
+// and a real blob store on disk.
+#include "services/intake/intake_service.h"
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include "absl/strings/match.h"
+#include "common/blob/blob_store.h"
+#include "common/caller/caller.h"
+#include "common/case_store/keys.h"
+#include "common/server/grpc_server.h"
+#include "services/intake/quality_gate.h"
+#include "services/intake/test_submissions.h"
+#include "tests/harness/redis_server.h"
+#include "tests/harness/temp_dir.h"
+
+namespace telederm::intake {
+namespace {
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream bytes;
+  bytes << in.rdbuf();
+  return bytes.str();
+}
+
+const std::string kMelanoma = std::string(TELEDERM_TEST_DATA_DIR) + "/cases/ISIC_0025248.jpg";
+const std::string kNaevus = std::string(TELEDERM_TEST_DATA_DIR) + "/cases/ISIC_0024311.jpg";
+
+class IntakeServiceTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    auto server = testing::RedisServer::Start();
+    ASSERT_TRUE(server.ok()) << server.status();
+    redis_server_ = server->release();
+  }
+  static void TearDownTestSuite() { delete redis_server_; }
+
+  void SetUp() override {
+    redis::ClientOptions options;
+    options.endpoint.port = redis_server_->port();
+    redis_ = *redis::Client::Connect(options);
+    ASSERT_TRUE(redis_->Command({"FLUSHALL"}).ok());
+    auto dir = testing::MakeTempDir("intake-test");
+    ASSERT_TRUE(dir.ok());
+    blob_dir_ = *dir;
+    blobs_ = *OpenDirectoryBlobStore(blob_dir_);
+    service_ = std::make_unique<IntakeServiceImpl>(
+        IntakeDependencies{redis_, blobs_, RealClock(), NewQualityGate()}, IntakeOptions{});
+    auto server = GrpcServer::Start("127.0.0.1:0", {service_.get()});
+    ASSERT_TRUE(server.ok()) << server.status();
+    server_ = std::move(*server);
+    stub_ = v1::IntakeService::NewStub(grpc::CreateChannel(absl::StrCat("127.0.0.1:", server_->port()),
+                                                           grpc::InsecureChannelCredentials()));
+  }
+
+  void TearDown() override {
+    server_->Shutdown(absl::Seconds(1));
+    server_.reset();
+    service_.reset();
+    std::filesystem::remove_all(blob_dir_);
+  }
+
+  std::unique_ptr<grpc::ClientContext> As(const std::string& clinic) {
+    auto context = std::make_unique<grpc::ClientContext>();
+    context->AddMetadata(kClinicIdHeader, clinic);
+    context->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
+    return context;
+  }
+
+  grpc::Status Upload(const std::string& clinic, const std::string& bytes, const std::string& declared_sha,
+                      v1::UploadImageResponse* response) {
+    auto context = As(clinic);
+    auto writer = stub_->UploadImage(context.get(), response);
+    v1::UploadImageRequest header;
+    header.mutable_header()->set_sha256(declared_sha);
+    header.mutable_header()->set_size_bytes(static_cast<int64_t>(bytes.size()));
+    header.mutable_header()->set_content_type("image/jpeg");
+    header.mutable_header()->set_modality(v1::MODALITY_DERMOSCOPY);
+    writer->Write(header);
+    for (size_t offset = 0; offset < bytes.size(); offset += 16384) {
+      v1::UploadImageRequest chunk;
+      chunk.set_chunk(bytes.substr(offset, 16384));
+      if (!writer->Write(chunk)) break;
+    }
+    writer->WritesDone();
+    return writer->Finish();
+  }
+
+  std::string UploadOk(const std::string& clinic, const std::string& path) {
+    std::string bytes = ReadFile(path);
+    v1::UploadImageResponse response;
+    grpc::Status status = Upload(clinic, bytes, Sha256Hex(bytes), &response);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return response.image().sha256();
+  }
+
+  grpc::Status Submit(const std::string& clinic, const v1::CaseSubmission& submission, const std::string& key,
+                      v1::SubmitCaseResponse* response) {
+    v1::SubmitCaseRequest request;
+    *request.mutable_submission() = submission;
+    request.set_idempotency_key(key);
+    return stub_->SubmitCase(As(clinic).get(), request, response);
+  }
+
+  static testing::RedisServer* redis_server_;
+  std::shared_ptr<redis::Client> redis_;
+  std::string blob_dir_;
+  BlobStorePtr blobs_;
+  std::unique_ptr<IntakeServiceImpl> service_;
+  std::unique_ptr<GrpcServer> server_;
+  std::unique_ptr<v1::IntakeService::Stub> stub_;
+};
+testing::RedisServer* IntakeServiceTest::redis_server_ = nullptr;
+
+TEST_F(IntakeServiceTest, RealDermoscopyUploadIsStoredWithAResolutionWarning) {
+  std::string bytes = ReadFile(kMelanoma);
+  v1::UploadImageResponse response;
+  grpc::Status status = Upload("clinic-a", bytes, Sha256Hex(bytes), &response);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(response.image().sha256(), Sha256Hex(bytes));
+  EXPECT_EQ(response.image().size_bytes(), static_cast<int64_t>(bytes.size()));
+  EXPECT_EQ(**blobs_->Get(Sha256Hex(bytes)), bytes);
+  // HAM10000 images are 600x450: readable, but below the 800x600 guideline.
+  ASSERT_GE(response.warnings_size(), 1);
+  EXPECT_EQ(response.warnings(0).severity(), v1::QUALITY_SEVERITY_WARNING);
+  EXPECT_EQ(response.warnings(0).code(), "low_resolution");
+}
+
+TEST_F(IntakeServiceTest, DamagedUploadIsRefusedAndNothingIsStored) {
+  std::string bytes = ReadFile(kMelanoma);
+  std::string declared = Sha256Hex(bytes);
+  bytes[bytes.size() / 2] ^= 0x5a;
+  v1::UploadImageResponse response;
+  grpc::Status status = Upload("clinic-a", bytes, declared, &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_TRUE(absl::StrContains(status.error_message(), "send it again")) << status.error_message();
+  EXPECT_FALSE(blobs_->Get(declared)->has_value());
+  EXPECT_FALSE(blobs_->Get(Sha256Hex(bytes))->has_value());
+}
+
+TEST_F(IntakeServiceTest, TextDeclaredAsJpegIsRefusedAsNotAnImage) {
+  std::string bytes = "this is a referral letter, not a photo";
+  v1::UploadImageResponse response;
+  grpc::Status status = Upload("clinic-a", bytes, Sha256Hex(bytes), &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_FALSE(blobs_->Get(Sha256Hex(bytes))->has_value());
+}
+
+TEST_F(IntakeServiceTest, ThumbnailIsRefusedWithARetakeMessage) {
+  cv::Mat image = cv::imread(kMelanoma);
+  cv::Mat thumbnail;
+  cv::resize(image, thumbnail, cv::Size(200, 150), 0, 0, cv::INTER_AREA);
+  std::vector<uchar> encoded;
+  ASSERT_TRUE(cv::imencode(".jpg", thumbnail, encoded));
+  std::string bytes(encoded.begin(), encoded.end());
+  v1::UploadImageResponse response;
+  grpc::Status status = Upload("clinic-a", bytes, Sha256Hex(bytes), &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_TRUE(absl::StartsWith(status.error_message(), "retake the photo: ")) << status.error_message();
+  EXPECT_FALSE(blobs_->Get(Sha256Hex(bytes))->has_value());
+}
+
+TEST_F(IntakeServiceTest, UploadLongerThanDeclaredIsRefused) {
+  std::string bytes = ReadFile(kMelanoma);
+  auto context = As("clinic-a");
+  v1::UploadImageResponse response;
+  auto writer = stub_->UploadImage(context.get(), &response);
+  v1::UploadImageRequest header;
+  header.mutable_header()->set_sha256(Sha256Hex(bytes));
+  header.mutable_header()->set_size_bytes(100);
+  header.mutable_header()->set_modality(v1::MODALITY_DERMOSCOPY);
+  writer->Write(header);
+  v1::UploadImageRequest chunk;
+  chunk.set_chunk(bytes);
+  writer->Write(chunk);
+  writer->WritesDone();
+  grpc::Status status = writer->Finish();
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_TRUE(absl::StrContains(status.error_message(), "header.size_bytes")) << status.error_message();
+}
+
+TEST_F(IntakeServiceTest, SubmittedCaseIsStoredAsReceivedAndEnqueuedForTriage) {
+  std::string sha = UploadOk("clinic-a", kMelanoma);
+  v1::SubmitCaseResponse response;
+  grpc::Status status = Submit("clinic-a", ValidTumourSubmission(sha), "", &response);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(response.status(), v1::CASE_STATUS_RECEIVED);
+
+  v1::Case stored;
+  ASSERT_TRUE(stub_->GetCase(As("clinic-a").get(), [&] {
+    v1::GetCaseRequest r;
+    r.set_case_id(response.case_id());
+    return r;
+  }(), &stored).ok());
+  EXPECT_EQ(stored.clinic_id(), "clinic-a");
+  EXPECT_EQ(stored.status(), v1::CASE_STATUS_RECEIVED);
+  EXPECT_GT(stored.submission().images(0).size_bytes(), 0);
+
+  auto entries = redis_->Command({"XRANGE", keys::kIntakeStream, "-", "+"});
+  ASSERT_TRUE(entries.ok());
+  ASSERT_EQ(entries->elements.size(), 1u);
+  EXPECT_EQ(entries->elements[0].elements[1].elements[1].str, response.case_id());
+}
+
+TEST_F(IntakeServiceTest, SubmissionNamingAnImageNeverUploadedIsFailedPrecondition) {
+  v1::SubmitCaseResponse response;
+  grpc::Status status = Submit("clinic-a", ValidTumourSubmission(Sha256Hex("never uploaded")), "", &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_TRUE(absl::StartsWith(status.error_message(), "images[0]: no image with sha256")) << status.error_message();
+  EXPECT_EQ(redis_->Command({"XLEN", keys::kIntakeStream})->integer, 0);
+}
+
+TEST_F(IntakeServiceTest, InvalidFieldIsInvalidArgumentNamingTheFieldAndStoresNothing) {
+  std::string sha = UploadOk("clinic-a", kMelanoma);
+  v1::CaseSubmission submission = ValidTumourSubmission(sha);
+  submission.mutable_patient()->set_age_years(150);
+  v1::SubmitCaseResponse response;
+  grpc::Status status = Submit("clinic-a", submission, "", &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_TRUE(absl::StartsWith(status.error_message(), "patient.age_years:")) << status.error_message();
+  EXPECT_EQ(redis_->Command({"XLEN", keys::kIntakeStream})->integer, 0);
+}
+
+TEST_F(IntakeServiceTest, RetryWithSameIdempotencyKeyReturnsTheSameCase) {
+  std::string sha = UploadOk("clinic-a", kMelanoma);
+  v1::SubmitCaseResponse first, second;
+  ASSERT_TRUE(Submit("clinic-a", ValidTumourSubmission(sha), "visit-17", &first).ok());
+  ASSERT_TRUE(Submit("clinic-a", ValidTumourSubmission(sha), "visit-17", &second).ok());
+  EXPECT_EQ(first.case_id(), second.case_id());
+  EXPECT_FALSE(first.duplicate());
+  EXPECT_TRUE(second.duplicate());
+  EXPECT_EQ(redis_->Command({"ZCARD", keys::ClinicCases("clinic-a")})->integer, 1);
+}
+
+TEST_F(IntakeServiceTest, SameIdempotencyKeyForADifferentCaseIsAlreadyExists) {
+  std::string sha = UploadOk("clinic-a", kMelanoma);
+  v1::SubmitCaseResponse first, second;
+  ASSERT_TRUE(Submit("clinic-a", ValidTumourSubmission(sha), "visit-17", &first).ok());
+  v1::CaseSubmission other = ValidTumourSubmission(sha);
+  other.mutable_patient()->set_reference("pt-0043");
+  grpc::Status status = Submit("clinic-a", other, "visit-17", &second);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::ALREADY_EXISTS);
+  EXPECT_EQ(redis_->Command({"ZCARD", keys::ClinicCases("clinic-a")})->integer, 1);
+}
+
+TEST_F(IntakeServiceTest, ClinicNeverSeesAnotherClinicsCase) {
+  std::string sha = UploadOk("clinic-a", kMelanoma);
+  v1::SubmitCaseResponse submitted;
+  ASSERT_TRUE(Submit("clinic-a", ValidTumourSubmission(sha), "", &submitted).ok());
+
+  v1::GetCaseRequest get;
+  get.set_case_id(submitted.case_id());
+  v1::Case c;
+  grpc::Status status = stub_->GetCase(As("clinic-b").get(), get, &c);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::NOT_FOUND);
+
+  v1::ListCasesResponse listed;
+  ASSERT_TRUE(stub_->ListCases(As("clinic-b").get(), v1::ListCasesRequest(), &listed).ok());
+  EXPECT_EQ(listed.cases_size(), 0);
+  ASSERT_TRUE(stub_->ListCases(As("clinic-a").get(), v1::ListCasesRequest(), &listed).ok());
+  EXPECT_EQ(listed.cases_size(), 1);
+}
+
+TEST_F(IntakeServiceTest, CallWithoutIdentityIsUnauthenticated) {
+  grpc::ClientContext context;
+  v1::ListCasesResponse listed;
+  EXPECT_EQ(stub_->ListCases(&context, v1::ListCasesRequest(), &listed).error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+}
+
+TEST_F(IntakeServiceTest, ListCasesPagesNewestFirst) {
+  std::string sha = UploadOk("clinic-a", kNaevus);
+  std::vector<std::string> ids;
+  for (int i = 0; i < 5; ++i) {
+    v1::CaseSubmission submission = ValidTumourSubmission(sha);
+    submission.mutable_patient()->set_reference(absl::StrCat("pt-", i));
+    v1::SubmitCaseResponse response;
+    ASSERT_TRUE(Submit("clinic-a", submission, "", &response).ok());
+    ids.push_back(response.case_id());
+    absl::SleepFor(absl::Milliseconds(2));  // distinct received times
+  }
+  std::vector<std::string> listed;
+  v1::ListCasesRequest request;
+  request.set_page_size(2);
+  for (int page = 0; page < 5; ++page) {
+    v1::ListCasesResponse response;
+    ASSERT_TRUE(stub_->ListCases(As("clinic-a").get(), request, &response).ok());
+    for (const auto& c : response.cases()) listed.push_back(c.case_id());
+    if (response.next_page_token().empty()) break;
+    request.set_page_token(response.next_page_token());
+  }
+  std::vector<std::string> newest_first(ids.rbegin(), ids.rend());
+  EXPECT_EQ(listed, newest_first);
+}
+
+TEST_F(IntakeServiceTest, WatchEventsDeliversTheClinicsEventsAndResumesAfterTheLastSeen) {
+  std::string sha = UploadOk("clinic-a", kMelanoma);
+  v1::SubmitCaseResponse first, second, foreign;
+  ASSERT_TRUE(Submit("clinic-a", ValidTumourSubmission(sha), "", &first).ok());
+  ASSERT_TRUE(Submit("clinic-b", ValidTumourSubmission(sha), "", &foreign).ok());
+  ASSERT_TRUE(Submit("clinic-a", ValidTumourSubmission(sha), "k2", &second).ok());
+
+  auto read = [&](const std::string& after, int n) {
+    auto context = As("clinic-a");
+    v1::WatchEventsRequest request;
+    request.set_after_event_id(after);
+    auto reader = stub_->WatchEvents(context.get(), request);
+    std::vector<v1::CaseEvent> events;
+    v1::CaseEvent event;
+    while (static_cast<int>(events.size()) < n && reader->Read(&event)) events.push_back(event);
+    context->TryCancel();
+    reader->Finish();
+    return events;
+  };
+  std::vector<v1::CaseEvent> events = read("", 2);
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[0].case_id(), first.case_id());
+  EXPECT_EQ(events[0].type(), v1::EVENT_TYPE_RECEIVED);
+  EXPECT_EQ(events[1].case_id(), second.case_id());
+
+  std::vector<v1::CaseEvent> resumed = read(events[0].event_id(), 1);
+  ASSERT_EQ(resumed.size(), 1u);
+  EXPECT_EQ(resumed[0].event_id(), events[1].event_id());
+}
+
+TEST_F(IntakeServiceTest, WatchWithMalformedResumeTokenIsInvalidArgument) {
+  auto context = As("clinic-a");
+  v1::WatchEventsRequest request;
+  request.set_after_event_id("last tuesday");
+  auto reader = stub_->WatchEvents(context.get(), request);
+  v1::CaseEvent event;
+  EXPECT_FALSE(reader->Read(&event));
+  EXPECT_EQ(reader->Finish().error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+}
+
+}  // namespace
+}  // namespace telederm::intake
