@@ -1,0 +1,101 @@
+#include "common/stream_worker/stream_worker.h"
+
+#include <chrono>
+
+#include "absl/strings/str_cat.h"
+#include "common/logging/log.h"
+
+namespace telederm {
+
+StreamWorker::StreamWorker(std::unique_ptr<redis::StreamConsumer> consumer, Handler handler,
+                           StreamWorkerOptions options)
+    : consumer_(std::move(consumer)), handler_(std::move(handler)), options_(options) {}
+
+int StreamWorker::HandleAll(const std::vector<redis::StreamEntry>& entries) {
+  int acked = 0;
+  for (const redis::StreamEntry& entry : entries) {
+    absl::Status handled = handler_(entry);
+    if (!handled.ok()) {
+      LogWarning(absl::StrCat(consumer_->stream(), " entry ", entry.id, " not handled, will retry: ",
+                              handled.ToString()));
+      continue;
+    }
+    if (absl::Status acked_status = consumer_->Ack(entry.id); !acked_status.ok()) {
+      LogWarning(absl::StrCat(consumer_->stream(), " entry ", entry.id, " handled but not acked: ",
+                              acked_status.ToString()));
+      continue;
+    }
+    ++acked;
+  }
+  return acked;
+}
+
+absl::Status StreamWorker::Recover() {
+  if (absl::Status s = consumer_->EnsureGroup(); !s.ok()) return s;
+  std::string after = "0";
+  while (true) {
+    absl::StatusOr<std::vector<redis::StreamEntry>> pending = consumer_->ReadOwnPending(options_.batch, after);
+    if (!pending.ok()) return pending.status();
+    if (pending->empty()) return absl::OkStatus();
+    HandleAll(*pending);
+    after = pending->back().id;
+  }
+}
+
+absl::StatusOr<int> StreamWorker::PollOnce(absl::Duration block) {
+  absl::StatusOr<std::vector<redis::StreamEntry>> entries = consumer_->ReadNew(options_.batch, block);
+  if (!entries.ok()) return entries.status();
+  return HandleAll(*entries);
+}
+
+absl::StatusOr<int> StreamWorker::ReclaimOnce() {
+  absl::StatusOr<std::vector<redis::StreamEntry>> entries =
+      consumer_->ClaimIdle(options_.reclaim_idle, options_.batch);
+  if (!entries.ok()) return entries.status();
+  if (!entries->empty()) {
+    LogInfo(absl::StrCat(consumer_->stream(), ": took over ", entries->size(), " idle entries"));
+  }
+  return HandleAll(*entries);
+}
+
+void StreamWorker::Start(boost::asio::io_context& io) {
+  poll_timer_ = std::make_unique<boost::asio::steady_timer>(io);
+  reclaim_timer_ = std::make_unique<boost::asio::steady_timer>(io);
+  SchedulePoll(io, absl::ZeroDuration());
+  ScheduleReclaim(io);
+}
+
+void StreamWorker::SchedulePoll(boost::asio::io_context& io, absl::Duration delay) {
+  if (stopping_) return;
+  poll_timer_->expires_after(absl::ToChronoMilliseconds(delay));
+  poll_timer_->async_wait([this, &io](const boost::system::error_code& error) {
+    if (error || stopping_) return;
+    absl::StatusOr<int> polled = [&]() -> absl::StatusOr<int> {
+      if (!recovered_) {
+        if (absl::Status s = Recover(); !s.ok()) return s;
+        recovered_ = true;
+      }
+      return PollOnce(options_.block);
+    }();
+    if (!polled.ok()) {
+      LogWarning(absl::StrCat(consumer_->stream(), ": ", polled.status().ToString(), "; retrying"));
+      SchedulePoll(io, options_.retry_after_error);
+      return;
+    }
+    SchedulePoll(io, absl::ZeroDuration());
+  });
+}
+
+void StreamWorker::ScheduleReclaim(boost::asio::io_context& io) {
+  if (stopping_) return;
+  reclaim_timer_->expires_after(absl::ToChronoMilliseconds(options_.reclaim_every));
+  reclaim_timer_->async_wait([this, &io](const boost::system::error_code& error) {
+    if (error || stopping_) return;
+    if (absl::StatusOr<int> reclaimed = ReclaimOnce(); !reclaimed.ok()) {
+      LogWarning(absl::StrCat(consumer_->stream(), ": reclaim failed: ", reclaimed.status().ToString()));
+    }
+    ScheduleReclaim(io);
+  });
+}
+
+}  // namespace telederm

@@ -1,0 +1,70 @@
+#ifndef TELEDERM_COMMON_STREAM_WORKER_STREAM_WORKER_H_
+#define TELEDERM_COMMON_STREAM_WORKER_STREAM_WORKER_H_
+
+#include <atomic>
+#include <functional>
+#include <memory>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "common/redis/stream.h"
+
+namespace telederm {
+
+struct StreamWorkerOptions {
+  int batch = 16;
+  absl::Duration block = absl::Seconds(1);          // how long one read waits for new entries
+  absl::Duration reclaim_idle = absl::Seconds(30);  // pending this long: its consumer is presumed dead
+  absl::Duration reclaim_every = absl::Seconds(5);
+  absl::Duration retry_after_error = absl::Milliseconds(500);
+};
+
+// Delivers a stream's entries to a handler, at least once: an entry is acked
+// only after the handler returned OK (its effect is stored). An entry whose
+// handler failed stays pending and is retried once it has been idle for
+// `reclaim_idle`, as are the entries of consumers that died. Handlers must
+// therefore be idempotent.
+//
+// Thread-compatible: PollOnce/ReclaimOnce are for one thread (tests call them
+// directly); Start runs them on an io_context until Stop.
+class StreamWorker {
+ public:
+  using Handler = std::function<absl::Status(const redis::StreamEntry&)>;
+
+  StreamWorker(std::unique_ptr<redis::StreamConsumer> consumer, Handler handler, StreamWorkerOptions options);
+
+  // Creates the group if needed and handles this consumer's own pending
+  // entries (left by an earlier run under the same name).
+  absl::Status Recover();
+  // Reads and handles one batch of new entries, waiting up to `block`. Returns how many were acked.
+  absl::StatusOr<int> PollOnce(absl::Duration block);
+  // Takes over entries idle longer than `reclaim_idle` and handles them. Returns how many were acked.
+  absl::StatusOr<int> ReclaimOnce();
+
+  // Polls and reclaims on `io` until Stop(). `io` must outlive the worker's run.
+  void Start(boost::asio::io_context& io);
+  // Lets the current read finish (at most `block`) and then stops scheduling work.
+  void Stop() { stopping_ = true; }
+
+  const redis::StreamConsumer& consumer() const { return *consumer_; }
+
+ private:
+  int HandleAll(const std::vector<redis::StreamEntry>& entries);
+  void SchedulePoll(boost::asio::io_context& io, absl::Duration delay);
+  void ScheduleReclaim(boost::asio::io_context& io);
+
+  std::unique_ptr<redis::StreamConsumer> consumer_;
+  Handler handler_;
+  const StreamWorkerOptions options_;
+  std::atomic<bool> stopping_{false};
+  bool recovered_ = false;  // Recover() done; touched only by the io_context thread
+  std::unique_ptr<boost::asio::steady_timer> poll_timer_;
+  std::unique_ptr<boost::asio::steady_timer> reclaim_timer_;
+};
+
+}  // namespace telederm
+
+#endif  // TELEDERM_COMMON_STREAM_WORKER_STREAM_WORKER_H_

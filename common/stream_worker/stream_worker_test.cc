@@ -1,0 +1,107 @@
+#include "common/stream_worker/stream_worker.h"
+
+#include <set>
+
+#include <gtest/gtest.h>
+
+#include "tests/harness/redis_server.h"
+
+namespace telederm {
+namespace {
+
+class StreamWorkerTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    auto server = testing::RedisServer::Start();
+    ASSERT_TRUE(server.ok()) << server.status();
+    server_ = server->release();
+  }
+  static void TearDownTestSuite() { delete server_; }
+  void SetUp() override {
+    redis::ClientOptions options;
+    options.endpoint.port = server_->port();
+    redis_ = *redis::Client::Connect(options);
+    ASSERT_TRUE(redis_->Command({"FLUSHALL"}).ok());
+  }
+  std::unique_ptr<StreamWorker> Worker(const std::string& name, StreamWorker::Handler handler) {
+    StreamWorkerOptions options;
+    options.reclaim_idle = absl::Milliseconds(50);
+    return std::make_unique<StreamWorker>(
+        std::make_unique<redis::StreamConsumer>(redis_, "stream:test", "group", name), std::move(handler), options);
+  }
+  void Append(const std::string& value) { ASSERT_TRUE(redis::StreamAppend(*redis_, "stream:test", {{"v", value}}).ok()); }
+  long long Pending() { return redis_->Command({"XPENDING", "stream:test", "group"})->elements[0].integer; }
+
+  static testing::RedisServer* server_;
+  std::shared_ptr<redis::Client> redis_;
+};
+testing::RedisServer* StreamWorkerTest::server_ = nullptr;
+
+TEST_F(StreamWorkerTest, EntriesAppendedBeforeTheWorkerStartedAreHandledAndAcked) {
+  Append("a");
+  Append("b");
+  std::vector<std::string> seen;
+  auto worker = Worker("w1", [&](const redis::StreamEntry& e) {
+    seen.push_back(*e.Field("v"));
+    return absl::OkStatus();
+  });
+  ASSERT_TRUE(worker->Recover().ok());
+  EXPECT_EQ(*worker->PollOnce(absl::ZeroDuration()), 2);
+  EXPECT_EQ(seen, (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(Pending(), 0);
+}
+
+TEST_F(StreamWorkerTest, FailedEntryStaysPendingAndIsRetriedAfterItIdles) {
+  Append("a");
+  int attempts = 0;
+  auto worker = Worker("w1", [&](const redis::StreamEntry&) {
+    return ++attempts == 1 ? absl::UnavailableError("redis away") : absl::OkStatus();
+  });
+  ASSERT_TRUE(worker->Recover().ok());
+  EXPECT_EQ(*worker->PollOnce(absl::ZeroDuration()), 0);
+  EXPECT_EQ(Pending(), 1);
+  absl::SleepFor(absl::Milliseconds(80));  // past reclaim_idle
+  EXPECT_EQ(*worker->ReclaimOnce(), 1);
+  EXPECT_EQ(attempts, 2);
+  EXPECT_EQ(Pending(), 0);
+}
+
+TEST_F(StreamWorkerTest, EntriesOfACrashedConsumerAreTakenOverByAnother) {
+  Append("a");
+  Append("b");
+  // The first consumer reads both and "crashes" before acking.
+  auto crashed = Worker("dead", [](const redis::StreamEntry&) { return absl::InternalError("crash"); });
+  ASSERT_TRUE(crashed->Recover().ok());
+  ASSERT_EQ(*crashed->PollOnce(absl::ZeroDuration()), 0);
+  std::set<std::string> seen;
+  auto survivor = Worker("alive", [&](const redis::StreamEntry& e) {
+    seen.insert(*e.Field("v"));
+    return absl::OkStatus();
+  });
+  ASSERT_TRUE(survivor->Recover().ok());
+  EXPECT_EQ(*survivor->PollOnce(absl::ZeroDuration()), 0);  // nothing new
+  absl::SleepFor(absl::Milliseconds(80));
+  EXPECT_EQ(*survivor->ReclaimOnce(), 2);
+  EXPECT_EQ(seen, (std::set<std::string>{"a", "b"}));
+  EXPECT_EQ(Pending(), 0);
+}
+
+TEST_F(StreamWorkerTest, RestartedConsumerFinishesItsOwnPendingEntriesFirst) {
+  Append("a");
+  {
+    auto before_crash = Worker("w1", [](const redis::StreamEntry&) { return absl::InternalError("crash"); });
+    ASSERT_TRUE(before_crash->Recover().ok());
+    ASSERT_EQ(*before_crash->PollOnce(absl::ZeroDuration()), 0);
+  }
+  std::vector<std::string> seen;
+  auto restarted = Worker("w1", [&](const redis::StreamEntry& e) {
+    seen.push_back(*e.Field("v"));
+    return absl::OkStatus();
+  });
+  ASSERT_TRUE(restarted->Recover().ok());
+  EXPECT_EQ(seen, (std::vector<std::string>{"a"}));
+  EXPECT_EQ(Pending(), 0);
+}
+
+}  // namespace
+}  // namespace telederm
