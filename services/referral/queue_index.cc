@@ -1,0 +1,197 @@
+#include "services/referral/queue_index.h"
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "common/case_store/keys.h"
+
+namespace telederm::referral {
+namespace {
+
+// KEYS: queue, fence, leases, claims. ARGV: lease expiry ms, specialist id.
+// Pops the earliest-due case. If the index already holds a claim on it, the
+// queue entry is stale (the case was re-added while claimed): it is dropped and
+// {id, due, 0} returned, so a live claim is never overwritten. Otherwise the
+// case gets the next fencing token and a lease: {id, due, token}. nil: empty.
+const redis::Script& ClaimHeadScript() {
+  static const redis::Script* script = new redis::Script(R"lua(
+local head = redis.call('ZPOPMIN', KEYS[1])
+if #head == 0 then return false end
+local id, due = head[1], head[2]
+if redis.call('HEXISTS', KEYS[4], id) == 1 then return {id, due, 0} end
+local token = redis.call('INCR', KEYS[2])
+redis.call('ZADD', KEYS[3], ARGV[1], id)
+redis.call('HSET', KEYS[4], id, token .. ' ' .. ARGV[2])
+return {id, due, token}
+)lua");
+  return *script;
+}
+
+// KEYS: claims, leases, queue. ARGV: case id, token, due ms or "".
+// Only if the claim still carries the token: removes the claim and its lease
+// and, with a due time, puts the case back in the queue. Returns 1, else 0.
+const redis::Script& EndClaimScript() {
+  static const redis::Script* script = new redis::Script(R"lua(
+local holder = redis.call('HGET', KEYS[1], ARGV[1])
+if not holder or string.match(holder, '^(%d+) ') ~= ARGV[2] then return 0 end
+redis.call('HDEL', KEYS[1], ARGV[1])
+redis.call('ZREM', KEYS[2], ARGV[1])
+if ARGV[3] ~= '' then redis.call('ZADD', KEYS[3], ARGV[3], ARGV[1]) end
+return 1
+)lua");
+  return *script;
+}
+
+// KEYS: claims, leases. ARGV: case id, token, lease expiry ms.
+const redis::Script& ExtendLeaseScript() {
+  static const redis::Script* script = new redis::Script(R"lua(
+local holder = redis.call('HGET', KEYS[1], ARGV[1])
+if not holder or string.match(holder, '^(%d+) ') ~= ARGV[2] then return 0 end
+redis.call('ZADD', KEYS[2], ARGV[3], ARGV[1])
+return 1
+)lua");
+  return *script;
+}
+
+// KEYS: claims, leases. ARGV: case id. Removes the lease unless a claim exists.
+const redis::Script& DropOrphanLeaseScript() {
+  static const redis::Script* script = new redis::Script(R"lua(
+if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 1 then return 0 end
+return redis.call('ZREM', KEYS[2], ARGV[1])
+)lua");
+  return *script;
+}
+
+std::string Millis(absl::Time t) { return absl::StrCat(absl::ToUnixMillis(t)); }
+
+absl::Status Malformed(absl::string_view what, const redis::Reply& reply) {
+  return absl::InternalError(absl::StrCat("unexpected reply to ", what, ": ", reply.DebugString()));
+}
+
+// [member, score, member, score, ...] -> cases.
+absl::Status AppendWithScores(absl::string_view pool, const redis::Reply& reply, std::vector<QueuedCase>& out) {
+  if (!reply.IsArray() || reply.elements.size() % 2 != 0) return Malformed("ZRANGE", reply);
+  for (size_t i = 0; i < reply.elements.size(); i += 2) {
+    double score = 0;
+    if (!reply.elements[i].IsString() || !absl::SimpleAtod(reply.elements[i + 1].str, &score)) {
+      return Malformed("ZRANGE", reply);
+    }
+    out.push_back({reply.elements[i].str, std::string(pool), absl::FromUnixMillis(static_cast<int64_t>(score))});
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+QueueIndex::QueueIndex(std::shared_ptr<redis::Client> redis) : redis_(std::move(redis)) {}
+
+absl::Status QueueIndex::Enqueue(absl::string_view pool, absl::string_view case_id, absl::Time due) {
+  // Two commands on keys of different hash slots, so a pipeline, not a script:
+  // `pools` only ever grows and is harmless to have written alone.
+  absl::StatusOr<std::vector<absl::StatusOr<redis::Reply>>> replies = redis_->Pipeline({
+      {"SADD", keys::kPools, std::string(pool)},
+      {"ZADD", keys::PoolQueue(pool), Millis(due), std::string(case_id)},
+  });
+  if (!replies.ok()) return replies.status();
+  for (const auto& reply : *replies) {
+    if (!reply.ok()) return reply.status();
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<QueuedCase>> QueueIndex::Heads(const std::vector<std::string>& pools) {
+  std::vector<std::vector<std::string>> commands;
+  for (const std::string& pool : pools) commands.push_back({"ZRANGE", keys::PoolQueue(pool), "0", "0", "WITHSCORES"});
+  absl::StatusOr<std::vector<absl::StatusOr<redis::Reply>>> replies = redis_->Pipeline(commands);
+  if (!replies.ok()) return replies.status();
+  std::vector<QueuedCase> heads;
+  for (size_t i = 0; i < pools.size(); ++i) {
+    if (!(*replies)[i].ok()) return (*replies)[i].status();
+    if (absl::Status s = AppendWithScores(pools[i], *(*replies)[i], heads); !s.ok()) return s;
+  }
+  return heads;
+}
+
+absl::StatusOr<std::vector<QueuedCase>> QueueIndex::FirstInQueue(absl::string_view pool, int64_t limit) {
+  std::vector<QueuedCase> cases;
+  if (limit <= 0) return cases;
+  absl::StatusOr<redis::Reply> reply =
+      redis_->Command({"ZRANGE", keys::PoolQueue(pool), "0", absl::StrCat(limit - 1), "WITHSCORES"});
+  if (!reply.ok()) return reply.status();
+  if (absl::Status s = AppendWithScores(pool, *reply, cases); !s.ok()) return s;
+  return cases;
+}
+
+absl::StatusOr<std::optional<IndexClaim>> QueueIndex::ClaimHead(absl::string_view pool,
+                                                                absl::string_view specialist,
+                                                                absl::Time lease_expires) {
+  absl::StatusOr<redis::Reply> reply =
+      redis_->Eval(ClaimHeadScript(),
+                   {keys::PoolQueue(pool), keys::PoolFence(pool), keys::PoolLeases(pool), keys::PoolClaims(pool)},
+                   {Millis(lease_expires), std::string(specialist)});
+  if (!reply.ok()) return reply.status();
+  if (reply->IsNil()) return std::optional<IndexClaim>();
+  double due = 0;
+  std::optional<long long> token = reply->IsArray() && reply->elements.size() == 3
+                                       ? reply->elements[2].AsOptionalInteger()
+                                       : std::nullopt;
+  if (!token.has_value() || !absl::SimpleAtod(reply->elements[1].str, &due)) return Malformed("claim", *reply);
+  return std::optional<IndexClaim>(
+      IndexClaim{reply->elements[0].str, absl::FromUnixMillis(static_cast<int64_t>(due)), *token});
+}
+
+absl::StatusOr<bool> QueueIndex::EndClaim(absl::string_view pool, absl::string_view case_id, int64_t token,
+                                          std::optional<absl::Time> due) {
+  absl::StatusOr<redis::Reply> reply =
+      redis_->Eval(EndClaimScript(), {keys::PoolClaims(pool), keys::PoolLeases(pool), keys::PoolQueue(pool)},
+                   {std::string(case_id), absl::StrCat(token), due.has_value() ? Millis(*due) : ""});
+  if (!reply.ok()) return reply.status();
+  return reply->integer == 1;
+}
+
+absl::StatusOr<bool> QueueIndex::ExtendLease(absl::string_view pool, absl::string_view case_id, int64_t token,
+                                             absl::Time lease_expires) {
+  absl::StatusOr<redis::Reply> reply =
+      redis_->Eval(ExtendLeaseScript(), {keys::PoolClaims(pool), keys::PoolLeases(pool)},
+                   {std::string(case_id), absl::StrCat(token), Millis(lease_expires)});
+  if (!reply.ok()) return reply.status();
+  return reply->integer == 1;
+}
+
+absl::StatusOr<std::vector<std::string>> QueueIndex::LapsedLeases(absl::string_view pool, absl::Time now,
+                                                                  int limit) {
+  absl::StatusOr<redis::Reply> reply =
+      redis_->Command({"ZRANGEBYSCORE", keys::PoolLeases(pool), "-inf", absl::StrCat(absl::ToUnixMillis(now)),
+                       "LIMIT", "0", absl::StrCat(limit)});
+  if (!reply.ok()) return reply.status();
+  if (!reply->IsArray()) return Malformed("ZRANGEBYSCORE", *reply);
+  std::vector<std::string> ids;
+  for (const redis::Reply& element : reply->elements) ids.push_back(element.str);
+  return ids;
+}
+
+absl::StatusOr<std::optional<int64_t>> QueueIndex::ClaimToken(absl::string_view pool, absl::string_view case_id) {
+  absl::StatusOr<redis::Reply> reply = redis_->Command({"HGET", keys::PoolClaims(pool), std::string(case_id)});
+  if (!reply.ok()) return reply.status();
+  if (reply->IsNil()) return std::optional<int64_t>();
+  absl::string_view holder = reply->str;
+  int64_t token = 0;
+  if (!absl::SimpleAtoi(holder.substr(0, holder.find(' ')), &token)) return Malformed("HGET claims", *reply);
+  return std::optional<int64_t>(token);
+}
+
+absl::Status QueueIndex::DropOrphanLease(absl::string_view pool, absl::string_view case_id) {
+  return redis_->Eval(DropOrphanLeaseScript(), {keys::PoolClaims(pool), keys::PoolLeases(pool)},
+                      {std::string(case_id)})
+      .status();
+}
+
+absl::StatusOr<std::vector<std::string>> QueueIndex::Pools() {
+  absl::StatusOr<redis::Reply> reply = redis_->Command({"SMEMBERS", keys::kPools});
+  if (!reply.ok()) return reply.status();
+  if (!reply->IsArray()) return Malformed("SMEMBERS", *reply);
+  std::vector<std::string> pools;
+  for (const redis::Reply& element : reply->elements) pools.push_back(element.str);
+  return pools;
+}
+
+}  // namespace telederm::referral

@@ -1,0 +1,88 @@
+#ifndef TELEDERM_SERVICES_REFERRAL_QUEUE_INDEX_H_
+#define TELEDERM_SERVICES_REFERRAL_QUEUE_INDEX_H_
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "common/redis/client.h"
+
+namespace telederm::referral {
+
+// A case as the queue index sees it.
+struct QueuedCase {
+  std::string case_id;
+  std::string pool;
+  absl::Time due;
+};
+
+// A claim the index just handed out. fencing_token is 0 when the popped entry
+// was stale (the case already has a claim in the index) and was dropped.
+struct IndexClaim {
+  std::string case_id;
+  absl::Time due;
+  int64_t fencing_token = 0;
+};
+
+// The per-pool Redis indexes over case records (keys.h): the queue (case ->
+// due), the leases (case -> lease expiry), the claims (case -> "<token>
+// <specialist>") and the fencing counter. The case record is authoritative;
+// these are indexes that the service repairs from it. Every operation that
+// changes a claim checks its fencing token inside one Lua script, and every key
+// a script touches carries the pool's hash tag.
+//
+// Thread-safe: it holds only the shared, thread-safe redis::Client.
+class QueueIndex {
+ public:
+  explicit QueueIndex(std::shared_ptr<redis::Client> redis);
+
+  // ZADD the case to its pool's queue at `due` and remember the pool.
+  absl::Status Enqueue(absl::string_view pool, absl::string_view case_id, absl::Time due);
+
+  // The earliest-due case of each pool, in one round trip; pools with an empty
+  // queue are left out.
+  absl::StatusOr<std::vector<QueuedCase>> Heads(const std::vector<std::string>& pools);
+
+  // The first `limit` cases of `pool`'s queue, earliest due first.
+  absl::StatusOr<std::vector<QueuedCase>> FirstInQueue(absl::string_view pool, int64_t limit);
+
+  // Atomically pops the pool's earliest-due case and records a claim on it
+  // with a new fencing token and a lease until `lease_expires`. Empty when the
+  // queue is empty.
+  absl::StatusOr<std::optional<IndexClaim>> ClaimHead(absl::string_view pool, absl::string_view specialist,
+                                                     absl::Time lease_expires);
+
+  // If the claim on `case_id` still has `token`: ends it, and with `due` puts
+  // the case back in the queue. Returns whether the token matched.
+  absl::StatusOr<bool> EndClaim(absl::string_view pool, absl::string_view case_id, int64_t token,
+                                std::optional<absl::Time> due);
+
+  // If the claim on `case_id` still has `token`: moves its lease expiry.
+  absl::StatusOr<bool> ExtendLease(absl::string_view pool, absl::string_view case_id, int64_t token,
+                                   absl::Time lease_expires);
+
+  // Up to `limit` cases of `pool` whose lease expires at or before `now`.
+  absl::StatusOr<std::vector<std::string>> LapsedLeases(absl::string_view pool, absl::Time now, int limit);
+
+  // The fencing token of the claim on `case_id` in `pool`; empty if none.
+  absl::StatusOr<std::optional<int64_t>> ClaimToken(absl::string_view pool, absl::string_view case_id);
+
+  // Removes a lease entry that has no claim behind it.
+  absl::Status DropOrphanLease(absl::string_view pool, absl::string_view case_id);
+
+  // Every pool that has ever held a case.
+  absl::StatusOr<std::vector<std::string>> Pools();
+
+ private:
+  std::shared_ptr<redis::Client> redis_;
+};
+
+}  // namespace telederm::referral
+
+#endif  // TELEDERM_SERVICES_REFERRAL_QUEUE_INDEX_H_

@@ -1,0 +1,22 @@
+#ifndef TELEDERM_SERVICES_REFERRAL_REPORT_RULES_H_
+#define TELEDERM_SERVICES_REFERRAL_REPORT_RULES_H_
+
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+#include "telederm/v1/case.pb.h"
+
+namespace telederm::referral {
+
+// True for codes shaped like ICD-10: a letter, two digits, optionally a dot and
+// 1..4 digits or capitals ("L82", "C43.5", "D22.5"). Whether the code exists
+// is checked against a bundled table in a later issue.
+bool IsIcd10Shaped(absl::string_view code);
+
+// OK, or INVALID_ARGUMENT whose message starts with the offending field
+// ("report.icd10_code: ...") and says what would be accepted. The fields the
+// service fills in (specialist_id, reported_at) are ignored.
+absl::Status ValidateReport(const v1::Report& report);
+
+}  // namespace telederm::referral
+
+#endif  // TELEDERM_SERVICES_REFERRAL_REPORT_RULES_H_

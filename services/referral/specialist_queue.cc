@@ -1,0 +1,272 @@
+#include "services/referral/specialist_queue.h"
+
+#include <algorithm>
+#include <tuple>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "common/case_state/state_machine.h"
+#include "common/case_state/timestamps.h"
+#include "common/case_store/keys.h"
+#include "common/ids/ids.h"
+#include "common/logging/log.h"
+#include "services/referral/claim_rules.h"
+#include "services/referral/report_rules.h"
+
+namespace telederm::referral {
+namespace {
+
+constexpr int kDefaultPageSize = 50;
+constexpr int kMaxPageSize = 500;
+// Stale index entries a ClaimNext skips before asking the caller to retry.
+constexpr int kMaxClaimAttempts = 32;
+constexpr char kPageTokenPrefix[] = "q1:";
+
+absl::Status CheckCaseRef(const std::string& case_id, int64_t fencing_token) {
+  if (!IsValidCaseId(case_id)) {
+    return absl::InvalidArgumentError(absl::StrCat("case_id: '", case_id, "' is not a case id (like c-01J...)"));
+  }
+  if (fencing_token <= 0) {
+    return absl::InvalidArgumentError("fencing_token: pass the token ClaimNext returned with your claim");
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<int64_t> ParsePageToken(const std::string& token) {
+  if (token.empty()) return 0;
+  int64_t offset = -1;
+  if (!absl::StartsWith(token, kPageTokenPrefix) ||
+      !absl::SimpleAtoi(absl::string_view(token).substr(sizeof(kPageTokenPrefix) - 1), &offset) || offset < 0) {
+    return absl::InvalidArgumentError(
+        "page_token: not a token this service issued; pass next_page_token from the previous page, or leave it "
+        "empty for the first page");
+  }
+  return offset;
+}
+
+v1::QueueEntry ToQueueEntry(const v1::Case& c, absl::Time now) {
+  v1::QueueEntry entry;
+  entry.set_case_id(c.case_id());
+  entry.set_clinic_id(c.clinic_id());
+  entry.set_pool(c.pool());
+  entry.set_urgency(c.urgency());
+  *entry.mutable_received_at() = c.received_at();
+  *entry.mutable_due_at() = c.due_at();
+  entry.set_risk_score(c.triage().risk_score());
+  entry.set_screened(c.triage().screened());
+  entry.set_overdue(FromProtoTimestamp(c.due_at()) < now);
+  entry.set_case_type(c.submission().type());
+  return entry;
+}
+
+}  // namespace
+
+SpecialistQueue::SpecialistQueue(std::shared_ptr<redis::Client> redis, ClockPtr clock, ReferralOptions options)
+    : redis_(redis),
+      clock_(std::move(clock)),
+      options_(std::move(options)),
+      store_(redis),
+      events_(redis),
+      index_(redis) {}
+
+absl::StatusOr<std::vector<std::string>> SpecialistQueue::PoolsToServe(const Caller& caller,
+                                                                       const std::string& requested) {
+  if (requested.empty()) return caller.pools;
+  if (std::find(caller.pools.begin(), caller.pools.end(), requested) == caller.pools.end()) {
+    return absl::PermissionDeniedError(
+        absl::StrCat("you do not work in pool '", requested, "'; your pools: ", absl::StrJoin(caller.pools, ",")));
+  }
+  return std::vector<std::string>{requested};
+}
+
+absl::StatusOr<v1::ListQueueResponse> SpecialistQueue::ListQueue(const Caller& caller,
+                                                                 const v1::ListQueueRequest& request) {
+  absl::StatusOr<std::vector<std::string>> pools = PoolsToServe(caller, request.pool());
+  if (!pools.ok()) return pools.status();
+  if (request.page_size() < 0 || request.page_size() > kMaxPageSize) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("page_size: must be 1..", kMaxPageSize, " (0 for ", kDefaultPageSize, "), got ",
+                     request.page_size()));
+  }
+  const int64_t page_size = request.page_size() == 0 ? kDefaultPageSize : request.page_size();
+  absl::StatusOr<int64_t> offset = ParsePageToken(request.page_token());
+  if (!offset.ok()) return offset.status();
+
+  // Offset paging over the merge of the pools: every pool contributes its
+  // first offset + page_size + 1 entries, enough to cut the page and know
+  // whether another follows.
+  std::vector<QueuedCase> merged;
+  for (const std::string& pool : *pools) {
+    absl::StatusOr<std::vector<QueuedCase>> first = index_.FirstInQueue(pool, *offset + page_size + 1);
+    if (!first.ok()) return first.status();
+    merged.insert(merged.end(), first->begin(), first->end());
+  }
+  std::sort(merged.begin(), merged.end(), [](const QueuedCase& a, const QueuedCase& b) {
+    return std::tie(a.due, a.case_id, a.pool) < std::tie(b.due, b.case_id, b.pool);
+  });
+  v1::ListQueueResponse response;
+  if (*offset >= static_cast<int64_t>(merged.size())) return response;
+  const int64_t end = std::min<int64_t>(merged.size(), *offset + page_size);
+  if (end < static_cast<int64_t>(merged.size())) response.set_next_page_token(absl::StrCat(kPageTokenPrefix, end));
+
+  std::vector<std::vector<std::string>> reads;
+  for (int64_t i = *offset; i < end; ++i) reads.push_back({"HGET", keys::Case(merged[i].case_id), "pb"});
+  absl::StatusOr<std::vector<absl::StatusOr<redis::Reply>>> records = redis_->Pipeline(reads);
+  if (!records.ok()) return records.status();
+  const absl::Time now = clock_->Now();
+  for (size_t i = 0; i < records->size(); ++i) {
+    if (!(*records)[i].ok()) return (*records)[i].status();
+    v1::Case c;
+    // A missing record or one that moved on is a stale index entry: not waiting.
+    if ((*records)[i]->IsNil() || !c.ParseFromString((*records)[i]->str)) continue;
+    if (c.status() != v1::CASE_STATUS_QUEUED) continue;
+    *response.add_entries() = ToQueueEntry(c, now);
+  }
+  return response;
+}
+
+absl::StatusOr<v1::ClaimNextResponse> SpecialistQueue::ClaimNext(const Caller& caller,
+                                                                 const v1::ClaimNextRequest& request) {
+  absl::StatusOr<std::vector<std::string>> pools = PoolsToServe(caller, request.pool());
+  if (!pools.ok()) return pools.status();
+  for (int attempt = 0; attempt < kMaxClaimAttempts; ++attempt) {
+    absl::StatusOr<std::vector<QueuedCase>> heads = index_.Heads(*pools);
+    if (!heads.ok()) return heads.status();
+    if (heads->empty()) return absl::NotFoundError("no case is waiting in your pools");
+    const QueuedCase& earliest = *std::min_element(heads->begin(), heads->end(), [](const auto& a, const auto& b) {
+      return std::tie(a.due, a.case_id) < std::tie(b.due, b.case_id);
+    });
+    const std::string pool = earliest.pool;
+    const absl::Time now = clock_->Now();
+    const absl::Time lease_expires = LeaseExpiry(now, options_.lease);
+    absl::StatusOr<std::optional<IndexClaim>> claimed = index_.ClaimHead(pool, caller.id, lease_expires);
+    if (!claimed.ok()) return claimed.status();
+    if (!claimed->has_value() || (*claimed)->fencing_token == 0) continue;  // emptied meanwhile, or stale
+    const IndexClaim index_claim = **claimed;
+
+    bool stale = false;
+    absl::StatusOr<v1::Case> stored = store_.Update(index_claim.case_id, [&](v1::Case& c) -> absl::StatusOr<bool> {
+      stale = c.status() != v1::CASE_STATUS_QUEUED || c.pool() != pool;
+      if (stale) return false;
+      if (absl::Status s = TransitionCase(c, v1::CASE_STATUS_CLAIMED, now, caller.id); !s.ok()) return s;
+      v1::Claim* claim = c.mutable_claim();
+      claim->set_specialist_id(caller.id);
+      claim->set_pool(pool);
+      claim->set_fencing_token(index_claim.fencing_token);
+      *claim->mutable_lease_expires_at() = ToProtoTimestamp(lease_expires);
+      return true;
+    });
+    if (stored.status().code() == absl::StatusCode::kNotFound) stale = true;
+    // Any other error leaves the outcome unknown (the write may have landed):
+    // the index claim stays, and the reaper settles it from the record once
+    // the lease lapses.
+    if (!stale && !stored.ok()) return stored.status();
+    if (stale) {
+      LogWarning(absl::StrCat("pool ", pool, ": dropped stale queue entry for case ", index_claim.case_id));
+      if (absl::StatusOr<bool> ended = index_.EndClaim(pool, index_claim.case_id, index_claim.fencing_token,
+                                                       std::nullopt);
+          !ended.ok()) {
+        return ended.status();
+      }
+      // A queued case that sits in another pool's index belongs in its own.
+      if (stored.ok() && stored->status() == v1::CASE_STATUS_QUEUED && !stored->pool().empty()) {
+        if (absl::Status s = index_.Enqueue(stored->pool(), stored->case_id(), FromProtoTimestamp(stored->due_at()));
+            !s.ok()) {
+          return s;
+        }
+      }
+      continue;
+    }
+    if (absl::StatusOr<std::string> event = events_.Append(MakeCaseEvent(*stored, v1::EVENT_TYPE_CLAIMED, now), now);
+        !event.ok()) {
+      // The claim stands; the clinic misses only the "being looked at" note.
+      LogWarning(absl::StrCat("case ", stored->case_id(), ": CLAIMED event not recorded: ", event.status().ToString()));
+    }
+    v1::ClaimNextResponse response;
+    *response.mutable_claim() = stored->claim();
+    *response.mutable_case_() = *std::move(stored);
+    return response;
+  }
+  return absl::AbortedError("the queue is being repaired right now; try ClaimNext again");
+}
+
+absl::StatusOr<v1::ExtendClaimResponse> SpecialistQueue::ExtendClaim(const Caller& caller,
+                                                                     const v1::ExtendClaimRequest& request) {
+  if (absl::Status s = CheckCaseRef(request.case_id(), request.fencing_token()); !s.ok()) return s;
+  const absl::Time now = clock_->Now();
+  const absl::Time lease_expires = LeaseExpiry(now, options_.lease);
+  absl::StatusOr<v1::Case> stored = store_.Update(request.case_id(), [&](v1::Case& c) -> absl::StatusOr<bool> {
+    if (absl::Status s = CheckHolder(c, caller.id, request.fencing_token(), now); !s.ok()) return s;
+    *c.mutable_claim()->mutable_lease_expires_at() = ToProtoTimestamp(lease_expires);
+    return true;
+  });
+  if (!stored.ok()) return stored.status();
+  // If this fails the index keeps the old expiry; the reaper then finds the
+  // record's lease still live and moves the index entry to it.
+  if (absl::StatusOr<bool> moved =
+          index_.ExtendLease(stored->claim().pool(), stored->case_id(), request.fencing_token(), lease_expires);
+      !moved.ok()) {
+    LogWarning(absl::StrCat("case ", stored->case_id(), ": lease index not moved: ", moved.status().ToString()));
+  }
+  v1::ExtendClaimResponse response;
+  *response.mutable_claim() = stored->claim();
+  return response;
+}
+
+absl::Status SpecialistQueue::Release(const Caller& caller, const v1::ReleaseRequest& request) {
+  if (absl::Status s = CheckCaseRef(request.case_id(), request.fencing_token()); !s.ok()) return s;
+  const absl::Time now = clock_->Now();
+  std::string pool;
+  absl::StatusOr<v1::Case> stored = store_.Update(request.case_id(), [&](v1::Case& c) -> absl::StatusOr<bool> {
+    if (absl::Status s = CheckHolder(c, caller.id, request.fencing_token(), now); !s.ok()) return s;
+    pool = c.claim().pool();
+    if (absl::Status s = TransitionCase(c, v1::CASE_STATUS_QUEUED, now, caller.id, "released"); !s.ok()) return s;
+    c.clear_claim();
+    return true;
+  });
+  if (!stored.ok()) return stored.status();
+  // Should this fail, the record is already QUEUED: the reaper puts the case
+  // back in the queue when the old lease lapses.
+  return index_.EndClaim(pool, stored->case_id(), request.fencing_token(), FromProtoTimestamp(stored->due_at()))
+      .status();
+}
+
+absl::StatusOr<v1::SubmitReportResponse> SpecialistQueue::SubmitReport(const Caller& caller,
+                                                                       const v1::SubmitReportRequest& request) {
+  if (absl::Status s = CheckCaseRef(request.case_id(), request.fencing_token()); !s.ok()) return s;
+  if (!request.has_report()) return absl::InvalidArgumentError("report: missing");
+  if (absl::Status s = ValidateReport(request.report()); !s.ok()) return s;
+  const absl::Time now = clock_->Now();
+  std::string pool;
+  absl::StatusOr<v1::Case> stored = store_.Update(request.case_id(), [&](v1::Case& c) -> absl::StatusOr<bool> {
+    if (c.status() == v1::CASE_STATUS_REPORTED && c.report().specialist_id() == caller.id) {
+      pool = c.pool();  // a retry after a lost response: already done
+      return false;
+    }
+    if (absl::Status s = CheckHolder(c, caller.id, request.fencing_token(), now); !s.ok()) return s;
+    pool = c.claim().pool();
+    if (absl::Status s = TransitionCase(c, v1::CASE_STATUS_REPORTED, now, caller.id); !s.ok()) return s;
+    v1::Report* report = c.mutable_report();
+    *report = request.report();
+    report->set_specialist_id(caller.id);
+    *report->mutable_reported_at() = ToProtoTimestamp(now);
+    c.clear_claim();
+    return true;
+  });
+  if (!stored.ok()) return stored.status();
+  // The record is final; the index only loses a claim entry. If this fails the
+  // reaper drops the entry when its lease lapses.
+  if (absl::StatusOr<bool> ended = index_.EndClaim(pool, stored->case_id(), request.fencing_token(), std::nullopt);
+      !ended.ok()) {
+    LogWarning(absl::StrCat("case ", stored->case_id(), ": claim index not cleared: ", ended.status().ToString()));
+  }
+  absl::StatusOr<std::string> event = events_.Append(MakeCaseEvent(*stored, v1::EVENT_TYPE_REPORTED, now), now);
+  if (!event.ok()) return event.status();  // the specialist retries; the retry appends the event
+  v1::SubmitReportResponse response;
+  *response.mutable_case_() = *std::move(stored);
+  return response;
+}
+
+}  // namespace telederm::referral
