@@ -2,6 +2,7 @@
 // client: queue order, fail-safe urgency, exclusive claims, leases and
 // fencing, the consumer's idempotency, reports, listing.
 #include <algorithm>
+#include <atomic>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -22,7 +23,9 @@
 #include "common/ids/ids.h"
 #include "common/redis/stream.h"
 #include "common/server/grpc_server.h"
+#include "services/referral/background.h"
 #include "services/referral/lease_reaper.h"
+#include "services/referral/queue_index.h"
 #include "services/referral/referral_service.h"
 #include "services/referral/specialist_queue.h"
 #include "services/referral/triaged_consumer.h"
@@ -573,6 +576,76 @@ TEST_F(ReferralTest, StaleQueueEntryIsSkippedAndTheNextCaseClaimed) {
   EXPECT_EQ(next.case_().case_id(), second);
   // The first holder's claim is untouched and still works.
   EXPECT_TRUE(derm.Report(first, claimed.claim().fencing_token(), MelanomaReport()).ok());
+}
+
+TEST_F(ReferralTest, ClaimerThatDiedBeforeUpdatingTheRecordLeavesTheCaseToTheReaper) {
+  const std::string case_id = AddTriagedCase(v1::URGENCY_URGENT, kT0);
+  DrainTriaged();
+  // The index claim is made, then the process dies before the record changes.
+  QueueIndex index(redis_);
+  auto orphan = index.ClaimHead("general", "derm-gone", clock_->Now() + options_.lease);
+  ASSERT_TRUE(orphan.ok() && orphan->has_value());
+  Specialist derm(channel_, "derm-1");
+  v1::ClaimNextResponse claimed;
+  EXPECT_EQ(derm.Claim(&claimed).error_code(), grpc::StatusCode::NOT_FOUND);
+
+  clock_->Advance(options_.lease + absl::Seconds(1));
+  LeaseReaper reaper(redis_, clock_);
+  ASSERT_TRUE(reaper.ReapOnce().ok());
+  EXPECT_EQ(Integer({"HLEN", keys::PoolClaims("general")}), 0);
+  ASSERT_TRUE(derm.Claim(&claimed).ok());
+  EXPECT_EQ(claimed.case_().case_id(), case_id);
+  EXPECT_GT(claimed.claim().fencing_token(), (*orphan)->fencing_token);
+}
+
+TEST_F(ReferralTest, ConcurrentReapersRequeueEachLapsedCaseOnce) {
+  constexpr int kCases = 60, kReapers = 4;
+  for (int i = 0; i < kCases; ++i) AddTriagedCase(v1::URGENCY_SOON, kT0 + absl::Seconds(i));
+  DrainTriaged();
+  Specialist derm(channel_, "derm-1");
+  for (int i = 0; i < kCases; ++i) {
+    v1::ClaimNextResponse claimed;
+    ASSERT_TRUE(derm.Claim(&claimed).ok());
+  }
+  clock_->Advance(options_.lease);
+
+  std::atomic<int> requeued{0};
+  std::vector<std::thread> reapers;
+  for (int r = 0; r < kReapers; ++r) {
+    reapers.emplace_back([&] {
+      LeaseReaper reaper(redis_, clock_);
+      absl::StatusOr<int> n = reaper.ReapOnce();
+      ASSERT_TRUE(n.ok()) << n.status();
+      requeued += *n;
+    });
+  }
+  for (auto& reaper : reapers) reaper.join();
+  EXPECT_EQ(requeued.load(), kCases);
+  EXPECT_EQ(Integer({"ZCARD", keys::PoolQueue("general")}), kCases);
+  EXPECT_EQ(Integer({"ZCARD", keys::PoolLeases("general")}), 0);
+  EXPECT_EQ(Integer({"HLEN", keys::PoolClaims("general")}), 0);
+  v1::ListQueueResponse listed;
+  v1::ListQueueRequest request;
+  request.set_page_size(500);
+  ASSERT_TRUE(derm.List(request, &listed).ok());
+  EXPECT_EQ(listed.entries_size(), kCases);
+}
+
+TEST_F(ReferralTest, BackgroundWorkQueuesTriagedCasesAndStopsPromptly) {
+  auto background = std::make_unique<BackgroundWork>(
+      std::make_unique<TriagedConsumer>(redis_, clock_, options_, "referral-background"),
+      std::make_unique<LeaseReaper>(redis_, clock_), options_);
+  background->Start();
+  const std::string case_id = AddTriagedCase(v1::URGENCY_URGENT, kT0);
+  // Real time here: the background threads block on Redis, not on the clock.
+  const absl::Time deadline = absl::Now() + absl::Seconds(10);
+  while (Record(case_id).status() != v1::CASE_STATUS_QUEUED && absl::Now() < deadline) {
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+  EXPECT_EQ(Record(case_id).status(), v1::CASE_STATUS_QUEUED);
+  const absl::Time stop_started = absl::Now();
+  background.reset();
+  EXPECT_LT(absl::Now() - stop_started, absl::Seconds(3));
 }
 
 TEST(ReferralWithoutRedisTest, RedisDownIsUnavailable) {
