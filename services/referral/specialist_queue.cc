@@ -121,7 +121,7 @@ absl::StatusOr<v1::ListQueueResponse> SpecialistQueue::ListQueue(const Caller& c
     v1::Case c;
     // A missing record or one that moved on is a stale index entry: not waiting.
     if ((*records)[i]->IsNil() || !c.ParseFromString((*records)[i]->str)) continue;
-    if (c.status() != v1::CASE_STATUS_QUEUED) continue;
+    if (c.status() != v1::CASE_STATUS_QUEUED || c.pool() != merged[*offset + i].pool) continue;
     *response.add_entries() = ToQueueEntry(c, now);
   }
   return response;
