@@ -92,6 +92,7 @@ void CheckExposure(const QualityThresholds& t, QualityReport& report) {
                         100 * highlights)));
   }
   const double shadows = report.measurements.shadow_clipped_fraction;
+  const double mean = report.measurements.mean_grey;
   if (shadows > t.underexposed_warning_above) {
     const bool refuse = shadows > t.underexposed_refusal_above;
     report.findings.push_back(MakeFinding(
@@ -102,6 +103,13 @@ void CheckExposure(const QualityThresholds& t, QualityReport& report) {
                         "add light (daylight or the dermatoscope's light) "
                         "and take it again",
                         100 * shadows)));
+  } else if (mean < t.dark_warning_below) {
+    const bool refuse = mean < t.dark_refusal_below;
+    report.findings.push_back(MakeFinding(
+        kUnderexposed, refuse ? Severity::kRefusal : Severity::kWarning, mean,
+        refuse ? t.dark_refusal_below : t.dark_warning_below,
+        "image is too dark: add light (daylight or the dermatoscope's light) "
+        "and take it again"));
   }
 }
 

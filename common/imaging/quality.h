@@ -70,9 +70,13 @@ struct QualityThresholds {
   double overexposed_refusal_above = 0.30;
   double underexposed_warning_above = 0.10;
   double underexposed_refusal_above = 0.40;
+  // A dim photo need not clip: mean grey level of the field of view (0..255).
+  double dark_warning_below = 60.0;
+  double dark_refusal_below = 35.0;
   // Dermoscopy only: a lesion must be found; if more than this fraction of its
-  // outline touches the edge of the frame it is probably cut off (warning).
-  double lesion_cut_off_above = 0.20;
+  // outline touches the edge of the frame it is probably cut off (warning;
+  // centred lesions in the sample sets measure below 0.03).
+  double lesion_cut_off_above = 0.10;
   int working_long_side = 512;
 };
 

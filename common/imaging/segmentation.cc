@@ -196,8 +196,11 @@ LesionSegmentation SegmentLesion(const cv::Mat& bgr, Modality modality,
   result.centroid = cv::Point2d(moments.m10 / moments.m00, moments.m01 / moments.m00);
 
   // Outline pixels that touch the image border or the vignette.
+  // Eroding with a zero border makes pixels on the image edge part of the
+  // outline.
   cv::Mat eroded;
-  cv::erode(mask, eroded, cv::Mat());
+  cv::erode(mask, eroded, cv::Mat(), cv::Point(-1, -1), 1, cv::BORDER_CONSTANT,
+            cv::Scalar(0));
   const cv::Mat outline = mask & ~eroded;
   cv::Mat frame_edge;
   cv::erode(result.field_of_view, frame_edge, cv::Mat(), cv::Point(-1, -1), 2,

@@ -33,7 +33,7 @@ struct LesionSegmentation {
   cv::Mat field_of_view;
   double area_fraction = 0.0;  // Lesion area / field-of-view area.
   // Fraction of the lesion's outline lying on the edge of the field of view:
-  // above ~0.2 the lesion is cut off by the frame.
+  // above ~0.1 the lesion is cut off by the frame.
   double edge_contact = 0.0;
   // Mean of the segmentation channel outside minus inside the lesion.
   double contrast = 0.0;
