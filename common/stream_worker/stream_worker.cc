@@ -2,6 +2,8 @@
 
 #include <chrono>
 
+#include <boost/asio/post.hpp>
+
 #include "absl/strings/str_cat.h"
 #include "common/logging/log.h"
 
@@ -59,10 +61,21 @@ absl::StatusOr<int> StreamWorker::ReclaimOnce() {
 }
 
 void StreamWorker::Start(boost::asio::io_context& io) {
+  io_ = &io;
   poll_timer_ = std::make_unique<boost::asio::steady_timer>(io);
   reclaim_timer_ = std::make_unique<boost::asio::steady_timer>(io);
   SchedulePoll(io, absl::ZeroDuration());
   ScheduleReclaim(io);
+}
+
+void StreamWorker::Stop() {
+  stopping_ = true;
+  if (io_ == nullptr) return;
+  // Timers are not thread-safe: cancel them on the io_context's own thread.
+  boost::asio::post(*io_, [this] {
+    poll_timer_->cancel();
+    reclaim_timer_->cancel();
+  });
 }
 
 void StreamWorker::SchedulePoll(boost::asio::io_context& io, absl::Duration delay) {

@@ -46,8 +46,9 @@ class StreamWorker {
 
   // Polls and reclaims on `io` until Stop(). `io` must outlive the worker's run.
   void Start(boost::asio::io_context& io);
-  // Lets the current read finish (at most `block`) and then stops scheduling work.
-  void Stop() { stopping_ = true; }
+  // Lets the handler in progress finish, then stops: pending timers are
+  // cancelled so the io_context runs out of work. Safe from any thread.
+  void Stop();
 
   const redis::StreamConsumer& consumer() const { return *consumer_; }
 
@@ -61,6 +62,7 @@ class StreamWorker {
   const StreamWorkerOptions options_;
   std::atomic<bool> stopping_{false};
   bool recovered_ = false;  // Recover() done; touched only by the io_context thread
+  boost::asio::io_context* io_ = nullptr;
   std::unique_ptr<boost::asio::steady_timer> poll_timer_;
   std::unique_ptr<boost::asio::steady_timer> reclaim_timer_;
 };

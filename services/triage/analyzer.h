@@ -1,0 +1,39 @@
+#ifndef TELEDERM_SERVICES_TRIAGE_ANALYZER_H_
+#define TELEDERM_SERVICES_TRIAGE_ANALYZER_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "telederm/v1/case.pb.h"
+#include "telederm/v1/triage.pb.h"
+
+namespace telederm::triage {
+
+// What an analyzer concluded about one image.
+struct ImageFinding {
+  // False when the analyzer cannot judge this image (modality it does not
+  // handle, lesion not found, ...): the case then goes to a human, urgently.
+  bool analysable = false;
+  std::string not_analysable_reason;
+  double risk = 0;  // 0..1 malignancy risk from this image
+  std::vector<v1::SuspectedDiagnosis> suspected_diagnoses;
+  std::vector<std::string> explanation;  // readable by a dermatologist
+};
+
+// Looks at one image of a case. The screener treats an error, an exception or
+// a timeout of Analyze as "could not judge": implementations need not be
+// defensive about it, but must be safe for concurrent use.
+class Analyzer {
+ public:
+  virtual ~Analyzer() = default;
+  virtual v1::AnalyzerInfo info() const = 0;
+  virtual absl::StatusOr<ImageFinding> Analyze(absl::string_view bytes, const v1::ImageRef& image) const = 0;
+};
+using AnalyzerPtr = std::shared_ptr<const Analyzer>;
+
+}  // namespace telederm::triage
+
+#endif  // TELEDERM_SERVICES_TRIAGE_ANALYZER_H_

@@ -1,0 +1,96 @@
+// telederm-triage: pre-screens cases from stream:intake and hands them to
+// referral. Reads configuration and starts things; the logic lives in
+// telederm::triage.
+#include <thread>
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "absl/strings/str_cat.h"
+#include "common/config/server_config.h"
+#include "common/case_store/keys.h"
+#include "common/ids/ids.h"
+#include "common/logging/log.h"
+#include "common/redis/client.h"
+#include "common/server/grpc_server.h"
+#include "common/stream_worker/stream_worker.h"
+#include "services/triage/lesion_image_analyzer.h"
+#include "services/triage/triage_handler.h"
+#include "services/triage/triage_service.h"
+
+ABSL_FLAG(std::string, analysis_timeout, "10s", "longest image analysis before the case goes to a human");
+ABSL_FLAG(std::string, reclaim_idle, "30s", "pending entries idle this long are taken over from dead consumers");
+ABSL_FLAG(std::string, model, "", "optional ONNX classifier (env TELEDERM_MODEL)");
+ABSL_FLAG(std::string, model_sidecar, "", "the classifier's sidecar file (default: MODEL.sidecar)");
+
+int main(int argc, char** argv) {
+  using namespace telederm;
+  absl::SetProgramUsageMessage("telederm-triage: pre-screens cases and orders the specialist queue");
+  absl::ParseCommandLine(argc, argv);
+  SetLogComponent("triage");
+  ServerConfig config = ResolveServerConfig("127.0.0.1:50052");
+
+  auto fail = [](const absl::Status& status) {
+    LogError(std::string(status.message()));
+    return 2;
+  };
+  absl::StatusOr<absl::Duration> timeout = ParseDurationSetting("--analysis_timeout", absl::GetFlag(FLAGS_analysis_timeout));
+  if (!timeout.ok()) return fail(timeout.status());
+  absl::StatusOr<absl::Duration> reclaim_idle = ParseDurationSetting("--reclaim_idle", absl::GetFlag(FLAGS_reclaim_idle));
+  if (!reclaim_idle.ok()) return fail(reclaim_idle.status());
+  absl::StatusOr<redis::Endpoint> endpoint = redis::Endpoint::Parse(config.redis);
+  if (!endpoint.ok()) return fail(endpoint.status());
+  absl::StatusOr<BlobStorePtr> blobs = OpenDirectoryBlobStore(config.data_dir + "/blobs");
+  if (!blobs.ok()) return fail(blobs.status());
+
+  imaging::AnalyzerOptions analyzer_options;
+  analyzer_options.model_path = FlagOrEnv(absl::GetFlag(FLAGS_model), "TELEDERM_MODEL", "");
+  analyzer_options.model_sidecar_path = absl::GetFlag(FLAGS_model_sidecar);
+  if (!analyzer_options.model_path.empty() && analyzer_options.model_sidecar_path.empty()) {
+    analyzer_options.model_sidecar_path = analyzer_options.model_path + ".sidecar";
+  }
+  absl::StatusOr<triage::AnalyzerPtr> analyzer = triage::NewLesionImageAnalyzer(analyzer_options);
+  if (!analyzer.ok()) return fail(analyzer.status());
+
+  redis::ClientOptions redis_options;
+  redis_options.endpoint = *endpoint;
+  std::shared_ptr<redis::Client> redis = redis::Client::Create(redis_options);
+  triage::ScreeningOptions screening;
+  screening.analysis_timeout = *timeout;
+  auto screener = std::make_shared<const triage::Screener>(*analyzer, *blobs, screening);
+  auto handler = std::make_shared<triage::TriageHandler>(redis, screener, RealClock());
+
+  StreamWorkerOptions worker_options;
+  worker_options.reclaim_idle = *reclaim_idle;
+  StreamWorker worker(std::make_unique<redis::StreamConsumer>(redis, keys::kIntakeStream, keys::kTriageGroup,
+                                                              NewConsumerName("triage")),
+                      [handler](const redis::StreamEntry& entry) { return handler->Handle(entry); }, worker_options);
+  boost::asio::io_context io;
+  auto work = boost::asio::make_work_guard(io);
+  worker.Start(io);
+  std::thread background([&io] { io.run(); });
+
+  triage::TriageServiceImpl service(redis, screener);
+  absl::StatusOr<std::unique_ptr<GrpcServer>> server = GrpcServer::Start(config.listen, {&service});
+  if (!server.ok()) {
+    worker.Stop();
+    work.reset();
+    io.stop();
+    background.join();
+    return fail(server.status());
+  }
+  (*server)->SetServing(true);
+  LogInfo(absl::StrCat("telederm-triage listening on ", config.listen, " (redis ", config.redis, ", consumer ",
+                       worker.consumer().consumer(), ")"));
+  WaitForTerminationSignal();
+  LogInfo("shutting down: finishing the case in hand");
+  (*server)->SetServing(false);
+  worker.Stop();
+  work.reset();
+  background.join();
+  (*server)->Shutdown(absl::Seconds(5));
+  return 0;
+}

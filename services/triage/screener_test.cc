@@ -1,0 +1,165 @@
+#include "services/triage/screener.h"
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+#include <gtest/gtest.h>
+
+#include "absl/strings/match.h"
+#include "services/triage/lesion_image_analyzer.h"
+#include "tests/harness/temp_dir.h"
+
+namespace telederm::triage {
+namespace {
+
+const absl::Time kNow = absl::FromUnixSeconds(1'800'000'000);
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream bytes;
+  bytes << in.rdbuf();
+  return bytes.str();
+}
+
+// Analyzers that fail the ways real ones can.
+class ThrowingAnalyzer final : public Analyzer {
+ public:
+  v1::AnalyzerInfo info() const override { return {}; }
+  absl::StatusOr<ImageFinding> Analyze(absl::string_view, const v1::ImageRef&) const override {
+    throw std::runtime_error("out of memory in segmentation");
+  }
+};
+
+class HangingAnalyzer final : public Analyzer {
+ public:
+  v1::AnalyzerInfo info() const override { return {}; }
+  absl::StatusOr<ImageFinding> Analyze(absl::string_view, const v1::ImageRef&) const override {
+    absl::SleepFor(absl::Seconds(2));
+    return ImageFinding{.analysable = true, .risk = 0.01};
+  }
+};
+
+class ScreenerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = *testing::MakeTempDir("screener-test");
+    blobs_ = *OpenDirectoryBlobStore(dir_);
+    analyzer_ = *NewLesionImageAnalyzer({});
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  std::string Store(const std::string& bytes) {
+    auto writer = *blobs_->NewWriter();
+    EXPECT_TRUE(writer->Append(bytes).ok());
+    return writer->Commit(Sha256Hex(bytes))->sha256;
+  }
+  std::string StoreSample(const std::string& name) {
+    return Store(ReadFile(std::string(TELEDERM_TEST_DATA_DIR) + "/cases/" + name));
+  }
+
+  v1::Case TumourCase(const std::vector<std::pair<std::string, v1::Modality>>& images) {
+    v1::Case c;
+    c.set_case_id("c-01JAAAAAAAAAAAAAAAAAAAAAAA");
+    c.mutable_submission()->set_type(v1::CASE_TYPE_SUSPECTED_SKIN_TUMOUR);
+    c.mutable_submission()->mutable_patient()->set_age_years(35);
+    for (const auto& [sha, modality] : images) {
+      v1::ImageRef* image = c.mutable_submission()->add_images();
+      image->set_sha256(sha);
+      image->set_modality(modality);
+    }
+    return c;
+  }
+
+  std::string dir_;
+  BlobStorePtr blobs_;
+  AnalyzerPtr analyzer_;
+};
+
+TEST_F(ScreenerTest, AnalyzerThatThrowsSendsTheCaseToAHumanAsUrgent) {
+  Screener screener(std::make_shared<ThrowingAnalyzer>(), blobs_, {});
+  v1::TriageResult result = screener.Screen(TumourCase({{StoreSample("ISIC_0024311.jpg"), v1::MODALITY_DERMOSCOPY}}), kNow);
+  EXPECT_FALSE(result.screened());
+  EXPECT_EQ(result.tier(), v1::URGENCY_URGENT);
+  EXPECT_TRUE(absl::StrContains(result.not_screened_reason(), "out of memory in segmentation"))
+      << result.not_screened_reason();
+}
+
+TEST_F(ScreenerTest, AnalysisTimeoutSendsTheCaseToAHumanAsUrgent) {
+  ScreeningOptions options;
+  options.analysis_timeout = absl::Milliseconds(100);
+  Screener screener(std::make_shared<HangingAnalyzer>(), blobs_, options);
+  v1::TriageResult result = screener.Screen(TumourCase({{StoreSample("ISIC_0024311.jpg"), v1::MODALITY_DERMOSCOPY}}), kNow);
+  EXPECT_FALSE(result.screened());
+  EXPECT_EQ(result.tier(), v1::URGENCY_URGENT);
+  EXPECT_TRUE(absl::StrContains(result.not_screened_reason(), "took longer than")) << result.not_screened_reason();
+}
+
+TEST_F(ScreenerTest, CorruptImageIsNotScreenedAndUrgent) {
+  std::string jpeg = ReadFile(std::string(TELEDERM_TEST_DATA_DIR) + "/cases/ISIC_0024311.jpg");
+  std::string corrupt = jpeg.substr(0, 600);  // a JPEG header and little else
+  Screener screener(analyzer_, blobs_, {});
+  v1::TriageResult result = screener.Screen(TumourCase({{Store(corrupt), v1::MODALITY_DERMOSCOPY}}), kNow);
+  EXPECT_FALSE(result.screened());
+  EXPECT_EQ(result.tier(), v1::URGENCY_URGENT);
+  EXPECT_FALSE(result.not_screened_reason().empty());
+}
+
+TEST_F(ScreenerTest, ImageMissingFromTheBlobStoreIsNotScreenedAndUrgent) {
+  Screener screener(analyzer_, blobs_, {});
+  v1::TriageResult result = screener.Screen(TumourCase({{Sha256Hex("lost"), v1::MODALITY_DERMOSCOPY}}), kNow);
+  EXPECT_FALSE(result.screened());
+  EXPECT_EQ(result.tier(), v1::URGENCY_URGENT);
+  EXPECT_TRUE(absl::StrContains(result.not_screened_reason(), "could not be read"));
+}
+
+TEST_F(ScreenerTest, UltrasoundIsBeyondTheAnalyzerSoAHumanLooksUrgently) {
+  Screener screener(analyzer_, blobs_, {});
+  v1::TriageResult result = screener.Screen(
+      TumourCase({{StoreSample("ISIC_0024311.jpg"), v1::MODALITY_DERMOSCOPY},
+                  {StoreSample("ISIC_0027001.jpg"), v1::MODALITY_ULTRASOUND}}),
+      kNow);
+  EXPECT_FALSE(result.screened());
+  EXPECT_EQ(result.tier(), v1::URGENCY_URGENT);
+}
+
+TEST_F(ScreenerTest, TheMostSuspiciousImageDecides) {
+  Screener screener(analyzer_, blobs_, {});
+  std::string melanoma = StoreSample("ISIC_0025248.jpg");
+  std::string naevus = StoreSample("ISIC_0024311.jpg");
+  double melanoma_alone = screener.Screen(TumourCase({{melanoma, v1::MODALITY_DERMOSCOPY}}), kNow).risk_score();
+  double naevus_alone = screener.Screen(TumourCase({{naevus, v1::MODALITY_DERMOSCOPY}}), kNow).risk_score();
+  v1::TriageResult both = screener.Screen(
+      TumourCase({{naevus, v1::MODALITY_DERMOSCOPY}, {melanoma, v1::MODALITY_DERMOSCOPY}}), kNow);
+  EXPECT_TRUE(both.screened()) << both.not_screened_reason();
+  EXPECT_DOUBLE_EQ(both.risk_score(), std::max(melanoma_alone, naevus_alone));
+  bool explains_each_image = false;
+  for (const auto& item : both.explanation()) explains_each_image |= item.source() == "image:" + melanoma;
+  EXPECT_TRUE(explains_each_image);
+}
+
+TEST_F(ScreenerTest, WorryingFormRaisesTheTierEvenWhenTheImageLooksBenign) {
+  Screener screener(analyzer_, blobs_, {});
+  v1::Case c = TumourCase({{StoreSample("ISIC_0024311.jpg"), v1::MODALITY_DERMOSCOPY}});
+  v1::Urgency quiet = screener.Screen(c, kNow).tier();
+  c.mutable_submission()->mutable_lesion()->mutable_evolution()->set_size(true);
+  c.mutable_submission()->mutable_lesion()->mutable_evolution()->set_colour(true);
+  v1::TriageResult worried = screener.Screen(c, kNow);
+  EXPECT_EQ(worried.tier(), v1::URGENCY_URGENT);
+  EXPECT_LE(worried.tier(), quiet);  // URGENT sorts before SOON and ROUTINE
+}
+
+TEST_F(ScreenerTest, RashIsTriagedOnTheFormWithoutImageAnalysis) {
+  Screener screener(std::make_shared<ThrowingAnalyzer>(), blobs_, {});
+  v1::Case c = TumourCase({{StoreSample("ISIC_0024311.jpg"), v1::MODALITY_CLINICAL_CLOSE_UP}});
+  c.mutable_submission()->set_type(v1::CASE_TYPE_INFLAMMATORY_RASH);
+  v1::TriageResult result = screener.Screen(c, kNow);
+  EXPECT_TRUE(result.screened());
+  EXPECT_EQ(result.tier(), v1::URGENCY_ROUTINE);
+  c.mutable_submission()->mutable_patient()->mutable_risk_factors()->set_immunosuppressed(true);
+  EXPECT_EQ(screener.Screen(c, kNow).tier(), v1::URGENCY_SOON);
+}
+
+}  // namespace
+}  // namespace telederm::triage

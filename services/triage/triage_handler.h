@@ -1,0 +1,35 @@
+#ifndef TELEDERM_SERVICES_TRIAGE_TRIAGE_HANDLER_H_
+#define TELEDERM_SERVICES_TRIAGE_TRIAGE_HANDLER_H_
+
+#include <memory>
+
+#include "absl/status/status.h"
+#include "common/case_store/case_store.h"
+#include "common/clock/clock.h"
+#include "common/redis/client.h"
+#include "common/redis/stream.h"
+#include "services/triage/screener.h"
+
+namespace telederm::triage {
+
+// Handles one stream:intake entry: received -> screening, screen, store the
+// triage result, hand the case to referral through stream:triaged.
+// Idempotent, so a redelivered entry changes nothing twice: a case already
+// screened is only handed on again (referral ignores a case it has queued).
+// Thread-safe.
+class TriageHandler {
+ public:
+  TriageHandler(std::shared_ptr<redis::Client> redis, std::shared_ptr<const Screener> screener, ClockPtr clock);
+
+  absl::Status Handle(const redis::StreamEntry& entry);
+
+ private:
+  std::shared_ptr<redis::Client> redis_;
+  CaseStore cases_;
+  std::shared_ptr<const Screener> screener_;
+  ClockPtr clock_;
+};
+
+}  // namespace telederm::triage
+
+#endif  // TELEDERM_SERVICES_TRIAGE_TRIAGE_HANDLER_H_

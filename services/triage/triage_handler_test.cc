@@ -1,0 +1,140 @@
+#include "services/triage/triage_handler.h"
+
+#include <atomic>
+#include <filesystem>
+
+#include <gtest/gtest.h>
+
+#include "common/case_state/state_machine.h"
+#include "common/case_store/keys.h"
+#include "common/ids/ids.h"
+#include "tests/harness/redis_server.h"
+#include "tests/harness/temp_dir.h"
+
+namespace telederm::triage {
+namespace {
+
+// Counts how often images are analysed, to prove redelivery does not re-screen.
+class CountingAnalyzer final : public Analyzer {
+ public:
+  v1::AnalyzerInfo info() const override {
+    v1::AnalyzerInfo info;
+    info.set_name("counting");
+    info.set_version("0");
+    return info;
+  }
+  absl::StatusOr<ImageFinding> Analyze(absl::string_view, const v1::ImageRef&) const override {
+    ++calls;
+    return ImageFinding{.analysable = true, .risk = 0.9};
+  }
+  mutable std::atomic<int> calls{0};
+};
+
+class TriageHandlerTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    auto server = testing::RedisServer::Start();
+    ASSERT_TRUE(server.ok()) << server.status();
+    server_ = server->release();
+  }
+  static void TearDownTestSuite() { delete server_; }
+
+  void SetUp() override {
+    redis::ClientOptions options;
+    options.endpoint.port = server_->port();
+    redis_ = *redis::Client::Connect(options);
+    ASSERT_TRUE(redis_->Command({"FLUSHALL"}).ok());
+    dir_ = *testing::MakeTempDir("triage-handler-test");
+    blobs_ = *OpenDirectoryBlobStore(dir_);
+    analyzer_ = std::make_shared<CountingAnalyzer>();
+    clock_ = std::make_shared<SimulatedClock>(absl::FromUnixSeconds(1'800'000'000));
+    handler_ = std::make_unique<TriageHandler>(redis_, std::make_shared<Screener>(analyzer_, blobs_, ScreeningOptions{}),
+                                               clock_);
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  std::string ReceivedCase() {
+    auto writer = *blobs_->NewWriter();
+    EXPECT_TRUE(writer->Append("pixels").ok());
+    EXPECT_TRUE(writer->Commit(Sha256Hex("pixels")).ok());
+    v1::Case c;
+    c.set_case_id(NewCaseId(clock_->Now()));
+    c.set_clinic_id("clinic-a");
+    c.mutable_submission()->set_type(v1::CASE_TYPE_SUSPECTED_SKIN_TUMOUR);
+    v1::ImageRef* image = c.mutable_submission()->add_images();
+    image->set_sha256(Sha256Hex("pixels"));
+    image->set_modality(v1::MODALITY_DERMOSCOPY);
+    EXPECT_TRUE(TransitionCase(c, v1::CASE_STATUS_RECEIVED, clock_->Now(), "clinic-a").ok());
+    EXPECT_TRUE(CaseStore(redis_).Create(c).ok());
+    return c.case_id();
+  }
+
+  redis::StreamEntry EntryFor(const std::string& case_id) { return {"1-0", {{"case_id", case_id}}}; }
+
+  v1::Case Stored(const std::string& case_id) { return **CaseStore(redis_).Get(case_id); }
+
+  static testing::RedisServer* server_;
+  std::shared_ptr<redis::Client> redis_;
+  std::string dir_;
+  BlobStorePtr blobs_;
+  std::shared_ptr<CountingAnalyzer> analyzer_;
+  std::shared_ptr<SimulatedClock> clock_;
+  std::unique_ptr<TriageHandler> handler_;
+};
+testing::RedisServer* TriageHandlerTest::server_ = nullptr;
+
+TEST_F(TriageHandlerTest, ReceivedCaseIsScreenedAndHandedToReferral) {
+  std::string id = ReceivedCase();
+  ASSERT_TRUE(handler_->Handle(EntryFor(id)).ok());
+  v1::Case c = Stored(id);
+  EXPECT_EQ(c.status(), v1::CASE_STATUS_SCREENING);
+  EXPECT_TRUE(c.triage().screened());
+  EXPECT_EQ(c.triage().tier(), v1::URGENCY_URGENT);
+  EXPECT_EQ(c.history(c.history_size() - 1).actor(), "triage");
+  auto triaged = redis_->Command({"XRANGE", keys::kTriagedStream, "-", "+"});
+  ASSERT_EQ(triaged->elements.size(), 1u);
+  EXPECT_EQ(triaged->elements[0].elements[1].elements[1].str, id);
+}
+
+TEST_F(TriageHandlerTest, RedeliveredEntryIsNotScreenedTwice) {
+  std::string id = ReceivedCase();
+  ASSERT_TRUE(handler_->Handle(EntryFor(id)).ok());
+  int64_t version = Stored(id).version();
+  ASSERT_TRUE(handler_->Handle(EntryFor(id)).ok());
+  EXPECT_EQ(analyzer_->calls.load(), 1);
+  EXPECT_EQ(Stored(id).version(), version);
+}
+
+TEST_F(TriageHandlerTest, CaseAlreadyPastTriageIsLeftAlone) {
+  std::string id = ReceivedCase();
+  ASSERT_TRUE(handler_->Handle(EntryFor(id)).ok());
+  ASSERT_TRUE(CaseStore(redis_)
+                  .Update(id,
+                          [&](v1::Case& c) -> absl::StatusOr<bool> {
+                            absl::Status s = TransitionCase(c, v1::CASE_STATUS_QUEUED, clock_->Now(), "referral");
+                            if (!s.ok()) return s;
+                            return true;
+                          })
+                  .ok());
+  int64_t version = Stored(id).version();
+  ASSERT_TRUE(handler_->Handle(EntryFor(id)).ok());
+  EXPECT_EQ(Stored(id).version(), version);
+  EXPECT_EQ(redis_->Command({"XLEN", keys::kTriagedStream})->integer, 1);
+}
+
+TEST_F(TriageHandlerTest, EntryForAnUnknownCaseIsDroppedWithoutError) {
+  EXPECT_TRUE(handler_->Handle(EntryFor(NewCaseId(clock_->Now()))).ok());
+  EXPECT_TRUE(handler_->Handle({"1-0", {{"case_id", "}{not-an-id"}}}).ok());
+  EXPECT_EQ(redis_->Command({"XLEN", keys::kTriagedStream})->integer, 0);
+}
+
+TEST_F(TriageHandlerTest, RedisAwayIsAnErrorSoTheEntryStaysPending) {
+  std::string id = ReceivedCase();
+  ASSERT_TRUE(server_->Stop().ok());
+  absl::Status handled = handler_->Handle(EntryFor(id));
+  ASSERT_TRUE(server_->Restart().ok());
+  EXPECT_EQ(handled.code(), absl::StatusCode::kUnavailable);
+}
+
+}  // namespace
+}  // namespace telederm::triage

@@ -1,0 +1,48 @@
+#include "services/triage/triage_service.h"
+
+#include "absl/strings/str_cat.h"
+#include "common/caller/caller.h"
+#include "common/ids/ids.h"
+#include "common/server/unary.h"
+
+namespace telederm::triage {
+
+TriageServiceImpl::TriageServiceImpl(std::shared_ptr<redis::Client> redis, std::shared_ptr<const Screener> screener)
+    : cases_(std::move(redis)), screener_(std::move(screener)) {}
+
+TriageServiceImpl::~TriageServiceImpl() { executor_.join(); }
+
+grpc::ServerUnaryReactor* TriageServiceImpl::GetTriageResult(grpc::CallbackServerContext* context,
+                                                             const v1::GetTriageResultRequest* request,
+                                                             v1::TriageResult* response) {
+  return RunOnExecutor(context, executor_, [this, context, request, response]() -> absl::Status {
+    absl::StatusOr<Caller> caller = IdentifyCaller(*context);
+    if (!caller.ok()) return caller.status();
+    if (!IsValidCaseId(request->case_id())) {
+      return absl::InvalidArgumentError("case_id: not a case id (they look like c-01J...)");
+    }
+    absl::StatusOr<std::optional<v1::Case>> c = cases_.Get(request->case_id());
+    if (!c.ok()) return c.status();
+    if (!c->has_value() || (caller->role == Caller::Role::kClinic && (*c)->clinic_id() != caller->id)) {
+      return absl::NotFoundError(absl::StrCat("case ", request->case_id(), " not found"));
+    }
+    if (!(*c)->triage().has_screened_at()) {
+      return absl::FailedPreconditionError(absl::StrCat("case ", request->case_id(), " has not been screened yet"));
+    }
+    *response = (*c)->triage();
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* TriageServiceImpl::ListAnalyzers(grpc::CallbackServerContext* context,
+                                                           const v1::ListAnalyzersRequest* request,
+                                                           v1::ListAnalyzersResponse* response) {
+  return RunOnExecutor(context, executor_, [this, context, response]() -> absl::Status {
+    absl::StatusOr<Caller> caller = IdentifyCaller(*context);
+    if (!caller.ok()) return caller.status();
+    for (v1::AnalyzerInfo& info : screener_->Analyzers()) *response->add_analyzers() = std::move(info);
+    return absl::OkStatus();
+  });
+}
+
+}  // namespace telederm::triage
