@@ -298,7 +298,7 @@ cv::Mat ClassifyStolzColours(const cv::Mat& lab, double skin_lightness,
                              double skin_a) {
   cv::Mat classes(lab.size(), CV_8S, cv::Scalar(-1));
   const float scale = static_cast<float>(75.0 / std::max(20.0, skin_lightness));
-  const float red_a = static_cast<float>(std::max(20.0, skin_a + 8.0));
+  const float red_a = static_cast<float>(std::max(30.0, skin_a + 15.0));
   for (int y = 0; y < lab.rows; ++y) {
     const cv::Vec3f* p = lab.ptr<cv::Vec3f>(y);
     schar* out = classes.ptr<schar>(y);
@@ -310,7 +310,7 @@ cv::Mat ClassifyStolzColours(const cv::Mat& lab, double skin_lightness,
         colour = StolzColour::kBlack;
       } else if (l >= 82 && chroma < 22) {
         colour = StolzColour::kWhite;
-      } else if (a >= red_a && b < 0.47f * a) {  // Hue below 25 degrees.
+      } else if (a >= red_a && b < a) {  // Hue below 45 degrees.
         colour = StolzColour::kRed;
       } else if ((b < 2 && l < 80) || (chroma < 8 && l < 65)) {
         colour = StolzColour::kBlueGrey;

@@ -19,7 +19,7 @@ namespace {
 // BGR colours of the synthetic lesions.
 const cv::Scalar kSkin(170, 185, 225);
 const cv::Scalar kLightBrown(70, 110, 165);
-const cv::Scalar kDarkBrown(25, 45, 85);
+const cv::Scalar kDarkBrown(40, 65, 110);
 const cv::Scalar kBlack(12, 12, 14);
 const cv::Scalar kBlueGrey(150, 120, 95);
 const cv::Scalar kWhite(235, 238, 242);
