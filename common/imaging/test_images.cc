@@ -5,12 +5,20 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <cstdlib>
+#include <unistd.h>
 
 #include "opencv2/imgcodecs.hpp"
 #include "opencv2/imgproc.hpp"
 
 #ifndef TELEDERM_IMAGING_TEST_IMAGES
 #define TELEDERM_IMAGING_TEST_IMAGES "tests/data/images"
+#endif
+#ifndef TELEDERM_IMAGING_TESTDATA
+#define TELEDERM_IMAGING_TESTDATA "common/imaging/testdata"
+#endif
+#ifndef TELEDERM_IMAGING_PYTHON
+#define TELEDERM_IMAGING_PYTHON "/usr/bin/python3"
 #endif
 
 namespace telederm::imaging::testing {
@@ -153,6 +161,23 @@ std::vector<std::string> ListTestImages(const std::string& relative_dir) {
   }
   std::sort(files.begin(), files.end());
   return files;
+}
+
+std::string MakeRednessModel(std::string* error) {
+  std::string dir = (std::filesystem::temp_directory_path() /
+                     ("telederm_imaging_model_XXXXXX")).string();
+  if (mkdtemp(dir.data()) == nullptr) {
+    *error = "cannot create a temporary directory";
+    return "";
+  }
+  const std::string command = std::string(TELEDERM_IMAGING_PYTHON) + " " +
+                              TELEDERM_IMAGING_TESTDATA + "/make_test_model.py " + dir;
+  if (std::system(command.c_str()) != 0) {
+    *error = "failed: " + command +
+             " (needs Debian's python3-onnx and python3-numpy)";
+    return "";
+  }
+  return dir;
 }
 
 }  // namespace telederm::imaging::testing

@@ -36,6 +36,12 @@ std::string ReadTestImage(const std::string& relative_path);
 // Files (relative paths, sorted) in tests/data/images/<relative_dir>.
 std::vector<std::string> ListTestImages(const std::string& relative_dir);
 
+// Builds the tiny ONNX test model (testdata/make_test_model.py, run with
+// Debian's /usr/bin/python3) into a fresh temporary directory and returns
+// that directory, which holds redness.onnx and redness.sidecar; an empty
+// string if the build failed (`error` says why).
+std::string MakeRednessModel(std::string* error);
+
 }  // namespace telederm::imaging::testing
 
 #endif  // TELEDERM_COMMON_IMAGING_TEST_IMAGES_H_
