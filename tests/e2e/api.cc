@@ -1,0 +1,82 @@
+#include "tests/e2e/api.h"
+
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/str_cat.h"
+#include "common/blob/blob_store.h"
+#include "common/caller/caller.h"
+#include "common/status/grpc_status.h"
+
+namespace telederm::testing {
+
+std::unique_ptr<grpc::ClientContext> AsClinic(const std::string& clinic_id, absl::Duration deadline) {
+  auto context = std::make_unique<grpc::ClientContext>();
+  context->AddMetadata(kClinicIdHeader, clinic_id);
+  context->set_deadline(absl::ToChronoTime(absl::Now() + deadline));
+  return context;
+}
+
+std::unique_ptr<grpc::ClientContext> AsSpecialist(const std::string& specialist_id, const std::string& pools,
+                                                  absl::Duration deadline) {
+  auto context = std::make_unique<grpc::ClientContext>();
+  context->AddMetadata(kSpecialistIdHeader, specialist_id);
+  context->AddMetadata(kPoolsHeader, pools);
+  context->set_deadline(absl::ToChronoTime(absl::Now() + deadline));
+  return context;
+}
+
+std::string ReadFileBytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream bytes;
+  bytes << in.rdbuf();
+  return bytes.str();
+}
+
+absl::StatusOr<v1::ImageRef> UploadImage(v1::IntakeService::Stub& intake, const std::string& clinic_id,
+                                         const std::string& bytes, v1::Modality modality) {
+  auto context = AsClinic(clinic_id);
+  v1::UploadImageResponse response;
+  auto writer = intake.UploadImage(context.get(), &response);
+  v1::UploadImageRequest header;
+  header.mutable_header()->set_sha256(Sha256Hex(bytes));
+  header.mutable_header()->set_size_bytes(static_cast<int64_t>(bytes.size()));
+  header.mutable_header()->set_content_type("image/jpeg");
+  header.mutable_header()->set_modality(modality);
+  writer->Write(header);
+  for (size_t offset = 0; offset < bytes.size(); offset += 65536) {
+    v1::UploadImageRequest chunk;
+    chunk.set_chunk(bytes.substr(offset, 65536));
+    if (!writer->Write(chunk)) break;
+  }
+  writer->WritesDone();
+  if (absl::Status s = FromGrpcStatus(writer->Finish()); !s.ok()) return s;
+  return response.image();
+}
+
+v1::CaseSubmission QuietTumourSubmission(const std::string& patient_reference, const v1::ImageRef& image) {
+  v1::CaseSubmission s;
+  s.set_type(v1::CASE_TYPE_SUSPECTED_SKIN_TUMOUR);
+  s.mutable_patient()->set_reference(patient_reference);
+  s.mutable_patient()->set_age_years(34);
+  s.mutable_patient()->set_sex(v1::SEX_FEMALE);
+  s.mutable_patient()->set_fitzpatrick_type(3);
+  s.mutable_lesion()->set_body_site(v1::BODY_SITE_FOREARM);
+  s.mutable_lesion()->set_largest_diameter_mm(5);
+  s.mutable_lesion()->set_duration_days(400);
+  s.set_clinical_question("Pigmented lesion noticed by the patient. Benign?");
+  s.set_consent_to_teleconsultation(true);
+  *s.add_images() = image;
+  return s;
+}
+
+bool WaitUntil(const std::function<bool()>& done, absl::Duration timeout) {
+  absl::Time deadline = absl::Now() + timeout;
+  while (absl::Now() < deadline) {
+    if (done()) return true;
+    absl::SleepFor(absl::Milliseconds(50));
+  }
+  return done();
+}
+
+}  // namespace telederm::testing

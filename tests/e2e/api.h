@@ -1,0 +1,38 @@
+#ifndef TELEDERM_TESTS_E2E_API_H_
+#define TELEDERM_TESTS_E2E_API_H_
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include <grpcpp/grpcpp.h>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "telederm/v1/intake.grpc.pb.h"
+#include "telederm/v1/referral.grpc.pb.h"
+#include "telederm/v1/triage.grpc.pb.h"
+
+// Small helpers for tests that drive the real services through their public API.
+namespace telederm::testing {
+
+std::unique_ptr<grpc::ClientContext> AsClinic(const std::string& clinic_id, absl::Duration deadline = absl::Seconds(30));
+std::unique_ptr<grpc::ClientContext> AsSpecialist(const std::string& specialist_id, const std::string& pools = "general",
+                                                  absl::Duration deadline = absl::Seconds(30));
+
+std::string ReadFileBytes(const std::string& path);
+
+// Uploads a file as `clinic_id` in 64 KiB chunks; returns the stored image reference.
+absl::StatusOr<v1::ImageRef> UploadImage(v1::IntakeService::Stub& intake, const std::string& clinic_id,
+                                         const std::string& bytes, v1::Modality modality);
+
+// A suspected-tumour submission with nothing worrying on the form, so that
+// only its image can make it urgent.
+v1::CaseSubmission QuietTumourSubmission(const std::string& patient_reference, const v1::ImageRef& image);
+
+// Polls `done` every 50 ms until it returns true or `timeout` passes.
+bool WaitUntil(const std::function<bool()>& done, absl::Duration timeout);
+
+}  // namespace telederm::testing
+
+#endif  // TELEDERM_TESTS_E2E_API_H_

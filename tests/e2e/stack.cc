@@ -1,0 +1,93 @@
+#include "tests/e2e/stack.h"
+
+#include <filesystem>
+
+#include "absl/strings/str_cat.h"
+#include "tests/harness/net.h"
+#include "tests/harness/temp_dir.h"
+
+namespace telederm::testing {
+
+absl::StatusOr<std::unique_ptr<Stack>> Stack::Start(StackOptions options) {
+  std::unique_ptr<Stack> stack(new Stack());
+  absl::StatusOr<std::unique_ptr<RedisServer>> redis = RedisServer::Start();
+  if (!redis.ok()) return redis.status();
+  stack->redis_ = std::move(*redis);
+  absl::StatusOr<std::string> dir = MakeTempDir("telederm-stack");
+  if (!dir.ok()) return dir.status();
+  stack->data_dir_ = *dir;
+
+  auto make = [&](const char* binary, const std::string& name, const std::vector<std::string>& flags) {
+    Process p;
+    p.port = FreeLoopbackPort();
+    p.log = absl::StrCat(stack->data_dir_, "/", name, ".log");
+    p.argv = {binary, absl::StrCat("--listen=127.0.0.1:", p.port), absl::StrCat("--redis=", stack->redis_->host_port()),
+              absl::StrCat("--data_dir=", stack->data_dir_)};
+    p.argv.insert(p.argv.end(), flags.begin(), flags.end());
+    return p;
+  };
+  stack->intake_ = make(TELEDERM_INTAKE_BIN, "intake", {});
+  for (int i = 0; i < options.triage_processes; ++i) {
+    stack->triage_.push_back(make(TELEDERM_TRIAGE_BIN, absl::StrCat("triage-", i), options.triage_flags));
+  }
+  for (int i = 0; i < options.referral_processes; ++i) {
+    stack->referral_.push_back(make(TELEDERM_REFERRAL_BIN, absl::StrCat("referral-", i), options.referral_flags));
+  }
+  if (absl::Status s = stack->Launch(stack->intake_); !s.ok()) return s;
+  for (Process& p : stack->triage_) {
+    if (absl::Status s = stack->Launch(p); !s.ok()) return s;
+  }
+  for (Process& p : stack->referral_) {
+    if (absl::Status s = stack->Launch(p); !s.ok()) return s;
+  }
+  return stack;
+}
+
+Stack::~Stack() {
+  for (Process* p : {&intake_}) p->child.reset();
+  for (Process& p : triage_) p.child.reset();
+  for (Process& p : referral_) p.child.reset();
+  redis_.reset();
+  std::error_code ignored;
+  if (!data_dir_.empty()) std::filesystem::remove_all(data_dir_, ignored);
+}
+
+absl::Status Stack::Launch(Process& process) {
+  absl::StatusOr<std::unique_ptr<ChildProcess>> child = ChildProcess::Spawn(process.argv, {}, process.log);
+  if (!child.ok()) return child.status();
+  process.child = std::move(*child);
+  if (absl::Status s = WaitForPort(process.port, absl::Seconds(20)); !s.ok()) {
+    return absl::UnavailableError(
+        absl::StrCat(process.argv[0], " did not start listening: ", s.message(), "\n", FileTail(process.log)));
+  }
+  return absl::OkStatus();
+}
+
+Stack::Process& Stack::ProcessOf(Service service, int index) {
+  switch (service) {
+    case Service::kIntake: return intake_;
+    case Service::kTriage: return triage_.at(index);
+    case Service::kReferral:
+    default: return referral_.at(index);
+  }
+}
+
+const Stack::Process& Stack::ProcessOf(Service service, int index) const {
+  return const_cast<Stack*>(this)->ProcessOf(service, index);
+}
+
+std::string Stack::address(Service service, int index) const {
+  return absl::StrCat("127.0.0.1:", ProcessOf(service, index).port);
+}
+
+absl::Status Stack::Kill9(Service service, int index) { return ProcessOf(service, index).child->Kill9(); }
+
+absl::Status Stack::Restart(Service service, int index) {
+  Process& process = ProcessOf(service, index);
+  process.child.reset();
+  return Launch(process);
+}
+
+std::string Stack::LogTail(Service service, int index) const { return FileTail(ProcessOf(service, index).log); }
+
+}  // namespace telederm::testing

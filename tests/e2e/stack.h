@@ -1,0 +1,63 @@
+#ifndef TELEDERM_TESTS_E2E_STACK_H_
+#define TELEDERM_TESTS_E2E_STACK_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "tests/harness/child_process.h"
+#include "tests/harness/redis_server.h"
+
+namespace telederm::testing {
+
+enum class Service { kIntake, kTriage, kReferral };
+
+struct StackOptions {
+  int triage_processes = 1;
+  int referral_processes = 1;
+  std::vector<std::string> triage_flags;    // added to every triage process
+  std::vector<std::string> referral_flags;  // added to every referral process
+};
+
+// The whole telederm stack as real processes: a redis-server and the three
+// service binaries, each on a free loopback port, sharing one data directory.
+// Destroying it stops everything and removes the directory.
+class Stack {
+ public:
+  static absl::StatusOr<std::unique_ptr<Stack>> Start(StackOptions options = {});
+  ~Stack();
+
+  std::string address(Service service, int index = 0) const;  // "127.0.0.1:port"
+  RedisServer& redis() { return *redis_; }
+  const std::string& data_dir() const { return data_dir_; }
+
+  // kill -9: the process gets no chance to finish anything.
+  absl::Status Kill9(Service service, int index = 0);
+  // Starts a killed process again with the same arguments and port.
+  absl::Status Restart(Service service, int index = 0);
+  // The end of a process's log, for failure messages.
+  std::string LogTail(Service service, int index = 0) const;
+
+ private:
+  struct Process {
+    std::vector<std::string> argv;
+    int port = 0;
+    std::string log;
+    std::unique_ptr<ChildProcess> child;
+  };
+  Stack() = default;
+  absl::Status Launch(Process& process);
+  Process& ProcessOf(Service service, int index);
+  const Process& ProcessOf(Service service, int index) const;
+
+  std::unique_ptr<RedisServer> redis_;
+  std::string data_dir_;
+  Process intake_;
+  std::vector<Process> triage_;
+  std::vector<Process> referral_;
+};
+
+}  // namespace telederm::testing
+
+#endif  // TELEDERM_TESTS_E2E_STACK_H_
