@@ -14,15 +14,16 @@ namespace {
 constexpr double kPi = 3.14159265358979323846;
 
 // Median of the float values of `image` where `mask` is set, by a histogram
-// with `bins` bins over [low, high).
+// with `bins` bins over [low, high), sampling every other row and column
+// (skin is smooth; a quarter of it gives the same median, 4 times faster).
 double MaskedMedian(const cv::Mat& image, const cv::Mat& mask, float low,
                     float high, int bins = 400) {
   std::vector<int> histogram(bins, 0);
   int total = 0;
-  for (int y = 0; y < image.rows; ++y) {
+  for (int y = 0; y < image.rows; y += 2) {
     const float* v = image.ptr<float>(y);
     const uchar* m = mask.ptr<uchar>(y);
-    for (int x = 0; x < image.cols; ++x) {
+    for (int x = 0; x < image.cols; x += 2) {
       if (!m[x]) continue;
       const int bin = std::clamp(
           static_cast<int>((v[x] - low) / (high - low) * bins), 0, bins - 1);
@@ -49,9 +50,13 @@ double DeltaE(const cv::Scalar& p, const cv::Scalar& q) {
 LesionImage PrepareLesion(const cv::Mat& bgr,
                           const LesionSegmentation& segmentation) {
   LesionImage lesion;
-  cv::Mat bgr_float;
-  bgr.convertTo(bgr_float, CV_32FC3, 1.0 / 255.0);
-  cv::cvtColor(bgr_float, lesion.lab, cv::COLOR_BGR2Lab);
+  // The 8-bit conversion is table-driven and several times faster than the
+  // float one; its quantisation (0.4 L*, 1 a*/b*) is far below what matters.
+  cv::Mat lab8;
+  cv::cvtColor(bgr, lab8, cv::COLOR_BGR2Lab);
+  lab8.convertTo(lesion.lab, CV_32FC3);
+  lesion.lab = lesion.lab.mul(cv::Scalar(100.0 / 255.0, 1.0, 1.0)) -
+               cv::Scalar(0.0, 128.0, 128.0);
   lesion.mask = segmentation.mask;
   lesion.field_of_view = segmentation.field_of_view;
   const cv::Moments moments = cv::moments(lesion.mask, true);
@@ -63,7 +68,7 @@ LesionImage PrepareLesion(const cv::Mat& bgr,
   cv::Mat around;
   const int margin = std::max(3, static_cast<int>(0.15 * lesion.equivalent_radius));
   cv::dilate(lesion.mask, around,
-             cv::getStructuringElement(cv::MORPH_ELLIPSE,
+             cv::getStructuringElement(cv::MORPH_RECT,
                                        cv::Size(2 * margin + 1, 2 * margin + 1)));
   cv::Mat skin = lesion.field_of_view & ~around;
   if (cv::countNonZero(skin) < 100) skin = lesion.field_of_view & ~lesion.mask;
@@ -72,8 +77,11 @@ LesionImage PrepareLesion(const cv::Mat& bgr,
   lesion.skin_lightness = std::max(20.0, MaskedMedian(channels[0], skin, 0, 100));
   lesion.skin_a = MaskedMedian(channels[1], skin, -100, 100);
   lesion.lightness = channels[0] * (75.0 / lesion.skin_lightness);
-  lesion.colours =
-      ClassifyStolzColours(lesion.lab, lesion.skin_lightness, lesion.skin_a);
+  // Colours matter only inside the lesion: classify its bounding box.
+  lesion.colours = cv::Mat(bgr.size(), CV_8S, cv::Scalar(-1));
+  const cv::Rect box = cv::boundingRect(lesion.mask);
+  ClassifyStolzColours(lesion.lab(box), lesion.skin_lightness, lesion.skin_a)
+      .copyTo(lesion.colours(box));
   return lesion;
 }
 
@@ -83,18 +91,26 @@ Asymmetry MeasureAsymmetry(const LesionImage& lesion) {
   if (m.m00 <= 0) return result;
   const double angle = 0.5 * std::atan2(2 * m.mu11, m.mu20 - m.mu02);
   // Radius of the canvas: the farthest lesion pixel from the centroid.
-  std::vector<cv::Point> points;
-  cv::findNonZero(lesion.mask, points);
+  std::vector<std::vector<cv::Point>> contours;
+  cv::findContours(lesion.mask.clone(), contours, cv::RETR_EXTERNAL,
+                   cv::CHAIN_APPROX_SIMPLE);
   double radius = 0;
-  for (const cv::Point& p : points) {
-    radius = std::max(radius, std::hypot(p.x - lesion.centroid.x,
-                                         p.y - lesion.centroid.y));
+  for (const auto& contour : contours) {
+    for (const cv::Point& p : contour) {
+      radius = std::max(radius, std::hypot(p.x - lesion.centroid.x,
+                                           p.y - lesion.centroid.y));
+    }
   }
-  const int r = static_cast<int>(std::ceil(radius)) + 2;
+  // The comparison is made on a canvas of at most kCanvasRadius pixels
+  // around the centroid: finer detail does not change the halves' balance.
+  constexpr double kCanvasRadius = 100;
+  const double step = std::max(1.0, (radius + 2) / kCanvasRadius);
+  const int r = static_cast<int>(std::ceil((radius + 2) / step));
   const cv::Size canvas(2 * r + 1, 2 * r + 1);
-  // Destination (x, y) samples the source at centroid + R(angle) (x-r, y-r):
-  // the major axis becomes horizontal through the canvas centre.
-  const double c = std::cos(angle), s = std::sin(angle);
+  // Destination (x, y) samples the source at
+  // centroid + step * R(angle) (x - r, y - r): the major axis becomes
+  // horizontal through the canvas centre.
+  const double c = std::cos(angle) * step, s = std::sin(angle) * step;
   const cv::Matx23d to_source(c, -s, lesion.centroid.x - c * r + s * r,  //
                               s, c, lesion.centroid.y - s * r - c * r);
   cv::Mat mask, lab;
@@ -217,18 +233,18 @@ std::array<double, kStolzColourCount> ColourFractions(const LesionImage& lesion)
 
 double Compactness(const cv::Mat& mask) {
   // Pixel-level jaggedness of a thresholded outline is not border
-  // irregularity: smooth at 5% of the lesion's radius first.
+  // irregularity: the outline is simplified to a polygon that stays within
+  // 3% of the lesion's radius of it first.
   const double radius = std::sqrt(cv::countNonZero(mask) / kPi);
-  cv::Mat smooth;
-  cv::GaussianBlur(mask, smooth, cv::Size(), std::max(1.5, 0.05 * radius));
-  smooth = smooth > 127;
   std::vector<std::vector<cv::Point>> contours;
-  cv::findContours(smooth, contours, cv::RETR_EXTERNAL,
+  cv::findContours(mask.clone(), contours, cv::RETR_EXTERNAL,
                    cv::CHAIN_APPROX_NONE);
   double perimeter = 0, area = 0;
   for (const auto& contour : contours) {
-    perimeter += cv::arcLength(contour, true);
-    area += cv::contourArea(contour);
+    std::vector<cv::Point> simplified;
+    cv::approxPolyDP(contour, simplified, std::max(1.0, 0.03 * radius), true);
+    perimeter += cv::arcLength(simplified, true);
+    area += cv::contourArea(simplified);
   }
   if (area <= 0) return 1.0;
   return perimeter * perimeter / (4 * kPi * area);

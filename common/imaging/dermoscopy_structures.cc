@@ -54,10 +54,23 @@ double CentreOffset(const std::vector<cv::Point2d>& points,
 
 }  // namespace
 
-DifferentialStructures DetectStructures(const LesionImage& lesion,
+DifferentialStructures DetectStructures(const LesionImage& whole,
                                         SevenPointChecklist& seven_point) {
   DifferentialStructures found;
-  if (lesion.area < 50) return found;
+  if (whole.area < 50) return found;
+  // Work on the lesion's bounding box (padded for the morphology kernels):
+  // everything measured here lies inside the lesion.
+  cv::Rect box = cv::boundingRect(whole.mask);
+  box.x -= 6;
+  box.y -= 6;
+  box.width += 12;
+  box.height += 12;
+  box &= cv::Rect(0, 0, whole.mask.cols, whole.mask.rows);
+  LesionImage lesion = whole;
+  lesion.lightness = whole.lightness(box);
+  lesion.mask = whole.mask(box);
+  lesion.colours = whole.colours(box);
+  lesion.centroid = whole.centroid - cv::Point2d(box.x, box.y);
   const cv::Mat& lightness = lesion.lightness;
   const double radius = lesion.equivalent_radius;
 
@@ -69,11 +82,14 @@ DifferentialStructures DetectStructures(const LesionImage& lesion,
 
   // Dark lines, dots and globules: black-hat (closing minus image) with a
   // kernel a little wider than a globule at the working size.
-  cv::Mat smoothed, closed, black_hat;
+  // Computed in 8 bits (0.4 L* per level), where morphology is fast.
+  constexpr double kLevelsPerUnit = 2.5;
+  cv::Mat smoothed, black_hat8, black_hat;
   cv::GaussianBlur(lightness, smoothed, cv::Size(3, 3), 0.8);
-  cv::morphologyEx(smoothed, closed, cv::MORPH_CLOSE,
+  smoothed.convertTo(smoothed, CV_8U, kLevelsPerUnit);
+  cv::morphologyEx(smoothed, black_hat8, cv::MORPH_BLACKHAT,
                    cv::getStructuringElement(cv::MORPH_ELLIPSE, cv::Size(9, 9)));
-  black_hat = closed - smoothed;
+  black_hat8.convertTo(black_hat, CV_32F, 1.0 / kLevelsPerUnit);
   cv::Mat dark = (black_hat > kLineContrast) & interior;
   // Dots and globules must stand out clearly; lines of a network are fainter.
   cv::Mat strong = (black_hat > kDotContrast) & interior;

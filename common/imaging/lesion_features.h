@@ -17,7 +17,8 @@ struct LesionImage {
   cv::Mat lightness;  // CV_32F, L* normalised so the skin is at 75.
   cv::Mat mask;       // CV_8U, 255 inside the lesion.
   cv::Mat field_of_view;
-  cv::Mat colours;    // CV_8S, StolzColour index or -1 (ClassifyStolzColours).
+  cv::Mat colours;    // CV_8S, StolzColour index or -1 (ClassifyStolzColours);
+                      // classified inside the lesion's bounding box only.
   cv::Point2d centroid;
   double area = 0.0;              // Pixels.
   double equivalent_radius = 0.0; // sqrt(area / pi).
@@ -40,8 +41,8 @@ std::array<double, 8> MeasureBorderSharpness(const LesionImage& lesion,
 
 std::array<double, kStolzColourCount> ColourFractions(const LesionImage& lesion);
 
-// perimeter^2 / (4 pi area) of the lesion outline smoothed at 5% of its
-// radius; 1 for a circle.
+// perimeter^2 / (4 pi area) of the lesion outline simplified to within 3%
+// of its radius; about 1 for a circle.
 double Compactness(const cv::Mat& mask);
 
 // Largest distance between two outline points, in pixels.
