@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# README command (a): installs what is missing, builds, starts Redis and the
+# three services on loopback, and plays a morning at a village clinic: four
+# cases are submitted (the dangerous one not first), the specialist queue is
+# printed with the high-risk case at the top, a dermatologist claims and
+# reports it, and the clinic receives the report.
+#
+#   deploy/demo.sh              run the demo, then stop everything
+#   deploy/demo.sh --keep       leave the stack running afterwards (Ctrl-C stops it)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+keep=0
+[ "${1:-}" = "--keep" ] && keep=1
+
+deploy/install-deps.sh
+echo "== building"
+deploy/build.sh telederm-intake telederm-triage telederm-referral telederm
+bin=$PWD/${TELEDERM_BUILD_DIR:-build}
+
+run=$(mktemp -d /tmp/telederm-demo.XXXXXX)
+pids=()
+stop() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
+trap stop EXIT
+
+# A Redis of the demo's own, with AOF, so a system Redis on 6379 is untouched.
+export TELEDERM_REDIS=127.0.0.1:${TELEDERM_DEMO_REDIS_PORT:-6390}
+export TELEDERM_DATA_DIR=$run/data
+redis-server --port "${TELEDERM_REDIS##*:}" --bind 127.0.0.1 --dir "$run" --appendonly yes --save '' \
+  --daemonize no --logfile "$run/redis.log" &
+pids+=($!)
+for _ in $(seq 50); do redis-cli -p "${TELEDERM_REDIS##*:}" ping >/dev/null 2>&1 && break; sleep 0.1; done
+
+"$bin/services/intake/telederm-intake" 2>"$run/intake.log" & pids+=($!)
+"$bin/services/triage/telederm-triage" 2>"$run/triage.log" & pids+=($!)
+"$bin/services/referral/telederm-referral" 2>"$run/referral.log" & pids+=($!)
+for port in 50051 50052 50053; do
+  for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null && break; sleep 0.1; done
+done
+echo "== stack running: redis $TELEDERM_REDIS, intake :50051, triage :50052, referral :50053 (logs in $run)"
+
+cli="$bin/tools/cli/telederm"
+images=tests/data/cases
+clinic=(--clinic clinic-kisumu-rural-03)
+submit() { "$cli" "${clinic[@]}" submit "$@" | awk '/^submitted /{print $2}'; }
+
+echo "== the clinic submits four cases"
+c1=$(submit --type tumour --patient KR03-0117 --age 29 --sex male --fitzpatrick 4 --site forearm \
+  --diameter-mm 4 --duration-days 900 --question "Long-standing mole, patient worried. Benign?" --consent \
+  --image "$images/ISIC_0024311.jpg:dermoscopy")
+echo "   $c1  mole on the forearm, nothing worrying on the form"
+c2=$(submit --type acne --acne-grade 2 --patient KR03-0118 --age 17 --sex female --site face \
+  --question "Acne not settling with benzoyl peroxide. Next step?" --consent \
+  --image "$images/ISIC_0027001.jpg:clinical-close-up")
+echo "   $c2  acne, grade 2"
+c3=$(submit --type tumour --patient KR03-0119 --age 34 --sex female --fitzpatrick 3 --site back \
+  --diameter-mm 5 --duration-days 400 --question "Pigmented lesion noticed by her partner. Benign?" --consent \
+  --image "$images/ISIC_0026266.jpg:dermoscopy")
+echo "   $c3  lesion on the back, quiet form; its dermoscopy image is what is worrying"
+c4=$(submit --type tumour --patient KR03-0120 --age 66 --sex male --site scalp --diameter-mm 9 \
+  --evolved size,colour --symptoms bleeding --question "Scalp lesion growing and bleeding" --consent \
+  --image "$images/ISIC_0027001.jpg:dermoscopy")
+echo "   $c4  scalp lesion that grew, changed colour and bleeds"
+
+echo "== waiting for pre-screening"
+for _ in $(seq 100); do
+  n=$("$cli" --specialist dr-achieng queue | awk 'NR>1' | wc -l)
+  [ "$n" -ge 4 ] && break
+  sleep 0.2
+done
+
+echo "== the dermatologist's queue (earliest due first)"
+"$cli" --specialist dr-achieng queue
+
+echo "== why the top case is urgent"
+queue=$("$cli" --specialist dr-achieng queue)
+top=$(echo "$queue" | awk 'NR==2{print $2}')
+"$cli" --specialist dr-achieng triage "$top"
+
+echo "== the dermatologist claims the first case and reports"
+claimed=$("$cli" --specialist dr-achieng claim)
+claim=$(echo "$claimed" | sed -n 1p)
+echo "   $claim"
+case_id=$(echo "$claim" | awk '{print $2}')
+token=$(echo "$claim" | sed -E 's/.*token=([0-9]+).*/\1/')
+"$cli" --specialist dr-achieng report "$case_id" --token "$token" \
+  --diagnosis "Atypical pigmented lesion, dermoscopy suspicious for melanoma" --icd10 D48.5 \
+  --management urgent-referral --interval 14 --follow-up "Excision biopsy at the district hospital"
+
+echo "== the clinic's events for that case"
+"$cli" "${clinic[@]}" watch --until-reported "$case_id" --timeout 10s | grep "$case_id"
+
+if [ "$keep" = 1 ]; then
+  echo "== the stack keeps running; Ctrl-C stops it"
+  wait
+fi

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages telederm builds, tests and runs with, when
+# any is missing. Needs root (or sudo). Nothing is downloaded from anywhere
+# but Debian's archive.
+set -euo pipefail
+
+packages=(
+  # toolchain
+  g++ cmake make pkg-config git ca-certificates
+  # RPC, serialisation, Abseil
+  libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler libabsl-dev
+  # Redis client and server, Boost.Asio, OpenSSL
+  libhiredis-dev redis-server libboost-dev libssl-dev openssl
+  # imaging: only these four OpenCV modules
+  libopencv-core-dev libopencv-imgproc-dev libopencv-imgcodecs-dev libopencv-dnn-dev
+  # tests and benchmarks
+  libgtest-dev libgmock-dev libbenchmark-dev
+  # the classifier test builds a tiny ONNX model with Debian's python3
+  python3 python3-onnx python3-numpy
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all ${#packages[@]} packages present"
+  exit 0
+fi
+echo "install-deps: installing ${missing[*]}"
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+echo "install-deps: done"
