@@ -1,3 +1,4 @@
+#include <unistd.h>
 // The CLI against in-process fakes of the intake and referral services: checks what
 // goes over the wire (metadata, upload chunking, idempotency keys) and what is printed.
 // The fakes live in this test; nothing outside the process is needed.
@@ -146,7 +147,9 @@ class ClientFlowTest : public ::testing::Test {
     server_ = builder.BuildAndStart();
     ASSERT_NE(server_, nullptr);
     address_ = absl::StrCat("127.0.0.1:", port_);
-    image_path_ = ::testing::TempDir() + "/client_flow_test_image.jpg";
+    // ctest runs each test in its own process, in parallel: one file each.
+    image_path_ = absl::StrCat(::testing::TempDir(), "/client_flow_test_image-", ::getpid(), "-",
+                               ::testing::UnitTest::GetInstance()->current_test_info()->name(), ".jpg");
     std::ofstream file(image_path_, std::ios::binary);
     std::string bytes(600 * 1024, 'x');
     bytes[0] = '\xFF';
