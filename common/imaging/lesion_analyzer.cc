@@ -95,22 +95,6 @@ ImageAssessment NotAnalysable(ImageAssessment assessment, std::string reason) {
 
 }  // namespace
 
-std::string_view ModalityName(Modality modality) {
-  switch (modality) {
-    case Modality::kClinicalOverview:
-      return "clinical_overview";
-    case Modality::kClinicalCloseUp:
-      return "clinical_close_up";
-    case Modality::kDermoscopy:
-      return "dermoscopy";
-    case Modality::kConfocalMicroscopy:
-      return "confocal_microscopy";
-    case Modality::kUltrasound:
-      return "ultrasound";
-  }
-  return "unknown";
-}
-
 LesionAnalyzer::LesionAnalyzer(AnalyzerOptions options,
                                ImageClassifierPtr classifier)
     : options_(std::move(options)), classifier_(std::move(classifier)) {}

@@ -123,7 +123,7 @@ void CheckLesionInFrame(const QualityThresholds& t,
   if (!segmentation.found) {
     report.findings.push_back(MakeFinding(
         kNoLesionInFrame, Severity::kRefusal, segmentation.contrast,
-        SegmentationOptions().min_contrast,
+        segmentation.min_contrast,
         "no lesion found in the image: centre the dermatoscope on the lesion "
         "and make sure it is in contact with the skin"));
     return;

@@ -125,6 +125,7 @@ cv::Mat FieldOfView(const cv::Mat& bgr, Modality modality) {
 LesionSegmentation SegmentLesion(const cv::Mat& bgr, Modality modality,
                                  const SegmentationOptions& options) {
   LesionSegmentation result;
+  result.min_contrast = options.min_contrast;
   result.field_of_view = FieldOfView(bgr, modality);
   const double field_area = cv::countNonZero(result.field_of_view);
   if (field_area == 0) return result;

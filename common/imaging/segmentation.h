@@ -35,8 +35,10 @@ struct LesionSegmentation {
   // Fraction of the lesion's outline lying on the edge of the field of view:
   // above ~0.1 the lesion is cut off by the frame.
   double edge_contact = 0.0;
-  // Mean of the segmentation channel outside minus inside the lesion.
+  // Mean of the segmentation channel outside minus inside the lesion, and
+  // the minimum it had to reach (SegmentationOptions::min_contrast).
   double contrast = 0.0;
+  double min_contrast = 0.0;
   cv::Point2d centroid;
 };
 
