@@ -8,27 +8,17 @@
 #include "common/case_state/state_machine.h"
 #include "common/case_store/event_log.h"
 #include "common/ids/ids.h"
-#include "tests/harness/redis_server.h"
+#include "tests/harness/redis_test.h"
 
 namespace telederm {
 namespace {
 
 const absl::Time kT0 = absl::FromUnixSeconds(1'800'000'000);
 
-class CaseStoreTest : public ::testing::Test {
+class CaseStoreTest : public testing::RedisTest {
  protected:
-  static void SetUpTestSuite() {
-    auto server = testing::RedisServer::Start();
-    ASSERT_TRUE(server.ok()) << server.status();
-    server_ = server->release();
-  }
-  static void TearDownTestSuite() { delete server_; }
-
   void SetUp() override {
-    redis::ClientOptions options;
-    options.endpoint.port = server_->port();
-    redis_ = *redis::Client::Connect(options);
-    ASSERT_TRUE(redis_->Command({"FLUSHALL"}).ok());
+    RedisTest::SetUp();
   }
 
   v1::Case NewCase(absl::string_view clinic) {
@@ -39,10 +29,7 @@ class CaseStoreTest : public ::testing::Test {
     return c;
   }
 
-  static testing::RedisServer* server_;
-  std::shared_ptr<redis::Client> redis_;
 };
-testing::RedisServer* CaseStoreTest::server_ = nullptr;
 
 TEST_F(CaseStoreTest, CreatedCaseReadsBackAsVersionOne) {
   CaseStore store(redis_);

@@ -33,6 +33,12 @@ inline std::string ClinicIdempotency(absl::string_view clinic_id, absl::string_v
   return absl::StrCat("clinic:{", clinic_id, "}:idem:", key);
 }
 
+// STREAM of the case's consult messages (field pb: telederm.v1.Message); the
+// message id is the stream id. Same hash tag as the record.
+inline std::string CaseThread(absl::string_view case_id) { return absl::StrCat("case:{", case_id, "}:thread"); }
+// HASH side ("clinic" | "specialist") -> "<last read message id> <ms>": read receipts.
+inline std::string CaseReads(absl::string_view case_id) { return absl::StrCat("case:{", case_id, "}:reads"); }
+
 // SET of pool names that have ever held a case (the reaper walks them).
 inline constexpr char kPools[] = "pools";
 // ZSET case id -> due time (ms): the pool's specialist queue.
@@ -43,6 +49,24 @@ inline std::string PoolLeases(absl::string_view pool) { return absl::StrCat("poo
 inline std::string PoolClaims(absl::string_view pool) { return absl::StrCat("pool:{", pool, "}:claims"); }
 // STRING counter: the pool's last fencing token.
 inline std::string PoolFence(absl::string_view pool) { return absl::StrCat("pool:{", pool, "}:fence"); }
+// HASH case id -> "<clinic id> <urgency number>": what the claim script needs
+// for fairness between clinics.
+inline std::string PoolCaseMeta(absl::string_view pool) { return absl::StrCat("pool:{", pool, "}:meta"); }
+// HASH clinic id -> ms of its last claim in this pool: fairness between clinics.
+inline std::string PoolServed(absl::string_view pool) { return absl::StrCat("pool:{", pool, "}:served"); }
+// HASH case id -> due time (ms) already escalated: one escalation per due time.
+inline std::string PoolEscalated(absl::string_view pool) { return absl::StrCat("pool:{", pool, "}:escalated"); }
+// STREAM of the pool's QueueEvents (field pb), read by WatchQueue.
+inline std::string PoolEvents(absl::string_view pool) { return absl::StrCat("pool:{", pool, "}:events"); }
+
+// The directory of specialists, pools and clinics' routing attributes
+// (AdminService). One hash tag: read and written as a whole, rarely.
+// HASH specialist id -> serialized telederm.v1.SpecialistProfile.
+inline constexpr char kDirectorySpecialists[] = "directory:{staff}:specialists";
+// HASH pool name -> serialized telederm.v1.PoolProfile.
+inline constexpr char kDirectoryPools[] = "directory:{staff}:pools";
+// HASH clinic id -> serialized telederm.v1.ClinicProfile.
+inline constexpr char kDirectoryClinics[] = "directory:{staff}:clinics";
 
 }  // namespace telederm::keys
 

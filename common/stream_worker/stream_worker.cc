@@ -11,15 +11,29 @@ namespace telederm {
 
 StreamWorker::StreamWorker(std::unique_ptr<redis::StreamConsumer> consumer, Handler handler,
                            StreamWorkerOptions options)
-    : consumer_(std::move(consumer)), handler_(std::move(handler)), options_(options) {}
+    : consumer_(std::move(consumer)),
+      handler_(std::move(handler)),
+      options_(options),
+      dead_letters_(consumer_->client(), options_.dead_letters) {}
 
-int StreamWorker::HandleAll(const std::vector<redis::StreamEntry>& entries) {
+int StreamWorker::HandleAll(const std::vector<redis::StreamEntry>& entries, bool redelivered) {
   int acked = 0;
   for (const redis::StreamEntry& entry : entries) {
+    if (redelivered) {
+      absl::StatusOr<bool> buried = dead_letters_.BeforeHandling(*consumer_, entry);
+      if (!buried.ok()) {
+        LogWarning(absl::StrCat(consumer_->stream(), " entry ", entry.id, ": ", buried.status().ToString()));
+        continue;
+      }
+      if (*buried) continue;
+    }
     absl::Status handled = handler_(entry);
     if (!handled.ok()) {
-      LogWarning(absl::StrCat(consumer_->stream(), " entry ", entry.id, " not handled, will retry: ",
-                              handled.ToString()));
+      absl::StatusOr<bool> buried = dead_letters_.AfterFailure(*consumer_, entry, handled);
+      if (!buried.ok() || !*buried) {
+        LogWarning(absl::StrCat(consumer_->stream(), " entry ", entry.id, " not handled, will retry: ",
+                                handled.ToString()));
+      }
       continue;
     }
     if (absl::Status acked_status = consumer_->Ack(entry.id); !acked_status.ok()) {
@@ -39,7 +53,7 @@ absl::Status StreamWorker::Recover() {
     absl::StatusOr<std::vector<redis::StreamEntry>> pending = consumer_->ReadOwnPending(options_.batch, after);
     if (!pending.ok()) return pending.status();
     if (pending->empty()) return absl::OkStatus();
-    HandleAll(*pending);
+    HandleAll(*pending, /*redelivered=*/true);
     after = pending->back().id;
   }
 }
@@ -47,7 +61,7 @@ absl::Status StreamWorker::Recover() {
 absl::StatusOr<int> StreamWorker::PollOnce(absl::Duration block) {
   absl::StatusOr<std::vector<redis::StreamEntry>> entries = consumer_->ReadNew(options_.batch, block);
   if (!entries.ok()) return entries.status();
-  return HandleAll(*entries);
+  return HandleAll(*entries, /*redelivered=*/false);
 }
 
 absl::StatusOr<int> StreamWorker::ReclaimOnce() {
@@ -57,7 +71,7 @@ absl::StatusOr<int> StreamWorker::ReclaimOnce() {
   if (!entries->empty()) {
     LogInfo(absl::StrCat(consumer_->stream(), ": took over ", entries->size(), " idle entries"));
   }
-  return HandleAll(*entries);
+  return HandleAll(*entries, /*redelivered=*/true);
 }
 
 void StreamWorker::Start(boost::asio::io_context& io) {

@@ -11,6 +11,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "common/redis/stream.h"
+#include "common/stream_worker/dead_letters.h"
 
 namespace telederm {
 
@@ -20,13 +21,18 @@ struct StreamWorkerOptions {
   absl::Duration reclaim_idle = absl::Seconds(30);  // pending this long: its consumer is presumed dead
   absl::Duration reclaim_every = absl::Seconds(5);
   absl::Duration retry_after_error = absl::Milliseconds(500);
+  // When an entry that keeps failing goes to the dead-letter stream, and what
+  // the service does first to put its case in front of a human.
+  DeadLetterOptions dead_letters;
 };
 
 // Delivers a stream's entries to a handler, at least once: an entry is acked
 // only after the handler returned OK (its effect is stored). An entry whose
 // handler failed stays pending and is retried once it has been idle for
 // `reclaim_idle`, as are the entries of consumers that died. Handlers must
-// therefore be idempotent.
+// therefore be idempotent. An entry that keeps failing is moved to the
+// dead-letter stream (DeadLetterOptions) after options.dead_letters.on_dead_letter
+// has surfaced its case, so nothing is retried forever or dropped silently.
 //
 // Thread-compatible: PollOnce/ReclaimOnce are for one thread (tests call them
 // directly); Start runs them on an io_context until Stop.
@@ -53,13 +59,16 @@ class StreamWorker {
   const redis::StreamConsumer& consumer() const { return *consumer_; }
 
  private:
-  int HandleAll(const std::vector<redis::StreamEntry>& entries);
+  // `redelivered`: the entries may have been delivered before (own pending,
+  // reclaimed), so their delivery count is checked before handling.
+  int HandleAll(const std::vector<redis::StreamEntry>& entries, bool redelivered);
   void SchedulePoll(boost::asio::io_context& io, absl::Duration delay);
   void ScheduleReclaim(boost::asio::io_context& io);
 
   std::unique_ptr<redis::StreamConsumer> consumer_;
   Handler handler_;
   const StreamWorkerOptions options_;
+  DeadLetterPolicy dead_letters_;
   std::atomic<bool> stopping_{false};
   bool recovered_ = false;  // Recover() done; touched only by the io_context thread
   boost::asio::io_context* io_ = nullptr;

@@ -4,24 +4,15 @@
 
 #include <gtest/gtest.h>
 
-#include "tests/harness/redis_server.h"
+#include "tests/harness/redis_test.h"
 
 namespace telederm {
 namespace {
 
-class StreamWorkerTest : public ::testing::Test {
+class StreamWorkerTest : public testing::RedisTest {
  protected:
-  static void SetUpTestSuite() {
-    auto server = testing::RedisServer::Start();
-    ASSERT_TRUE(server.ok()) << server.status();
-    server_ = server->release();
-  }
-  static void TearDownTestSuite() { delete server_; }
   void SetUp() override {
-    redis::ClientOptions options;
-    options.endpoint.port = server_->port();
-    redis_ = *redis::Client::Connect(options);
-    ASSERT_TRUE(redis_->Command({"FLUSHALL"}).ok());
+    RedisTest::SetUp();
   }
   std::unique_ptr<StreamWorker> Worker(const std::string& name, StreamWorker::Handler handler) {
     StreamWorkerOptions options;
@@ -32,10 +23,7 @@ class StreamWorkerTest : public ::testing::Test {
   void Append(const std::string& value) { ASSERT_TRUE(redis::StreamAppend(*redis_, "stream:test", {{"v", value}}).ok()); }
   long long Pending() { return redis_->Command({"XPENDING", "stream:test", "group"})->elements[0].integer; }
 
-  static testing::RedisServer* server_;
-  std::shared_ptr<redis::Client> redis_;
 };
-testing::RedisServer* StreamWorkerTest::server_ = nullptr;
 
 TEST_F(StreamWorkerTest, EntriesAppendedBeforeTheWorkerStartedAreHandledAndAcked) {
   Append("a");

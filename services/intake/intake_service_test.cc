@@ -18,7 +18,7 @@
 #include "common/server/grpc_server.h"
 #include "services/intake/quality_gate.h"
 #include "services/intake/test_submissions.h"
-#include "tests/harness/redis_server.h"
+#include "tests/harness/redis_test.h"
 #include "tests/harness/temp_dir.h"
 
 namespace telederm::intake {
@@ -34,20 +34,10 @@ std::string ReadFile(const std::string& path) {
 const std::string kMelanoma = std::string(TELEDERM_TEST_DATA_DIR) + "/cases/ISIC_0025248.jpg";
 const std::string kNaevus = std::string(TELEDERM_TEST_DATA_DIR) + "/cases/ISIC_0024311.jpg";
 
-class IntakeServiceTest : public ::testing::Test {
+class IntakeServiceTest : public testing::RedisTest {
  protected:
-  static void SetUpTestSuite() {
-    auto server = testing::RedisServer::Start();
-    ASSERT_TRUE(server.ok()) << server.status();
-    redis_server_ = server->release();
-  }
-  static void TearDownTestSuite() { delete redis_server_; }
-
   void SetUp() override {
-    redis::ClientOptions options;
-    options.endpoint.port = redis_server_->port();
-    redis_ = *redis::Client::Connect(options);
-    ASSERT_TRUE(redis_->Command({"FLUSHALL"}).ok());
+    RedisTest::SetUp();
     auto dir = testing::MakeTempDir("intake-test");
     ASSERT_TRUE(dir.ok());
     blob_dir_ = *dir;
@@ -110,15 +100,12 @@ class IntakeServiceTest : public ::testing::Test {
     return stub_->SubmitCase(As(clinic).get(), request, response);
   }
 
-  static testing::RedisServer* redis_server_;
-  std::shared_ptr<redis::Client> redis_;
   std::string blob_dir_;
   BlobStorePtr blobs_;
   std::unique_ptr<IntakeServiceImpl> service_;
   std::unique_ptr<GrpcServer> server_;
   std::unique_ptr<v1::IntakeService::Stub> stub_;
 };
-testing::RedisServer* IntakeServiceTest::redis_server_ = nullptr;
 
 TEST_F(IntakeServiceTest, RealDermoscopyUploadIsStoredWithAResolutionWarning) {
   std::string bytes = ReadFile(kMelanoma);

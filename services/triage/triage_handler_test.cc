@@ -8,7 +8,7 @@
 #include "common/case_state/state_machine.h"
 #include "common/case_store/keys.h"
 #include "common/ids/ids.h"
-#include "tests/harness/redis_server.h"
+#include "tests/harness/redis_test.h"
 #include "tests/harness/temp_dir.h"
 
 namespace telederm::triage {
@@ -30,20 +30,10 @@ class CountingAnalyzer final : public Analyzer {
   mutable std::atomic<int> calls{0};
 };
 
-class TriageHandlerTest : public ::testing::Test {
+class TriageHandlerTest : public testing::RedisTest {
  protected:
-  static void SetUpTestSuite() {
-    auto server = testing::RedisServer::Start();
-    ASSERT_TRUE(server.ok()) << server.status();
-    server_ = server->release();
-  }
-  static void TearDownTestSuite() { delete server_; }
-
   void SetUp() override {
-    redis::ClientOptions options;
-    options.endpoint.port = server_->port();
-    redis_ = *redis::Client::Connect(options);
-    ASSERT_TRUE(redis_->Command({"FLUSHALL"}).ok());
+    RedisTest::SetUp();
     dir_ = *testing::MakeTempDir("triage-handler-test");
     blobs_ = *OpenDirectoryBlobStore(dir_);
     analyzer_ = std::make_shared<CountingAnalyzer>();
@@ -73,15 +63,12 @@ class TriageHandlerTest : public ::testing::Test {
 
   v1::Case Stored(const std::string& case_id) { return **CaseStore(redis_).Get(case_id); }
 
-  static testing::RedisServer* server_;
-  std::shared_ptr<redis::Client> redis_;
   std::string dir_;
   BlobStorePtr blobs_;
   std::shared_ptr<CountingAnalyzer> analyzer_;
   std::shared_ptr<SimulatedClock> clock_;
   std::unique_ptr<TriageHandler> handler_;
 };
-testing::RedisServer* TriageHandlerTest::server_ = nullptr;
 
 TEST_F(TriageHandlerTest, ReceivedCaseIsScreenedAndHandedToReferral) {
   std::string id = ReceivedCase();
@@ -130,9 +117,9 @@ TEST_F(TriageHandlerTest, EntryForAnUnknownCaseIsDroppedWithoutError) {
 
 TEST_F(TriageHandlerTest, RedisAwayIsAnErrorSoTheEntryStaysPending) {
   std::string id = ReceivedCase();
-  ASSERT_TRUE(server_->Stop().ok());
+  ASSERT_TRUE(redis_server().Stop().ok());
   absl::Status handled = handler_->Handle(EntryFor(id));
-  ASSERT_TRUE(server_->Restart().ok());
+  ASSERT_TRUE(redis_server().Restart().ok());
   EXPECT_EQ(handled.code(), absl::StatusCode::kUnavailable);
 }
 
