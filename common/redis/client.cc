@@ -1,8 +1,10 @@
 #include "common/redis/client.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "common/redis/connection.h"
 
 namespace telederm::redis {
@@ -50,11 +52,36 @@ absl::StatusOr<Client::ConnectionPtr> Client::Borrow(bool blocking) {
     }
   }
   if (connection != nullptr) return connection;
-  absl::StatusOr<ConnectionPtr> opened = internal::Connection::Open(options_);
+  absl::StatusOr<ConnectionPtr> opened = OpenWithBackoff();
   if (!opened.ok() && !blocking) {
     absl::MutexLock lock(&mu_);
     --in_use_;
   }
+  return opened;
+}
+
+absl::StatusOr<Client::ConnectionPtr> Client::OpenWithBackoff() {
+  {
+    absl::MutexLock lock(&mu_);
+    const absl::Time now = absl::Now();
+    if (now < next_connect_) {
+      return absl::UnavailableError(absl::StrCat(
+          "redis at ", options_.endpoint.ToString(), " unavailable: reconnecting in ",
+          absl::FormatDuration(absl::Ceil(next_connect_ - now, absl::Milliseconds(1))), " (last error: ",
+          last_connect_error_, ")"));
+    }
+  }
+  absl::StatusOr<ConnectionPtr> opened = internal::Connection::Open(options_);
+  absl::MutexLock lock(&mu_);
+  if (opened.ok()) {
+    backoff_ = absl::ZeroDuration();
+    next_connect_ = absl::InfinitePast();
+    return opened;
+  }
+  backoff_ = backoff_ == absl::ZeroDuration() ? options_.reconnect_backoff_initial
+                                              : std::min(backoff_ * 2, options_.reconnect_backoff_max);
+  next_connect_ = absl::Now() + backoff_;
+  last_connect_error_ = std::string(opened.status().message());
   return opened;
 }
 

@@ -32,6 +32,12 @@ struct ClientOptions {
   absl::Duration command_timeout = absl::Seconds(5);
   std::string password;  // AUTH on every new connection if non-empty.
   std::string username;  // ACL user for AUTH; optional.
+  // After a failed connect, calls that need a new connection fail at once
+  // (UNAVAILABLE, "reconnecting in ...") until the backoff has passed. It
+  // starts at `reconnect_backoff_initial`, doubles with every failed connect
+  // up to `reconnect_backoff_max`, and resets after a successful one.
+  absl::Duration reconnect_backoff_initial = absl::Milliseconds(50);
+  absl::Duration reconnect_backoff_max = absl::Seconds(2);
 };
 
 // A synchronous Redis client over a pool of hiredis connections.
@@ -44,7 +50,9 @@ struct ClientOptions {
 // server closed it) is discarded; the next call opens a fresh one. Idle
 // connections are checked for a closed socket before reuse, so after a Redis
 // restart the first call already succeeds. A call that fails in flight is not
-// retried, since the command may or may not have run.
+// retried, since the command may or may not have run. While Redis is down,
+// connects are attempted with exponential backoff (see ClientOptions), so a
+// busy service neither hammers Redis nor waits connect_timeout on every call.
 //
 // Errors (never exceptions):
 //   * cannot connect / I/O error / timeout -> UNAVAILABLE,
@@ -101,12 +109,18 @@ class Client {
   // for a free slot in the pool.
   absl::StatusOr<ConnectionPtr> Borrow(bool blocking);
   void GiveBack(ConnectionPtr connection, bool blocking);
+  // Opens a connection unless a recent connect failed and the backoff has not
+  // passed; records the outcome for the backoff.
+  absl::StatusOr<ConnectionPtr> OpenWithBackoff();
 
   const ClientOptions options_;
   absl::Mutex mu_;
   std::vector<ConnectionPtr> idle_ ABSL_GUARDED_BY(mu_);
   std::vector<ConnectionPtr> idle_blocking_ ABSL_GUARDED_BY(mu_);
   int in_use_ ABSL_GUARDED_BY(mu_) = 0;  // regular connections borrowed
+  absl::Duration backoff_ ABSL_GUARDED_BY(mu_) = absl::ZeroDuration();  // zero: last connect worked
+  absl::Time next_connect_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
+  std::string last_connect_error_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace telederm::redis

@@ -188,10 +188,47 @@ TEST_F(ClientTest, StoppedRedisIsUnavailableAndSameClientWorksAfterRestart) {
   EXPECT_EQ(client_->Ping().code(), absl::StatusCode::kUnavailable);
 
   ASSERT_TRUE(server_->Restart().ok());
-  // No retry loop: the first call after the restart must succeed.
+  // No retry loop: once the reconnect backoff has passed, the first call
+  // after the restart must succeed.
+  absl::SleepFor(options_.reconnect_backoff_max);
   absl::StatusOr<Reply> up = client_->Command({"GET", "kept"});
   ASSERT_TRUE(up.ok()) << up.status();
   EXPECT_EQ(up->AsOptionalString(), "yes");
+}
+
+TEST_F(ClientTest, WhileRedisIsDownReconnectsBackOffAndResumeOnTheirOwn) {
+  ClientOptions options = options_;
+  options.reconnect_backoff_initial = absl::Milliseconds(100);
+  options.reconnect_backoff_max = absl::Milliseconds(400);
+  std::shared_ptr<Client> client = Client::Create(options);
+  ASSERT_TRUE(client->Ping().ok());
+  ASSERT_TRUE(server_->Kill().ok());
+
+  // The first call finds the connection dead; the next one tries to connect
+  // and is refused; calls right after it fail fast without a connect.
+  EXPECT_EQ(client->Ping().code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(client->Ping().code(), absl::StatusCode::kUnavailable);
+  absl::Status fast = client->Ping();
+  EXPECT_EQ(fast.code(), absl::StatusCode::kUnavailable);
+  EXPECT_THAT(fast.message(), HasSubstr("reconnecting in"));
+  EXPECT_THAT(fast.message(), HasSubstr(absl::StrCat("redis at 127.0.0.1:", server_->port())));
+
+  // Many calls during an outage: the backoff grows to its bound and the
+  // calls keep failing with UNAVAILABLE, never hanging.
+  absl::Time end = absl::Now() + absl::Seconds(1);
+  int calls = 0;
+  while (absl::Now() < end) {
+    EXPECT_EQ(client->Ping().code(), absl::StatusCode::kUnavailable);
+    ++calls;
+    absl::SleepFor(absl::Milliseconds(5));
+  }
+  EXPECT_GT(calls, 50);
+
+  ASSERT_TRUE(server_->Restart().ok());
+  absl::Time deadline = absl::Now() + options.reconnect_backoff_max + absl::Seconds(1);
+  absl::Status status;
+  while (absl::Now() < deadline && !(status = client->Ping()).ok()) absl::SleepFor(absl::Milliseconds(10));
+  EXPECT_TRUE(status.ok()) << status;
 }
 
 TEST_F(ClientTest, IdleConnectionsSurviveRedisRestartWithoutFailedCall) {

@@ -87,6 +87,7 @@ class StreamConsumer {
   const std::string& stream() const { return stream_; }
   const std::string& group() const { return group_; }
   const std::string& consumer() const { return consumer_; }
+  const std::shared_ptr<Client>& client() const { return client_; }
 
  private:
   absl::StatusOr<std::vector<StreamEntry>> ReadGroup(int count,
