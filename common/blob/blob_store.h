@@ -9,6 +9,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 
 namespace telederm {
 
@@ -36,6 +37,32 @@ class BlobWriter {
 };
 using BlobWriterPtr = std::unique_ptr<BlobWriter>;
 
+// An upload that survives the process, a dropped connection and a restart:
+// its bytes are appended to a part file that is never visible as a blob
+// until Commit. Append returns only once the bytes are durable (fdatasync),
+// so size() is always an offset the uploader can resume from.
+// Holding a PartialBlob holds an exclusive lock on it (across processes);
+// destroying it releases the lock and keeps the bytes for a later resume.
+// Not thread-safe: one holder at a time.
+class PartialBlob {
+ public:
+  virtual ~PartialBlob() = default;
+  virtual int64_t size() const = 0;
+  virtual absl::Status Append(absl::string_view bytes) = 0;
+  virtual absl::StatusOr<std::string> ReadAll() const = 0;
+  // As BlobWriter::Commit; afterwards (and after a digest mismatch) the
+  // partial upload is gone.
+  virtual absl::StatusOr<BlobWriter::Committed> Commit(absl::string_view expected_sha256) = 0;
+  // Deletes the bytes: the next OpenPartial of the name starts empty.
+  virtual absl::Status Discard() = 0;
+};
+using PartialBlobPtr = std::unique_ptr<PartialBlob>;
+
+struct PartialBlobInfo {
+  int64_t size_bytes = 0;
+  absl::Time last_write;
+};
+
 // Content-addressed image storage: a blob's name is the SHA-256 of its bytes,
 // so a stored blob never changes and the same image is stored once.
 // Implementations are safe for concurrent use from many threads and processes.
@@ -47,11 +74,26 @@ class BlobStore {
   virtual absl::StatusOr<std::optional<std::string>> Get(absl::string_view sha256) const = 0;
   // The size in bytes, or an empty optional when no blob has that digest.
   virtual absl::StatusOr<std::optional<int64_t>> Size(absl::string_view sha256) const = 0;
+
+  // Partial uploads, by a name of 1..64 characters of [a-z0-9-] the caller
+  // chooses. OpenPartial creates it when missing; ABORTED when another holder
+  // (in any process) has it open.
+  virtual absl::StatusOr<PartialBlobPtr> OpenPartial(absl::string_view name) {
+    return absl::UnimplementedError("this blob store has no resumable uploads");
+  }
+  // Its size and last write, or an empty optional when there is none.
+  virtual absl::StatusOr<std::optional<PartialBlobInfo>> StatPartial(absl::string_view name) const {
+    return std::optional<PartialBlobInfo>();
+  }
+  // Deletes partial uploads (and the leftovers of writers that died) last
+  // written before `cutoff`, except those open right now. Returns how many.
+  virtual absl::StatusOr<int> RemoveStalePartials(absl::Time cutoff) { return 0; }
 };
 using BlobStorePtr = std::shared_ptr<BlobStore>;
 
 // A blob store in a local directory: <root>/sha256/ab/<digest>, written through
-// <root>/incoming/ and renamed into place after fsync. Creates the directories.
+// <root>/incoming/ and renamed into place after fsync; partial uploads are
+// <root>/incoming/<name>.upload, locked with flock. Creates the directories.
 absl::StatusOr<BlobStorePtr> OpenDirectoryBlobStore(const std::string& root);
 
 }  // namespace telederm

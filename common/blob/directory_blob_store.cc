@@ -1,4 +1,5 @@
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -13,6 +14,8 @@
 #include "absl/random/random.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/match.h"
+#include "absl/time/clock.h"
 #include "common/blob/blob_store.h"
 
 namespace telederm {
@@ -43,6 +46,125 @@ absl::Status FsyncPath(const std::string& path, int flags) {
   ::close(fd);
   if (rc != 0) return ErrnoStatus("fsync", path);
   return absl::OkStatus();
+}
+
+absl::Status WriteAll(int fd, absl::string_view bytes, off_t at, const std::string& path) {
+  const char* data = bytes.data();
+  size_t left = bytes.size();
+  while (left > 0) {
+    ssize_t n = ::pwrite(fd, data, left, at);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return ErrnoStatus("write", path);
+    }
+    data += n;
+    at += n;
+    left -= static_cast<size_t>(n);
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::string> ReadWholeFile(int fd, int64_t size, const std::string& path) {
+  std::string bytes(static_cast<size_t>(size), '\0');
+  size_t done = 0;
+  while (done < bytes.size()) {
+    ssize_t n = ::pread(fd, bytes.data() + done, bytes.size() - done, static_cast<off_t>(done));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return ErrnoStatus("read", path);
+    }
+    if (n == 0) return absl::InternalError(absl::StrCat("blob store: ", path, " is shorter than expected"));
+    done += static_cast<size_t>(n);
+  }
+  return bytes;
+}
+
+absl::StatusOr<std::string> MoveIntoPlace(const std::string& root, const std::string& temp_path,
+                                          const std::string& sha256, bool* already_stored);
+
+class DirectoryPartialBlob final : public PartialBlob {
+ public:
+  DirectoryPartialBlob(std::string root, std::string path, int fd, int64_t size)
+      : root_(std::move(root)), path_(std::move(path)), fd_(fd), size_(size) {}
+  ~DirectoryPartialBlob() override {
+    if (fd_ >= 0) ::close(fd_);  // releases the flock
+  }
+
+  int64_t size() const override { return size_; }
+
+  absl::Status Append(absl::string_view bytes) override {
+    if (fd_ < 0) return absl::FailedPreconditionError("partial upload already committed or discarded");
+    absl::Status written = WriteAll(fd_, bytes, static_cast<off_t>(size_), path_);
+    if (written.ok() && ::fdatasync(fd_) != 0) written = ErrnoStatus("fdatasync", path_);
+    if (!written.ok()) {
+      // Keep the file at its committed offset, so a resume never sees half a chunk.
+      (void)::ftruncate(fd_, static_cast<off_t>(size_));
+      return written;
+    }
+    size_ += static_cast<int64_t>(bytes.size());
+    return absl::OkStatus();
+  }
+
+  absl::StatusOr<std::string> ReadAll() const override {
+    if (fd_ < 0) return absl::FailedPreconditionError("partial upload already committed or discarded");
+    return ReadWholeFile(fd_, size_, path_);
+  }
+
+  absl::StatusOr<BlobWriter::Committed> Commit(absl::string_view expected_sha256) override {
+    absl::StatusOr<std::string> bytes = ReadAll();
+    if (!bytes.ok()) return bytes.status();
+    std::string actual = Sha256Hex(*bytes);
+    if (actual != expected_sha256) {
+      (void)Discard();
+      return absl::InvalidArgumentError(absl::StrCat(
+          "the image bytes do not match their SHA-256 (declared ", expected_sha256, ", received ", actual,
+          "): the upload was damaged; send it again from the start"));
+    }
+    bool already_stored = false;
+    absl::StatusOr<std::string> placed = MoveIntoPlace(root_, path_, actual, &already_stored);
+    if (!placed.ok()) return placed.status();
+    if (already_stored) ::unlink(path_.c_str());
+    ::close(fd_);
+    fd_ = -1;
+    return BlobWriter::Committed{actual, size_, already_stored};
+  }
+
+  absl::Status Discard() override {
+    if (fd_ < 0) return absl::OkStatus();
+    if (::unlink(path_.c_str()) != 0 && errno != ENOENT) return ErrnoStatus("unlink", path_);
+    ::close(fd_);
+    fd_ = -1;
+    return absl::OkStatus();
+  }
+
+ private:
+  const std::string root_;
+  const std::string path_;
+  int fd_;
+  int64_t size_;
+};
+
+bool IsValidPartialName(absl::string_view name) {
+  if (name.empty() || name.size() > 64) return false;
+  for (char c : name) {
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || c == '-')) return false;
+  }
+  return true;
+}
+
+absl::StatusOr<std::string> MoveIntoPlace(const std::string& root, const std::string& temp_path,
+                                          const std::string& sha256, bool* already_stored) {
+  std::string dir = absl::StrCat(root, "/sha256/", sha256.substr(0, 2));
+  std::string final_path = absl::StrCat(dir, "/", sha256);
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) return absl::InternalError(absl::StrCat("blob store: create ", dir, ": ", ec.message()));
+  *already_stored = fs::exists(final_path, ec);
+  if (!*already_stored) {
+    if (::rename(temp_path.c_str(), final_path.c_str()) != 0) return ErrnoStatus("rename", final_path);
+    if (absl::Status s = FsyncPath(dir, O_RDONLY | O_DIRECTORY); !s.ok()) return s;
+  }
+  return final_path;
 }
 
 class DirectoryBlobWriter final : public BlobWriter {
@@ -149,7 +271,73 @@ class DirectoryBlobStore final : public BlobStore {
     return std::optional<int64_t>(st.st_size);
   }
 
+  absl::StatusOr<PartialBlobPtr> OpenPartial(absl::string_view name) override {
+    if (!IsValidPartialName(name)) return absl::InvalidArgumentError("upload name: 1..64 characters of a-z 0-9 -");
+    const std::string path = PartialPath(name);
+    // A holder may delete the file (commit, discard, expiry) between our open
+    // and our lock: then the locked inode is no longer the path's, so try again.
+    for (int attempt = 0; attempt < 5; ++attempt) {
+      int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0640);
+      if (fd < 0) return ErrnoStatus("open", path);
+      if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        ::close(fd);
+        if (errno == EWOULDBLOCK) {
+          return absl::AbortedError(
+              "this image is being uploaded on another connection right now; try again in a moment");
+        }
+        return ErrnoStatus("lock", path);
+      }
+      struct stat held, named;
+      if (::fstat(fd, &held) != 0) {
+        ::close(fd);
+        return ErrnoStatus("stat", path);
+      }
+      if (::stat(path.c_str(), &named) != 0 || named.st_ino != held.st_ino || named.st_dev != held.st_dev) {
+        ::close(fd);
+        continue;
+      }
+      return PartialBlobPtr(new DirectoryPartialBlob(root_, path, fd, static_cast<int64_t>(held.st_size)));
+    }
+    return absl::AbortedError("this upload keeps being replaced; try again in a moment");
+  }
+
+  absl::StatusOr<std::optional<PartialBlobInfo>> StatPartial(absl::string_view name) const override {
+    if (!IsValidPartialName(name)) return std::optional<PartialBlobInfo>();
+    struct stat st;
+    if (::stat(PartialPath(name).c_str(), &st) != 0) {
+      if (errno == ENOENT) return std::optional<PartialBlobInfo>();
+      return ErrnoStatus("stat", PartialPath(name));
+    }
+    return std::optional<PartialBlobInfo>(
+        PartialBlobInfo{static_cast<int64_t>(st.st_size), absl::TimeFromTimespec(st.st_mtim)});
+  }
+
+  absl::StatusOr<int> RemoveStalePartials(absl::Time cutoff) override {
+    int removed = 0;
+    std::error_code ec;
+    for (const fs::directory_entry& entry : fs::directory_iterator(root_ + "/incoming", ec)) {
+      const std::string path = entry.path().string();
+      struct stat st;
+      if (::stat(path.c_str(), &st) != 0 || absl::TimeFromTimespec(st.st_mtim) >= cutoff) continue;
+      if (absl::EndsWith(path, ".upload")) {
+        int fd = ::open(path.c_str(), O_RDWR | O_CLOEXEC);
+        if (fd < 0) continue;
+        struct stat held;
+        // Never delete an upload that someone holds, or that was replaced meanwhile.
+        bool stale = ::flock(fd, LOCK_EX | LOCK_NB) == 0 && ::fstat(fd, &held) == 0 && held.st_ino == st.st_ino &&
+                     absl::TimeFromTimespec(held.st_mtim) < cutoff;
+        if (stale && ::unlink(path.c_str()) == 0) ++removed;
+        ::close(fd);
+      } else if (absl::EndsWith(path, ".part")) {
+        if (::unlink(path.c_str()) == 0) ++removed;
+      }
+    }
+    if (ec) return absl::InternalError(absl::StrCat("blob store: list ", root_, "/incoming: ", ec.message()));
+    return removed;
+  }
+
  private:
+  std::string PartialPath(absl::string_view name) const { return absl::StrCat(root_, "/incoming/", name, ".upload"); }
   std::string PathOf(absl::string_view sha256) const {
     return absl::StrCat(root_, "/sha256/", sha256.substr(0, 2), "/", sha256);
   }

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "absl/time/clock.h"
 #include "common/blob/blob_store.h"
 
 namespace telederm {
@@ -89,6 +90,69 @@ TEST_F(DirectoryBlobStoreTest, UnknownOrMalformedDigestIsEmptyNotError) {
   EXPECT_FALSE(store_->Get(Sha256Hex("never uploaded"))->has_value());
   EXPECT_FALSE(store_->Get("../../../etc/passwd")->has_value());
   EXPECT_FALSE(store_->Size(Sha256Hex("never uploaded"))->has_value());
+}
+
+TEST_F(DirectoryBlobStoreTest, PartialUploadResumesAtItsDurableSizeAfterItsHolderWentAway) {
+  std::string image(200000, '\0');
+  for (size_t i = 0; i < image.size(); ++i) image[i] = static_cast<char>(i * 7);
+  {
+    auto partial = store_->OpenPartial("u-1");
+    ASSERT_TRUE(partial.ok()) << partial.status();
+    ASSERT_TRUE((*partial)->Append(image.substr(0, 70000)).ok());
+  }  // the connection dropped
+  auto info = store_->StatPartial("u-1");
+  ASSERT_TRUE(info.ok() && info->has_value());
+  EXPECT_EQ((*info)->size_bytes, 70000);
+  EXPECT_LT(absl::Now() - (*info)->last_write, absl::Minutes(1));
+  EXPECT_FALSE(store_->Size(Sha256Hex(image))->has_value());  // never visible half-uploaded
+
+  auto resumed = store_->OpenPartial("u-1");
+  ASSERT_TRUE(resumed.ok()) << resumed.status();
+  EXPECT_EQ((*resumed)->size(), 70000);
+  ASSERT_TRUE((*resumed)->Append(image.substr(70000)).ok());
+  EXPECT_EQ(*(*resumed)->ReadAll(), image);
+  auto committed = (*resumed)->Commit(Sha256Hex(image));
+  ASSERT_TRUE(committed.ok()) << committed.status();
+  EXPECT_EQ(committed->size_bytes, 200000);
+  EXPECT_FALSE(committed->already_stored);
+  EXPECT_EQ(**store_->Get(Sha256Hex(image)), image);
+  EXPECT_FALSE(store_->StatPartial("u-1")->has_value());
+  EXPECT_EQ(FilesUnder("incoming"), 0u);
+}
+
+TEST_F(DirectoryBlobStoreTest, PartialUploadHeldByOneConnectionIsAbortedForAnother) {
+  auto first = store_->OpenPartial("u-1");
+  ASSERT_TRUE(first.ok());
+  EXPECT_EQ(store_->OpenPartial("u-1").status().code(), absl::StatusCode::kAborted);
+  first->reset();
+  EXPECT_TRUE(store_->OpenPartial("u-1").ok());
+  EXPECT_EQ(store_->OpenPartial("../etc").status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(DirectoryBlobStoreTest, DamagedPartialUploadIsDiscardedAtCommitAndStartsAgainEmpty) {
+  auto partial = store_->OpenPartial("u-1");
+  ASSERT_TRUE((*partial)->Append("not the declared bytes").ok());
+  EXPECT_EQ((*partial)->Commit(Sha256Hex("the declared bytes")).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  partial->reset();
+  EXPECT_EQ(FilesUnder("sha256"), 0u);
+  EXPECT_EQ((*store_->OpenPartial("u-1"))->size(), 0);
+}
+
+TEST_F(DirectoryBlobStoreTest, AbandonedUploadsExpireButOneInProgressIsKept) {
+  {
+    auto abandoned = store_->OpenPartial("u-abandoned");
+    ASSERT_TRUE((*abandoned)->Append("half an image").ok());
+  }
+  auto held = store_->OpenPartial("u-held");
+  ASSERT_TRUE((*held)->Append("being uploaded").ok());
+  auto writer = store_->NewWriter();  // a writer whose process died would leave this
+  ASSERT_TRUE((*writer)->Append("x").ok());
+  absl::SleepFor(absl::Milliseconds(20));
+  EXPECT_EQ(*store_->RemoveStalePartials(absl::Now() - absl::Hours(1)), 0);  // nothing that old
+  EXPECT_EQ(*store_->RemoveStalePartials(absl::Now()), 2);
+  EXPECT_FALSE(store_->StatPartial("u-abandoned")->has_value());
+  EXPECT_TRUE(store_->StatPartial("u-held")->has_value());
 }
 
 }  // namespace
