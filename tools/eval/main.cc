@@ -1,0 +1,188 @@
+// telederm-eval DIR: runs the pre-screening on every image of a labelled
+// directory (DIR/labels.csv) and prints how well the tiers separate malignant
+// from benign lesions. Each image is screened as the only dermoscopy image of
+// a suspected-tumour case of its own, with age and sex from the labels.
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "common/blob/blob_store.h"
+#include "services/triage/lesion_image_analyzer.h"
+#include "services/triage/screener.h"
+#include "tools/eval/labels.h"
+#include "tools/eval/metrics.h"
+
+ABSL_FLAG(bool, json, false, "print one JSON object per image, then one with the summary");
+ABSL_FLAG(std::string, model, "", "optional ONNX classifier, as for telederm-triage");
+ABSL_FLAG(std::string, model_sidecar, "", "the classifier's sidecar (default MODEL.sidecar)");
+
+namespace telederm::eval {
+namespace {
+
+std::string JsonString(absl::string_view text) {
+  std::string out = "\"";
+  for (char c : text) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (static_cast<unsigned char>(c) < 0x20) {
+      out += absl::StrFormat("\\u%04x", c);
+    } else {
+      out += c;
+    }
+  }
+  return out + "\"";
+}
+
+// A rate with no cases has no value: JSON null rather than a misleading 0.
+std::string JsonRate(const Rate& r) { return r.total == 0 ? "null" : absl::StrFormat("%.4f", r.value()); }
+
+const char* TierName(v1::Urgency tier) {
+  switch (tier) {
+    case v1::URGENCY_URGENT: return "URGENT";
+    case v1::URGENCY_SOON: return "SOON";
+    case v1::URGENCY_ROUTINE: return "ROUTINE";
+    default: return "UNSPECIFIED";
+  }
+}
+
+v1::Case CaseFor(const LabelledImage& image, const std::string& sha256) {
+  v1::Case c;
+  c.set_case_id("c-00000000000000000000000000");
+  v1::CaseSubmission* s = c.mutable_submission();
+  s->set_type(v1::CASE_TYPE_SUSPECTED_SKIN_TUMOUR);
+  if (image.age) s->mutable_patient()->set_age_years(*image.age);
+  s->mutable_patient()->set_sex(image.sex == "female" ? v1::SEX_FEMALE
+                                : image.sex == "male" ? v1::SEX_MALE
+                                                      : v1::SEX_UNKNOWN);
+  v1::ImageRef* ref = s->add_images();
+  ref->set_sha256(sha256);
+  ref->set_modality(v1::MODALITY_DERMOSCOPY);
+  return c;
+}
+
+int Run(const std::string& dir) {
+  std::ifstream labels_file(dir + "/labels.csv");
+  if (!labels_file) {
+    std::fprintf(stderr, "error: cannot read %s/labels.csv\n", dir.c_str());
+    return 1;
+  }
+  std::ostringstream text;
+  text << labels_file.rdbuf();
+  absl::StatusOr<std::vector<LabelledImage>> images = ParseLabels(text.str());
+  if (!images.ok()) {
+    std::fprintf(stderr, "error: %s/labels.csv: %s\n", dir.c_str(), std::string(images.status().message()).c_str());
+    return 1;
+  }
+  std::string blob_dir = (std::filesystem::temp_directory_path() / absl::StrCat("telederm-eval-", ::getpid())).string();
+  absl::StatusOr<BlobStorePtr> blobs = OpenDirectoryBlobStore(blob_dir);
+  imaging::AnalyzerOptions options;
+  options.model_path = absl::GetFlag(FLAGS_model);
+  options.model_sidecar_path = absl::GetFlag(FLAGS_model_sidecar);
+  if (!options.model_path.empty() && options.model_sidecar_path.empty()) {
+    options.model_sidecar_path = options.model_path + ".sidecar";
+  }
+  absl::StatusOr<triage::AnalyzerPtr> analyzer = triage::NewLesionImageAnalyzer(options);
+  if (!blobs.ok() || !analyzer.ok()) {
+    std::fprintf(stderr, "error: %s\n",
+                 std::string((blobs.ok() ? analyzer.status() : blobs.status()).message()).c_str());
+    return 1;
+  }
+  triage::Screener screener(*analyzer, *blobs, {});
+  const bool json = absl::GetFlag(FLAGS_json);
+
+  std::vector<Outcome> outcomes;
+  for (const LabelledImage& image : *images) {
+    std::ifstream in(dir + "/" + image.file, std::ios::binary);
+    std::ostringstream bytes;
+    bytes << in.rdbuf();
+    Outcome outcome{image.file, image.diagnosis, image.malignant};
+    std::string sha = Sha256Hex(bytes.str());
+    if (in) {
+      auto writer = (*blobs)->NewWriter();
+      if (writer.ok() && (*writer)->Append(bytes.str()).ok()) (void)(*writer)->Commit(sha);
+    }
+    auto start = std::chrono::steady_clock::now();
+    v1::TriageResult result = screener.Screen(CaseFor(image, sha), absl::Now());
+    outcome.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    outcome.risk = result.risk_score();
+    outcome.tier = result.tier();
+    outcome.screened = result.screened();
+    outcomes.push_back(outcome);
+    if (json) {
+      std::printf("{\"file\":%s,\"diagnosis\":%s,\"malignant\":%s,\"risk\":%.4f,\"tier\":\"%s\",\"screened\":%s,"
+                  "\"seconds\":%.4f}\n",
+                  JsonString(image.file).c_str(), JsonString(image.diagnosis).c_str(),
+                  image.malignant ? "true" : "false", outcome.risk, TierName(outcome.tier),
+                  outcome.screened ? "true" : "false", outcome.seconds);
+    }
+  }
+  std::filesystem::remove_all(blob_dir);
+
+  Summary s = Summarise(outcomes);
+  if (json) {
+    std::string tiers;
+    for (const auto& [diagnosis, counts] : s.tiers_by_diagnosis) {
+      absl::StrAppend(&tiers, tiers.empty() ? "" : ",", JsonString(diagnosis), ":{");
+      bool first = true;
+      for (const auto& [tier, n] : counts) {
+        absl::StrAppend(&tiers, first ? "" : ",", "\"", TierName(tier), "\":", n);
+        first = false;
+      }
+      absl::StrAppend(&tiers, "}");
+    }
+    std::printf("{\"summary\":true,\"images\":%d,\"malignant\":%d,\"benign\":%d,\"not_screened\":%d,"
+                "\"urgent_sensitivity\":%s,\"urgent_specificity\":%s,"
+                "\"urgent_or_soon_sensitivity\":%s,\"urgent_or_soon_specificity\":%s,\"roc_auc\":%s,"
+                "\"median_seconds\":%.4f,\"mean_seconds\":%.4f,\"tiers_by_diagnosis\":{%s}}\n",
+                s.images, s.malignant, s.benign, s.not_screened, JsonRate(s.urgent_sensitivity).c_str(),
+                JsonRate(s.urgent_specificity).c_str(), JsonRate(s.urgent_or_soon_sensitivity).c_str(),
+                JsonRate(s.urgent_or_soon_specificity).c_str(),
+                (s.malignant > 0 && s.benign > 0 ? absl::StrFormat("%.4f", s.roc_auc) : std::string("null")).c_str(),
+                s.median_seconds, s.mean_seconds, tiers.c_str());
+    return 0;
+  }
+  auto rate = [](const Rate& r) {
+    return r.total == 0 ? std::string("n/a (0/0)") : absl::StrFormat("%.3f (%d/%d)", r.value(), r.hits, r.total);
+  };
+  std::printf("telederm-eval %s: %d images, %d malignant, %d benign, %d not screened\n", dir.c_str(), s.images,
+              s.malignant, s.benign, s.not_screened);
+  std::printf("URGENT         sensitivity %s  specificity %s\n", rate(s.urgent_sensitivity).c_str(),
+              rate(s.urgent_specificity).c_str());
+  std::printf("URGENT+SOON    sensitivity %s  specificity %s\n", rate(s.urgent_or_soon_sensitivity).c_str(),
+              rate(s.urgent_or_soon_specificity).c_str());
+  if (s.malignant > 0 && s.benign > 0) {
+    std::printf("ROC AUC of the risk score: %.3f\n", s.roc_auc);
+  } else {
+    std::printf("ROC AUC of the risk score: n/a (needs malignant and benign images)\n");
+  }
+  std::printf("time per image: median %.1f ms, mean %.1f ms\n", 1000 * s.median_seconds, 1000 * s.mean_seconds);
+  std::printf("%-40s %7s %7s %7s\n", "diagnosis", "URGENT", "SOON", "ROUTINE");
+  for (const auto& [diagnosis, counts] : s.tiers_by_diagnosis) {
+    auto count = [&](v1::Urgency t) { auto it = counts.find(t); return it == counts.end() ? 0 : it->second; };
+    std::printf("%-40s %7d %7d %7d\n", diagnosis.c_str(), count(v1::URGENCY_URGENT), count(v1::URGENCY_SOON),
+                count(v1::URGENCY_ROUTINE));
+  }
+  return 0;
+}
+
+}  // namespace
+}  // namespace telederm::eval
+
+int main(int argc, char** argv) {
+  absl::SetProgramUsageMessage("telederm-eval DIR [--json]: measure the pre-screening on DIR/labels.csv");
+  std::vector<char*> args = absl::ParseCommandLine(argc, argv);
+  if (args.size() != 2) {
+    std::fprintf(stderr, "usage: telederm-eval DIR [--json] [--model FILE]\n");
+    return 2;
+  }
+  return telederm::eval::Run(args[1]);
+}

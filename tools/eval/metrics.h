@@ -1,0 +1,45 @@
+#ifndef TELEDERM_TOOLS_EVAL_METRICS_H_
+#define TELEDERM_TOOLS_EVAL_METRICS_H_
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "telederm/v1/case.pb.h"
+
+namespace telederm::eval {
+
+// What the screener decided for one labelled image.
+struct Outcome {
+  std::string file;
+  std::string diagnosis;
+  bool malignant = false;
+  double risk = 0;
+  v1::Urgency tier = v1::URGENCY_UNSPECIFIED;
+  bool screened = false;
+  double seconds = 0;
+};
+
+struct Rate {
+  int hits = 0;
+  int total = 0;
+  double value() const { return total == 0 ? 0 : static_cast<double>(hits) / total; }
+};
+
+struct Summary {
+  int images = 0, malignant = 0, benign = 0, not_screened = 0;
+  // Malignant images sent URGENT (sensitivity); benign images not sent URGENT (specificity).
+  Rate urgent_sensitivity, urgent_specificity;
+  // The same with URGENT or SOON counted as positive.
+  Rate urgent_or_soon_sensitivity, urgent_or_soon_specificity;
+  // ROC AUC of the risk score for malignant vs benign (Mann-Whitney; ties count half).
+  double roc_auc = 0;
+  std::map<std::string, std::map<v1::Urgency, int>> tiers_by_diagnosis;
+  double median_seconds = 0, mean_seconds = 0;
+};
+
+Summary Summarise(const std::vector<Outcome>& outcomes);
+
+}  // namespace telederm::eval
+
+#endif  // TELEDERM_TOOLS_EVAL_METRICS_H_
