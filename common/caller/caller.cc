@@ -22,13 +22,15 @@ std::optional<std::string> Header(const grpc::ServerContextBase& context, const 
 absl::StatusOr<Caller> IdentifyCaller(const grpc::ServerContextBase& context) {
   std::optional<std::string> clinic = Header(context, kClinicIdHeader);
   std::optional<std::string> specialist = Header(context, kSpecialistIdHeader);
-  if (clinic.has_value() == specialist.has_value()) {
+  std::optional<std::string> admin = Header(context, kAdminIdHeader);
+  if (clinic.has_value() + specialist.has_value() + admin.has_value() != 1) {
     return absl::UnauthenticatedError(absl::StrCat("the call must identify exactly one clinic (", kClinicIdHeader,
-                                                   ") or specialist (", kSpecialistIdHeader, ")"));
+                                                   "), specialist (", kSpecialistIdHeader, ") or administrator (",
+                                                   kAdminIdHeader, ")"));
   }
   Caller caller;
-  caller.role = clinic ? Caller::Role::kClinic : Caller::Role::kSpecialist;
-  caller.id = clinic ? *clinic : *specialist;
+  caller.role = clinic ? Caller::Role::kClinic : specialist ? Caller::Role::kSpecialist : Caller::Role::kAdmin;
+  caller.id = clinic ? *clinic : specialist ? *specialist : *admin;
   if (!IsValidExternalId(caller.id, 64)) {
     return absl::UnauthenticatedError("caller id must be 1..64 characters of A-Z a-z 0-9 . _ : -");
   }
@@ -58,6 +60,14 @@ absl::StatusOr<Caller> RequireSpecialist(const grpc::ServerContextBase& context)
   absl::StatusOr<Caller> caller = IdentifyCaller(context);
   if (caller.ok() && caller->role != Caller::Role::kSpecialist) {
     return absl::PermissionDeniedError("only a specialist may call this");
+  }
+  return caller;
+}
+
+absl::StatusOr<Caller> RequireAdmin(const grpc::ServerContextBase& context) {
+  absl::StatusOr<Caller> caller = IdentifyCaller(context);
+  if (caller.ok() && caller->role != Caller::Role::kAdmin) {
+    return absl::PermissionDeniedError("only an administrator may call this");
   }
   return caller;
 }

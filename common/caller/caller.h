@@ -14,15 +14,18 @@ namespace telederm {
 // today from plain request metadata (a development stand-in), later from a
 // verified token, without the handlers changing.
 struct Caller {
-  enum class Role { kClinic, kSpecialist };
+  // Supervisors are specialists whose stored profile says so; the referral
+  // service decides that (services/referral/access.h).
+  enum class Role { kClinic, kSpecialist, kAdmin };
   Role role = Role::kClinic;
-  std::string id;                  // clinic id or specialist id
+  std::string id;                  // clinic id, specialist id or administrator id
   std::vector<std::string> pools;  // specialists: the pools they work
 };
 
 // Metadata keys the development identity is read from.
 inline constexpr char kClinicIdHeader[] = "x-telederm-clinic-id";
 inline constexpr char kSpecialistIdHeader[] = "x-telederm-specialist-id";
+inline constexpr char kAdminIdHeader[] = "x-telederm-admin-id";
 inline constexpr char kPoolsHeader[] = "x-telederm-pools";  // comma-separated; default "general"
 inline constexpr char kDefaultPool[] = "general";
 
@@ -31,6 +34,7 @@ absl::StatusOr<Caller> IdentifyCaller(const grpc::ServerContextBase& context);
 // As IdentifyCaller, and PERMISSION_DENIED when the caller has another role.
 absl::StatusOr<Caller> RequireClinic(const grpc::ServerContextBase& context);
 absl::StatusOr<Caller> RequireSpecialist(const grpc::ServerContextBase& context);
+absl::StatusOr<Caller> RequireAdmin(const grpc::ServerContextBase& context);
 
 }  // namespace telederm
 

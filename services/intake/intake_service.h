@@ -48,6 +48,16 @@ class IntakeServiceImpl final : public v1::IntakeService::CallbackService {
                                       v1::ListCasesResponse* response) override;
   grpc::ServerWriteReactor<v1::CaseEvent>* WatchEvents(grpc::CallbackServerContext* context,
                                                        const v1::WatchEventsRequest* request) override;
+  // The consult thread (consult_handlers.cc, logic in ClinicConsult).
+  grpc::ServerUnaryReactor* SendMessage(grpc::CallbackServerContext* context, const v1::ClinicMessageRequest* request,
+                                        v1::ClinicMessageResponse* response) override;
+  grpc::ServerUnaryReactor* ListMessages(grpc::CallbackServerContext* context, const v1::ListMessagesRequest* request,
+                                         v1::ListMessagesResponse* response) override;
+  grpc::ServerUnaryReactor* MarkRead(grpc::CallbackServerContext* context, const v1::MarkReadRequest* request,
+                                     v1::MarkReadResponse* response) override;
+  grpc::ServerUnaryReactor* AcknowledgeReport(grpc::CallbackServerContext* context,
+                                              const v1::AcknowledgeReportRequest* request,
+                                              v1::AcknowledgeReportResponse* response) override;
 
  private:
   class UploadReactor;

@@ -5,6 +5,7 @@
 #include "common/case_state/timestamps.h"
 #include "common/logging/log.h"
 #include "services/referral/claim_rules.h"
+#include "services/referral/triaged_handler.h"
 
 namespace telederm::referral {
 namespace {
@@ -15,7 +16,7 @@ constexpr char kReaperActor[] = "referral-reaper";
 }  // namespace
 
 LeaseReaper::LeaseReaper(std::shared_ptr<redis::Client> redis, ClockPtr clock)
-    : clock_(std::move(clock)), store_(redis), index_(redis) {}
+    : clock_(std::move(clock)), store_(redis), index_(redis), queue_events_(redis) {}
 
 absl::StatusOr<int> LeaseReaper::ReapOnce() {
   absl::StatusOr<std::vector<std::string>> pools = index_.Pools();
@@ -68,6 +69,7 @@ absl::StatusOr<bool> LeaseReaper::Settle(const std::string& pool, const std::str
     LogInfo(absl::StrCat("case ", case_id, ": lease of claim ", fencing_token, " lapsed; back in pool ", pool));
     absl::StatusOr<bool> ended = index_.EndClaim(pool, case_id, fencing_token, FromProtoTimestamp(stored->due_at()));
     if (!ended.ok()) return ended.status();
+    queue_events_.AppendOrLog(MakeQueueEvent(*stored, pool, v1::QUEUE_EVENT_TYPE_QUEUED, kReaperActor, now));
     return true;
   }
   const v1::Case& c = *stored;
@@ -85,7 +87,10 @@ absl::StatusOr<bool> LeaseReaper::Settle(const std::string& pool, const std::str
   absl::StatusOr<bool> ended = index_.EndClaim(pool, case_id, fencing_token, std::nullopt);
   if (!ended.ok()) return ended.status();
   if (c.status() == v1::CASE_STATUS_QUEUED && c.pool() == pool) {
-    if (absl::Status s = index_.Enqueue(pool, case_id, FromProtoTimestamp(c.due_at())); !s.ok()) return s;
+    if (absl::Status s = index_.Enqueue(pool, case_id, FromProtoTimestamp(c.due_at()), QueueMetaOf(c)).status();
+        !s.ok()) {
+      return s;
+    }
   }
   return false;
 }

@@ -7,6 +7,7 @@
 #include "common/case_store/case_store.h"
 #include "common/clock/clock.h"
 #include "common/redis/client.h"
+#include "services/referral/queue_events.h"
 #include "services/referral/queue_index.h"
 
 namespace telederm::referral {
@@ -32,6 +33,7 @@ class LeaseReaper {
   ClockPtr clock_;
   CaseStore store_;
   QueueIndex index_;
+  QueueEventLog queue_events_;
 };
 
 }  // namespace telederm::referral

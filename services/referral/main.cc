@@ -1,29 +1,48 @@
 // telederm-referral: the specialists' queue. Reads configuration and starts
-// the consumer of stream:triaged, the lease reaper and the gRPC server.
+// the consumer of stream:triaged (a StreamWorker), the lease reaper and
+// escalation check (Housekeeping), and the gRPC server (ReferralService and
+// AdminService).
 #include <iostream>
 #include <memory>
+#include <thread>
+#include <vector>
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/strings/str_cat.h"
+#include "common/case_store/keys.h"
 #include "common/clock/clock.h"
 #include "common/config/server_config.h"
 #include "common/ids/ids.h"
 #include "common/logging/log.h"
 #include "common/redis/client.h"
 #include "common/server/grpc_server.h"
-#include "services/referral/background.h"
+#include "common/stream_worker/stream_worker.h"
+#include "services/referral/housekeeping.h"
+#include "services/referral/icd10_table.h"
+#include "services/referral/offset_clock.h"
 #include "services/referral/options.h"
 #include "services/referral/referral_service.h"
+#include "services/referral/triaged_handler.h"
 
 ABSL_FLAG(absl::Duration, urgent_target, absl::Hours(24), "service-level target of URGENT cases");
 ABSL_FLAG(absl::Duration, soon_target, absl::Hours(72), "service-level target of SOON cases");
 ABSL_FLAG(absl::Duration, routine_target, absl::Hours(168), "service-level target of ROUTINE cases");
 ABSL_FLAG(absl::Duration, lease, absl::Minutes(15), "how long a claim lasts without ExtendClaim");
-ABSL_FLAG(absl::Duration, reap_interval, absl::Seconds(1), "how often lapsed leases are returned to the queue");
+ABSL_FLAG(absl::Duration, reap_interval, absl::Seconds(1),
+          "how often lapsed leases are returned to the queue and overdue cases escalated");
 ABSL_FLAG(absl::Duration, reclaim_idle, absl::Seconds(30),
           "take over triaged entries pending this long on another (dead) consumer");
-ABSL_FLAG(std::string, default_pool, "general", "the pool every case is routed to");
+ABSL_FLAG(std::string, default_pool, "general", "the pool cases go to when no stored pool fits");
+ABSL_FLAG(absl::Duration, shutdown_deadline, absl::Seconds(10),
+          "on SIGTERM: finish and ack the entry in hand, let calls in flight finish, exit within this");
+ABSL_FLAG(absl::Duration, fairness_window, absl::Minutes(30),
+          "ClaimNext may serve a less-served clinic's case of the same tier due this much after the head");
+ABSL_FLAG(std::string, icd10_table, "", "the table of accepted ICD-10 codes (default: the bundled one)");
+ABSL_FLAG(std::string, test_clock_file, "", "tests only: add the milliseconds in this file to the clock");
 
 int main(int argc, char** argv) {
   absl::ParseCommandLine(argc, argv);
@@ -38,8 +57,16 @@ int main(int argc, char** argv) {
   options.reap_interval = absl::GetFlag(FLAGS_reap_interval);
   options.reclaim_idle = absl::GetFlag(FLAGS_reclaim_idle);
   options.default_pool = absl::GetFlag(FLAGS_default_pool);
+  options.fairness_window = absl::GetFlag(FLAGS_fairness_window);
   if (absl::Status s = telederm::referral::ValidateOptions(options); !s.ok()) {
     std::cerr << "telederm-referral: " << s.message() << "\n";
+    return 2;
+  }
+  std::string table_path = absl::GetFlag(FLAGS_icd10_table);
+  if (table_path.empty()) table_path = telederm::referral::DefaultIcd10TablePath();
+  absl::StatusOr<telederm::referral::Icd10TablePtr> codes = telederm::referral::Icd10Table::Load(table_path);
+  if (!codes.ok()) {
+    std::cerr << "telederm-referral: --icd10_table: " << codes.status().message() << "\n";
     return 2;
   }
   absl::StatusOr<telederm::redis::Endpoint> endpoint = telederm::redis::Endpoint::Parse(config.redis);
@@ -49,27 +76,54 @@ int main(int argc, char** argv) {
   }
   telederm::redis::ClientOptions redis_options;
   redis_options.endpoint = *endpoint;
+  redis_options.pool_size = 16;
   std::shared_ptr<telederm::redis::Client> redis = telederm::redis::Client::Create(redis_options);
-  telederm::ClockPtr clock = telederm::RealClock();
+  const std::string clock_file = absl::GetFlag(FLAGS_test_clock_file);
+  telederm::ClockPtr clock =
+      clock_file.empty() ? telederm::RealClock() : telederm::referral::OffsetClockFromFile(clock_file);
 
-  telederm::referral::BackgroundWork background(
-      std::make_unique<telederm::referral::TriagedConsumer>(redis, clock, options,
-                                                            telederm::NewConsumerName("referral")),
-      std::make_unique<telederm::referral::LeaseReaper>(redis, clock), options);
-  telederm::referral::ReferralServiceImpl service(
-      std::make_shared<telederm::referral::SpecialistQueue>(redis, clock, options));
-  absl::StatusOr<std::unique_ptr<telederm::GrpcServer>> server = telederm::GrpcServer::Start(config.listen, {&service});
+  auto handler = std::make_shared<telederm::referral::TriagedHandler>(redis, clock, options);
+  telederm::StreamWorkerOptions worker_options;
+  worker_options.reclaim_idle = options.reclaim_idle;
+  worker_options.reclaim_every = options.reclaim_idle;
+  telederm::StreamWorker worker(
+      std::make_unique<telederm::redis::StreamConsumer>(redis, telederm::keys::kTriagedStream,
+                                                        telederm::keys::kReferralGroup,
+                                                        telederm::NewConsumerName("referral")),
+      [handler](const telederm::redis::StreamEntry& entry) { return handler->Handle(entry); }, worker_options);
+  telederm::referral::Housekeeping housekeeping(std::make_unique<telederm::referral::LeaseReaper>(redis, clock),
+                                                std::make_unique<telederm::referral::Escalator>(redis, clock),
+                                                options.reap_interval);
+
+  telederm::referral::ReferralParts parts = telederm::referral::MakeReferralParts(redis, clock, options, *codes);
+  telederm::referral::AdminServiceImpl admin(parts.directory);
+  telederm::referral::ReferralServiceImpl service(std::move(parts));
+  absl::StatusOr<std::unique_ptr<telederm::GrpcServer>> server =
+      telederm::GrpcServer::Start(config.listen, {&service, &admin});
   if (!server.ok()) {
     std::cerr << "telederm-referral: " << server.status().message() << "\n";
     return 1;
   }
-  background.Start();
+  // Two threads: the worker's blocking stream read must not hold up the timers.
+  boost::asio::io_context io;
+  auto work = boost::asio::make_work_guard(io);
+  worker.Start(io);
+  housekeeping.Start(io);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 2; ++i) threads.emplace_back([&io] { io.run(); });
   (*server)->SetServing(true);
   std::cout << "telederm-referral listening on " << config.listen.substr(0, config.listen.rfind(':')) << ":"
-            << (*server)->port() << std::endl;
+            << (*server)->port() << " (consumer " << worker.consumer().consumer() << ", " << (*codes)->size()
+            << " ICD-10 codes)" << std::endl;
   telederm::WaitForTerminationSignal();
-  telederm::LogInfo("shutting down");
-  background.Stop();
-  (*server)->Shutdown(absl::Seconds(5));
+  const absl::Duration shutdown_deadline = absl::GetFlag(FLAGS_shutdown_deadline);
+  telederm::LogInfo(absl::StrCat("shutting down within ", absl::FormatDuration(shutdown_deadline)));
+  telederm::ExitIfStillRunningAfter(shutdown_deadline);
+  telederm::ShutdownWithin(**server, shutdown_deadline, [&] {
+    worker.Stop();
+    housekeeping.Stop();
+    work.reset();
+    for (std::thread& thread : threads) thread.join();
+  });
   return 0;
 }

@@ -20,6 +20,9 @@ absl::Status ValidateOptions(const ReferralOptions& options) {
   if (options.reclaim_idle <= absl::ZeroDuration()) {
     return absl::InvalidArgumentError("reclaim_idle must be positive");
   }
+  if (options.fairness_window < absl::ZeroDuration() || options.fairness_window >= t.urgent) {
+    return absl::InvalidArgumentError("fairness_window must be 0 or more and shorter than urgent_target");
+  }
   if (!IsValidExternalId(options.default_pool, 64)) {
     return absl::InvalidArgumentError("default_pool must be 1..64 characters of A-Z a-z 0-9 . _ : -");
   }

@@ -18,8 +18,12 @@ struct ReferralOptions {
   absl::Duration reap_interval = absl::Seconds(1);
   // How long a triaged entry may sit with a silent consumer before another takes it.
   absl::Duration reclaim_idle = absl::Seconds(30);
-  // Where cases go until routing by region or case type exists.
+  // Where cases go when no stored pool fits them (or none is defined).
   std::string default_pool = "general";
+  // Fairness between clinics: ClaimNext may take, instead of the head of the
+  // queue, a case of the same tier due at most this much later whose clinic
+  // was served longest ago. Zero: strictly earliest due first.
+  absl::Duration fairness_window = absl::Minutes(30);
 };
 
 // INVALID_ARGUMENT naming the setting when the options cannot work

@@ -1,10 +1,82 @@
 #include "services/referral/placement.h"
 
+#include <tuple>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "common/case_state/due_time.h"
 #include "common/case_state/timestamps.h"
 
 namespace telederm::referral {
+namespace {
 
-std::string RoutePool(const v1::Case& c, const ReferralOptions& options) { return options.default_pool; }
+constexpr int kPaediatricAgeBelow = 16;
+constexpr double kSuspicionScore = 0.5;
+
+bool Contains(const google::protobuf::RepeatedPtrField<std::string>& values, const std::string& value) {
+  for (const std::string& v : values) {
+    if (v == value) return true;
+  }
+  return false;
+}
+
+bool SuspectsMalignancy(const v1::Case& c) {
+  if (c.submission().type() == v1::CASE_TYPE_SUSPECTED_SKIN_TUMOUR && QueueUrgency(c) == v1::URGENCY_URGENT) {
+    return true;
+  }
+  for (const v1::SuspectedDiagnosis& d : c.triage().suspected_diagnoses()) {
+    const std::string name = absl::AsciiStrToLower(d.name());
+    if (d.score() >= kSuspicionScore && (absl::StrContains(name, "melanoma") || absl::StrContains(name, "carcinoma"))) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// -1 when the pool does not serve the clinic; else how specifically it does.
+int Fit(const v1::PoolProfile& pool, const std::optional<v1::ClinicProfile>& clinic) {
+  const std::string region = clinic ? clinic->region() : "";
+  const std::string language = clinic ? clinic->language() : "";
+  int fit = 0;
+  if (!pool.regions().empty()) {
+    if (region.empty() || !Contains(pool.regions(), region)) return -1;
+    fit += 2;
+  }
+  if (!pool.languages().empty()) {
+    if (language.empty() || !Contains(pool.languages(), language)) return -1;
+    fit += 1;
+  }
+  return fit;
+}
+
+std::optional<std::string> BestPool(v1::Specialty specialty, const RoutingDirectory& directory) {
+  const v1::PoolProfile* best = nullptr;
+  int best_fit = -1;
+  for (const v1::PoolProfile& pool : directory.pools) {
+    if (pool.specialty() != specialty) continue;
+    const int fit = Fit(pool, directory.clinic);
+    if (fit > best_fit || (fit == best_fit && fit >= 0 && pool.name() < best->name())) {
+      best = &pool;
+      best_fit = fit;
+    }
+  }
+  if (best == nullptr || best_fit < 0) return std::nullopt;
+  return best->name();
+}
+
+}  // namespace
+
+v1::Specialty WantedSpecialty(const v1::Case& c) {
+  if (SuspectsMalignancy(c)) return v1::SPECIALTY_DERMATO_ONCOLOGY;
+  if (c.submission().patient().age_years() < kPaediatricAgeBelow) return v1::SPECIALTY_PAEDIATRIC_DERMATOLOGY;
+  return v1::SPECIALTY_GENERAL_DERMATOLOGY;
+}
+
+std::string RoutePool(const v1::Case& c, const RoutingDirectory& directory, const ReferralOptions& options) {
+  if (std::optional<std::string> pool = BestPool(WantedSpecialty(c), directory)) return *pool;
+  if (std::optional<std::string> pool = BestPool(v1::SPECIALTY_GENERAL_DERMATOLOGY, directory)) return *pool;
+  return options.default_pool;
+}
 
 v1::Urgency QueueUrgency(const v1::Case& c) {
   if (!c.has_triage() || !c.triage().screened()) return v1::URGENCY_URGENT;
@@ -17,11 +89,26 @@ v1::Urgency QueueUrgency(const v1::Case& c) {
   }
 }
 
-Placement PlaceCase(const v1::Case& c, const ReferralOptions& options) {
+Placement PlaceCase(const v1::Case& c, const RoutingDirectory& directory, const ReferralOptions& options) {
   Placement placement;
-  placement.pool = RoutePool(c, options);
+  placement.pool = RoutePool(c, directory, options);
   placement.urgency = QueueUrgency(c);
   placement.due = DueTime(FromProtoTimestamp(c.received_at()), placement.urgency, options.targets);
+  return placement;
+}
+
+Placement PlaceRescreenedCase(const v1::Case& c, const ReferralOptions& options) {
+  Placement placement;
+  placement.pool = c.pool();
+  placement.urgency = c.urgency();
+  placement.due = FromProtoTimestamp(c.due_at());
+  const v1::Urgency rescreened = QueueUrgency(c);
+  const absl::Time sooner = DueTime(FromProtoTimestamp(c.received_at()), rescreened, options.targets) +
+                            absl::Seconds(c.paused().seconds()) + absl::Nanoseconds(c.paused().nanos());
+  if (sooner < placement.due) {
+    placement.due = sooner;
+    placement.urgency = rescreened;
+  }
   return placement;
 }
 

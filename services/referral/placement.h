@@ -1,11 +1,14 @@
 #ifndef TELEDERM_SERVICES_REFERRAL_PLACEMENT_H_
 #define TELEDERM_SERVICES_REFERRAL_PLACEMENT_H_
 
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/time/time.h"
 #include "services/referral/options.h"
 #include "telederm/v1/case.pb.h"
+#include "telederm/v1/referral.pb.h"
 
 namespace telederm::referral {
 
@@ -16,17 +19,40 @@ struct Placement {
   absl::Time due;
 };
 
-// The pool a case is routed to. Today every case goes to the default pool;
-// routing by region or case type will plug in here.
-std::string RoutePool(const v1::Case& c, const ReferralOptions& options);
+// What routing knows besides the case: the pools that exist and the clinic's
+// region and language (empty when the clinic has no profile).
+struct RoutingDirectory {
+  std::vector<v1::PoolProfile> pools;
+  std::optional<v1::ClinicProfile> clinic;
+};
+
+// The specialty a case needs: dermato-oncology when a malignancy is suspected
+// (an URGENT suspected tumour, or a suspected melanoma or carcinoma scored
+// 0.5 or more), paediatric dermatology for a patient younger than 16,
+// general dermatology otherwise.
+v1::Specialty WantedSpecialty(const v1::Case& c);
+
+// The pool a case is routed to: among the pools of the wanted specialty (else
+// of general dermatology) that serve the clinic's region and language (a pool
+// with no regions or languages serves all), the one matching most
+// specifically (region counts more than language), ties by name. The
+// default pool when no pool fits or none is defined.
+std::string RoutePool(const v1::Case& c, const RoutingDirectory& directory, const ReferralOptions& options);
 
 // The urgency a case is queued with: the triage tier, except that a case
 // pre-screening did not judge (no result, screened == false, or no tier) is
 // URGENT, so a human sees it soon (ARCHITECTURE.md invariant 4).
 v1::Urgency QueueUrgency(const v1::Case& c);
 
-// Pool, urgency and due time (received_at + the tier's target) of `c`.
-Placement PlaceCase(const v1::Case& c, const ReferralOptions& options);
+// Pool, urgency and due time (received_at + the tier's target) of a case
+// queued for the first time.
+Placement PlaceCase(const v1::Case& c, const RoutingDirectory& directory, const ReferralOptions& options);
+
+// Of a case that comes back from triage after the clinic answered with new
+// images: it keeps its pool, and its due time (which already includes the
+// time it waited for the answer) unless the new tier makes it due sooner:
+// due = min(due_at, received_at + new tier's target + paused).
+Placement PlaceRescreenedCase(const v1::Case& c, const ReferralOptions& options);
 
 }  // namespace telederm::referral
 

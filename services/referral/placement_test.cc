@@ -18,14 +18,14 @@ v1::Case ScreenedCase(v1::Urgency tier, bool screened) {
 }
 
 TEST(PlacementTest, ScreenedCaseKeepsItsTierAndIsDueAfterTheTierTarget) {
-  Placement placement = PlaceCase(ScreenedCase(v1::URGENCY_SOON, true), ReferralOptions());
+  Placement placement = PlaceCase(ScreenedCase(v1::URGENCY_SOON, true), {}, ReferralOptions());
   EXPECT_EQ(placement.pool, "general");
   EXPECT_EQ(placement.urgency, v1::URGENCY_SOON);
   EXPECT_EQ(placement.due, kReceived + absl::Hours(72));
 }
 
 TEST(PlacementTest, NotScreenedRoutineCaseIsUrgent) {
-  Placement placement = PlaceCase(ScreenedCase(v1::URGENCY_ROUTINE, false), ReferralOptions());
+  Placement placement = PlaceCase(ScreenedCase(v1::URGENCY_ROUTINE, false), {}, ReferralOptions());
   EXPECT_EQ(placement.urgency, v1::URGENCY_URGENT);
   EXPECT_EQ(placement.due, kReceived + absl::Hours(24));
 }
@@ -40,7 +40,89 @@ TEST(PlacementTest, CaseWithoutTriageOrTierIsUrgent) {
 TEST(PlacementTest, ConfiguredDefaultPoolIsUsed) {
   ReferralOptions options;
   options.default_pool = "north";
-  EXPECT_EQ(PlaceCase(ScreenedCase(v1::URGENCY_ROUTINE, true), options).pool, "north");
+  EXPECT_EQ(PlaceCase(ScreenedCase(v1::URGENCY_ROUTINE, true), {}, options).pool, "north");
+}
+
+v1::PoolProfile Pool(const std::string& name, v1::Specialty specialty, std::vector<std::string> regions = {},
+                     std::vector<std::string> languages = {}) {
+  v1::PoolProfile pool;
+  pool.set_name(name);
+  pool.set_specialty(specialty);
+  for (const auto& r : regions) pool.add_regions(r);
+  for (const auto& l : languages) pool.add_languages(l);
+  return pool;
+}
+
+RoutingDirectory Directory(const std::string& region, const std::string& language) {
+  RoutingDirectory directory;
+  directory.pools = {Pool("general", v1::SPECIALTY_GENERAL_DERMATOLOGY),
+                     Pool("general-north-sw", v1::SPECIALTY_GENERAL_DERMATOLOGY, {"north"}, {"sw"}),
+                     Pool("onco", v1::SPECIALTY_DERMATO_ONCOLOGY),
+                     Pool("onco-north", v1::SPECIALTY_DERMATO_ONCOLOGY, {"north"}),
+                     Pool("paeds", v1::SPECIALTY_PAEDIATRIC_DERMATOLOGY, {}, {"en"})};
+  v1::ClinicProfile clinic;
+  clinic.set_clinic_id("clinic-a");
+  clinic.set_region(region);
+  clinic.set_language(language);
+  directory.clinic = clinic;
+  return directory;
+}
+
+v1::Case AdultCase(v1::Urgency tier) {
+  v1::Case c = ScreenedCase(tier, true);
+  c.mutable_submission()->set_type(v1::CASE_TYPE_SUSPECTED_SKIN_TUMOUR);
+  c.mutable_submission()->mutable_patient()->set_age_years(45);
+  return c;
+}
+
+TEST(RoutingTest, SuspectedMalignancyGoesToTheClinicsRegionalOncologyPool) {
+  EXPECT_EQ(RoutePool(AdultCase(v1::URGENCY_URGENT), Directory("north", "sw"), ReferralOptions()), "onco-north");
+  EXPECT_EQ(RoutePool(AdultCase(v1::URGENCY_URGENT), Directory("south", "sw"), ReferralOptions()), "onco");
+  v1::Case melanoma = AdultCase(v1::URGENCY_SOON);
+  v1::SuspectedDiagnosis* d = melanoma.mutable_triage()->add_suspected_diagnoses();
+  d->set_name("melanoma");
+  d->set_score(0.7);
+  EXPECT_EQ(WantedSpecialty(melanoma), v1::SPECIALTY_DERMATO_ONCOLOGY);
+}
+
+TEST(RoutingTest, RoutineAdultCaseGoesToTheMostSpecificGeneralPool) {
+  EXPECT_EQ(RoutePool(AdultCase(v1::URGENCY_ROUTINE), Directory("north", "sw"), ReferralOptions()),
+            "general-north-sw");
+  // Same region, other language: the regional pool does not serve the clinic.
+  EXPECT_EQ(RoutePool(AdultCase(v1::URGENCY_ROUTINE), Directory("north", "en"), ReferralOptions()), "general");
+}
+
+TEST(RoutingTest, ChildGoesToPaediatricsWhenItSpeaksTheClinicsLanguageElseGeneral) {
+  v1::Case child = AdultCase(v1::URGENCY_ROUTINE);
+  child.mutable_submission()->mutable_patient()->set_age_years(7);
+  EXPECT_EQ(RoutePool(child, Directory("north", "en"), ReferralOptions()), "paeds");
+  EXPECT_EQ(RoutePool(child, Directory("north", "sw"), ReferralOptions()), "general-north-sw");
+}
+
+TEST(RoutingTest, NoPoolsDefinedMeansTheDefaultPool) {
+  ReferralOptions options;
+  options.default_pool = "everyone";
+  EXPECT_EQ(RoutePool(AdultCase(v1::URGENCY_URGENT), RoutingDirectory(), options), "everyone");
+}
+
+TEST(PlacementTest, RescreenedCaseKeepsItsPoolAndDueTimeUnlessTheNewTierIsSooner) {
+  ReferralOptions options;
+  v1::Case c = AdultCase(v1::URGENCY_ROUTINE);
+  c.set_pool("general-north-sw");
+  c.set_urgency(v1::URGENCY_ROUTINE);
+  c.mutable_paused()->set_seconds(3 * 3600);
+  // Routine: due 7 days after receipt, plus 3 h waiting for the clinic's answer.
+  *c.mutable_due_at() = ToProtoTimestamp(kReceived + absl::Hours(168 + 3));
+  Placement same = PlaceRescreenedCase(c, options);
+  EXPECT_EQ(same.pool, "general-north-sw");
+  EXPECT_EQ(same.due, kReceived + absl::Hours(171));
+  EXPECT_EQ(same.urgency, v1::URGENCY_ROUTINE);
+  // The new image looks malignant: due 24 h after receipt, plus the pause.
+  c.mutable_triage()->set_tier(v1::URGENCY_URGENT);
+  Placement sooner = PlaceRescreenedCase(c, options);
+  EXPECT_EQ(sooner.pool, "general-north-sw");
+  EXPECT_EQ(sooner.due, kReceived + absl::Hours(24 + 3));
+  EXPECT_EQ(sooner.urgency, v1::URGENCY_URGENT);
 }
 
 TEST(PlacementTest, OptionsWithTargetsOutOfOrderAreRefused) {

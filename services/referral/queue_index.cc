@@ -7,35 +7,84 @@
 namespace telederm::referral {
 namespace {
 
-// KEYS: queue, fence, leases, claims. ARGV: lease expiry ms, specialist id.
-// Pops the earliest-due case. If the index already holds a claim on it, the
+// Candidates the claim script looks at for fairness.
+constexpr int kFairnessCandidates = 64;
+
+// KEYS: queue, fence, leases, claims, meta, served. ARGV: lease expiry ms,
+// specialist id, fairness window ms, candidates.
+// Takes the earliest-due case, or among the cases of the head's tier due
+// within the window after it, the one whose clinic was served longest ago
+// (`served` holds each clinic's turn number in this pool; never served = 0;
+// ties go to the earlier due). If the index already holds a claim on it, the
 // queue entry is stale (the case was re-added while claimed): it is dropped and
 // {id, due, 0} returned, so a live claim is never overwritten. Otherwise the
-// case gets the next fencing token and a lease: {id, due, token}. nil: empty.
+// case gets the next fencing token and a lease, its clinic the next turn:
+// {id, due, token}. nil: empty.
 const redis::Script& ClaimHeadScript() {
   static const redis::Script* script = new redis::Script(R"lua(
-local head = redis.call('ZPOPMIN', KEYS[1])
+local head = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
 if #head == 0 then return false end
 local id, due = head[1], head[2]
+local function parse(meta)
+  if not meta then return '', '' end
+  local clinic, tier = string.match(meta, '^(.*) (%d+)$')
+  return clinic or '', tier or ''
+end
+local window = tonumber(ARGV[3])
+if window > 0 then
+  local _, head_tier = parse(redis.call('HGET', KEYS[5], id))
+  local candidates = redis.call('ZRANGEBYSCORE', KEYS[1], due, tonumber(due) + window, 'WITHSCORES',
+                                'LIMIT', 0, tonumber(ARGV[4]))
+  local best = nil
+  for i = 1, #candidates, 2 do
+    local clinic, tier = parse(redis.call('HGET', KEYS[5], candidates[i]))
+    if tier == head_tier then
+      local turn = tonumber(redis.call('HGET', KEYS[6], 'c:' .. clinic) or '0')
+      if best == nil or turn < best then
+        best = turn
+        id, due = candidates[i], candidates[i + 1]
+      end
+    end
+  end
+end
+redis.call('ZREM', KEYS[1], id)
 if redis.call('HEXISTS', KEYS[4], id) == 1 then return {id, due, 0} end
 local token = redis.call('INCR', KEYS[2])
 redis.call('ZADD', KEYS[3], ARGV[1], id)
 redis.call('HSET', KEYS[4], id, token .. ' ' .. ARGV[2])
+local clinic = parse(redis.call('HGET', KEYS[5], id))
+redis.call('HSET', KEYS[6], 'c:' .. clinic, redis.call('HINCRBY', KEYS[6], 'turn', 1))
 return {id, due, token}
 )lua");
   return *script;
 }
 
-// KEYS: claims, leases, queue. ARGV: case id, token, due ms or "".
+// KEYS: escalated. ARGV: case id, due ms. 1 the first time for this due time.
+const redis::Script& MarkEscalatedScript() {
+  static const redis::Script* script = new redis::Script(R"lua(
+if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[2] then return 0 end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+return 1
+)lua");
+  return *script;
+}
+
+// KEYS: claims, leases, queue, meta, escalated. ARGV: case id, token, due ms or "".
 // Only if the claim still carries the token: removes the claim and its lease
-// and, with a due time, puts the case back in the queue. Returns 1, else 0.
+// and, with a due time, puts the case back in the queue; without one the case
+// leaves the pool, and its fairness and escalation marks go too. Returns 1, else 0.
 const redis::Script& EndClaimScript() {
   static const redis::Script* script = new redis::Script(R"lua(
 local holder = redis.call('HGET', KEYS[1], ARGV[1])
 if not holder or string.match(holder, '^(%d+) ') ~= ARGV[2] then return 0 end
 redis.call('HDEL', KEYS[1], ARGV[1])
 redis.call('ZREM', KEYS[2], ARGV[1])
-if ARGV[3] ~= '' then redis.call('ZADD', KEYS[3], ARGV[3], ARGV[1]) end
+if ARGV[3] ~= '' then
+  redis.call('ZADD', KEYS[3], ARGV[3], ARGV[1])
+else
+  redis.call('HDEL', KEYS[4], ARGV[1])
+  redis.call('HDEL', KEYS[5], ARGV[1])
+end
 return 1
 )lua");
   return *script;
@@ -84,18 +133,51 @@ absl::Status AppendWithScores(absl::string_view pool, const redis::Reply& reply,
 
 QueueIndex::QueueIndex(std::shared_ptr<redis::Client> redis) : redis_(std::move(redis)) {}
 
-absl::Status QueueIndex::Enqueue(absl::string_view pool, absl::string_view case_id, absl::Time due) {
-  // Two commands on keys of different hash slots, so a pipeline, not a script:
-  // `pools` only ever grows and is harmless to have written alone.
+absl::StatusOr<bool> QueueIndex::Enqueue(absl::string_view pool, absl::string_view case_id, absl::Time due,
+                                         const QueueMeta& meta) {
+  // Keys of different hash slots, so a pipeline, not a script: `pools` only
+  // ever grows and is harmless to have written alone, and the meta entry is
+  // written before the queue entry the claim script reads it for.
   absl::StatusOr<std::vector<absl::StatusOr<redis::Reply>>> replies = redis_->Pipeline({
       {"SADD", keys::kPools, std::string(pool)},
+      {"HSET", keys::PoolCaseMeta(pool), std::string(case_id), absl::StrCat(meta.clinic_id, " ", meta.urgency)},
       {"ZADD", keys::PoolQueue(pool), Millis(due), std::string(case_id)},
   });
   if (!replies.ok()) return replies.status();
   for (const auto& reply : *replies) {
     if (!reply.ok()) return reply.status();
   }
+  return (*replies)[2]->integer == 1;
+}
+
+absl::Status QueueIndex::Dequeue(absl::string_view pool, absl::string_view case_id) {
+  absl::StatusOr<std::vector<absl::StatusOr<redis::Reply>>> replies = redis_->Pipeline({
+      {"ZREM", keys::PoolQueue(pool), std::string(case_id)},
+      {"HDEL", keys::PoolCaseMeta(pool), std::string(case_id)},
+      {"HDEL", keys::PoolEscalated(pool), std::string(case_id)},
+  });
+  if (!replies.ok()) return replies.status();
+  for (const auto& reply : *replies) {
+    if (!reply.ok()) return reply.status();
+  }
   return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<QueuedCase>> QueueIndex::Overdue(absl::string_view pool, absl::Time now, int limit) {
+  absl::StatusOr<redis::Reply> reply =
+      redis_->Command({"ZRANGEBYSCORE", keys::PoolQueue(pool), "-inf", absl::StrCat("(", Millis(now)), "WITHSCORES",
+                       "LIMIT", "0", absl::StrCat(limit)});
+  if (!reply.ok()) return reply.status();
+  std::vector<QueuedCase> cases;
+  if (absl::Status s = AppendWithScores(pool, *reply, cases); !s.ok()) return s;
+  return cases;
+}
+
+absl::StatusOr<bool> QueueIndex::MarkEscalated(absl::string_view pool, absl::string_view case_id, absl::Time due) {
+  absl::StatusOr<redis::Reply> reply =
+      redis_->Eval(MarkEscalatedScript(), {keys::PoolEscalated(pool)}, {std::string(case_id), Millis(due)});
+  if (!reply.ok()) return reply.status();
+  return reply->integer == 1;
 }
 
 absl::StatusOr<std::vector<QueuedCase>> QueueIndex::Heads(const std::vector<std::string>& pools) {
@@ -123,11 +205,14 @@ absl::StatusOr<std::vector<QueuedCase>> QueueIndex::FirstInQueue(absl::string_vi
 
 absl::StatusOr<std::optional<IndexClaim>> QueueIndex::ClaimHead(absl::string_view pool,
                                                                 absl::string_view specialist,
-                                                                absl::Time lease_expires) {
+                                                                absl::Time lease_expires,
+                                                                absl::Duration fairness_window) {
   absl::StatusOr<redis::Reply> reply =
       redis_->Eval(ClaimHeadScript(),
-                   {keys::PoolQueue(pool), keys::PoolFence(pool), keys::PoolLeases(pool), keys::PoolClaims(pool)},
-                   {Millis(lease_expires), std::string(specialist)});
+                   {keys::PoolQueue(pool), keys::PoolFence(pool), keys::PoolLeases(pool), keys::PoolClaims(pool),
+                    keys::PoolCaseMeta(pool), keys::PoolServed(pool)},
+                   {Millis(lease_expires), std::string(specialist),
+                    absl::StrCat(absl::ToInt64Milliseconds(fairness_window)), absl::StrCat(kFairnessCandidates)});
   if (!reply.ok()) return reply.status();
   if (reply->IsNil()) return std::optional<IndexClaim>();
   double due = 0;
@@ -142,7 +227,9 @@ absl::StatusOr<std::optional<IndexClaim>> QueueIndex::ClaimHead(absl::string_vie
 absl::StatusOr<bool> QueueIndex::EndClaim(absl::string_view pool, absl::string_view case_id, int64_t token,
                                           std::optional<absl::Time> due) {
   absl::StatusOr<redis::Reply> reply =
-      redis_->Eval(EndClaimScript(), {keys::PoolClaims(pool), keys::PoolLeases(pool), keys::PoolQueue(pool)},
+      redis_->Eval(EndClaimScript(),
+                   {keys::PoolClaims(pool), keys::PoolLeases(pool), keys::PoolQueue(pool), keys::PoolCaseMeta(pool),
+                    keys::PoolEscalated(pool)},
                    {std::string(case_id), absl::StrCat(token), due.has_value() ? Millis(*due) : ""});
   if (!reply.ok()) return reply.status();
   return reply->integer == 1;

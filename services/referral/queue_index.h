@@ -22,6 +22,12 @@ struct QueuedCase {
   absl::Time due;
 };
 
+// What the claim script needs to know of a queued case for fairness.
+struct QueueMeta {
+  std::string clinic_id;
+  int urgency = 0;  // v1::Urgency number
+};
+
 // A claim the index just handed out. fencing_token is 0 when the popped entry
 // was stale (the case already has a claim in the index) and was dropped.
 struct IndexClaim {
@@ -42,8 +48,15 @@ class QueueIndex {
  public:
   explicit QueueIndex(std::shared_ptr<redis::Client> redis);
 
-  // ZADD the case to its pool's queue at `due` and remember the pool.
-  absl::Status Enqueue(absl::string_view pool, absl::string_view case_id, absl::Time due);
+  // ZADD the case to its pool's queue at `due`, with its clinic and tier for
+  // fairness, and remember the pool. Returns true when the case was not in
+  // the queue before.
+  absl::StatusOr<bool> Enqueue(absl::string_view pool, absl::string_view case_id, absl::Time due,
+                               const QueueMeta& meta);
+
+  // Takes a waiting case out of the pool's queue (it moves elsewhere). A
+  // claimed case is left to EndClaim.
+  absl::Status Dequeue(absl::string_view pool, absl::string_view case_id);
 
   // The earliest-due case of each pool, in one round trip; pools with an empty
   // queue are left out.
@@ -52,11 +65,13 @@ class QueueIndex {
   // The first `limit` cases of `pool`'s queue, earliest due first.
   absl::StatusOr<std::vector<QueuedCase>> FirstInQueue(absl::string_view pool, int64_t limit);
 
-  // Atomically pops the pool's earliest-due case and records a claim on it
-  // with a new fencing token and a lease until `lease_expires`. Empty when the
-  // queue is empty.
+  // Atomically takes a case from the pool's queue and records a claim on it
+  // with a new fencing token and a lease until `lease_expires`: the
+  // earliest-due case, or, among the cases of the same tier due at most
+  // `fairness_window` after it, the one whose clinic was served longest ago
+  // in this pool. Empty when the queue is empty.
   absl::StatusOr<std::optional<IndexClaim>> ClaimHead(absl::string_view pool, absl::string_view specialist,
-                                                     absl::Time lease_expires);
+                                                     absl::Time lease_expires, absl::Duration fairness_window);
 
   // If the claim on `case_id` still has `token`: ends it, and with `due` puts
   // the case back in the queue. Returns whether the token matched.
@@ -75,6 +90,13 @@ class QueueIndex {
 
   // Removes a lease entry that has no claim behind it.
   absl::Status DropOrphanLease(absl::string_view pool, absl::string_view case_id);
+
+  // Up to `limit` cases of `pool` waiting with a due time before `now`.
+  absl::StatusOr<std::vector<QueuedCase>> Overdue(absl::string_view pool, absl::Time now, int limit);
+
+  // Marks the case escalated for its due time `due`; true only the first
+  // time for that due time, in whichever process asks first.
+  absl::StatusOr<bool> MarkEscalated(absl::string_view pool, absl::string_view case_id, absl::Time due);
 
   // Every pool that has ever held a case.
   absl::StatusOr<std::vector<std::string>> Pools();

@@ -1,69 +1,366 @@
 #include "services/referral/referral_service.h"
 
+#include <boost/asio/post.hpp>
+
+#include "absl/synchronization/mutex.h"
 #include "common/caller/caller.h"
 #include "common/server/unary.h"
+#include "common/status/grpc_status.h"
 
 namespace telederm::referral {
 namespace {
 
-// Identifies the specialist, runs `call` and stores its result in `response`.
-template <typename Response, typename Call>
-absl::Status Answer(grpc::CallbackServerContext* context, Response* response, Call call) {
-  absl::StatusOr<Caller> caller = RequireSpecialist(*context);
-  if (!caller.ok()) return caller.status();
-  auto result = call(*caller);
-  if (!result.ok()) return result.status();
-  *response = *std::move(result);
-  return absl::OkStatus();
-}
+constexpr absl::Duration kWatchBlock = absl::Seconds(1);
+constexpr int kWatchBatch = 100;
 
 }  // namespace
 
-ReferralServiceImpl::ReferralServiceImpl(std::shared_ptr<SpecialistQueue> queue, int executor_threads)
-    : queue_(std::move(queue)), executor_(executor_threads) {}
+ReferralParts MakeReferralParts(std::shared_ptr<redis::Client> redis, ClockPtr clock, const ReferralOptions& options,
+                                Icd10TablePtr codes) {
+  ReferralParts parts;
+  parts.directory = std::make_shared<Directory>(redis);
+  parts.access = std::make_shared<Access>(parts.directory);
+  parts.queue = std::make_shared<SpecialistQueue>(redis, clock, options, codes);
+  parts.consultation = std::make_shared<Consultation>(redis, clock, codes, parts.access, parts.directory);
+  parts.queue_events = std::make_shared<QueueEventLog>(redis);
+  return parts;
+}
 
-ReferralServiceImpl::~ReferralServiceImpl() { executor_.join(); }
+ReferralServiceImpl::ReferralServiceImpl(ReferralParts parts, int executor_threads, int watch_threads)
+    : parts_(std::move(parts)), executor_(executor_threads), watch_executor_(watch_threads) {}
+
+ReferralServiceImpl::~ReferralServiceImpl() {
+  executor_.join();
+  watch_executor_.join();
+}
+
+template <typename Response, typename Call>
+grpc::ServerUnaryReactor* ReferralServiceImpl::Serve(grpc::CallbackServerContext* context, Response* response,
+                                                     Call call) {
+  return RunOnExecutor(context, executor_, [this, context, response, call = std::move(call)]() -> absl::Status {
+    absl::StatusOr<Caller> caller = RequireSpecialist(*context);
+    if (!caller.ok()) return caller.status();
+    absl::StatusOr<Staff> staff = parts_.access->ResolveSpecialist(*caller);
+    if (!staff.ok()) return staff.status();
+    auto result = call(*staff);
+    if (!result.ok()) return result.status();
+    *response = *std::move(result);
+    return absl::OkStatus();
+  });
+}
 
 grpc::ServerUnaryReactor* ReferralServiceImpl::ListQueue(grpc::CallbackServerContext* context,
                                                          const v1::ListQueueRequest* request,
                                                          v1::ListQueueResponse* response) {
-  return RunOnExecutor(context, executor_, [=, this] {
-    return Answer(context, response, [&](const Caller& caller) { return queue_->ListQueue(caller, *request); });
-  });
+  return Serve(context, response, [=, this](const Staff& s) { return parts_.queue->ListQueue(s, *request); });
 }
 
 grpc::ServerUnaryReactor* ReferralServiceImpl::ClaimNext(grpc::CallbackServerContext* context,
                                                          const v1::ClaimNextRequest* request,
                                                          v1::ClaimNextResponse* response) {
-  return RunOnExecutor(context, executor_, [=, this] {
-    return Answer(context, response, [&](const Caller& caller) { return queue_->ClaimNext(caller, *request); });
-  });
+  return Serve(context, response, [=, this](const Staff& s) { return parts_.queue->ClaimNext(s, *request); });
 }
 
 grpc::ServerUnaryReactor* ReferralServiceImpl::ExtendClaim(grpc::CallbackServerContext* context,
                                                            const v1::ExtendClaimRequest* request,
                                                            v1::ExtendClaimResponse* response) {
-  return RunOnExecutor(context, executor_, [=, this] {
-    return Answer(context, response, [&](const Caller& caller) { return queue_->ExtendClaim(caller, *request); });
-  });
+  return Serve(context, response, [=, this](const Staff& s) { return parts_.queue->ExtendClaim(s, *request); });
 }
 
 grpc::ServerUnaryReactor* ReferralServiceImpl::Release(grpc::CallbackServerContext* context,
                                                        const v1::ReleaseRequest* request,
                                                        v1::ReleaseResponse* response) {
-  return RunOnExecutor(context, executor_, [=, this] {
-    return Answer(context, response, [&](const Caller& caller) -> absl::StatusOr<v1::ReleaseResponse> {
-      if (absl::Status s = queue_->Release(caller, *request); !s.ok()) return s;
-      return v1::ReleaseResponse();
-    });
+  return Serve(context, response, [=, this](const Staff& s) -> absl::StatusOr<v1::ReleaseResponse> {
+    if (absl::Status status = parts_.queue->Release(s, *request); !status.ok()) return status;
+    return v1::ReleaseResponse();
   });
 }
 
 grpc::ServerUnaryReactor* ReferralServiceImpl::SubmitReport(grpc::CallbackServerContext* context,
                                                             const v1::SubmitReportRequest* request,
                                                             v1::SubmitReportResponse* response) {
-  return RunOnExecutor(context, executor_, [=, this] {
-    return Answer(context, response, [&](const Caller& caller) { return queue_->SubmitReport(caller, *request); });
+  return Serve(context, response, [=, this](const Staff& s) { return parts_.queue->SubmitReport(s, *request); });
+}
+
+grpc::ServerUnaryReactor* ReferralServiceImpl::RequestInfo(grpc::CallbackServerContext* context,
+                                                           const v1::RequestInfoRequest* request,
+                                                           v1::RequestInfoResponse* response) {
+  return Serve(context, response,
+               [=, this](const Staff& s) { return parts_.consultation->RequestInfo(s, *request); });
+}
+
+grpc::ServerUnaryReactor* ReferralServiceImpl::SendMessage(grpc::CallbackServerContext* context,
+                                                           const v1::SpecialistMessageRequest* request,
+                                                           v1::SpecialistMessageResponse* response) {
+  return Serve(context, response,
+               [=, this](const Staff& s) { return parts_.consultation->SendMessage(s, *request); });
+}
+
+grpc::ServerUnaryReactor* ReferralServiceImpl::ListMessages(grpc::CallbackServerContext* context,
+                                                            const v1::ListMessagesRequest* request,
+                                                            v1::ListMessagesResponse* response) {
+  return Serve(context, response,
+               [=, this](const Staff& s) { return parts_.consultation->ListMessages(s, *request); });
+}
+
+grpc::ServerUnaryReactor* ReferralServiceImpl::MarkRead(grpc::CallbackServerContext* context,
+                                                        const v1::MarkReadRequest* request,
+                                                        v1::MarkReadResponse* response) {
+  return Serve(context, response, [=, this](const Staff& s) -> absl::StatusOr<v1::MarkReadResponse> {
+    if (absl::Status status = parts_.consultation->MarkRead(s, *request); !status.ok()) return status;
+    return v1::MarkReadResponse();
+  });
+}
+
+grpc::ServerUnaryReactor* ReferralServiceImpl::SaveDraft(grpc::CallbackServerContext* context,
+                                                         const v1::SaveDraftRequest* request,
+                                                         v1::SaveDraftResponse* response) {
+  return Serve(context, response, [=, this](const Staff& s) { return parts_.consultation->SaveDraft(s, *request); });
+}
+
+grpc::ServerUnaryReactor* ReferralServiceImpl::RequestSecondOpinion(grpc::CallbackServerContext* context,
+                                                                    const v1::SecondOpinionRequest* request,
+                                                                    v1::SecondOpinionResponse* response) {
+  return Serve(context, response,
+               [=, this](const Staff& s) { return parts_.consultation->RequestSecondOpinion(s, *request); });
+}
+
+grpc::ServerUnaryReactor* ReferralServiceImpl::Reassign(grpc::CallbackServerContext* context,
+                                                        const v1::ReassignRequest* request,
+                                                        v1::ReassignResponse* response) {
+  return Serve(context, response, [=, this](const Staff& s) { return parts_.consultation->Reassign(s, *request); });
+}
+
+grpc::ServerUnaryReactor* ReferralServiceImpl::RecordBiopsyOutcome(grpc::CallbackServerContext* context,
+                                                                   const v1::RecordBiopsyOutcomeRequest* request,
+                                                                   v1::RecordBiopsyOutcomeResponse* response) {
+  return Serve(context, response,
+               [=, this](const Staff& s) { return parts_.consultation->RecordBiopsyOutcome(s, *request); });
+}
+
+// ---------------------------------------------------------------------------
+// WatchQueue: from the moment of the call, reads the event streams of the
+// caller's pools (and of the pools they supervise) in turn on the watch
+// executor, and writes one event at a time. ESCALATED events go only to
+// supervisors of their pool. Only this loop calls Finish, and nothing is
+// posted after it, so OnDone may delete the reactor.
+class ReferralServiceImpl::QueueWatch final : public grpc::ServerWriteReactor<v1::QueueEvent> {
+ public:
+  QueueWatch(ReferralServiceImpl* service, Staff staff, std::vector<std::string> pools)
+      : service_(service), staff_(std::move(staff)), pools_(std::move(pools)), after_(pools_.size()) {
+    boost::asio::post(service_->watch_executor_, [this] { Begin(); });
+  }
+
+  void OnWriteDone(bool ok) override {
+    if (!ok) {
+      Finish(grpc::Status(grpc::StatusCode::UNAVAILABLE, "the client stopped reading"));
+      return;
+    }
+    ++next_;
+    WriteNextOrFetch();
+  }
+
+  void OnCancel() override {
+    absl::MutexLock lock(&mutex_);
+    cancelled_ = true;
+  }
+
+  void OnDone() override { delete this; }
+
+ private:
+  bool cancelled() {
+    absl::MutexLock lock(&mutex_);
+    return cancelled_;
+  }
+
+  void Begin() {
+    for (size_t i = 0; i < pools_.size(); ++i) {
+      absl::StatusOr<std::string> last = service_->parts_.queue_events->LastId(pools_[i]);
+      if (!last.ok()) {
+        Finish(ToGrpcStatus(last.status()));
+        return;
+      }
+      after_[i] = *last;
+    }
+    Fetch();
+  }
+
+  void Fetch() {
+    if (cancelled()) {
+      Finish(grpc::Status(grpc::StatusCode::CANCELLED, "watch cancelled"));
+      return;
+    }
+    pending_.clear();
+    next_ = 0;
+    // One blocking read per pool in turn (keys of different pools live in
+    // different cluster slots, so one XREAD cannot cover them all).
+    const absl::Duration block = kWatchBlock / static_cast<int64_t>(pools_.size());
+    for (size_t i = 0; i < pools_.size() && pending_.empty(); ++i) {
+      const size_t pool = (turn_ + i) % pools_.size();
+      absl::StatusOr<std::vector<v1::QueueEvent>> events =
+          service_->parts_.queue_events->ReadAfter(pools_[pool], after_[pool], kWatchBatch, block);
+      if (!events.ok()) {
+        Finish(ToGrpcStatus(events.status()));
+        return;
+      }
+      for (v1::QueueEvent& event : *events) {
+        after_[pool] = event.event_id().substr(event.event_id().rfind('/') + 1);
+        const bool for_caller = event.type() != v1::QUEUE_EVENT_TYPE_ESCALATED || staff_.Supervises(event.pool());
+        if (for_caller) pending_.push_back(std::move(event));
+      }
+    }
+    ++turn_;
+    WriteNextOrFetch();
+  }
+
+  void WriteNextOrFetch() {
+    if (next_ < pending_.size()) {
+      StartWrite(&pending_[next_]);
+    } else {
+      boost::asio::post(service_->watch_executor_, [this] { Fetch(); });
+    }
+  }
+
+  ReferralServiceImpl* const service_;
+  const Staff staff_;
+  const std::vector<std::string> pools_;
+  std::vector<std::string> after_;
+  size_t turn_ = 0;
+  std::vector<v1::QueueEvent> pending_;
+  size_t next_ = 0;
+  absl::Mutex mutex_;
+  bool cancelled_ ABSL_GUARDED_BY(mutex_) = false;
+};
+
+grpc::ServerWriteReactor<v1::QueueEvent>* ReferralServiceImpl::WatchQueue(grpc::CallbackServerContext* context,
+                                                                          const v1::WatchQueueRequest* request) {
+  // Resolving the caller reads Redis; acceptable here, once per watch.
+  absl::StatusOr<Caller> caller = RequireSpecialist(*context);
+  absl::StatusOr<Staff> staff = caller.ok() ? parts_.access->ResolveSpecialist(*caller) : caller.status();
+  absl::Status status = staff.status();
+  std::vector<std::string> pools;
+  if (status.ok()) {
+    if (request->pool().empty()) {
+      pools = staff->pools;
+      for (const std::string& pool : staff->supervises) {
+        if (!staff->WorksIn(pool)) pools.push_back(pool);
+      }
+    } else if (staff->WorksIn(request->pool()) || staff->Supervises(request->pool())) {
+      pools = {request->pool()};
+    } else {
+      status = absl::PermissionDeniedError(
+          absl::StrCat("you neither work in nor supervise pool '", request->pool(), "'"));
+    }
+  }
+  if (!status.ok()) {
+    class Refusal final : public grpc::ServerWriteReactor<v1::QueueEvent> {
+     public:
+      explicit Refusal(const absl::Status& status) { Finish(ToGrpcStatus(status)); }
+      void OnDone() override { delete this; }
+    };
+    return new Refusal(status);
+  }
+  return new QueueWatch(this, *std::move(staff), std::move(pools));
+}
+
+// ---------------------------------------------------------------------------
+
+AdminServiceImpl::AdminServiceImpl(std::shared_ptr<Directory> directory, int executor_threads)
+    : directory_(std::move(directory)), executor_(executor_threads) {}
+
+AdminServiceImpl::~AdminServiceImpl() { executor_.join(); }
+
+template <typename Response, typename Call>
+grpc::ServerUnaryReactor* AdminServiceImpl::Serve(grpc::CallbackServerContext* context, Response* response,
+                                                  Call call) {
+  return RunOnExecutor(context, executor_, [context, response, call = std::move(call)]() -> absl::Status {
+    absl::StatusOr<Caller> caller = RequireAdmin(*context);
+    if (!caller.ok()) return caller.status();
+    auto result = call();
+    if (!result.ok()) return result.status();
+    *response = *std::move(result);
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* AdminServiceImpl::PutSpecialist(grpc::CallbackServerContext* context,
+                                                          const v1::PutSpecialistRequest* request,
+                                                          v1::SpecialistProfile* response) {
+  return Serve(context, response, [=, this] { return directory_->PutSpecialist(request->profile()); });
+}
+
+grpc::ServerUnaryReactor* AdminServiceImpl::GetSpecialist(grpc::CallbackServerContext* context,
+                                                          const v1::GetSpecialistRequest* request,
+                                                          v1::SpecialistProfile* response) {
+  return Serve(context, response, [=, this]() -> absl::StatusOr<v1::SpecialistProfile> {
+    absl::StatusOr<std::optional<v1::SpecialistProfile>> profile = directory_->GetSpecialist(request->specialist_id());
+    if (!profile.ok()) return profile.status();
+    if (!profile->has_value()) {
+      return absl::NotFoundError(absl::StrCat("no specialist '", request->specialist_id(), "' is registered"));
+    }
+    return **std::move(profile);
+  });
+}
+
+grpc::ServerUnaryReactor* AdminServiceImpl::ListSpecialists(grpc::CallbackServerContext* context,
+                                                            const v1::ListSpecialistsRequest* request,
+                                                            v1::ListSpecialistsResponse* response) {
+  return Serve(context, response, [=, this]() -> absl::StatusOr<v1::ListSpecialistsResponse> {
+    absl::StatusOr<std::vector<v1::SpecialistProfile>> all = directory_->ListSpecialists();
+    if (!all.ok()) return all.status();
+    v1::ListSpecialistsResponse out;
+    for (v1::SpecialistProfile& p : *all) {
+      const bool member = request->pool().empty() ||
+                          std::find(p.pools().begin(), p.pools().end(), request->pool()) != p.pools().end();
+      if (member) *out.add_specialists() = std::move(p);
+    }
+    return out;
+  });
+}
+
+grpc::ServerUnaryReactor* AdminServiceImpl::DeleteSpecialist(grpc::CallbackServerContext* context,
+                                                             const v1::DeleteSpecialistRequest* request,
+                                                             v1::DeleteSpecialistResponse* response) {
+  return Serve(context, response, [=, this]() -> absl::StatusOr<v1::DeleteSpecialistResponse> {
+    absl::StatusOr<bool> deleted = directory_->DeleteSpecialist(request->specialist_id());
+    if (!deleted.ok()) return deleted.status();
+    if (!*deleted) return absl::NotFoundError(absl::StrCat("no specialist '", request->specialist_id(), "'"));
+    return v1::DeleteSpecialistResponse();
+  });
+}
+
+grpc::ServerUnaryReactor* AdminServiceImpl::PutPool(grpc::CallbackServerContext* context,
+                                                    const v1::PutPoolRequest* request, v1::PoolProfile* response) {
+  return Serve(context, response, [=, this] { return directory_->PutPool(request->pool()); });
+}
+
+grpc::ServerUnaryReactor* AdminServiceImpl::ListPools(grpc::CallbackServerContext* context,
+                                                      const v1::ListPoolsRequest* request,
+                                                      v1::ListPoolsResponse* response) {
+  return Serve(context, response, [this]() -> absl::StatusOr<v1::ListPoolsResponse> {
+    absl::StatusOr<std::vector<v1::PoolProfile>> all = directory_->ListPools();
+    if (!all.ok()) return all.status();
+    v1::ListPoolsResponse out;
+    for (v1::PoolProfile& p : *all) *out.add_pools() = std::move(p);
+    return out;
+  });
+}
+
+grpc::ServerUnaryReactor* AdminServiceImpl::PutClinic(grpc::CallbackServerContext* context,
+                                                      const v1::PutClinicRequest* request,
+                                                      v1::ClinicProfile* response) {
+  return Serve(context, response, [=, this] { return directory_->PutClinic(request->clinic()); });
+}
+
+grpc::ServerUnaryReactor* AdminServiceImpl::ListClinics(grpc::CallbackServerContext* context,
+                                                        const v1::ListClinicsRequest* request,
+                                                        v1::ListClinicsResponse* response) {
+  return Serve(context, response, [this]() -> absl::StatusOr<v1::ListClinicsResponse> {
+    absl::StatusOr<std::vector<v1::ClinicProfile>> all = directory_->ListClinics();
+    if (!all.ok()) return all.status();
+    v1::ListClinicsResponse out;
+    for (v1::ClinicProfile& c : *all) *out.add_clinics() = std::move(c);
+    return out;
   });
 }
 

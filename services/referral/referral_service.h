@@ -5,18 +5,38 @@
 
 #include <boost/asio/thread_pool.hpp>
 
+#include "common/clock/clock.h"
+#include "common/redis/client.h"
+#include "services/referral/access.h"
+#include "services/referral/consultation.h"
+#include "services/referral/directory.h"
+#include "services/referral/icd10_table.h"
+#include "services/referral/options.h"
+#include "services/referral/queue_events.h"
 #include "services/referral/specialist_queue.h"
 #include "telederm/v1/referral.grpc.pb.h"
 
 namespace telederm::referral {
 
+// What the referral service's RPCs work with, built over one Redis client.
+struct ReferralParts {
+  std::shared_ptr<Directory> directory;
+  std::shared_ptr<Access> access;
+  std::shared_ptr<SpecialistQueue> queue;
+  std::shared_ptr<Consultation> consultation;
+  std::shared_ptr<QueueEventLog> queue_events;
+};
+ReferralParts MakeReferralParts(std::shared_ptr<redis::Client> redis, ClockPtr clock, const ReferralOptions& options,
+                                Icd10TablePtr codes);
+
 // telederm.v1.ReferralService over gRPC's callback API. Each handler reads the
-// caller's identity and runs the SpecialistQueue call on its own executor,
-// never inside the reaction. It must outlive the server it is registered
-// with; the destructor waits for work in flight.
+// caller's identity, resolves it through Access and runs the call on its own
+// executor, never inside the reaction; WatchQueue readers run on a second
+// executor. It must outlive the server it is registered with; the destructor
+// waits for work in flight.
 class ReferralServiceImpl final : public v1::ReferralService::CallbackService {
  public:
-  explicit ReferralServiceImpl(std::shared_ptr<SpecialistQueue> queue, int executor_threads = 8);
+  explicit ReferralServiceImpl(ReferralParts parts, int executor_threads = 8, int watch_threads = 16);
   ~ReferralServiceImpl() override;
 
   grpc::ServerUnaryReactor* ListQueue(grpc::CallbackServerContext* context, const v1::ListQueueRequest* request,
@@ -30,9 +50,75 @@ class ReferralServiceImpl final : public v1::ReferralService::CallbackService {
   grpc::ServerUnaryReactor* SubmitReport(grpc::CallbackServerContext* context,
                                          const v1::SubmitReportRequest* request,
                                          v1::SubmitReportResponse* response) override;
+  grpc::ServerUnaryReactor* RequestInfo(grpc::CallbackServerContext* context, const v1::RequestInfoRequest* request,
+                                        v1::RequestInfoResponse* response) override;
+  grpc::ServerUnaryReactor* SendMessage(grpc::CallbackServerContext* context,
+                                        const v1::SpecialistMessageRequest* request,
+                                        v1::SpecialistMessageResponse* response) override;
+  grpc::ServerUnaryReactor* ListMessages(grpc::CallbackServerContext* context,
+                                         const v1::ListMessagesRequest* request,
+                                         v1::ListMessagesResponse* response) override;
+  grpc::ServerUnaryReactor* MarkRead(grpc::CallbackServerContext* context, const v1::MarkReadRequest* request,
+                                     v1::MarkReadResponse* response) override;
+  grpc::ServerUnaryReactor* SaveDraft(grpc::CallbackServerContext* context, const v1::SaveDraftRequest* request,
+                                      v1::SaveDraftResponse* response) override;
+  grpc::ServerUnaryReactor* RequestSecondOpinion(grpc::CallbackServerContext* context,
+                                                 const v1::SecondOpinionRequest* request,
+                                                 v1::SecondOpinionResponse* response) override;
+  grpc::ServerUnaryReactor* Reassign(grpc::CallbackServerContext* context, const v1::ReassignRequest* request,
+                                     v1::ReassignResponse* response) override;
+  grpc::ServerUnaryReactor* RecordBiopsyOutcome(grpc::CallbackServerContext* context,
+                                                const v1::RecordBiopsyOutcomeRequest* request,
+                                                v1::RecordBiopsyOutcomeResponse* response) override;
+  grpc::ServerWriteReactor<v1::QueueEvent>* WatchQueue(grpc::CallbackServerContext* context,
+                                                       const v1::WatchQueueRequest* request) override;
 
  private:
-  std::shared_ptr<SpecialistQueue> queue_;
+  class QueueWatch;
+
+  // Identifies and resolves the specialist, runs `call` on the executor and
+  // stores its result in `response`.
+  template <typename Response, typename Call>
+  grpc::ServerUnaryReactor* Serve(grpc::CallbackServerContext* context, Response* response, Call call);
+
+  ReferralParts parts_;
+  boost::asio::thread_pool executor_;
+  boost::asio::thread_pool watch_executor_;
+};
+
+// telederm.v1.AdminService: the directory of specialists, pools and clinics,
+// for callers with the administrator identity. Same threading as above.
+class AdminServiceImpl final : public v1::AdminService::CallbackService {
+ public:
+  explicit AdminServiceImpl(std::shared_ptr<Directory> directory, int executor_threads = 2);
+  ~AdminServiceImpl() override;
+
+  grpc::ServerUnaryReactor* PutSpecialist(grpc::CallbackServerContext* context,
+                                          const v1::PutSpecialistRequest* request,
+                                          v1::SpecialistProfile* response) override;
+  grpc::ServerUnaryReactor* GetSpecialist(grpc::CallbackServerContext* context,
+                                          const v1::GetSpecialistRequest* request,
+                                          v1::SpecialistProfile* response) override;
+  grpc::ServerUnaryReactor* ListSpecialists(grpc::CallbackServerContext* context,
+                                            const v1::ListSpecialistsRequest* request,
+                                            v1::ListSpecialistsResponse* response) override;
+  grpc::ServerUnaryReactor* DeleteSpecialist(grpc::CallbackServerContext* context,
+                                             const v1::DeleteSpecialistRequest* request,
+                                             v1::DeleteSpecialistResponse* response) override;
+  grpc::ServerUnaryReactor* PutPool(grpc::CallbackServerContext* context, const v1::PutPoolRequest* request,
+                                    v1::PoolProfile* response) override;
+  grpc::ServerUnaryReactor* ListPools(grpc::CallbackServerContext* context, const v1::ListPoolsRequest* request,
+                                      v1::ListPoolsResponse* response) override;
+  grpc::ServerUnaryReactor* PutClinic(grpc::CallbackServerContext* context, const v1::PutClinicRequest* request,
+                                      v1::ClinicProfile* response) override;
+  grpc::ServerUnaryReactor* ListClinics(grpc::CallbackServerContext* context, const v1::ListClinicsRequest* request,
+                                        v1::ListClinicsResponse* response) override;
+
+ private:
+  template <typename Response, typename Call>
+  grpc::ServerUnaryReactor* Serve(grpc::CallbackServerContext* context, Response* response, Call call);
+
+  std::shared_ptr<Directory> directory_;
   boost::asio::thread_pool executor_;
 };
 

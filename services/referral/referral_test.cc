@@ -23,12 +23,16 @@
 #include "common/ids/ids.h"
 #include "common/redis/stream.h"
 #include "common/server/grpc_server.h"
-#include "services/referral/background.h"
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+
+#include "common/stream_worker/stream_worker.h"
+#include "services/referral/housekeeping.h"
 #include "services/referral/lease_reaper.h"
 #include "services/referral/queue_index.h"
 #include "services/referral/referral_service.h"
 #include "services/referral/specialist_queue.h"
-#include "services/referral/triaged_consumer.h"
+#include "services/referral/triaged_handler.h"
 #include "tests/harness/net.h"
 #include "tests/harness/redis_server.h"
 
@@ -98,6 +102,24 @@ class Specialist {
   std::string pools_;
 };
 
+Icd10TablePtr Codes() {
+  static const Icd10TablePtr table = *Icd10Table::Load(DefaultIcd10TablePath());
+  return table;
+}
+
+// A consumer of stream:triaged as the binary runs it: a StreamWorker around a
+// TriagedHandler. Entries idle for any time count as abandoned, so tests can
+// take them over without waiting.
+std::unique_ptr<StreamWorker> TriagedWorker(std::shared_ptr<redis::Client> redis, ClockPtr clock,
+                                            const ReferralOptions& options, const std::string& name) {
+  auto handler = std::make_shared<TriagedHandler>(redis, clock, options);
+  StreamWorkerOptions worker_options;
+  worker_options.reclaim_idle = absl::ZeroDuration();
+  return std::make_unique<StreamWorker>(
+      std::make_unique<redis::StreamConsumer>(redis, keys::kTriagedStream, keys::kReferralGroup, name),
+      [handler](const redis::StreamEntry& entry) { return handler->Handle(entry); }, worker_options);
+}
+
 v1::Report MelanomaReport() {
   v1::Report report;
   report.set_diagnosis_text("Superficial spreading melanoma, suspected");
@@ -125,13 +147,13 @@ class ReferralTest : public ::testing::Test {
     redis_ = *redis;
     ASSERT_TRUE(redis_->Command({"FLUSHALL"}).ok());
     clock_ = std::make_shared<SimulatedClock>(kT0 + absl::Hours(3));
-    service_ = std::make_unique<ReferralServiceImpl>(std::make_shared<SpecialistQueue>(redis_, clock_, options_));
+    service_ = std::make_unique<ReferralServiceImpl>(MakeReferralParts(redis_, clock_, options_, Codes()));
     auto server = GrpcServer::Start("127.0.0.1:0", {service_.get()});
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = *std::move(server);
     channel_ = grpc::CreateChannel(absl::StrCat("127.0.0.1:", server_->port()), grpc::InsecureChannelCredentials());
-    consumer_ = std::make_unique<TriagedConsumer>(redis_, clock_, options_, "referral-test");
-    ASSERT_TRUE(consumer_->Start().ok());
+    consumer_ = TriagedWorker(redis_, clock_, options_, "referral-test");
+    ASSERT_TRUE(consumer_->Recover().ok());
   }
 
   void TearDown() override {
@@ -159,7 +181,7 @@ class ReferralTest : public ::testing::Test {
   }
 
   // Polls until the stream is drained; returns how many entries were handled.
-  int DrainTriaged(TriagedConsumer& consumer) {
+  int DrainTriaged(StreamWorker& consumer) {
     int total = 0;
     while (true) {
       absl::StatusOr<int> handled = consumer.PollOnce(absl::ZeroDuration());
@@ -189,7 +211,7 @@ class ReferralTest : public ::testing::Test {
   std::unique_ptr<ReferralServiceImpl> service_;
   std::unique_ptr<GrpcServer> server_;
   std::shared_ptr<grpc::Channel> channel_;
-  std::unique_ptr<TriagedConsumer> consumer_;
+  std::unique_ptr<StreamWorker> consumer_;
 };
 testing::RedisServer* ReferralTest::redis_server_ = nullptr;
 
@@ -241,7 +263,7 @@ TEST_F(ReferralTest, EightClientsOnTwoServersClaimEveryCaseExactlyOnce) {
   }
   EXPECT_EQ(DrainTriaged(), kCases);
 
-  ReferralServiceImpl second_service(std::make_shared<SpecialistQueue>(redis_, clock_, options_));
+  ReferralServiceImpl second_service(MakeReferralParts(redis_, clock_, options_, Codes()));
   auto second_server = GrpcServer::Start("127.0.0.1:0", {&second_service});
   ASSERT_TRUE(second_server.ok());
   auto second_channel =
@@ -366,9 +388,9 @@ TEST_F(ReferralTest, RedeliveredTriagedEntryQueuesTheCaseOnce) {
                                "FORCE"})
                   .ok());
 
-  TriagedConsumer other(redis_, clock_, options_, "referral-other");
-  ASSERT_TRUE(other.Start().ok());
-  absl::StatusOr<int> reclaimed = other.ReclaimIdle(absl::ZeroDuration());
+  std::unique_ptr<StreamWorker> other = TriagedWorker(redis_, clock_, options_, "referral-other");
+  ASSERT_TRUE(other->Recover().ok());
+  absl::StatusOr<int> reclaimed = other->ReclaimOnce();
   ASSERT_TRUE(reclaimed.ok()) << reclaimed.status();
   EXPECT_EQ(*reclaimed, 1);
 
@@ -392,7 +414,7 @@ TEST_F(ReferralTest, EntriesOfACrashedConsumerAreTakenOverByAnother) {
   EXPECT_EQ(DrainTriaged(), 0);
   EXPECT_EQ(Record(case_id).status(), v1::CASE_STATUS_SCREENING);
 
-  absl::StatusOr<int> reclaimed = consumer_->ReclaimIdle(absl::ZeroDuration());
+  absl::StatusOr<int> reclaimed = consumer_->ReclaimOnce();
   ASSERT_TRUE(reclaimed.ok()) << reclaimed.status();
   EXPECT_EQ(*reclaimed, 1);
   EXPECT_EQ(Record(case_id).status(), v1::CASE_STATUS_QUEUED);
@@ -407,8 +429,8 @@ TEST_F(ReferralTest, RestartedConsumerHandlesItsOwnPendingEntries) {
   ASSERT_TRUE(redis_->Command({"XREADGROUP", "GROUP", keys::kReferralGroup, "referral-restarting", "COUNT", "10",
                                "STREAMS", keys::kTriagedStream, ">"})
                   .ok());
-  TriagedConsumer restarted(redis_, clock_, options_, "referral-restarting");
-  ASSERT_TRUE(restarted.Start().ok());
+  std::unique_ptr<StreamWorker> restarted = TriagedWorker(redis_, clock_, options_, "referral-restarting");
+  ASSERT_TRUE(restarted->Recover().ok());
   EXPECT_EQ(Record(case_id).status(), v1::CASE_STATUS_QUEUED);
 }
 
@@ -478,7 +500,8 @@ TEST_F(ReferralTest, ReportOnUnclaimedCaseIsFailedPrecondition) {
 TEST_F(ReferralTest, ListQueueMergesPoolsEarliestDueFirstPageByPage) {
   ReferralOptions north = options_;
   north.default_pool = "north";
-  TriagedConsumer north_consumer(redis_, clock_, north, "referral-north");
+  std::unique_ptr<StreamWorker> north_worker = TriagedWorker(redis_, clock_, north, "referral-north");
+  StreamWorker& north_consumer = *north_worker;
   AddTriagedCase(v1::URGENCY_ROUTINE, kT0, true);           // general, due kT0+168h
   DrainTriaged();
   AddTriagedCase(v1::URGENCY_URGENT, kT0 + absl::Hours(2));  // north, due kT0+26h
@@ -583,7 +606,7 @@ TEST_F(ReferralTest, ClaimerThatDiedBeforeUpdatingTheRecordLeavesTheCaseToTheRea
   DrainTriaged();
   // The index claim is made, then the process dies before the record changes.
   QueueIndex index(redis_);
-  auto orphan = index.ClaimHead("general", "derm-gone", clock_->Now() + options_.lease);
+  auto orphan = index.ClaimHead("general", "derm-gone", clock_->Now() + options_.lease, absl::ZeroDuration());
   ASSERT_TRUE(orphan.ok() && orphan->has_value());
   Specialist derm(channel_, "derm-1");
   v1::ClaimNextResponse claimed;
@@ -631,11 +654,16 @@ TEST_F(ReferralTest, ConcurrentReapersRequeueEachLapsedCaseOnce) {
   EXPECT_EQ(listed.entries_size(), kCases);
 }
 
-TEST_F(ReferralTest, BackgroundWorkQueuesTriagedCasesAndStopsPromptly) {
-  auto background = std::make_unique<BackgroundWork>(
-      std::make_unique<TriagedConsumer>(redis_, clock_, options_, "referral-background"),
-      std::make_unique<LeaseReaper>(redis_, clock_), options_);
-  background->Start();
+TEST_F(ReferralTest, WorkerAndHousekeepingOnAnIoContextQueueCasesAndStopPromptly) {
+  std::unique_ptr<StreamWorker> worker = TriagedWorker(redis_, clock_, options_, "referral-background");
+  Housekeeping housekeeping(std::make_unique<LeaseReaper>(redis_, clock_), std::make_unique<Escalator>(redis_, clock_),
+                            absl::Milliseconds(50));
+  boost::asio::io_context io;
+  auto work = boost::asio::make_work_guard(io);
+  worker->Start(io);
+  housekeeping.Start(io);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 2; ++i) threads.emplace_back([&io] { io.run(); });
   const std::string case_id = AddTriagedCase(v1::URGENCY_URGENT, kT0);
   // Real time here: the background threads block on Redis, not on the clock.
   const absl::Time deadline = absl::Now() + absl::Seconds(10);
@@ -644,7 +672,10 @@ TEST_F(ReferralTest, BackgroundWorkQueuesTriagedCasesAndStopsPromptly) {
   }
   EXPECT_EQ(Record(case_id).status(), v1::CASE_STATUS_QUEUED);
   const absl::Time stop_started = absl::Now();
-  background.reset();
+  worker->Stop();
+  housekeeping.Stop();
+  work.reset();
+  for (std::thread& thread : threads) thread.join();
   EXPECT_LT(absl::Now() - stop_started, absl::Seconds(3));
 }
 
@@ -652,9 +683,9 @@ TEST(ReferralWithoutRedisTest, RedisDownIsUnavailable) {
   redis::ClientOptions options;
   options.endpoint.port = testing::FreeLoopbackPort();
   options.connect_timeout = absl::Milliseconds(200);
-  SpecialistQueue queue(redis::Client::Create(options), std::make_shared<SimulatedClock>(kT0), ReferralOptions());
-  Caller caller;
-  caller.role = Caller::Role::kSpecialist;
+  SpecialistQueue queue(redis::Client::Create(options), std::make_shared<SimulatedClock>(kT0), ReferralOptions(),
+                        Codes());
+  Staff caller;
   caller.id = "derm-1";
   caller.pools = {"general"};
   EXPECT_EQ(queue.ClaimNext(caller, v1::ClaimNextRequest()).status().code(), absl::StatusCode::kUnavailable);

@@ -4,8 +4,6 @@
 #include "absl/strings/str_cat.h"
 
 namespace telederm::referral {
-namespace {
-
 // Characters, not bytes: a clinic writing in Greek gets the same limit.
 size_t CountCodePoints(absl::string_view text) {
   size_t count = 0;
@@ -15,11 +13,29 @@ size_t CountCodePoints(absl::string_view text) {
   return count;
 }
 
-absl::Status CheckLength(absl::string_view field, absl::string_view text, size_t min, size_t max) {
+namespace {
+
+absl::Status CheckLength(absl::string_view field, absl::string_view text, size_t min, size_t max,
+                         absl::string_view message = "report") {
   size_t length = CountCodePoints(text);
   if (length < min || length > max) {
-    return absl::InvalidArgumentError(absl::StrCat("report.", field, ": must be ", min, "..", max,
+    return absl::InvalidArgumentError(absl::StrCat(message, ".", field, ": must be ", min, "..", max,
                                                    " characters, got ", length));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckCode(absl::string_view field, absl::string_view code, const Icd10Table& codes) {
+  if (!IsIcd10Shaped(code)) {
+    return absl::InvalidArgumentError(absl::StrCat(field, ": '", code,
+                                                   "' is not an ICD-10 code; expected a capital letter, two digits "
+                                                   "and optionally a dot and up to 4 more, like L82 or C43.5"));
+  }
+  if (!codes.Title(code).has_value()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        field, ": '", code,
+        "' is not in the table of skin codes this service accepts (docs/REFERRAL.md); use the most specific code "
+        "of the category, like C43.5 or D22.9"));
   }
   return absl::OkStatus();
 }
@@ -37,16 +53,12 @@ bool IsIcd10Shaped(absl::string_view code) {
   return true;
 }
 
-absl::Status ValidateReport(const v1::Report& report) {
+absl::Status ValidateReport(const v1::Report& report, const Icd10Table& codes) {
   if (absl::StripAsciiWhitespace(report.diagnosis_text()).empty()) {
     return absl::InvalidArgumentError("report.diagnosis_text: must not be empty; write the diagnosis in words");
   }
   if (absl::Status s = CheckLength("diagnosis_text", report.diagnosis_text(), 1, 2000); !s.ok()) return s;
-  if (!IsIcd10Shaped(report.icd10_code())) {
-    return absl::InvalidArgumentError(absl::StrCat("report.icd10_code: '", report.icd10_code(),
-                                                   "' is not an ICD-10 code; expected a capital letter, two digits "
-                                                   "and optionally a dot and up to 4 more, like L82 or C43.5"));
-  }
+  if (absl::Status s = CheckCode("report.icd10_code", report.icd10_code(), codes); !s.ok()) return s;
   if (report.management() == v1::MANAGEMENT_UNSPECIFIED || !v1::Management_IsValid(report.management())) {
     return absl::InvalidArgumentError(
         "report.management: choose one of REASSURE, TREAT, BIOPSY, EXCISE, URGENT_IN_PERSON_REFERRAL, "
@@ -59,6 +71,16 @@ absl::Status ValidateReport(const v1::Report& report) {
   if (absl::Status s = CheckLength("follow_up", report.follow_up(), 0, 2000); !s.ok()) return s;
   if (absl::Status s = CheckLength("free_text", report.free_text(), 0, 4000); !s.ok()) return s;
   return absl::OkStatus();
+}
+
+absl::Status ValidateBiopsyOutcome(const v1::BiopsyOutcome& outcome, const Icd10Table& codes) {
+  if (absl::StripAsciiWhitespace(outcome.histology_text()).empty()) {
+    return absl::InvalidArgumentError("outcome.histology_text: must not be empty; write the histology in words");
+  }
+  if (absl::Status s = CheckLength("histology_text", outcome.histology_text(), 1, 2000, "outcome"); !s.ok()) {
+    return s;
+  }
+  return CheckCode("outcome.icd10_code", outcome.icd10_code(), codes);
 }
 
 }  // namespace telederm::referral

@@ -3,19 +3,26 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
+#include "services/referral/icd10_table.h"
 #include "telederm/v1/case.pb.h"
 
 namespace telederm::referral {
 
 // True for codes shaped like ICD-10: a letter, two digits, optionally a dot and
-// 1..4 digits or capitals ("L82", "C43.5", "D22.5"). Whether the code exists
-// is checked against a bundled table in a later issue.
+// 1..4 digits or capitals ("L82", "C43.5", "D22.5").
 bool IsIcd10Shaped(absl::string_view code);
 
 // OK, or INVALID_ARGUMENT whose message starts with the offending field
-// ("report.icd10_code: ...") and says what would be accepted. The fields the
-// service fills in (specialist_id, reported_at) are ignored.
-absl::Status ValidateReport(const v1::Report& report);
+// ("report.icd10_code: ...") and says what would be accepted. The code must be
+// in `codes`. The fields the service fills in (specialist_id, reported_at,
+// biopsy) are ignored.
+absl::Status ValidateReport(const v1::Report& report, const Icd10Table& codes);
+
+// The same for a biopsy outcome ("outcome.histology_text: ...").
+absl::Status ValidateBiopsyOutcome(const v1::BiopsyOutcome& outcome, const Icd10Table& codes);
+
+// Characters, not bytes, in UTF-8 text.
+size_t CountCodePoints(absl::string_view text);
 
 }  // namespace telederm::referral
 

@@ -14,6 +14,7 @@
 #include "common/logging/log.h"
 #include "services/referral/claim_rules.h"
 #include "services/referral/report_rules.h"
+#include "services/referral/triaged_handler.h"
 
 namespace telederm::referral {
 namespace {
@@ -23,6 +24,8 @@ constexpr int kMaxPageSize = 500;
 // Stale index entries a ClaimNext skips before asking the caller to retry.
 constexpr int kMaxClaimAttempts = 32;
 constexpr char kPageTokenPrefix[] = "q1:";
+// How far past the page a filtered listing looks for matching entries.
+constexpr int64_t kFilteredScan = 5000;
 
 absl::Status CheckCaseRef(const std::string& case_id, int64_t fencing_token) {
   if (!IsValidCaseId(case_id)) {
@@ -46,60 +49,56 @@ absl::StatusOr<int64_t> ParsePageToken(const std::string& token) {
   return offset;
 }
 
-v1::QueueEntry ToQueueEntry(const v1::Case& c, absl::Time now) {
-  v1::QueueEntry entry;
-  entry.set_case_id(c.case_id());
-  entry.set_clinic_id(c.clinic_id());
-  entry.set_pool(c.pool());
-  entry.set_urgency(c.urgency());
-  *entry.mutable_received_at() = c.received_at();
-  *entry.mutable_due_at() = c.due_at();
-  entry.set_risk_score(c.triage().risk_score());
-  entry.set_screened(c.triage().screened());
-  entry.set_overdue(FromProtoTimestamp(c.due_at()) < now);
-  entry.set_case_type(c.submission().type());
-  return entry;
-}
-
 }  // namespace
 
-SpecialistQueue::SpecialistQueue(std::shared_ptr<redis::Client> redis, ClockPtr clock, ReferralOptions options)
+SpecialistQueue::SpecialistQueue(std::shared_ptr<redis::Client> redis, ClockPtr clock, ReferralOptions options,
+                                 Icd10TablePtr codes)
     : redis_(redis),
       clock_(std::move(clock)),
       options_(std::move(options)),
+      codes_(std::move(codes)),
       store_(redis),
       events_(redis),
-      index_(redis) {}
+      index_(redis),
+      queue_events_(redis) {}
 
-absl::StatusOr<std::vector<std::string>> SpecialistQueue::PoolsToServe(const Caller& caller,
+absl::StatusOr<std::vector<std::string>> SpecialistQueue::PoolsToServe(const Staff& staff,
                                                                        const std::string& requested) {
-  if (requested.empty()) return caller.pools;
-  if (std::find(caller.pools.begin(), caller.pools.end(), requested) == caller.pools.end()) {
+  if (requested.empty()) return staff.pools;
+  if (!staff.WorksIn(requested)) {
     return absl::PermissionDeniedError(
-        absl::StrCat("you do not work in pool '", requested, "'; your pools: ", absl::StrJoin(caller.pools, ",")));
+        absl::StrCat("you do not work in pool '", requested, "'; your pools: ", absl::StrJoin(staff.pools, ",")));
   }
   return std::vector<std::string>{requested};
 }
 
-absl::StatusOr<v1::ListQueueResponse> SpecialistQueue::ListQueue(const Caller& caller,
+absl::StatusOr<v1::ListQueueResponse> SpecialistQueue::ListQueue(const Staff& staff,
                                                                  const v1::ListQueueRequest& request) {
-  absl::StatusOr<std::vector<std::string>> pools = PoolsToServe(caller, request.pool());
+  absl::StatusOr<std::vector<std::string>> pools = PoolsToServe(staff, request.pool());
   if (!pools.ok()) return pools.status();
   if (request.page_size() < 0 || request.page_size() > kMaxPageSize) {
     return absl::InvalidArgumentError(
         absl::StrCat("page_size: must be 1..", kMaxPageSize, " (0 for ", kDefaultPageSize, "), got ",
                      request.page_size()));
   }
+  if (!v1::Urgency_IsValid(request.urgency())) return absl::InvalidArgumentError("urgency: not a tier");
+  if (!request.clinic_id().empty() && !IsValidExternalId(request.clinic_id(), 64)) {
+    return absl::InvalidArgumentError("clinic_id: 1..64 characters of A-Z a-z 0-9 . _ : -");
+  }
   const int64_t page_size = request.page_size() == 0 ? kDefaultPageSize : request.page_size();
   absl::StatusOr<int64_t> offset = ParsePageToken(request.page_token());
   if (!offset.ok()) return offset.status();
+  const bool filtered =
+      request.urgency() != v1::URGENCY_UNSPECIFIED || request.overdue_only() || !request.clinic_id().empty();
+  const absl::Time now = clock_->Now();
 
   // Offset paging over the merge of the pools: every pool contributes its
-  // first offset + page_size + 1 entries, enough to cut the page and know
-  // whether another follows.
+  // first offset + page_size + 1 entries (with filters, up to kFilteredScan
+  // more), enough to cut the page and know whether another follows.
+  const int64_t wanted = *offset + page_size + 1 + (filtered ? kFilteredScan : 0);
   std::vector<QueuedCase> merged;
   for (const std::string& pool : *pools) {
-    absl::StatusOr<std::vector<QueuedCase>> first = index_.FirstInQueue(pool, *offset + page_size + 1);
+    absl::StatusOr<std::vector<QueuedCase>> first = index_.FirstInQueue(pool, wanted);
     if (!first.ok()) return first.status();
     merged.insert(merged.end(), first->begin(), first->end());
   }
@@ -107,29 +106,40 @@ absl::StatusOr<v1::ListQueueResponse> SpecialistQueue::ListQueue(const Caller& c
     return std::tie(a.due, a.case_id, a.pool) < std::tie(b.due, b.case_id, b.pool);
   });
   v1::ListQueueResponse response;
-  if (*offset >= static_cast<int64_t>(merged.size())) return response;
-  const int64_t end = std::min<int64_t>(merged.size(), *offset + page_size);
-  if (end < static_cast<int64_t>(merged.size())) response.set_next_page_token(absl::StrCat(kPageTokenPrefix, end));
-
-  std::vector<std::vector<std::string>> reads;
-  for (int64_t i = *offset; i < end; ++i) reads.push_back({"HGET", keys::Case(merged[i].case_id), "pb"});
-  absl::StatusOr<std::vector<absl::StatusOr<redis::Reply>>> records = redis_->Pipeline(reads);
-  if (!records.ok()) return records.status();
-  const absl::Time now = clock_->Now();
-  for (size_t i = 0; i < records->size(); ++i) {
-    if (!(*records)[i].ok()) return (*records)[i].status();
-    v1::Case c;
-    // A missing record or one that moved on is a stale index entry: not waiting.
-    if ((*records)[i]->IsNil() || !c.ParseFromString((*records)[i]->str)) continue;
-    if (c.status() != v1::CASE_STATUS_QUEUED || c.pool() != merged[*offset + i].pool) continue;
-    *response.add_entries() = ToQueueEntry(c, now);
+  int64_t position = *offset;
+  while (position < static_cast<int64_t>(merged.size()) && response.entries_size() < page_size) {
+    // Overdue is known from the index; the rest needs the records.
+    if (request.overdue_only() && !(merged[position].due < now)) break;  // sorted: none further is overdue
+    const int64_t batch_end =
+        std::min<int64_t>(merged.size(), position + (page_size - response.entries_size()));
+    std::vector<std::vector<std::string>> reads;
+    for (int64_t i = position; i < batch_end; ++i) reads.push_back({"HGET", keys::Case(merged[i].case_id), "pb"});
+    absl::StatusOr<std::vector<absl::StatusOr<redis::Reply>>> records = redis_->Pipeline(reads);
+    if (!records.ok()) return records.status();
+    for (size_t i = 0; i < records->size(); ++i) {
+      if (!(*records)[i].ok()) return (*records)[i].status();
+      const QueuedCase& queued = merged[position + i];
+      if (request.overdue_only() && !(queued.due < now)) continue;
+      v1::Case c;
+      // A missing record or one that moved on is a stale index entry: not waiting.
+      if ((*records)[i]->IsNil() || !c.ParseFromString((*records)[i]->str)) continue;
+      if (c.status() != v1::CASE_STATUS_QUEUED || c.pool() != queued.pool) continue;
+      if (request.urgency() != v1::URGENCY_UNSPECIFIED && c.urgency() != request.urgency()) continue;
+      if (!request.clinic_id().empty() && c.clinic_id() != request.clinic_id()) continue;
+      *response.add_entries() = QueueEntryOf(c, now);
+    }
+    position = batch_end;
   }
+  const bool more = position < static_cast<int64_t>(merged.size()) &&
+                    !(request.overdue_only() && !(merged[position].due < now));
+  if (more) response.set_next_page_token(absl::StrCat(kPageTokenPrefix, position));
   return response;
 }
 
-absl::StatusOr<v1::ClaimNextResponse> SpecialistQueue::ClaimNext(const Caller& caller,
+absl::StatusOr<v1::ClaimNextResponse> SpecialistQueue::ClaimNext(const Staff& staff,
                                                                  const v1::ClaimNextRequest& request) {
-  absl::StatusOr<std::vector<std::string>> pools = PoolsToServe(caller, request.pool());
+  const Staff& caller = staff;
+  absl::StatusOr<std::vector<std::string>> pools = PoolsToServe(staff, request.pool());
   if (!pools.ok()) return pools.status();
   for (int attempt = 0; attempt < kMaxClaimAttempts; ++attempt) {
     absl::StatusOr<std::vector<QueuedCase>> heads = index_.Heads(*pools);
@@ -141,7 +151,7 @@ absl::StatusOr<v1::ClaimNextResponse> SpecialistQueue::ClaimNext(const Caller& c
     const std::string pool = earliest.pool;
     const absl::Time now = clock_->Now();
     const absl::Time lease_expires = LeaseExpiry(now, options_.lease);
-    absl::StatusOr<std::optional<IndexClaim>> claimed = index_.ClaimHead(pool, caller.id, lease_expires);
+    absl::StatusOr<std::optional<IndexClaim>> claimed = index_.ClaimHead(pool, caller.id, lease_expires, options_.fairness_window);
     if (!claimed.ok()) return claimed.status();
     if (!claimed->has_value() || (*claimed)->fencing_token == 0) continue;  // emptied meanwhile, or stale
     const IndexClaim index_claim = **claimed;
@@ -172,7 +182,10 @@ absl::StatusOr<v1::ClaimNextResponse> SpecialistQueue::ClaimNext(const Caller& c
       }
       // A queued case that sits in another pool's index belongs in its own.
       if (stored.ok() && stored->status() == v1::CASE_STATUS_QUEUED && !stored->pool().empty()) {
-        if (absl::Status s = index_.Enqueue(stored->pool(), stored->case_id(), FromProtoTimestamp(stored->due_at()));
+        if (absl::Status s = index_
+                                 .Enqueue(stored->pool(), stored->case_id(), FromProtoTimestamp(stored->due_at()),
+                                          QueueMetaOf(*stored))
+                                 .status();
             !s.ok()) {
           return s;
         }
@@ -184,6 +197,7 @@ absl::StatusOr<v1::ClaimNextResponse> SpecialistQueue::ClaimNext(const Caller& c
       // The claim stands; the clinic misses only the "being looked at" note.
       LogWarning(absl::StrCat("case ", stored->case_id(), ": CLAIMED event not recorded: ", event.status().ToString()));
     }
+    queue_events_.AppendOrLog(MakeQueueEvent(*stored, pool, v1::QUEUE_EVENT_TYPE_CLAIMED, caller.id, now));
     v1::ClaimNextResponse response;
     *response.mutable_claim() = stored->claim();
     *response.mutable_case_() = *std::move(stored);
@@ -192,7 +206,7 @@ absl::StatusOr<v1::ClaimNextResponse> SpecialistQueue::ClaimNext(const Caller& c
   return absl::AbortedError("the queue is being repaired right now; try ClaimNext again");
 }
 
-absl::StatusOr<v1::ExtendClaimResponse> SpecialistQueue::ExtendClaim(const Caller& caller,
+absl::StatusOr<v1::ExtendClaimResponse> SpecialistQueue::ExtendClaim(const Staff& caller,
                                                                      const v1::ExtendClaimRequest& request) {
   if (absl::Status s = CheckCaseRef(request.case_id(), request.fencing_token()); !s.ok()) return s;
   const absl::Time now = clock_->Now();
@@ -215,7 +229,7 @@ absl::StatusOr<v1::ExtendClaimResponse> SpecialistQueue::ExtendClaim(const Calle
   return response;
 }
 
-absl::Status SpecialistQueue::Release(const Caller& caller, const v1::ReleaseRequest& request) {
+absl::Status SpecialistQueue::Release(const Staff& caller, const v1::ReleaseRequest& request) {
   if (absl::Status s = CheckCaseRef(request.case_id(), request.fencing_token()); !s.ok()) return s;
   const absl::Time now = clock_->Now();
   std::string pool;
@@ -229,15 +243,18 @@ absl::Status SpecialistQueue::Release(const Caller& caller, const v1::ReleaseReq
   if (!stored.ok()) return stored.status();
   // Should this fail, the record is already QUEUED: the reaper puts the case
   // back in the queue when the old lease lapses.
-  return index_.EndClaim(pool, stored->case_id(), request.fencing_token(), FromProtoTimestamp(stored->due_at()))
-      .status();
+  absl::StatusOr<bool> ended =
+      index_.EndClaim(pool, stored->case_id(), request.fencing_token(), FromProtoTimestamp(stored->due_at()));
+  if (!ended.ok()) return ended.status();
+  queue_events_.AppendOrLog(MakeQueueEvent(*stored, pool, v1::QUEUE_EVENT_TYPE_QUEUED, caller.id, now));
+  return absl::OkStatus();
 }
 
-absl::StatusOr<v1::SubmitReportResponse> SpecialistQueue::SubmitReport(const Caller& caller,
+absl::StatusOr<v1::SubmitReportResponse> SpecialistQueue::SubmitReport(const Staff& caller,
                                                                        const v1::SubmitReportRequest& request) {
   if (absl::Status s = CheckCaseRef(request.case_id(), request.fencing_token()); !s.ok()) return s;
   if (!request.has_report()) return absl::InvalidArgumentError("report: missing");
-  if (absl::Status s = ValidateReport(request.report()); !s.ok()) return s;
+  if (absl::Status s = ValidateReport(request.report(), *codes_); !s.ok()) return s;
   const absl::Time now = clock_->Now();
   std::string pool;
   absl::StatusOr<v1::Case> stored = store_.Update(request.case_id(), [&](v1::Case& c) -> absl::StatusOr<bool> {
@@ -253,6 +270,7 @@ absl::StatusOr<v1::SubmitReportResponse> SpecialistQueue::SubmitReport(const Cal
     report->set_specialist_id(caller.id);
     *report->mutable_reported_at() = ToProtoTimestamp(now);
     c.clear_claim();
+    c.clear_draft();
     return true;
   });
   if (!stored.ok()) return stored.status();
@@ -261,6 +279,8 @@ absl::StatusOr<v1::SubmitReportResponse> SpecialistQueue::SubmitReport(const Cal
   if (absl::StatusOr<bool> ended = index_.EndClaim(pool, stored->case_id(), request.fencing_token(), std::nullopt);
       !ended.ok()) {
     LogWarning(absl::StrCat("case ", stored->case_id(), ": claim index not cleared: ", ended.status().ToString()));
+  } else if (*ended) {
+    queue_events_.AppendOrLog(MakeQueueEvent(*stored, pool, v1::QUEUE_EVENT_TYPE_LEFT, caller.id, now));
   }
   absl::StatusOr<std::string> event = events_.Append(MakeCaseEvent(*stored, v1::EVENT_TYPE_REPORTED, now), now);
   if (!event.ok()) return event.status();  // the specialist retries; the retry appends the event

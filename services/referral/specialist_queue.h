@@ -7,50 +7,54 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "common/caller/caller.h"
 #include "common/case_store/case_store.h"
 #include "common/case_store/event_log.h"
 #include "common/clock/clock.h"
 #include "common/redis/client.h"
+#include "services/referral/access.h"
+#include "services/referral/icd10_table.h"
 #include "services/referral/options.h"
+#include "services/referral/queue_events.h"
 #include "services/referral/queue_index.h"
 #include "telederm/v1/referral.pb.h"
 
 namespace telederm::referral {
 
 // What a dermatologist does with the queue: list it, claim the earliest-due
-// case, extend or release the claim, report. Every call takes the verified
-// caller; every failure is a canonical status with a message the specialist
+// case, extend or release the claim, report. Every call takes the specialist
+// as Access resolved them; every failure is a canonical status with a message the specialist
 // can act on. The case record decides; the queue index follows it.
 //
 // Thread-safe: holds only thread-safe collaborators; many RPCs run at once.
 class SpecialistQueue {
  public:
-  SpecialistQueue(std::shared_ptr<redis::Client> redis, ClockPtr clock, ReferralOptions options);
+  SpecialistQueue(std::shared_ptr<redis::Client> redis, ClockPtr clock, ReferralOptions options, Icd10TablePtr codes);
 
   // Queued cases of the caller's pools (or the one asked for), earliest due
-  // first, one page at a time.
-  absl::StatusOr<v1::ListQueueResponse> ListQueue(const Caller& caller, const v1::ListQueueRequest& request);
-  // Claims the earliest-due case; NOT_FOUND when nothing waits.
-  absl::StatusOr<v1::ClaimNextResponse> ClaimNext(const Caller& caller, const v1::ClaimNextRequest& request);
-  absl::StatusOr<v1::ExtendClaimResponse> ExtendClaim(const Caller& caller, const v1::ExtendClaimRequest& request);
+  // first, filtered by tier, overdue and clinic, one page at a time.
+  absl::StatusOr<v1::ListQueueResponse> ListQueue(const Staff& staff, const v1::ListQueueRequest& request);
+  // Claims the earliest-due case (with fairness between clinics, see
+  // QueueIndex::ClaimHead); NOT_FOUND when nothing waits.
+  absl::StatusOr<v1::ClaimNextResponse> ClaimNext(const Staff& staff, const v1::ClaimNextRequest& request);
+  absl::StatusOr<v1::ExtendClaimResponse> ExtendClaim(const Staff& staff, const v1::ExtendClaimRequest& request);
   // Back to the queue at the case's original due time.
-  absl::Status Release(const Caller& caller, const v1::ReleaseRequest& request);
+  absl::Status Release(const Staff& staff, const v1::ReleaseRequest& request);
   // Stores the report and tells the clinic. A retry after a lost response
   // (the case already reported by this specialist) succeeds again.
-  absl::StatusOr<v1::SubmitReportResponse> SubmitReport(const Caller& caller,
-                                                        const v1::SubmitReportRequest& request);
+  absl::StatusOr<v1::SubmitReportResponse> SubmitReport(const Staff& staff, const v1::SubmitReportRequest& request);
+
+  // The pools a call works on: the caller's, or the requested one if theirs.
+  static absl::StatusOr<std::vector<std::string>> PoolsToServe(const Staff& staff, const std::string& requested);
 
  private:
-  // The pools a call works on: the caller's, or the requested one if theirs.
-  static absl::StatusOr<std::vector<std::string>> PoolsToServe(const Caller& caller, const std::string& requested);
-
   std::shared_ptr<redis::Client> redis_;
   ClockPtr clock_;
   const ReferralOptions options_;
+  Icd10TablePtr codes_;
   CaseStore store_;
   EventLog events_;
   QueueIndex index_;
+  QueueEventLog queue_events_;
 };
 
 }  // namespace telederm::referral
