@@ -11,6 +11,8 @@ packages=(
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler libabsl-dev
   # Redis client and server, Boost.Asio, OpenSSL
   libhiredis-dev redis-server libboost-dev libssl-dev openssl
+  # bearer tokens: JSON claims
+  nlohmann-json3-dev
   # imaging: only these four OpenCV modules
   libopencv-core-dev libopencv-imgproc-dev libopencv-imgcodecs-dev libopencv-dnn-dev
   # tests and benchmarks

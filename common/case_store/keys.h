@@ -68,6 +68,18 @@ inline constexpr char kDirectoryPools[] = "directory:{staff}:pools";
 // HASH clinic id -> serialized telederm.v1.ClinicProfile.
 inline constexpr char kDirectoryClinics[] = "directory:{staff}:clinics";
 
+// Security (docs/SECURITY.md). ZSET token id -> expiry (ms): revoked bearer tokens.
+inline constexpr char kRevokedTokens[] = "auth:{tokens}:revoked";
+// HASH {tokens, ms}: a clinic's request token bucket (common/rate_limit).
+inline std::string ClinicRateBucket(absl::string_view clinic_id) {
+  return absl::StrCat("ratelimit:{", clinic_id, "}:bucket");
+}
+// The audit trail: append-only STREAMs, one hash tag so that one MULTI writes
+// an entry to the log and both indexes. No code path deletes or trims them.
+inline constexpr char kAuditLog[] = "audit:{log}";
+inline std::string AuditByCase(absl::string_view case_id) { return absl::StrCat("audit:{log}:case:", case_id); }
+inline std::string AuditByUser(absl::string_view subject) { return absl::StrCat("audit:{log}:user:", subject); }
+
 }  // namespace telederm::keys
 
 #endif  // TELEDERM_COMMON_CASE_STORE_KEYS_H_

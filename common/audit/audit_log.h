@@ -1,0 +1,85 @@
+#ifndef TELEDERM_COMMON_AUDIT_AUDIT_LOG_H_
+#define TELEDERM_COMMON_AUDIT_AUDIT_LOG_H_
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <boost/asio/thread_pool.hpp>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "common/redis/client.h"
+
+namespace telederm::audit {
+
+// One access to patient data, allowed or refused.
+struct AuditEntry {
+  std::string id;                     // stream id in the log; set by Append / the queries
+  absl::Time at;
+  std::string subject;                // who (token subject), or "-" when no valid token was shown
+  std::string role;                   // "clinic", "specialist", ... or "-"
+  std::string scope;                  // a clinic token's clinic id, a specialist token's pools
+  std::string action;                 // the RPC, e.g. "IntakeService/GetCase"
+  std::vector<std::string> case_ids;  // which cases, when known (at most kMaxCasesPerEntry)
+  std::string peer;                   // from where: address and/or client certificate subject
+  std::string outcome;                // "OK" or the gRPC status code name, e.g. "PERMISSION_DENIED"
+  std::string detail;                 // why it was refused, or an administrator's stated reason
+};
+
+inline constexpr size_t kMaxCasesPerEntry = 500;
+
+// The append-only audit trail in Redis: the log stream keys::kAuditLog and two
+// index streams per entry, by case (keys::AuditByCase) and by user
+// (keys::AuditByUser), written in one MULTI. Nothing here (and nothing in
+// the API) edits, trims or deletes an entry; the services' Redis ACL users may
+// only XADD and read these keys (deploy/redis/users.acl).
+// Thread-safe.
+class AuditLog {
+ public:
+  explicit AuditLog(std::shared_ptr<redis::Client> redis) : redis_(std::move(redis)) {}
+
+  // Appends `entry` (its id is ignored) and returns the new id.
+  absl::StatusOr<std::string> Append(const AuditEntry& entry);
+
+  // Newest first, at most `limit` (1..1000), older than `before_id` when set.
+  absl::StatusOr<std::vector<AuditEntry>> ByCase(absl::string_view case_id, int limit,
+                                                 absl::string_view before_id = "");
+  absl::StatusOr<std::vector<AuditEntry>> ByUser(absl::string_view subject, int limit,
+                                                 absl::string_view before_id = "");
+
+ private:
+  absl::StatusOr<std::vector<AuditEntry>> Query(const std::string& key, int limit, absl::string_view before_id);
+  std::shared_ptr<redis::Client> redis_;
+};
+
+// Appends entries on a background thread, so that a gRPC reaction never waits
+// for Redis. Bounded: beyond `max_pending` entries in flight, an entry is not
+// queued but logged as an error and counted in dropped(). Entries that fail to
+// append are logged with their content. The destructor waits for the queue.
+// Thread-safe.
+class AuditWriter {
+ public:
+  explicit AuditWriter(std::shared_ptr<AuditLog> log, int max_pending = 10000);
+  ~AuditWriter();
+
+  void Write(AuditEntry entry);
+  // Waits until every entry written so far is appended (tests, shutdown).
+  void Flush();
+  int64_t dropped() const { return dropped_.load(); }
+  AuditLog& log() { return *log_; }
+
+ private:
+  std::shared_ptr<AuditLog> log_;
+  const int max_pending_;
+  std::atomic<int> pending_{0};
+  std::atomic<int64_t> dropped_{0};
+  boost::asio::thread_pool thread_{1};
+};
+
+}  // namespace telederm::audit
+
+#endif  // TELEDERM_COMMON_AUDIT_AUDIT_LOG_H_

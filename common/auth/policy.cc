@@ -1,0 +1,107 @@
+#include "common/auth/policy.h"
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+
+namespace telederm::auth {
+namespace {
+
+constexpr unsigned kClinic = RoleBit(Role::kClinic);
+constexpr unsigned kSpecialist = RoleBit(Role::kSpecialist);
+constexpr unsigned kSupervisor = RoleBit(Role::kSupervisor);
+constexpr unsigned kAdmin = RoleBit(Role::kAdmin);
+constexpr unsigned kService = RoleBit(Role::kService);
+constexpr unsigned kStaff = kSpecialist | kSupervisor;  // supervisors are specialists too
+constexpr unsigned kAnyone = kClinic | kStaff | kAdmin | kService;
+
+MethodPolicy Open(absl::string_view method) { return {method, true, 0, false}; }
+MethodPolicy Audited(absl::string_view method, unsigned roles) { return {method, false, roles, true}; }
+MethodPolicy NotAudited(absl::string_view method, unsigned roles) { return {method, false, roles, false}; }
+
+std::vector<MethodPolicy> BuildTable() {
+  return {
+      Open("/grpc.health.v1.Health/Check"),
+      Open("/grpc.health.v1.Health/Watch"),
+      Open("/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo"),
+
+      // The clinic's side: only clinics; the handlers keep each to its own cases.
+      Audited("/telederm.v1.IntakeService/UploadImage", kClinic),
+      Audited("/telederm.v1.IntakeService/GetUploadStatus", kClinic),
+      Audited("/telederm.v1.IntakeService/SubmitCase", kClinic),
+      Audited("/telederm.v1.IntakeService/GetCase", kClinic),
+      Audited("/telederm.v1.IntakeService/ListCases", kClinic),
+      Audited("/telederm.v1.IntakeService/WatchEvents", kClinic),
+      Audited("/telederm.v1.IntakeService/SendMessage", kClinic),
+      Audited("/telederm.v1.IntakeService/ListMessages", kClinic),
+      Audited("/telederm.v1.IntakeService/MarkRead", kClinic),
+      Audited("/telederm.v1.IntakeService/AcknowledgeReport", kClinic),
+
+      // Pre-screening results are patient data: the case's clinic or its specialists.
+      Audited("/telederm.v1.TriageService/GetTriageResult", kClinic | kStaff),
+      NotAudited("/telederm.v1.TriageService/ListAnalyzers", kAnyone),
+
+      // The specialist's side: the handlers keep each to their pools and claims.
+      Audited("/telederm.v1.ReferralService/ListQueue", kStaff),
+      Audited("/telederm.v1.ReferralService/ClaimNext", kStaff),
+      Audited("/telederm.v1.ReferralService/ExtendClaim", kStaff),
+      Audited("/telederm.v1.ReferralService/Release", kStaff),
+      Audited("/telederm.v1.ReferralService/SubmitReport", kStaff),
+      Audited("/telederm.v1.ReferralService/RequestInfo", kStaff),
+      Audited("/telederm.v1.ReferralService/SendMessage", kStaff),
+      Audited("/telederm.v1.ReferralService/ListMessages", kStaff),
+      Audited("/telederm.v1.ReferralService/MarkRead", kStaff),
+      Audited("/telederm.v1.ReferralService/SaveDraft", kStaff),
+      Audited("/telederm.v1.ReferralService/RequestSecondOpinion", kStaff),
+      // Which pools a supervisor may move cases of is the stored profile's say (referral Access).
+      Audited("/telederm.v1.ReferralService/Reassign", kStaff),
+      Audited("/telederm.v1.ReferralService/RecordBiopsyOutcome", kStaff),
+      Audited("/telederm.v1.ReferralService/WatchQueue", kStaff),
+
+      // Operators: staff directory, dead letters (they hold case ids), the audit trail. No
+      // patient images: no administrator method returns a case record or an image.
+      Audited("/telederm.v1.AdminService/PutSpecialist", kAdmin),
+      Audited("/telederm.v1.AdminService/GetSpecialist", kAdmin),
+      Audited("/telederm.v1.AdminService/ListSpecialists", kAdmin),
+      Audited("/telederm.v1.AdminService/DeleteSpecialist", kAdmin),
+      Audited("/telederm.v1.AdminService/PutPool", kAdmin),
+      Audited("/telederm.v1.AdminService/ListPools", kAdmin),
+      Audited("/telederm.v1.AdminService/PutClinic", kAdmin),
+      Audited("/telederm.v1.AdminService/ListClinics", kAdmin),
+      Audited("/telederm.v1.DeadLetterService/ListDeadLetters", kAdmin),
+      Audited("/telederm.v1.DeadLetterService/GetDeadLetter", kAdmin),
+      Audited("/telederm.v1.DeadLetterService/ReplayDeadLetter", kAdmin),
+      Audited("/telederm.v1.SecurityService/ListAuditEntries", kAdmin),
+      Audited("/telederm.v1.SecurityService/RevokeToken", kAdmin),
+  };
+}
+
+}  // namespace
+
+const std::vector<MethodPolicy>& MethodPolicies() {
+  static const std::vector<MethodPolicy>* table = new std::vector<MethodPolicy>(BuildTable());
+  return *table;
+}
+
+const MethodPolicy* FindMethodPolicy(absl::string_view method) {
+  for (const MethodPolicy& policy : MethodPolicies()) {
+    if (policy.method == method) return &policy;
+  }
+  return nullptr;
+}
+
+absl::Status Authorize(const MethodPolicy* policy, absl::string_view method, Role role) {
+  if (policy == nullptr) {
+    return absl::PermissionDeniedError(absl::StrCat(method, " is not in the access policy"));
+  }
+  if (policy->open || (policy->roles & RoleBit(role)) != 0) return absl::OkStatus();
+  return absl::PermissionDeniedError(
+      absl::StrCat("a ", RoleName(role), " token may not call ", ShortMethodName(method)));
+}
+
+std::string ShortMethodName(absl::string_view method) {
+  if (!method.empty() && method[0] == '/') method.remove_prefix(1);
+  if (absl::ConsumePrefix(&method, "telederm.v1.")) return std::string(method);
+  return std::string(method);
+}
+
+}  // namespace telederm::auth

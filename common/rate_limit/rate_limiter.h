@@ -1,0 +1,40 @@
+#ifndef TELEDERM_COMMON_RATE_LIMIT_RATE_LIMITER_H_
+#define TELEDERM_COMMON_RATE_LIMIT_RATE_LIMITER_H_
+
+#include <memory>
+
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+#include "common/clock/clock.h"
+#include "common/redis/client.h"
+
+namespace telederm::rate_limit {
+
+struct RateLimit {
+  double per_second = 20;  // sustained requests per second per clinic
+  double burst = 100;      // bucket size: requests a clinic may send at once after a quiet spell
+};
+
+// A token bucket per clinic in Redis (keys::ClinicRateBucket), refilled and
+// taken from in one Lua script, so every process of every service shares one
+// bucket per clinic. The bucket key expires once it would be full again.
+// Thread-safe.
+class RateLimiter {
+ public:
+  RateLimiter(std::shared_ptr<redis::Client> redis, ClockPtr clock, RateLimit limit);
+
+  // OK and one token taken, or RESOURCE_EXHAUSTED saying when to retry.
+  // UNAVAILABLE when Redis does not answer (the caller decides; the services fail open
+  // on this one, since refusing a clinic's upload for a Redis hiccup helps nobody and
+  // every later step needs Redis anyway).
+  absl::Status Take(absl::string_view clinic_id, double cost = 1);
+
+ private:
+  std::shared_ptr<redis::Client> redis_;
+  ClockPtr clock_;
+  RateLimit limit_;
+};
+
+}  // namespace telederm::rate_limit
+
+#endif  // TELEDERM_COMMON_RATE_LIMIT_RATE_LIMITER_H_
