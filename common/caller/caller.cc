@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "common/caller/verified_identity.h"
 #include "common/ids/ids.h"
 
 namespace telederm {
@@ -20,6 +21,12 @@ std::optional<std::string> Header(const grpc::ServerContextBase& context, const 
 }  // namespace
 
 absl::StatusOr<Caller> IdentifyCaller(const grpc::ServerContextBase& context) {
+  // A verified bearer token (common/auth) decides; the headers below are read
+  // only by in-process tests' servers, which run without an authenticator.
+  if (std::optional<absl::StatusOr<Caller>> verified = VerifiedCaller(context)) return *std::move(verified);
+  if (!UnverifiedIdentityHeadersAllowed()) {
+    return absl::UnauthenticatedError("the call carries no verified identity: send 'authorization: Bearer <token>'");
+  }
   std::optional<std::string> clinic = Header(context, kClinicIdHeader);
   std::optional<std::string> specialist = Header(context, kSpecialistIdHeader);
   std::optional<std::string> admin = Header(context, kAdminIdHeader);
