@@ -15,6 +15,10 @@ packages=(
   nlohmann-json3-dev
   # imaging: only these four OpenCV modules
   libopencv-core-dev libopencv-imgproc-dev libopencv-imgcodecs-dev libopencv-dnn-dev
+  # observability: Prometheus /metrics (civetweb comes with it)
+  prometheus-cpp-dev
+  # examples/python clients: Debian's gRPC and protobuf for Python; YAML checks of deploy/
+  python3-grpcio python3-protobuf python3-grpc-tools python3-yaml
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
   # the classifier test builds a tiny ONNX model with Debian's python3
