@@ -155,6 +155,30 @@ TEST_F(IntakeServiceTest, ThumbnailIsRefusedWithARetakeMessage) {
   EXPECT_FALSE(blobs_->Get(Sha256Hex(bytes))->has_value());
 }
 
+TEST_F(IntakeServiceTest, BlurredCopyOfASharpPhotoComesBackWithAdviceToRefocus) {
+  auto blur_finding = [&](const cv::Mat& image) -> std::optional<v1::QualityFinding> {
+    std::vector<uchar> encoded;
+    EXPECT_TRUE(cv::imencode(".jpg", image, encoded));
+    std::string bytes(encoded.begin(), encoded.end());
+    v1::UploadImageResponse response;
+    grpc::Status status = Upload("clinic-a", bytes, Sha256Hex(bytes), &response);
+    EXPECT_TRUE(status.ok()) << status.error_message();  // readable, so stored, with a warning
+    for (const auto& warning : response.warnings()) {
+      if (warning.code() == "blurred") return warning;
+    }
+    return std::nullopt;
+  };
+  cv::Mat sharp = cv::imread(kMelanoma);
+  cv::Mat blurred;
+  cv::GaussianBlur(sharp, blurred, cv::Size(0, 0), 12);
+  EXPECT_FALSE(blur_finding(sharp).has_value());
+  std::optional<v1::QualityFinding> finding = blur_finding(blurred);
+  ASSERT_TRUE(finding.has_value());
+  EXPECT_EQ(finding->severity(), v1::QUALITY_SEVERITY_WARNING);
+  EXPECT_LT(finding->measured(), finding->threshold());
+  EXPECT_TRUE(absl::StrContains(finding->message(), "tap to focus")) << finding->message();
+}
+
 TEST_F(IntakeServiceTest, UploadLongerThanDeclaredIsRefused) {
   std::string bytes = ReadFile(kMelanoma);
   auto context = As("clinic-a");
