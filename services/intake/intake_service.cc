@@ -19,118 +19,10 @@
 #include "common/server/unary.h"
 #include "common/status/grpc_status.h"
 #include "services/intake/case_validation.h"
+#include "services/intake/idempotency.h"
+#include "services/intake/upload_reactor.h"
 
 namespace telederm::intake {
-
-// ---------------------------------------------------------------------------
-// UploadImage: header, then chunks. The bytes are held until the stream ends,
-// checked against the declared size and digest, shown to the quality gate, and
-// only then stored, so a refused or damaged image never becomes a blob.
-class IntakeServiceImpl::UploadReactor final : public grpc::ServerReadReactor<v1::UploadImageRequest> {
- public:
-  UploadReactor(IntakeServiceImpl* service, grpc::CallbackServerContext* context, v1::UploadImageResponse* response)
-      : service_(service), response_(response) {
-    absl::StatusOr<Caller> caller = RequireClinic(*context);
-    if (!caller.ok()) {
-      Finish(ToGrpcStatus(caller.status()));
-      return;
-    }
-    StartRead(&request_);
-  }
-
-  void OnReadDone(bool ok) override {
-    if (!ok) {  // the client finished sending
-      boost::asio::post(service_->executor_, [this] { Finish(ToGrpcStatus(Complete())); });
-      return;
-    }
-    absl::Status status = Accept();
-    if (!status.ok()) {
-      Finish(ToGrpcStatus(status));
-      return;
-    }
-    StartRead(&request_);
-  }
-
-  void OnDone() override { delete this; }
-
- private:
-  absl::Status Accept() {
-    if (request_.has_header()) {
-      if (header_received_) return absl::InvalidArgumentError("header: send the header once, as the first message");
-      header_ = request_.header();
-      header_received_ = true;
-      if (!IsValidSha256Hex(header_.sha256())) {
-        return absl::InvalidArgumentError("header.sha256: must be the 64 lower-case hex characters of the SHA-256");
-      }
-      if (header_.size_bytes() < 1 || header_.size_bytes() > service_->options_.max_image_bytes) {
-        return absl::InvalidArgumentError(absl::StrCat("header.size_bytes: an image must be 1 byte to ",
-                                                       service_->options_.max_image_bytes / (1024 * 1024),
-                                                       " MiB (got ", header_.size_bytes(), ")"));
-      }
-      if (header_.modality() == v1::MODALITY_UNSPECIFIED || !v1::Modality_IsValid(header_.modality())) {
-        return absl::InvalidArgumentError("header.modality: say what the image is (dermoscopy, clinical close-up, ...)");
-      }
-      bytes_.reserve(static_cast<size_t>(header_.size_bytes()));
-      return absl::OkStatus();
-    }
-    if (!header_received_) return absl::InvalidArgumentError("header: the first message must be the header");
-    if (static_cast<int64_t>(bytes_.size() + request_.chunk().size()) > header_.size_bytes()) {
-      return absl::InvalidArgumentError(absl::StrCat("chunk: more bytes arrived than the declared ",
-                                                     header_.size_bytes(), "; check header.size_bytes"));
-    }
-    bytes_.append(request_.chunk());
-    return absl::OkStatus();
-  }
-
-  absl::Status Complete() {
-    if (!header_received_) return absl::InvalidArgumentError("header: the upload carried no header");
-    if (static_cast<int64_t>(bytes_.size()) != header_.size_bytes()) {
-      return absl::InvalidArgumentError(absl::StrCat("the upload ended after ", bytes_.size(), " of ",
-                                                     header_.size_bytes(), " bytes: send the image again"));
-    }
-    std::string actual = Sha256Hex(bytes_);
-    if (actual != header_.sha256()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("the image bytes do not match header.sha256 (received ", actual,
-                       "): the upload was damaged; send it again"));
-    }
-    if (service_->deps_.gate != nullptr) {
-      absl::StatusOr<std::vector<v1::QualityFinding>> findings =
-          service_->deps_.gate->Inspect(bytes_, header_.modality());
-      if (!findings.ok()) return findings.status();
-      std::vector<std::string> refusals;
-      for (v1::QualityFinding& finding : *findings) {
-        if (finding.severity() == v1::QUALITY_SEVERITY_REFUSAL) {
-          refusals.push_back(finding.message());
-        } else {
-          *response_->add_warnings() = std::move(finding);
-        }
-      }
-      if (!refusals.empty()) {
-        return absl::InvalidArgumentError(absl::StrCat("retake the photo: ", absl::StrJoin(refusals, "; ")));
-      }
-    }
-    absl::StatusOr<BlobWriterPtr> writer = service_->deps_.blobs->NewWriter();
-    if (!writer.ok()) return writer.status();
-    if (absl::Status s = (*writer)->Append(bytes_); !s.ok()) return s;
-    absl::StatusOr<BlobWriter::Committed> committed = (*writer)->Commit(header_.sha256());
-    if (!committed.ok()) return committed.status();
-    v1::ImageRef* image = response_->mutable_image();
-    image->set_sha256(committed->sha256);
-    image->set_modality(header_.modality());
-    image->set_content_type(header_.content_type());
-    image->set_size_bytes(committed->size_bytes);
-    response_->set_already_stored(committed->already_stored);
-    return absl::OkStatus();
-  }
-
-  IntakeServiceImpl* const service_;
-  v1::UploadImageResponse* const response_;
-  v1::UploadImageRequest request_;
-  v1::UploadImageHeader header_;
-  bool header_received_ = false;
-  std::string bytes_;
-};
 
 // ---------------------------------------------------------------------------
 // WatchEvents: reads the clinic's event stream in a loop on the watch
@@ -210,25 +102,60 @@ IntakeServiceImpl::IntakeServiceImpl(IntakeDependencies deps, IntakeOptions opti
       options_(options),
       cases_(deps_.redis),
       events_(deps_.redis),
-      executor_(options.rpc_threads),
-      watch_executor_(options.watch_threads) {}
+      backlog_(deps_.redis, deps_.clock, options.backlog_refresh),
+      calls_(options.rpc_threads, options.max_queued_calls),
+      executor_(calls_.pool()),
+      watch_executor_(options.watch_threads),
+      sweeper_(deps_.blobs, deps_.clock, options.upload_ttl, options.upload_sweep_every) {
+  sweeper_.Start();
+}
 
 IntakeServiceImpl::~IntakeServiceImpl() {
-  executor_.join();
+  sweeper_.Stop();
+  calls_.Join();
   watch_executor_.join();
+}
+
+grpc::ServerUnaryReactor* IntakeServiceImpl::GetUploadStatus(grpc::CallbackServerContext* context,
+                                                             const v1::GetUploadStatusRequest* request,
+                                                             v1::UploadStatus* response) {
+  return RunQueued(context, calls_, [this, context, request, response]() -> absl::Status {
+    absl::StatusOr<Caller> caller = RequireClinic(*context);
+    if (!caller.ok()) return caller.status();
+    absl::StatusOr<v1::UploadStatus> status = intake::GetUploadStatus(
+        *deps_.blobs, caller->id, *request, options_.max_image_bytes, options_.upload_ttl);
+    if (!status.ok()) return status.status();
+    *response = *std::move(status);
+    return absl::OkStatus();
+  });
+}
+
+absl::Status IntakeServiceImpl::CheckBacklog(grpc::CallbackServerContext* context) {
+  if (options_.max_intake_backlog <= 0) return absl::OkStatus();
+  absl::StatusOr<int64_t> backlog = backlog_.Current();
+  if (!backlog.ok()) return backlog.status();
+  if (*backlog <= options_.max_intake_backlog) return absl::OkStatus();
+  context->AddTrailingMetadata(kRetryAfterMsTrailer,
+                               absl::StrCat(absl::ToInt64Milliseconds(options_.retry_after_backlog)));
+  return absl::ResourceExhaustedError(absl::StrCat(
+      "intake is behind: ", *backlog, " cases wait for pre-screening (limit ", options_.max_intake_backlog,
+      "); nothing was stored, send the case again in ", absl::FormatDuration(options_.retry_after_backlog),
+      " with the same idempotency key"));
 }
 
 grpc::ServerReadReactor<v1::UploadImageRequest>* IntakeServiceImpl::UploadImage(grpc::CallbackServerContext* context,
                                                                                 v1::UploadImageResponse* response) {
-  return new UploadReactor(this, context, response);
+  return NewUploadReactor(UploadEnvironment{deps_.blobs, deps_.gate, options_.max_image_bytes, &executor_}, context,
+                          response);
 }
 
 grpc::ServerUnaryReactor* IntakeServiceImpl::SubmitCase(grpc::CallbackServerContext* context,
                                                         const v1::SubmitCaseRequest* request,
                                                         v1::SubmitCaseResponse* response) {
-  return RunOnExecutor(context, executor_, [this, context, request, response] {
+  return RunQueued(context, calls_, [this, context, request, response] {
     absl::StatusOr<Caller> caller = RequireClinic(*context);
     if (!caller.ok()) return caller.status();
+    if (absl::Status s = CheckBacklog(context); !s.ok()) return s;
     return Submit(caller->id, *request, *response);
   });
 }
@@ -258,8 +185,13 @@ absl::Status IntakeServiceImpl::Submit(const std::string& clinic_id, const v1::S
 
   const absl::Time now = deps_.clock->Now();
   std::string case_id = NewCaseId(now);
-  if (!key.empty()) {
-    std::string fingerprint = Sha256Hex(submission.SerializeAsString());
+  // The key is claimed before the record exists. A crash in between leaves a
+  // key naming a case that was never stored: the retry finds the key and
+  // stores the case under that id (StoreAndEnqueue), so nothing is lost and
+  // nothing is stored twice. The fingerprint is over the submission as the
+  // clinic sent it, serialized deterministically.
+  for (int attempt = 0; !key.empty() && attempt < 3; ++attempt) {
+    std::string fingerprint = SubmissionFingerprint(submission);
     std::string idem_key = keys::ClinicIdempotency(clinic_id, key);
     absl::StatusOr<redis::Reply> set =
         deps_.redis->Command({"SET", idem_key, absl::StrCat(case_id, " ", fingerprint), "NX", "EX",
@@ -268,6 +200,7 @@ absl::Status IntakeServiceImpl::Submit(const std::string& clinic_id, const v1::S
     if (set->IsNil()) {  // an earlier submission holds this key
       absl::StatusOr<redis::Reply> held = deps_.redis->Command({"GET", idem_key});
       if (!held.ok()) return held.status();
+      if (held->IsNil()) continue;  // it expired just now: claim it again
       std::vector<std::string> parts = absl::StrSplit(held->str, ' ');
       if (parts.size() != 2 || parts[1] != fingerprint) {
         return absl::AlreadyExistsError(absl::StrCat(
@@ -276,6 +209,7 @@ absl::Status IntakeServiceImpl::Submit(const std::string& clinic_id, const v1::S
       case_id = parts[0];
       response.set_duplicate(true);
     }
+    break;
   }
 
   c.set_case_id(case_id);
@@ -320,7 +254,7 @@ absl::Status IntakeServiceImpl::StoreAndEnqueue(v1::Case& c) {
 
 grpc::ServerUnaryReactor* IntakeServiceImpl::GetCase(grpc::CallbackServerContext* context,
                                                      const v1::GetCaseRequest* request, v1::Case* response) {
-  return RunOnExecutor(context, executor_, [this, context, request, response]() -> absl::Status {
+  return RunQueued(context, calls_, [this, context, request, response]() -> absl::Status {
     absl::StatusOr<Caller> caller = RequireClinic(*context);
     if (!caller.ok()) return caller.status();
     if (!IsValidCaseId(request->case_id())) {
@@ -340,7 +274,7 @@ grpc::ServerUnaryReactor* IntakeServiceImpl::GetCase(grpc::CallbackServerContext
 grpc::ServerUnaryReactor* IntakeServiceImpl::ListCases(grpc::CallbackServerContext* context,
                                                        const v1::ListCasesRequest* request,
                                                        v1::ListCasesResponse* response) {
-  return RunOnExecutor(context, executor_, [this, context, request, response]() -> absl::Status {
+  return RunQueued(context, calls_, [this, context, request, response]() -> absl::Status {
     absl::StatusOr<Caller> caller = RequireClinic(*context);
     if (!caller.ok()) return caller.status();
     return List(caller->id, *request, *response);

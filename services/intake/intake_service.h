@@ -10,7 +10,10 @@
 #include "common/case_store/event_log.h"
 #include "common/clock/clock.h"
 #include "common/redis/client.h"
+#include "common/server/call_queue.h"
 #include "services/intake/image_gate.h"
+#include "services/intake/intake_backlog.h"
+#include "services/intake/upload_sweeper.h"
 #include "telederm/v1/intake.grpc.pb.h"
 
 namespace telederm::intake {
@@ -21,6 +24,18 @@ struct IntakeOptions {
   int watch_threads = 32;  // one per concurrently waiting WatchEvents reader
   absl::Duration watch_poll = absl::Seconds(1);
   absl::Duration idempotency_ttl = absl::Hours(24 * 30);
+  // Backpressure: unary calls in hand at once (waiting or running); beyond
+  // it a call is refused with RESOURCE_EXHAUSTED.
+  int max_queued_calls = 256;
+  // Backpressure: SubmitCase is refused with RESOURCE_EXHAUSTED (and a retry
+  // hint) while more than this many cases wait for triage. 0: no bound.
+  int64_t max_intake_backlog = 10000;
+  absl::Duration backlog_refresh = absl::Seconds(1);
+  absl::Duration retry_after_backlog = absl::Seconds(30);
+  // Resumable uploads: an upload not written to for upload_ttl is removed by
+  // a sweep every upload_sweep_every.
+  absl::Duration upload_ttl = absl::Hours(24);
+  absl::Duration upload_sweep_every = absl::Minutes(10);
 };
 
 struct IntakeDependencies {
@@ -40,6 +55,9 @@ class IntakeServiceImpl final : public v1::IntakeService::CallbackService {
 
   grpc::ServerReadReactor<v1::UploadImageRequest>* UploadImage(grpc::CallbackServerContext* context,
                                                                v1::UploadImageResponse* response) override;
+  grpc::ServerUnaryReactor* GetUploadStatus(grpc::CallbackServerContext* context,
+                                            const v1::GetUploadStatusRequest* request,
+                                            v1::UploadStatus* response) override;
   grpc::ServerUnaryReactor* SubmitCase(grpc::CallbackServerContext* context, const v1::SubmitCaseRequest* request,
                                        v1::SubmitCaseResponse* response) override;
   grpc::ServerUnaryReactor* GetCase(grpc::CallbackServerContext* context, const v1::GetCaseRequest* request,
@@ -60,7 +78,6 @@ class IntakeServiceImpl final : public v1::IntakeService::CallbackService {
                                               v1::AcknowledgeReportResponse* response) override;
 
  private:
-  class UploadReactor;
   class WatchReactor;
 
   absl::Status Submit(const std::string& clinic_id, const v1::SubmitCaseRequest& request,
@@ -71,12 +88,18 @@ class IntakeServiceImpl final : public v1::IntakeService::CallbackService {
   absl::Status List(const std::string& clinic_id, const v1::ListCasesRequest& request,
                     v1::ListCasesResponse& response);
 
+  // Refuses with RESOURCE_EXHAUSTED while the intake backlog is over its bound.
+  absl::Status CheckBacklog(grpc::CallbackServerContext* context);
+
   const IntakeDependencies deps_;
   const IntakeOptions options_;
   CaseStore cases_;
   EventLog events_;
-  boost::asio::thread_pool executor_;
+  IntakeBacklog backlog_;
+  CallQueue calls_;                     // bounded: unary calls
+  boost::asio::thread_pool& executor_;  // calls_' threads: upload steps, accepted calls
   boost::asio::thread_pool watch_executor_;
+  UploadSweeper sweeper_;
 };
 
 }  // namespace telederm::intake

@@ -15,6 +15,12 @@
 #include "services/intake/quality_gate.h"
 
 ABSL_FLAG(int64_t, max_image_mib, 32, "largest image accepted, in MiB");
+ABSL_FLAG(absl::Duration, shutdown_deadline, absl::Seconds(10),
+          "on SIGTERM: stop taking calls, finish those in flight, and exit within this");
+ABSL_FLAG(int64_t, max_intake_backlog, 10000,
+          "refuse new cases (RESOURCE_EXHAUSTED, retry hint) while more than this many wait for triage; 0: no bound");
+ABSL_FLAG(int32_t, max_queued_calls, 256, "unary calls in hand at once; beyond it RESOURCE_EXHAUSTED");
+ABSL_FLAG(absl::Duration, upload_ttl, absl::Hours(24), "an unfinished upload untouched this long is removed");
 
 int main(int argc, char** argv) {
   using namespace telederm;
@@ -39,6 +45,15 @@ int main(int argc, char** argv) {
 
   intake::IntakeOptions options;
   options.max_image_bytes = absl::GetFlag(FLAGS_max_image_mib) * 1024 * 1024;
+  options.max_intake_backlog = absl::GetFlag(FLAGS_max_intake_backlog);
+  options.max_queued_calls = absl::GetFlag(FLAGS_max_queued_calls);
+  options.upload_ttl = absl::GetFlag(FLAGS_upload_ttl);
+  const absl::Duration shutdown_deadline = absl::GetFlag(FLAGS_shutdown_deadline);
+  if (options.max_queued_calls < 1 || options.upload_ttl <= absl::ZeroDuration() ||
+      shutdown_deadline <= absl::ZeroDuration()) {
+    LogError("--max_queued_calls must be at least 1, --upload_ttl and --shutdown_deadline positive");
+    return 2;
+  }
   intake::IntakeServiceImpl service(
       {redis::Client::Create(redis_options), *blobs, RealClock(), intake::NewQualityGate()}, options);
 
@@ -51,7 +66,10 @@ int main(int argc, char** argv) {
   LogInfo(absl::StrCat("telederm-intake listening on ", config.listen, " (redis ", config.redis, ", data ",
                        config.data_dir, ")"));
   WaitForTerminationSignal();
-  LogInfo("shutting down");
-  (*server)->Shutdown(absl::Seconds(5));
+  LogInfo(absl::StrCat("shutting down within ", absl::FormatDuration(shutdown_deadline)));
+  // Bounds everything up to the exit, the service's destructor (which waits
+  // for its executors) included.
+  ExitIfStillRunningAfter(shutdown_deadline);
+  ShutdownWithin(**server, shutdown_deadline);
   return 0;
 }

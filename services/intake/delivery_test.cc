@@ -1,0 +1,287 @@
+// Intake's part of "nothing lost" (docs/DELIVERY.md): resumable uploads,
+// idempotent submission after a crash, backpressure. Real gRPC, a real
+// redis-server and a real blob store on disk.
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
+
+#include "absl/strings/match.h"
+#include "absl/synchronization/notification.h"
+#include "common/blob/blob_store.h"
+#include "common/caller/caller.h"
+#include "common/case_store/keys.h"
+#include "common/server/call_queue.h"
+#include "common/server/grpc_server.h"
+#include "services/intake/idempotency.h"
+#include "services/intake/intake_service.h"
+#include "services/intake/quality_gate.h"
+#include "services/intake/test_submissions.h"
+#include "services/intake/upload_reactor.h"
+#include "tests/harness/redis_server.h"
+#include "tests/harness/temp_dir.h"
+
+namespace telederm::intake {
+namespace {
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream bytes;
+  bytes << in.rdbuf();
+  return bytes.str();
+}
+
+const std::string kNaevus = std::string(TELEDERM_TEST_DATA_DIR) + "/cases/ISIC_0024311.jpg";
+
+class IntakeDeliveryTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    auto server = testing::RedisServer::Start();
+    ASSERT_TRUE(server.ok()) << server.status();
+    redis_server_ = server->release();
+  }
+  static void TearDownTestSuite() { delete redis_server_; }
+
+  void SetUp() override {
+    redis::ClientOptions options;
+    options.endpoint.port = redis_server_->port();
+    redis_ = *redis::Client::Connect(options);
+    ASSERT_TRUE(redis_->Command({"FLUSHALL"}).ok());
+    blob_dir_ = *testing::MakeTempDir("intake-delivery-test");
+    blobs_ = *OpenDirectoryBlobStore(blob_dir_);
+    image_ = ReadFile(kNaevus);
+  }
+
+  void StartService(IntakeOptions options = {}) {
+    service_ = std::make_unique<IntakeServiceImpl>(
+        IntakeDependencies{redis_, blobs_, RealClock(), NewQualityGate()}, options);
+    auto server = GrpcServer::Start("127.0.0.1:0", {service_.get()});
+    ASSERT_TRUE(server.ok()) << server.status();
+    server_ = std::move(*server);
+    stub_ = v1::IntakeService::NewStub(grpc::CreateChannel(absl::StrCat("127.0.0.1:", server_->port()),
+                                                           grpc::InsecureChannelCredentials()));
+  }
+
+  void TearDown() override {
+    if (server_) server_->Shutdown(absl::Seconds(1));
+    server_.reset();
+    service_.reset();
+    std::filesystem::remove_all(blob_dir_);
+  }
+
+  std::unique_ptr<grpc::ClientContext> As(const std::string& clinic) {
+    auto context = std::make_unique<grpc::ClientContext>();
+    context->AddMetadata(kClinicIdHeader, clinic);
+    context->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
+    return context;
+  }
+
+  // Sends the header with `offset`, then image_[offset, end); with `cut`,
+  // the connection is dropped after image_[offset, cut) instead.
+  grpc::Status Upload(int64_t offset, std::optional<size_t> cut, v1::UploadImageResponse* response) {
+    auto context = As("clinic-a");
+    auto writer = stub_->UploadImage(context.get(), response);
+    v1::UploadImageRequest header;
+    header.mutable_header()->set_sha256(Sha256Hex(image_));
+    header.mutable_header()->set_size_bytes(static_cast<int64_t>(image_.size()));
+    header.mutable_header()->set_content_type("image/jpeg");
+    header.mutable_header()->set_modality(v1::MODALITY_DERMOSCOPY);
+    header.mutable_header()->set_offset(offset);
+    writer->Write(header);
+    const size_t end = cut.value_or(image_.size());
+    for (size_t at = static_cast<size_t>(offset); at < end; at += 16384) {
+      v1::UploadImageRequest chunk;
+      chunk.set_chunk(image_.substr(at, std::min<size_t>(16384, end - at)));
+      if (!writer->Write(chunk)) break;
+    }
+    if (cut.has_value()) {
+      // Let the service store what reached it, then the rural link drops.
+      absl::Time wait_until = absl::Now() + absl::Seconds(5);
+      while (Status().committed_offset() < static_cast<int64_t>(*cut) && absl::Now() < wait_until) {
+        absl::SleepFor(absl::Milliseconds(20));
+      }
+      context->TryCancel();
+      return writer->Finish();
+    }
+    writer->WritesDone();
+    return writer->Finish();
+  }
+
+  v1::UploadStatus Status() {
+    v1::GetUploadStatusRequest request;
+    request.set_sha256(Sha256Hex(image_));
+    request.set_size_bytes(static_cast<int64_t>(image_.size()));
+    v1::UploadStatus status;
+    grpc::Status call = stub_->GetUploadStatus(As("clinic-a").get(), request, &status);
+    EXPECT_TRUE(call.ok()) << call.error_message();
+    return status;
+  }
+
+  // The committed offset once the service has written what it received.
+  int64_t SettledOffset() {
+    int64_t last = -1;
+    for (int i = 0; i < 50; ++i) {
+      int64_t now = Status().committed_offset();
+      if (now == last && now > 0) return now;
+      last = now;
+      absl::SleepFor(absl::Milliseconds(50));
+    }
+    return last;
+  }
+
+  static testing::RedisServer* redis_server_;
+  std::shared_ptr<redis::Client> redis_;
+  std::string blob_dir_;
+  BlobStorePtr blobs_;
+  std::string image_;
+  std::unique_ptr<IntakeServiceImpl> service_;
+  std::unique_ptr<GrpcServer> server_;
+  std::unique_ptr<v1::IntakeService::Stub> stub_;
+};
+testing::RedisServer* IntakeDeliveryTest::redis_server_ = nullptr;
+
+TEST_F(IntakeDeliveryTest, UploadCutOffMidwayResumesFromTheCommittedOffsetAndIsNeverVisibleHalfDone) {
+  StartService();
+  v1::UploadStatus before = Status();
+  EXPECT_EQ(before.committed_offset(), 0);
+  EXPECT_FALSE(before.stored());
+  EXPECT_FALSE(before.has_expires_at());
+
+  v1::UploadImageResponse dropped;
+  EXPECT_FALSE(Upload(0, image_.size() / 2, &dropped).ok());
+  const int64_t committed = SettledOffset();
+  EXPECT_EQ(committed, static_cast<int64_t>(image_.size() / 2));
+  EXPECT_FALSE(blobs_->Size(Sha256Hex(image_))->has_value());  // half an image is never a blob
+  v1::UploadStatus held = Status();
+  EXPECT_EQ(held.upload_id(), UploadId("clinic-a", Sha256Hex(image_), static_cast<int64_t>(image_.size())));
+  EXPECT_TRUE(held.has_expires_at());
+
+  v1::UploadImageResponse resumed;
+  grpc::Status status = Upload(committed, std::nullopt, &resumed);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(resumed.image().sha256(), Sha256Hex(image_));
+  EXPECT_EQ(resumed.upload_id(), held.upload_id());
+  EXPECT_EQ(**blobs_->Get(Sha256Hex(image_)), image_);
+  v1::UploadStatus after = Status();
+  EXPECT_TRUE(after.stored());
+  EXPECT_EQ(after.committed_offset(), static_cast<int64_t>(image_.size()));
+}
+
+TEST_F(IntakeDeliveryTest, ResumeFromBeforeTheCommittedOffsetSkipsWhatIsHeld) {
+  StartService();
+  v1::UploadImageResponse dropped;
+  EXPECT_FALSE(Upload(0, 100000, &dropped).ok());
+  ASSERT_GT(SettledOffset(), 0);
+  // A client that kept no state starts again from 0: still one correct image.
+  v1::UploadImageResponse again;
+  grpc::Status status = Upload(0, std::nullopt, &again);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(**blobs_->Get(Sha256Hex(image_)), image_);
+}
+
+TEST_F(IntakeDeliveryTest, ResumeBeyondTheCommittedOffsetIsFailedPreconditionNamingIt) {
+  StartService();
+  v1::UploadImageResponse response;
+  grpc::Status status = Upload(5000, std::nullopt, &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_TRUE(absl::StrContains(status.error_message(), "resume from offset 0")) << status.error_message();
+}
+
+TEST_F(IntakeDeliveryTest, AbandonedUploadExpiresAndIsCleanedUp) {
+  IntakeOptions options;
+  options.upload_ttl = absl::Milliseconds(300);
+  options.upload_sweep_every = absl::Milliseconds(100);
+  StartService(options);
+  v1::UploadImageResponse dropped;
+  EXPECT_FALSE(Upload(0, 50000, &dropped).ok());
+  ASSERT_GT(SettledOffset(), 0);
+  absl::SleepFor(absl::Seconds(1));
+  EXPECT_EQ(Status().committed_offset(), 0);
+  EXPECT_TRUE(std::filesystem::is_empty(blob_dir_ + "/incoming"));
+}
+
+TEST_F(IntakeDeliveryTest, RetryAfterACrashBetweenClaimingTheKeyAndStoringTheCaseStoresItOnce) {
+  StartService();
+  v1::UploadImageResponse uploaded;
+  ASSERT_TRUE(Upload(0, std::nullopt, &uploaded).ok());
+  v1::CaseSubmission submission = ValidTumourSubmission(uploaded.image().sha256());
+  // The first attempt claimed the key for c-01... and died before storing the case.
+  const std::string case_id = "c-01J0000000000000000000000X";
+  ASSERT_TRUE(redis_
+                  ->Command({"SET", keys::ClinicIdempotency("clinic-a", "visit-7"),
+                             absl::StrCat(case_id, " ", SubmissionFingerprint(submission))})
+                  .ok());
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    v1::SubmitCaseRequest request;
+    *request.mutable_submission() = submission;
+    request.set_idempotency_key("visit-7");
+    v1::SubmitCaseResponse response;
+    grpc::Status status = stub_->SubmitCase(As("clinic-a").get(), request, &response);
+    ASSERT_TRUE(status.ok()) << status.error_message();
+    EXPECT_EQ(response.case_id(), case_id);
+    EXPECT_TRUE(response.duplicate());
+  }
+  v1::GetCaseRequest get;
+  get.set_case_id(case_id);
+  v1::Case stored;
+  ASSERT_TRUE(stub_->GetCase(As("clinic-a").get(), get, &stored).ok());
+  EXPECT_EQ(stored.status(), v1::CASE_STATUS_RECEIVED);
+  EXPECT_EQ(redis_->Command({"ZCARD", keys::ClinicCases("clinic-a")})->integer, 1);
+  EXPECT_GE(redis_->Command({"XLEN", keys::kIntakeStream})->integer, 1);
+}
+
+TEST(SubmissionFingerprintTest, EqualSubmissionsHaveEqualFingerprintsAndAnyChangeAnother) {
+  v1::CaseSubmission a = ValidTumourSubmission(std::string(64, 'a'));
+  v1::CaseSubmission b;
+  ASSERT_TRUE(b.ParseFromString(a.SerializeAsString()));
+  EXPECT_EQ(SubmissionFingerprint(a), SubmissionFingerprint(b));
+  b.mutable_lesion()->set_duration_days(121);
+  EXPECT_NE(SubmissionFingerprint(a), SubmissionFingerprint(b));
+}
+
+TEST_F(IntakeDeliveryTest, SubmissionIsRefusedWithARetryHintWhileTheIntakeBacklogIsOverItsBound) {
+  IntakeOptions options;
+  options.max_intake_backlog = 2;
+  options.backlog_refresh = absl::ZeroDuration();
+  options.retry_after_backlog = absl::Seconds(20);
+  StartService(options);
+  v1::UploadImageResponse uploaded;
+  ASSERT_TRUE(Upload(0, std::nullopt, &uploaded).ok());
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(redis_->Command({"XADD", keys::kIntakeStream, "*", "case_id", "c-waiting"}).ok());
+  }
+  v1::SubmitCaseRequest request;
+  *request.mutable_submission() = ValidTumourSubmission(uploaded.image().sha256());
+  request.set_idempotency_key("visit-8");
+  v1::SubmitCaseResponse response;
+  auto context = As("clinic-a");
+  grpc::Status status = stub_->SubmitCase(context.get(), request, &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_TRUE(absl::StrContains(status.error_message(), "3 cases wait")) << status.error_message();
+  auto trailer = context->GetServerTrailingMetadata().find(kRetryAfterMsTrailer);
+  ASSERT_NE(trailer, context->GetServerTrailingMetadata().end());
+  EXPECT_EQ(std::string(trailer->second.data(), trailer->second.size()), "20000");
+  EXPECT_EQ(redis_->Command({"EXISTS", keys::ClinicIdempotency("clinic-a", "visit-8")})->integer, 0);
+
+  // Triage catches up: the same request goes through.
+  ASSERT_TRUE(redis_->Command({"DEL", keys::kIntakeStream}).ok());
+  EXPECT_TRUE(stub_->SubmitCase(As("clinic-a").get(), request, &response).ok());
+}
+
+TEST(CallQueueTest, WorkBeyondTheBoundIsRefusedAtOnceAndAcceptedAgainWhenDone) {
+  CallQueue queue(1, 2);
+  absl::Notification release;
+  std::atomic<int> done{0};
+  EXPECT_TRUE(queue.TryPost([&] { release.WaitForNotification(); ++done; }));
+  EXPECT_TRUE(queue.TryPost([&] { ++done; }));
+  EXPECT_FALSE(queue.TryPost([&] { ++done; }));
+  release.Notify();
+  queue.Join();
+  EXPECT_EQ(done.load(), 2);
+  EXPECT_EQ(queue.queued(), 0);
+}
+
+}  // namespace
+}  // namespace telederm::intake
