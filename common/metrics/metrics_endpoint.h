@@ -1,6 +1,7 @@
 #ifndef TELEDERM_COMMON_METRICS_METRICS_ENDPOINT_H_
 #define TELEDERM_COMMON_METRICS_METRICS_ENDPOINT_H_
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -15,8 +16,10 @@ class Registry;
 namespace telederm::metrics {
 
 // An HTTP server that answers GET /metrics with `registry` in Prometheus text
-// format (prometheus-cpp's Exposer on civetweb, its own two threads).
-// Serving stops when it is destroyed. Thread-safe.
+// format (prometheus-cpp's Exposer on civetweb, its own two threads), and
+// GET /healthz with 200 "SERVING" or 503 "NOT_SERVING" from the health check
+// set with SetHealthCheck (for HTTP probes: kubelet's gRPC probe cannot speak
+// TLS). Serving stops when it is destroyed. Thread-safe.
 class MetricsEndpoint {
  public:
   // Binds `listen` ("host:port"; port 0 picks a free one). UNAVAILABLE when it
@@ -26,6 +29,9 @@ class MetricsEndpoint {
   ~MetricsEndpoint();
 
   int port() const { return port_; }
+  // What /healthz answers, for every endpoint of the process (before it is
+  // set: NOT_SERVING). `serving` must be cheap and thread-safe.
+  static void SetHealthCheck(std::function<bool()> serving);
   // Serves `collectable` too (collected at every scrape) while it lives.
   void Register(const std::shared_ptr<prometheus::Collectable>& collectable);
 

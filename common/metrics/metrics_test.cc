@@ -1,3 +1,4 @@
+#include <atomic>
 #include <memory>
 #include <string>
 
@@ -76,6 +77,22 @@ TEST(ObservabilityTest, EndpointServesRpcCountsAndLatenciesByMethodAndCode) {
       << text;
   EXPECT_TRUE(absl::StrContains(text, "# TYPE telederm_rpc_duration_seconds histogram")) << text;
   server->Shutdown();
+}
+
+TEST(ObservabilityTest, HealthzFollowsTheServingState) {
+  auto observability = Observability::Start("127.0.0.1:0");
+  ASSERT_TRUE(observability.ok()) << observability.status();
+  const int port = (*observability)->port();
+  std::atomic<bool> serving{false};
+  (*observability)->ReportHealth([&serving] { return serving.load(); });
+  absl::StatusOr<std::string> not_yet = HttpGet("127.0.0.1", port, "/healthz");
+  EXPECT_EQ(not_yet.status().code(), absl::StatusCode::kInternal);
+  EXPECT_TRUE(absl::StrContains(not_yet.status().message(), "503")) << not_yet.status();
+  serving = true;
+  absl::StatusOr<std::string> ready = HttpGet("127.0.0.1", port, "/healthz");
+  ASSERT_TRUE(ready.ok()) << ready.status();
+  EXPECT_EQ(*ready, "SERVING\n");
+  (*observability)->ReportHealth([] { return false; });
 }
 
 TEST(ObservabilityTest, PortInUseIsUnavailable) {

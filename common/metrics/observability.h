@@ -1,6 +1,7 @@
 #ifndef TELEDERM_COMMON_METRICS_OBSERVABILITY_H_
 #define TELEDERM_COMMON_METRICS_OBSERVABILITY_H_
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -40,6 +41,10 @@ class Observability {
 
   // An interceptor factory for the service's GrpcServer (ServerSecurity::interceptors).
   std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface> NewRpcInterceptorFactory() const;
+
+  // /healthz on the metrics port answers 200 while `serving` returns true
+  // (GrpcServer::serving), 503 otherwise.
+  void ReportHealth(std::function<bool()> serving) { MetricsEndpoint::SetHealthCheck(std::move(serving)); }
 
   // Reports streams and queues read from Redis (pipeline_gauges.h).
   void AddPipelineGauges(std::shared_ptr<redis::Client> redis, ClockPtr clock, PipelineGaugeOptions options);
