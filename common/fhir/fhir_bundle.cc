@@ -1,0 +1,444 @@
+#include "common/fhir/fhir_bundle.h"
+
+#include <optional>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
+#include "common/blob/blob_store.h"
+#include "common/case_state/timestamps.h"
+
+namespace telederm::fhir {
+namespace {
+
+using json = nlohmann::json;
+
+// "CASE_TYPE_SUSPECTED_SKIN_TUMOUR" with prefix "CASE_TYPE_" -> "suspected-skin-tumour".
+std::string LocalCode(const std::string& enum_name, absl::string_view prefix) {
+  absl::string_view name = enum_name;
+  if (absl::StartsWith(name, prefix)) name.remove_prefix(prefix.size());
+  return absl::StrReplaceAll(absl::AsciiStrToLower(name), {{"_", "-"}});
+}
+
+// "suspected-skin-tumour" -> "Suspected skin tumour".
+std::string Display(const std::string& code) {
+  std::string display = absl::StrReplaceAll(code, {{"-", " "}});
+  if (!display.empty()) display[0] = absl::ascii_toupper(display[0]);
+  return display;
+}
+
+json Coding(absl::string_view system, absl::string_view code, absl::string_view display) {
+  json coding = {{"system", system}, {"code", code}};
+  if (!display.empty()) coding["display"] = display;
+  return coding;
+}
+
+bool IsSet(const google::protobuf::Timestamp& t) { return t.seconds() != 0 || t.nanos() != 0; }
+
+std::string DateTime(absl::Time t) { return absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", t, absl::UTCTimeZone()); }
+std::string DateTime(const google::protobuf::Timestamp& t) { return DateTime(FromProtoTimestamp(t)); }
+
+// A deterministic "urn:uuid:" for one resource of one case: SHA-256 of both,
+// shaped as an RFC 9562 version 8 (custom) uuid.
+std::string Uuid(absl::string_view case_id, absl::string_view resource) {
+  std::string hex = Sha256Hex(absl::StrCat("telederm-fhir/", case_id, "/", resource)).substr(0, 32);
+  hex[12] = '8';
+  hex[16] = "89ab"[(hex[16] >= 'a' ? hex[16] - 'a' + 10 : hex[16] - '0') & 3];
+  return absl::StrCat("urn:uuid:", hex.substr(0, 8), "-", hex.substr(8, 4), "-", hex.substr(12, 4), "-",
+                      hex.substr(16, 4), "-", hex.substr(20, 12));
+}
+
+json Ref(const std::string& full_url) { return json{{"reference", full_url}}; }
+
+// SNOMED CT body structures for the sites that have an unambiguous one.
+std::optional<std::pair<const char*, const char*>> SnomedBodySite(v1::BodySite site) {
+  switch (site) {
+    case v1::BODY_SITE_SCALP: return {{"41695006", "Scalp structure"}};
+    case v1::BODY_SITE_FACE: return {{"89545001", "Face structure"}};
+    case v1::BODY_SITE_EAR: return {{"117590005", "Ear structure"}};
+    case v1::BODY_SITE_NECK: return {{"45048000", "Neck structure"}};
+    case v1::BODY_SITE_CHEST: return {{"51185008", "Thoracic structure"}};
+    case v1::BODY_SITE_ABDOMEN: return {{"113345001", "Abdominal structure"}};
+    case v1::BODY_SITE_BACK: return {{"77568009", "Structure of back of trunk"}};
+    case v1::BODY_SITE_UPPER_ARM: return {{"40983000", "Structure of upper arm"}};
+    case v1::BODY_SITE_FOREARM: return {{"14975008", "Forearm structure"}};
+    case v1::BODY_SITE_HAND: return {{"85562004", "Hand structure"}};
+    case v1::BODY_SITE_THIGH: return {{"68367000", "Thigh structure"}};
+    case v1::BODY_SITE_LOWER_LEG: return {{"30021000", "Structure of lower leg"}};
+    case v1::BODY_SITE_FOOT: return {{"56459004", "Foot structure"}};
+    case v1::BODY_SITE_NAIL: return {{"72651009", "Nail structure"}};
+    default: return std::nullopt;
+  }
+}
+
+json BodySite(v1::BodySite site) {
+  const std::string code = LocalCode(v1::BodySite_Name(site), "BODY_SITE_");
+  json codeable = {{"coding", json::array()}, {"text", Display(code)}};
+  if (auto snomed = SnomedBodySite(site)) codeable["coding"].push_back(Coding(kSnomedSystem, snomed->first, snomed->second));
+  codeable["coding"].push_back(Coding(kBodySiteSystem, code, Display(code)));
+  return codeable;
+}
+
+// DICOM modality codes: XC external-camera photography, DMS dermoscopy, US ultrasound.
+json Modality(v1::Modality modality) {
+  const std::string code = LocalCode(v1::Modality_Name(modality), "MODALITY_");
+  json codeable = {{"coding", json::array()}, {"text", Display(code)}};
+  switch (modality) {
+    case v1::MODALITY_CLINICAL_OVERVIEW:
+    case v1::MODALITY_CLINICAL_CLOSE_UP:
+      codeable["coding"].push_back(Coding(kDicomSystem, "XC", "External-camera Photography"));
+      break;
+    case v1::MODALITY_DERMOSCOPY: codeable["coding"].push_back(Coding(kDicomSystem, "DMS", "Dermoscopy")); break;
+    case v1::MODALITY_ULTRASOUND: codeable["coding"].push_back(Coding(kDicomSystem, "US", "Ultrasound")); break;
+    default: break;
+  }
+  codeable["coding"].push_back(Coding(kModalitySystem, code, Display(code)));
+  return codeable;
+}
+
+std::string Gender(v1::Sex sex) {
+  switch (sex) {
+    case v1::SEX_FEMALE: return "female";
+    case v1::SEX_MALE: return "male";
+    case v1::SEX_OTHER: return "other";
+    default: return "unknown";
+  }
+}
+
+json Entry(const std::string& full_url, json resource) {
+  return json{{"fullUrl", full_url}, {"resource", std::move(resource)}};
+}
+
+json Identifier(absl::string_view system, absl::string_view value) {
+  return json{{"system", system}, {"value", value}};
+}
+
+json Annotation(const std::string& text) { return json{{"text", text}}; }
+
+}  // namespace
+
+std::string PriorityOf(v1::Urgency urgency) {
+  switch (urgency) {
+    case v1::URGENCY_URGENT: return "asap";
+    case v1::URGENCY_SOON: return "urgent";
+    default: return "routine";
+  }
+}
+
+std::string TaskStatusOf(v1::CaseStatus status) {
+  switch (status) {
+    case v1::CASE_STATUS_RECEIVED: return "requested";
+    case v1::CASE_STATUS_SCREENING: return "received";
+    case v1::CASE_STATUS_QUEUED: return "ready";
+    case v1::CASE_STATUS_CLAIMED: return "in-progress";
+    case v1::CASE_STATUS_NEEDS_INFO: return "on-hold";
+    case v1::CASE_STATUS_REPORTED:
+    case v1::CASE_STATUS_CLOSED: return "completed";
+    default: return "requested";
+  }
+}
+
+json CaseToFhirBundle(const v1::Case& c, const std::vector<v1::Message>& messages, absl::Time generated_at) {
+  const std::string& id = c.case_id();
+  const v1::CaseSubmission& s = c.submission();
+  const std::string patient_url = Uuid(id, "Patient");
+  const std::string clinic_url = Uuid(id, "Organization/clinic");
+  const std::string request_url = Uuid(id, "ServiceRequest");
+  const std::string task_url = Uuid(id, "Task");
+  const std::string pool_url = Uuid(id, "CareTeam/pool");
+  const std::string screening_url = Uuid(id, "Observation/pre-screening");
+  const std::string analyzer_url = Uuid(id, "Device/analyzer");
+  const std::string report_url = Uuid(id, "DiagnosticReport/report");
+  auto practitioner_url = [&id](const std::string& specialist) { return Uuid(id, "Practitioner/" + specialist); };
+  const v1::Urgency urgency = c.urgency() != v1::URGENCY_UNSPECIFIED ? c.urgency() : c.triage().tier();
+
+  json entries = json::array();
+  std::vector<std::string> practitioners;  // specialists named anywhere, each once
+  auto practitioner = [&](const std::string& specialist) {
+    if (std::find(practitioners.begin(), practitioners.end(), specialist) == practitioners.end()) {
+      practitioners.push_back(specialist);
+    }
+    return Ref(practitioner_url(specialist));
+  };
+
+  // Patient: de-identified (no name, birth date, address or contact).
+  json patient = {
+      {"resourceType", "Patient"},
+      {"meta",
+       {{"security",
+         {Coding("http://terminology.hl7.org/CodeSystem/v3-ObservationValue", "PSEUDED", "pseudonymized")}}}},
+      {"identifier", {Identifier(absl::StrCat(kClinicIdSystem, ":", c.clinic_id(), ":patient"), s.patient().reference())}},
+      {"gender", Gender(s.patient().sex())},
+      {"managingOrganization", Ref(clinic_url)},
+      {"extension",
+       {{{"url", "https://telederm.example/fhir/StructureDefinition/age-years"},
+         {"valueAge",
+          {{"value", s.patient().age_years()}, {"unit", "a"}, {"system", "http://unitsofmeasure.org"}, {"code", "a"}}}}}}};
+  if (s.patient().fitzpatrick_type() > 0) {
+    patient["extension"].push_back({{"url", "https://telederm.example/fhir/StructureDefinition/fitzpatrick-skin-type"},
+                                    {"valueInteger", s.patient().fitzpatrick_type()}});
+  }
+  entries.push_back(Entry(patient_url, std::move(patient)));
+
+  entries.push_back(Entry(clinic_url, {{"resourceType", "Organization"},
+                                       {"identifier", {Identifier(kClinicIdSystem, c.clinic_id())}},
+                                       {"name", c.clinic_id()}}));
+
+  // ServiceRequest: the referral the clinic made.
+  const std::string case_type = LocalCode(v1::CaseType_Name(s.type()), "CASE_TYPE_");
+  json reason = {{"coding", {Coding(kCaseTypeSystem, case_type, Display(case_type))}}, {"text", Display(case_type)}};
+  if (s.type() == v1::CASE_TYPE_ACNE && s.acne_severity_grade() > 0) {
+    reason["text"] = absl::StrCat("Acne, clinic's severity grade ", s.acne_severity_grade(), " of 4");
+  }
+  json request = {{"resourceType", "ServiceRequest"},
+                  {"identifier", {Identifier(kCaseIdSystem, id)}},
+                  {"status", c.status() == v1::CASE_STATUS_REPORTED || c.status() == v1::CASE_STATUS_CLOSED ? "completed"
+                                                                                                           : "active"},
+                  {"intent", "order"},
+                  {"priority", PriorityOf(urgency)},
+                  {"code", {{"text", "Store-and-forward teledermatology consultation"}}},
+                  {"performerType",
+                   {{"coding", {Coding(kSnomedSystem, "18803008", "Dermatologist")}}, {"text", "Dermatologist"}}},
+                  {"subject", Ref(patient_url)},
+                  {"requester", Ref(clinic_url)},
+                  {"reasonCode", {reason}},
+                  {"bodySite", {BodySite(s.lesion().body_site())}}};
+  if (IsSet(c.received_at())) request["authoredOn"] = DateTime(c.received_at());
+  if (!s.clinical_question().empty()) request["note"] = {Annotation(s.clinical_question())};
+  if (s.consent_to_teleconsultation()) {
+    request["patientInstruction"] = "The patient consented to a teleconsultation.";
+  }
+
+  // Media: one per image of the case.
+  std::vector<std::string> media_urls;
+  json media_entries = json::array();
+  for (int i = 0; i < s.images_size(); ++i) {
+    const v1::ImageRef& image = s.images(i);
+    const std::string url = Uuid(id, absl::StrCat("Media/", image.sha256()));
+    media_urls.push_back(url);
+    json attachment = {{"contentType", image.content_type().empty() ? "image/jpeg" : image.content_type()},
+                       {"title", absl::StrCat("image ", i + 1, " (sha256 ", image.sha256(), ")")}};
+    if (image.size_bytes() > 0) attachment["size"] = image.size_bytes();
+    json media = {{"resourceType", "Media"},
+                  {"identifier", {Identifier(kImageSha256System, image.sha256())}},
+                  {"basedOn", {Ref(request_url)}},
+                  {"status", "completed"},
+                  {"type",
+                   {{"coding", {Coding("http://terminology.hl7.org/CodeSystem/media-type", "image", "Image")}}}},
+                  {"modality", Modality(image.modality())},
+                  {"subject", Ref(patient_url)},
+                  {"bodySite", BodySite(s.lesion().body_site())},
+                  {"content", attachment}};
+    if (IsSet(c.received_at())) media["issued"] = DateTime(c.received_at());
+    media_entries.push_back(Entry(url, std::move(media)));
+  }
+  if (!media_urls.empty()) {
+    request["supportingInfo"] = json::array();
+    for (const std::string& url : media_urls) request["supportingInfo"].push_back(Ref(url));
+  }
+  entries.push_back(Entry(request_url, std::move(request)));
+
+  // Task: where the request stands in the specialists' queue.
+  json task = {{"resourceType", "Task"},
+               {"identifier", {Identifier(kCaseIdSystem, id)}},
+               {"basedOn", {Ref(request_url)}},
+               {"status", TaskStatusOf(c.status())},
+               {"businessStatus",
+                {{"coding", {Coding(kCaseStatusSystem, LocalCode(v1::CaseStatus_Name(c.status()), "CASE_STATUS_"),
+                                    Display(LocalCode(v1::CaseStatus_Name(c.status()), "CASE_STATUS_")))}}}},
+               {"intent", "order"},
+               {"priority", PriorityOf(urgency)},
+               {"focus", Ref(request_url)},
+               {"for", Ref(patient_url)},
+               {"requester", Ref(clinic_url)}};
+  if (IsSet(c.received_at())) task["authoredOn"] = DateTime(c.received_at());
+  if (c.history_size() > 0 && IsSet(c.history(c.history_size() - 1).at())) {
+    task["lastModified"] = DateTime(c.history(c.history_size() - 1).at());
+  }
+  if (IsSet(c.due_at())) task["restriction"] = {{"period", {{"end", DateTime(c.due_at())}}}};
+  if (c.status() == v1::CASE_STATUS_CLAIMED && !c.claim().specialist_id().empty()) {
+    task["owner"] = practitioner(c.claim().specialist_id());
+  } else if ((c.status() == v1::CASE_STATUS_REPORTED || c.status() == v1::CASE_STATUS_CLOSED) &&
+             !c.report().specialist_id().empty()) {
+    task["owner"] = practitioner(c.report().specialist_id());
+  } else if (!c.pool().empty()) {
+    task["owner"] = Ref(pool_url);
+  }
+  if (urgency != v1::URGENCY_UNSPECIFIED) {
+    const std::string tier = LocalCode(v1::Urgency_Name(urgency), "URGENCY_");
+    task["input"] = {{{"type", {{"text", "urgency tier"}}},
+                      {"valueCodeableConcept", {{"coding", {Coding(kUrgencySystem, tier, Display(tier))}}}}}};
+  }
+  entries.push_back(Entry(task_url, std::move(task)));
+  if (!c.pool().empty()) {
+    entries.push_back(Entry(pool_url, {{"resourceType", "CareTeam"},
+                                       {"identifier", {Identifier(kPoolSystem, c.pool())}},
+                                       {"status", "active"},
+                                       {"name", c.pool()}}));
+  }
+  for (json& media : media_entries) entries.push_back(std::move(media));
+
+  // Observation: the pre-screening, made by the analyzer (a Device) from the images.
+  if (IsSet(c.triage().screened_at()) || !c.triage().analyzer_name().empty()) {
+    const v1::TriageResult& t = c.triage();
+    json observation = {
+        {"resourceType", "Observation"},
+        {"status", "final"},
+        {"category",
+         {{{"coding", {Coding("http://terminology.hl7.org/CodeSystem/observation-category", "exam", "Exam")}}}}},
+        {"code",
+         {{"coding", {Coding(kPreScreeningSystem, "malignancy-risk", "Pre-screening malignancy risk")}},
+          {"text", "AI pre-screening: risk of skin malignancy (orders the queue; never the last word)"}}},
+        {"subject", Ref(patient_url)},
+        {"basedOn", {Ref(request_url)}},
+        {"focus", {Ref(request_url)}},
+        {"device", Ref(analyzer_url)},
+        {"method",
+         {{"coding", {{{"system", kPreScreeningSystem},
+                       {"code", t.analyzer_name().empty() ? "unknown" : t.analyzer_name()},
+                       {"version", t.analyzer_version()}}}},
+          {"text", absl::StrCat(t.analyzer_name(), " ", t.analyzer_version())}}},
+        {"derivedFrom", json::array()},
+        {"component", json::array()}};
+    if (IsSet(t.screened_at())) observation["effectiveDateTime"] = DateTime(t.screened_at());
+    for (const std::string& url : media_urls) observation["derivedFrom"].push_back(Ref(url));
+    if (t.screened()) {
+      observation["valueQuantity"] = {{"value", t.risk_score()}, {"unit", "probability"},
+                                      {"system", "http://unitsofmeasure.org"}, {"code", "1"}};
+    } else {
+      observation["dataAbsentReason"] = {
+          {"coding", {Coding("http://terminology.hl7.org/CodeSystem/data-absent-reason", "error", "Error")}},
+          {"text", absl::StrCat("not screened: ", t.not_screened_reason(), "; a specialist looks at it urgently")}};
+    }
+    if (t.tier() != v1::URGENCY_UNSPECIFIED) {
+      const std::string tier = LocalCode(v1::Urgency_Name(t.tier()), "URGENCY_");
+      observation["interpretation"] = {{{"coding", {Coding(kUrgencySystem, tier, Display(tier))}}}};
+    }
+    for (const v1::SuspectedDiagnosis& d : t.suspected_diagnoses()) {
+      observation["component"].push_back(
+          {{"code", {{"coding", {Coding(kPreScreeningSystem, absl::StrCat("suspected-", d.name()), "")}},
+                     {"text", absl::StrCat("suspected ", d.name())}}},
+           {"valueQuantity",
+            {{"value", d.score()}, {"unit", "probability"}, {"system", "http://unitsofmeasure.org"}, {"code", "1"}}}});
+    }
+    if (observation["component"].empty()) observation.erase("component");
+    if (observation["derivedFrom"].empty()) observation.erase("derivedFrom");
+    json notes = json::array();
+    for (const v1::ExplanationItem& item : t.explanation()) {
+      notes.push_back(Annotation(absl::StrCat(item.source(), ": ", item.text())));
+    }
+    if (!notes.empty()) observation["note"] = std::move(notes);
+    entries.push_back(Entry(screening_url, std::move(observation)));
+    entries.push_back(Entry(analyzer_url,
+                            {{"resourceType", "Device"},
+                             {"status", "active"},
+                             {"deviceName", {{{"name", t.analyzer_name()}, {"type", "model-name"}}}},
+                             {"version", {{{"value", t.analyzer_version()}}}}}));
+  }
+
+  // DiagnosticReport: the specialist's signed report.
+  const v1::Report& r = c.report();
+  if (!r.diagnosis_text().empty() && IsSet(r.reported_at())) {
+    std::string conclusion = r.diagnosis_text();
+    if (r.management() != v1::MANAGEMENT_UNSPECIFIED) {
+      absl::StrAppend(&conclusion, ". Management: ",
+                      Display(LocalCode(v1::Management_Name(r.management()), "MANAGEMENT_")));
+      if (r.management_interval() > 0) absl::StrAppend(&conclusion, " (", r.management_interval(), ")");
+    }
+    if (!r.follow_up().empty()) absl::StrAppend(&conclusion, ". Follow-up: ", r.follow_up());
+    json report = {{"resourceType", "DiagnosticReport"},
+                   {"identifier", {Identifier(kCaseIdSystem, id)}},
+                   {"basedOn", {Ref(request_url)}},
+                   {"status", "final"},
+                   {"code", {{"coding", {Coding(kLoincSystem, "11488-4", "Consult note")}},
+                             {"text", "Teledermatology report"}}},
+                   {"subject", Ref(patient_url)},
+                   {"issued", DateTime(r.reported_at())},
+                   {"effectiveDateTime", DateTime(r.reported_at())},
+                   {"performer", {practitioner(r.specialist_id())}},
+                   {"resultsInterpreter", {practitioner(r.specialist_id())}},
+                   {"conclusion", conclusion}};
+    if (!r.icd10_code().empty()) {
+      report["conclusionCode"] = {{{"coding", {Coding(kIcd10System, r.icd10_code(), r.diagnosis_text())}},
+                                   {"text", r.diagnosis_text()}}};
+    }
+    if (r.management() != v1::MANAGEMENT_UNSPECIFIED) {
+      const std::string management = LocalCode(v1::Management_Name(r.management()), "MANAGEMENT_");
+      report["conclusionCode"].push_back({{"coding", {Coding(kManagementSystem, management, Display(management))}}});
+    }
+    if (!media_urls.empty()) {
+      report["media"] = json::array();
+      for (const std::string& url : media_urls) report["media"].push_back({{"link", Ref(url)}});
+    }
+    entries.push_back(Entry(report_url, std::move(report)));
+    if (!r.biopsy().histology_text().empty()) {
+      json histology = {{"resourceType", "DiagnosticReport"},
+                        {"basedOn", {Ref(request_url)}},
+                        {"status", "final"},
+                        {"code", {{"text", "Histology of the biopsy or excision"}}},
+                        {"subject", Ref(patient_url)},
+                        {"conclusion", r.biopsy().histology_text()}};
+      if (IsSet(r.biopsy().recorded_at())) histology["issued"] = DateTime(r.biopsy().recorded_at());
+      if (!r.biopsy().icd10_code().empty()) {
+        histology["conclusionCode"] = {{{"coding", {Coding(kIcd10System, r.biopsy().icd10_code(), "")}}}};
+      }
+      entries.push_back(Entry(Uuid(id, "DiagnosticReport/histology"), std::move(histology)));
+    }
+  }
+
+  // Communication: one per message of the consult thread.
+  for (const v1::Message& m : messages) {
+    const bool from_clinic = m.author_role() == v1::ROLE_CLINIC;
+    json sender = from_clinic ? Ref(clinic_url) : practitioner(m.author_id());
+    json recipient = from_clinic ? (c.claim().specialist_id().empty() ? (c.pool().empty() ? json() : Ref(pool_url))
+                                                                     : practitioner(c.claim().specialist_id()))
+                                 : Ref(clinic_url);
+    json communication = {{"resourceType", "Communication"},
+                          {"identifier", {Identifier(kMessageIdSystem, m.message_id())}},
+                          {"basedOn", {Ref(request_url)}},
+                          {"partOf", {Ref(task_url)}},
+                          {"status", "completed"},
+                          {"subject", Ref(patient_url)},
+                          {"about", {Ref(request_url)}},
+                          {"sender", sender},
+                          {"payload", json::array()}};
+    if (!recipient.is_null()) communication["recipient"] = {recipient};
+    if (m.info_request() || m.info_answer()) {
+      communication["category"] = {{{"text", m.info_request() ? "request for information" : "answer"}}};
+    }
+    if (IsSet(m.sent_at())) communication["sent"] = DateTime(m.sent_at());
+    if (m.read() && IsSet(m.read_at())) communication["received"] = DateTime(m.read_at());
+    if (!m.text().empty()) communication["payload"].push_back({{"contentString", m.text()}});
+    for (const v1::ImageRef& image : m.attachments()) {
+      json attachment = {{"contentType", image.content_type().empty() ? "image/jpeg" : image.content_type()},
+                         {"title", absl::StrCat("sha256 ", image.sha256())}};
+      if (image.size_bytes() > 0) attachment["size"] = image.size_bytes();
+      communication["payload"].push_back({{"contentAttachment", attachment}});
+    }
+    entries.push_back(Entry(Uuid(id, absl::StrCat("Communication/", m.message_id())), std::move(communication)));
+  }
+
+  for (const std::string& specialist : practitioners) {
+    entries.push_back(Entry(practitioner_url(specialist), {{"resourceType", "Practitioner"},
+                                                           {"identifier", {Identifier(kSpecialistIdSystem, specialist)}}}));
+  }
+
+  // Resource ids: the uuid part of each fullUrl.
+  for (json& entry : entries) entry["resource"]["id"] = entry["fullUrl"].get<std::string>().substr(9);
+
+  return json{{"resourceType", "Bundle"},
+              {"id", Uuid(id, "Bundle").substr(9)},
+              {"meta", {{"lastUpdated", DateTime(generated_at)}}},
+              {"identifier", Identifier(kCaseIdSystem, id)},
+              {"type", "collection"},
+              {"timestamp", DateTime(generated_at)},
+              {"entry", std::move(entries)}};
+}
+
+std::string CaseToFhirBundleJson(const v1::Case& c, const std::vector<v1::Message>& messages,
+                                 absl::Time generated_at) {
+  return CaseToFhirBundle(c, messages, generated_at).dump();
+}
+
+}  // namespace telederm::fhir
