@@ -10,9 +10,9 @@ constexpr unsigned kClinic = RoleBit(Role::kClinic);
 constexpr unsigned kSpecialist = RoleBit(Role::kSpecialist);
 constexpr unsigned kSupervisor = RoleBit(Role::kSupervisor);
 constexpr unsigned kAdmin = RoleBit(Role::kAdmin);
-constexpr unsigned kService = RoleBit(Role::kService);
 constexpr unsigned kStaff = kSpecialist | kSupervisor;  // supervisors are specialists too
-constexpr unsigned kAnyone = kClinic | kStaff | kAdmin | kService;
+// Service tokens (monitoring, future service-to-service calls) reach only the open methods today.
+constexpr unsigned kAnyPerson = kClinic | kStaff | kAdmin;
 
 MethodPolicy Open(absl::string_view method) { return {method, true, 0, false}; }
 MethodPolicy Audited(absl::string_view method, unsigned roles) { return {method, false, roles, true}; }
@@ -38,7 +38,7 @@ std::vector<MethodPolicy> BuildTable() {
 
       // Pre-screening results are patient data: the case's clinic or its specialists.
       Audited("/telederm.v1.TriageService/GetTriageResult", kClinic | kStaff),
-      NotAudited("/telederm.v1.TriageService/ListAnalyzers", kAnyone),
+      NotAudited("/telederm.v1.TriageService/ListAnalyzers", kAnyPerson),
 
       // The specialist's side: the handlers keep each to their pools and claims.
       Audited("/telederm.v1.ReferralService/ListQueue", kStaff),

@@ -1,15 +1,22 @@
 #include "common/config/server_config.h"
 
 #include <cstdlib>
+#include <fstream>
+#include <string>
 
 #include "absl/flags/flag.h"
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "common/logging/log.h"
 
 ABSL_FLAG(std::string, listen, "", "host:port to serve gRPC on (env TELEDERM_LISTEN)");
 ABSL_FLAG(std::string, redis, "", "Redis host:port (env TELEDERM_REDIS; default 127.0.0.1:6379)");
 ABSL_FLAG(std::string, data_dir, "",
           "directory for the blob store and local state (env TELEDERM_DATA_DIR; default ./telederm-data)");
+
+ABSL_FLAG(std::string, redis_user, "", "Redis ACL user of this service (env TELEDERM_REDIS_USER)");
+ABSL_FLAG(std::string, redis_password_file, "",
+          "file holding the Redis user's password (env TELEDERM_REDIS_PASSWORD_FILE); never on the command line");
 
 namespace telederm {
 
@@ -24,6 +31,14 @@ ServerConfig ResolveServerConfig(absl::string_view default_listen) {
   config.listen = FlagOrEnv(absl::GetFlag(FLAGS_listen), "TELEDERM_LISTEN", default_listen);
   config.redis = FlagOrEnv(absl::GetFlag(FLAGS_redis), "TELEDERM_REDIS", "127.0.0.1:6379");
   config.data_dir = FlagOrEnv(absl::GetFlag(FLAGS_data_dir), "TELEDERM_DATA_DIR", "./telederm-data");
+  config.redis_user = FlagOrEnv(absl::GetFlag(FLAGS_redis_user), "TELEDERM_REDIS_USER", "");
+  std::string password_file =
+      FlagOrEnv(absl::GetFlag(FLAGS_redis_password_file), "TELEDERM_REDIS_PASSWORD_FILE", "");
+  if (!password_file.empty()) {
+    std::ifstream in(password_file);
+    std::getline(in, config.redis_password);
+    if (!in) LogError(absl::StrCat("--redis_password_file: cannot read ", password_file));
+  }
   return config;
 }
 

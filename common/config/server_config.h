@@ -13,6 +13,8 @@
 ABSL_DECLARE_FLAG(std::string, listen);     // TELEDERM_LISTEN
 ABSL_DECLARE_FLAG(std::string, redis);      // TELEDERM_REDIS
 ABSL_DECLARE_FLAG(std::string, data_dir);   // TELEDERM_DATA_DIR
+ABSL_DECLARE_FLAG(std::string, redis_user);  // TELEDERM_REDIS_USER
+ABSL_DECLARE_FLAG(std::string, redis_password_file);  // TELEDERM_REDIS_PASSWORD_FILE
 
 namespace telederm {
 
@@ -20,6 +22,8 @@ struct ServerConfig {
   std::string listen;    // host:port the gRPC server binds
   std::string redis;     // host:port of Redis
   std::string data_dir;  // blob store root and other local state
+  std::string redis_user;      // Redis ACL user (deploy/redis/users.acl); empty: default user
+  std::string redis_password;  // read from the password file; empty: no AUTH
 };
 
 // Resolves flag > environment > default for the common server settings.

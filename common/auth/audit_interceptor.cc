@@ -1,0 +1,124 @@
+#include "common/auth/audit_interceptor.h"
+
+#include <set>
+#include <string>
+
+#include <google/protobuf/descriptor.h>
+#include <google/protobuf/message.h>
+#include <google/protobuf/reflection.h>
+
+#include "absl/strings/str_cat.h"
+#include "common/auth/call_authenticator.h"
+#include "common/auth/policy.h"
+#include "common/caller/verified_identity.h"
+
+namespace telederm::auth {
+namespace {
+
+using google::protobuf::FieldDescriptor;
+using google::protobuf::Message;
+
+// Collects every string field named case_id, two levels deep (a Case, a list
+// of Cases or queue entries, a message's case).
+void CollectCaseIds(const Message& message, int depth, std::set<std::string>& out) {
+  const google::protobuf::Descriptor* descriptor = message.GetDescriptor();
+  const google::protobuf::Reflection* reflection = message.GetReflection();
+  for (int i = 0; i < descriptor->field_count() && out.size() < audit::kMaxCasesPerEntry; ++i) {
+    const FieldDescriptor* field = descriptor->field(i);
+    if (field->name() == "case_id" && field->type() == FieldDescriptor::TYPE_STRING && !field->is_repeated()) {
+      std::string value = reflection->GetString(message, field);
+      if (!value.empty()) out.insert(std::move(value).substr(0, 64));
+    } else if (depth > 0 && field->type() == FieldDescriptor::TYPE_MESSAGE) {
+      if (field->is_repeated()) {
+        for (int j = 0; j < reflection->FieldSize(message, field) && out.size() < audit::kMaxCasesPerEntry; ++j) {
+          CollectCaseIds(reflection->GetRepeatedMessage(message, field, j), depth - 1, out);
+        }
+      } else if (reflection->HasField(message, field)) {
+        CollectCaseIds(reflection->GetMessage(message, field), depth - 1, out);
+      }
+    }
+  }
+}
+
+std::string Property(const grpc::AuthContext& auth, const char* name) {
+  std::vector<grpc::string_ref> values = auth.FindPropertyValues(name);
+  return values.empty() ? "" : std::string(values[0].data(), values[0].size());
+}
+
+class AuditInterceptor final : public grpc::experimental::Interceptor {
+ public:
+  AuditInterceptor(grpc::experimental::ServerRpcInfo* info, std::shared_ptr<audit::AuditWriter> audit,
+                   ClockPtr clock)
+      : info_(info), audit_(std::move(audit)), clock_(std::move(clock)) {
+    streaming_response_ = info->type() == grpc::experimental::ServerRpcInfo::Type::SERVER_STREAMING ||
+                          info->type() == grpc::experimental::ServerRpcInfo::Type::BIDI_STREAMING;
+  }
+
+  void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
+    using Hook = grpc::experimental::InterceptionHookPoints;
+    if (methods->QueryInterceptionHookPoint(Hook::POST_RECV_MESSAGE)) {
+      // Every telederm service speaks protobuf: the message is a generated Message.
+      if (void* message = methods->GetRecvMessage(); message != nullptr) {
+        CollectCaseIds(*static_cast<const Message*>(message), 2, request_cases_);
+      }
+    }
+    if (methods->QueryInterceptionHookPoint(Hook::PRE_SEND_MESSAGE)) {
+      if (const void* message = methods->GetSendMessage(); message != nullptr) {
+        std::set<std::string> cases;
+        CollectCaseIds(*static_cast<const Message*>(message), 2, cases);
+        if (streaming_response_) {
+          if (!cases.empty()) Write("OK", "", cases);
+        } else {
+          response_cases_.insert(cases.begin(), cases.end());
+        }
+      }
+    }
+    if (methods->QueryInterceptionHookPoint(Hook::PRE_SEND_STATUS)) {
+      grpc::Status status = methods->GetSendStatus();
+      std::set<std::string> cases = request_cases_;
+      cases.insert(response_cases_.begin(), response_cases_.end());
+      Write(absl::StatusCodeToString(static_cast<absl::StatusCode>(status.error_code())), status.error_message(),
+            cases);
+    }
+    methods->Proceed();
+  }
+
+ private:
+  void Write(std::string outcome, std::string detail, const std::set<std::string>& cases) {
+    audit::AuditEntry entry;
+    entry.at = clock_->Now();
+    entry.action = ShortMethodName(info_->method());
+    entry.case_ids.assign(cases.begin(), cases.end());
+    entry.outcome = std::move(outcome);
+    entry.detail = std::move(detail);
+    grpc::ServerContextBase* context = info_->server_context();
+    std::shared_ptr<const grpc::AuthContext> auth = context->auth_context();
+    std::string certificate = auth ? CertificatePeer(*auth) : "-";
+    entry.peer = certificate == "-" ? context->peer() : absl::StrCat(context->peer(), " ", certificate);
+    if (auth) {
+      entry.subject = Property(*auth, kVerifiedSubjectProperty);
+      entry.role = Property(*auth, kVerifiedRoleProperty);
+      entry.scope = Property(*auth, kVerifiedClinicProperty);
+      if (entry.scope.empty()) entry.scope = Property(*auth, kVerifiedPoolsProperty);
+    }
+    audit_->Write(std::move(entry));
+  }
+
+  grpc::experimental::ServerRpcInfo* info_;
+  std::shared_ptr<audit::AuditWriter> audit_;
+  ClockPtr clock_;
+  bool streaming_response_ = false;
+  std::set<std::string> request_cases_;
+  std::set<std::string> response_cases_;
+};
+
+}  // namespace
+
+grpc::experimental::Interceptor* AuditInterceptorFactory::CreateServerInterceptor(
+    grpc::experimental::ServerRpcInfo* info) {
+  const MethodPolicy* policy = FindMethodPolicy(info->method());
+  if (policy == nullptr || !policy->audited) return nullptr;
+  return new AuditInterceptor(info, audit_, clock_);
+}
+
+}  // namespace telederm::auth

@@ -1,0 +1,35 @@
+#ifndef TELEDERM_COMMON_AUTH_AUDIT_INTERCEPTOR_H_
+#define TELEDERM_COMMON_AUTH_AUDIT_INTERCEPTOR_H_
+
+#include <memory>
+
+#include <grpcpp/support/server_interceptor.h>
+
+#include "common/audit/audit_log.h"
+#include "common/clock/clock.h"
+
+namespace telederm::auth {
+
+// Writes an audit entry for every call of an audited method (policy.h) that
+// reached its handler: who (the verified identity), what (the method), which
+// cases (every `case_id` field of the request and of the response, so a list
+// records each case it showed), from where (address, client certificate) and
+// the outcome (the final status code, so a handler's NOT_FOUND or
+// PERMISSION_DENIED for someone else's case is recorded too). A server stream
+// writes one entry per message that names cases, then one for its end.
+// Calls refused before the handler are audited by CallAuthenticator.
+// Entries go through the AuditWriter, so no reaction waits for Redis.
+class AuditInterceptorFactory final : public grpc::experimental::ServerInterceptorFactoryInterface {
+ public:
+  AuditInterceptorFactory(std::shared_ptr<audit::AuditWriter> audit, ClockPtr clock)
+      : audit_(std::move(audit)), clock_(std::move(clock)) {}
+  grpc::experimental::Interceptor* CreateServerInterceptor(grpc::experimental::ServerRpcInfo* info) override;
+
+ private:
+  std::shared_ptr<audit::AuditWriter> audit_;
+  ClockPtr clock_;
+};
+
+}  // namespace telederm::auth
+
+#endif  // TELEDERM_COMMON_AUTH_AUDIT_INTERCEPTOR_H_

@@ -1,0 +1,62 @@
+#ifndef TELEDERM_COMMON_AUTH_CALL_AUTHENTICATOR_H_
+#define TELEDERM_COMMON_AUTH_CALL_AUTHENTICATOR_H_
+
+#include <memory>
+#include <string>
+
+#include <grpcpp/security/auth_metadata_processor.h>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "common/audit/audit_log.h"
+#include "common/auth/claims.h"
+#include "common/auth/key_ring.h"
+#include "common/auth/revocation.h"
+#include "common/clock/clock.h"
+#include "common/rate_limit/rate_limiter.h"
+
+namespace telederm::auth {
+
+// The one gate every call passes before its handler runs (installed on the
+// server credentials by GrpcServer). For the method in ":path" it applies
+// the policy table: open methods pass; otherwise the call must carry
+// "authorization: Bearer <token>", the token must verify against the key
+// ring and not be revoked (UNAUTHENTICATED otherwise), its role must be
+// allowed for the method (PERMISSION_DENIED otherwise), and a clinic must be
+// within its rate limit (RESOURCE_EXHAUSTED). Every refusal is audited. A
+// passing call gets the verified identity as auth-context properties
+// (common/caller/verified_identity.h), which is what IdentifyCaller reads.
+//
+// gRPC runs Process on its own threads (IsBlocking), never on a reaction, so
+// the Redis round trips here are allowed. Thread-safe.
+class CallAuthenticator final : public grpc::AuthMetadataProcessor {
+ public:
+  struct Parts {
+    KeyRing keys;
+    ClockPtr clock;
+    std::shared_ptr<Revocations> revocations;
+    std::shared_ptr<audit::AuditWriter> audit;
+    std::shared_ptr<rate_limit::RateLimiter> rate_limiter;  // null: no limit
+  };
+  explicit CallAuthenticator(Parts parts) : parts_(std::move(parts)) {}
+
+  bool IsBlocking() const override { return true; }
+  grpc::Status Process(const InputMetadata& metadata, grpc::AuthContext* context, OutputMetadata* consumed,
+                       OutputMetadata* response) override;
+
+  // The decision without gRPC types, for tests: the claims, or the refusal.
+  // `authorization` is the header's value (empty when absent).
+  absl::StatusOr<Claims> Decide(absl::string_view method, absl::string_view authorization);
+
+ private:
+  Parts parts_;
+};
+
+// The peer as the audit trail records it: the client certificate's subject
+// when mutual TLS verified one, else "-" (the address is added by the audit
+// interceptor, which sees it).
+std::string CertificatePeer(const grpc::AuthContext& context);
+
+}  // namespace telederm::auth
+
+#endif  // TELEDERM_COMMON_AUTH_CALL_AUTHENTICATOR_H_
