@@ -16,6 +16,7 @@
 #include "common/logging/log.h"
 #include "common/redis/client.h"
 #include "common/server/grpc_server.h"
+#include "common/stream_worker/dead_letter_service.h"
 #include "common/stream_worker/stream_worker.h"
 #include "services/triage/lesion_image_analyzer.h"
 #include "services/triage/triage_handler.h"
@@ -25,6 +26,10 @@ ABSL_FLAG(std::string, analysis_timeout, "10s", "longest image analysis before t
 ABSL_FLAG(std::string, reclaim_idle, "30s", "pending entries idle this long are taken over from dead consumers");
 ABSL_FLAG(std::string, model, "", "optional ONNX classifier (env TELEDERM_MODEL)");
 ABSL_FLAG(std::string, model_sidecar, "", "the classifier's sidecar file (default: MODEL.sidecar)");
+ABSL_FLAG(absl::Duration, shutdown_deadline, absl::Seconds(20),
+          "on SIGTERM: finish and ack the case in hand, then exit within this");
+ABSL_FLAG(int32_t, max_deliveries, 5,
+          "a case whose screening failed this many times goes to a human unscreened (dead letter); 0: never");
 
 int main(int argc, char** argv) {
   using namespace telederm;
@@ -65,6 +70,11 @@ int main(int argc, char** argv) {
 
   StreamWorkerOptions worker_options;
   worker_options.reclaim_idle = *reclaim_idle;
+  worker_options.dead_letters.max_deliveries = absl::GetFlag(FLAGS_max_deliveries);
+  worker_options.dead_letters.on_dead_letter = [handler](const redis::StreamEntry& entry, const std::string& error) {
+    return handler->HandOverUnscreened(entry, error);
+  };
+  const absl::Duration shutdown_deadline = absl::GetFlag(FLAGS_shutdown_deadline);
   StreamWorker worker(std::make_unique<redis::StreamConsumer>(redis, keys::kIntakeStream, keys::kTriageGroup,
                                                               NewConsumerName("triage")),
                       [handler](const redis::StreamEntry& entry) { return handler->Handle(entry); }, worker_options);
@@ -74,7 +84,8 @@ int main(int argc, char** argv) {
   std::thread background([&io] { io.run(); });
 
   triage::TriageServiceImpl service(redis, screener);
-  absl::StatusOr<std::unique_ptr<GrpcServer>> server = GrpcServer::Start(config.listen, {&service});
+  DeadLetterServiceImpl dead_letters(redis, {keys::kIntakeStream, keys::kTriagedStream});
+  absl::StatusOr<std::unique_ptr<GrpcServer>> server = GrpcServer::Start(config.listen, {&service, &dead_letters});
   if (!server.ok()) {
     worker.Stop();
     work.reset();
@@ -86,11 +97,13 @@ int main(int argc, char** argv) {
   LogInfo(absl::StrCat("telederm-triage listening on ", config.listen, " (redis ", config.redis, ", consumer ",
                        worker.consumer().consumer(), ")"));
   WaitForTerminationSignal();
-  LogInfo("shutting down: finishing the case in hand");
-  (*server)->SetServing(false);
-  worker.Stop();
-  work.reset();
-  background.join();
-  (*server)->Shutdown(absl::Seconds(5));
+  LogInfo(absl::StrCat("shutting down within ", absl::FormatDuration(shutdown_deadline),
+                       ": finishing the case in hand"));
+  ExitIfStillRunningAfter(shutdown_deadline);
+  ShutdownWithin(**server, shutdown_deadline, [&] {
+    worker.Stop();  // no new entries; the one being handled finishes and is acked
+    work.reset();
+    background.join();
+  });
   return 0;
 }

@@ -23,6 +23,11 @@ class TriageHandler {
 
   absl::Status Handle(const redis::StreamEntry& entry);
 
+  // The dead-letter hook of stream:intake (invariant 4): a case whose entry
+  // kept failing is handed to referral as not screened, so it is queued
+  // URGENT for a human. Idempotent; a case already past screening is left alone.
+  absl::Status HandOverUnscreened(const redis::StreamEntry& entry, const std::string& reason);
+
  private:
   std::shared_ptr<redis::Client> redis_;
   CaseStore cases_;

@@ -123,5 +123,26 @@ TEST_F(TriageHandlerTest, RedisAwayIsAnErrorSoTheEntryStaysPending) {
   EXPECT_EQ(handled.code(), absl::StatusCode::kUnavailable);
 }
 
+TEST_F(TriageHandlerTest, DeadLetteredCaseGoesToReferralUrgentAndNotScreenedOnce) {
+  std::string id = ReceivedCase();
+  ASSERT_TRUE(handler_->HandOverUnscreened(EntryFor(id), "INTERNAL: decoder crashed").ok());
+  v1::Case c = Stored(id);
+  EXPECT_EQ(c.status(), v1::CASE_STATUS_SCREENING);
+  EXPECT_FALSE(c.triage().screened());
+  EXPECT_EQ(c.triage().tier(), v1::URGENCY_URGENT);
+  EXPECT_NE(c.triage().not_screened_reason().find("decoder crashed"), std::string::npos);
+  EXPECT_EQ(analyzer_->calls.load(), 0);
+  // The hook may run again (moving the entry failed): nothing changes twice.
+  const int64_t version = c.version();
+  ASSERT_TRUE(handler_->HandOverUnscreened(EntryFor(id), "INTERNAL: decoder crashed").ok());
+  EXPECT_EQ(Stored(id).version(), version);
+  EXPECT_EQ(redis_->Command({"XLEN", keys::kTriagedStream})->integer, 2);  // referral ignores the repeat
+  // A case already screened is handed on as it is.
+  std::string screened = ReceivedCase();
+  ASSERT_TRUE(handler_->Handle(EntryFor(screened)).ok());
+  ASSERT_TRUE(handler_->HandOverUnscreened(EntryFor(screened), "late").ok());
+  EXPECT_TRUE(Stored(screened).triage().screened());
+}
+
 }  // namespace
 }  // namespace telederm::triage
