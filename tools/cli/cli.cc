@@ -7,6 +7,7 @@
 #include "tools/cli/channel.h"
 #include "tools/cli/clinic_commands.h"
 #include "tools/cli/command_context.h"
+#include "tools/cli/dead_letter_commands.h"
 #include "tools/cli/specialist_commands.h"
 #include "tools/cli/triage_commands.h"
 
@@ -20,6 +21,7 @@ CommandFn Handler(std::string_view name) {
       {"upload", RunUpload},     {"submit", RunSubmit}, {"case", RunCase},         {"cases", RunCases},
       {"watch", RunWatch},       {"triage", RunTriage}, {"analyzers", RunAnalyzers}, {"queue", RunQueue},
       {"claim", RunClaim},       {"extend", RunExtend}, {"release", RunRelease},   {"report", RunReport},
+      {"dead-letters", RunDeadLetters}, {"dead-letter", RunDeadLetter}, {"replay", RunReplay},
   };
   auto it = kHandlers->find(name);
   return it == kHandlers->end() ? nullptr : it->second;

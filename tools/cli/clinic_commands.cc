@@ -14,6 +14,7 @@
 #include "tools/cli/case_summary.h"
 #include "tools/cli/image_file.h"
 #include "tools/cli/output.h"
+#include "tools/cli/resumable_upload.h"
 #include "tools/cli/submission.h"
 #include "tools/cli/tables.h"
 #include "tools/cli/vocabulary.h"
@@ -26,26 +27,12 @@ constexpr int kCasesPageSize = 200;
 
 Endpoint Intake(const CommandContext& context) { return OpenEndpoint("intake", context.options.intake_address); }
 
-// Streams one image: the header, then the bytes in kChunkBytes pieces.
+// Streams one image (the header, then the bytes in kChunkBytes pieces) and
+// resumes it where intake stopped when the connection drops.
 grpc::Status UploadImage(v1::IntakeService::Stub& stub, const CommandContext& context, const ImageFile& image,
                          v1::Modality modality, v1::UploadImageResponse& response) {
-  grpc::ClientContext call;
-  PrepareContext(call, context.identity, context.options.deadline);
-  std::unique_ptr<grpc::ClientWriter<v1::UploadImageRequest>> writer = stub.UploadImage(&call, &response);
-  v1::UploadImageRequest request;
-  v1::UploadImageHeader& header = *request.mutable_header();
-  header.set_sha256(image.sha256);
-  header.set_size_bytes(static_cast<int64_t>(image.bytes.size()));
-  header.set_content_type(image.content_type);
-  header.set_modality(modality);
-  bool open = writer->Write(request);
-  for (size_t offset = 0; open && offset < image.bytes.size(); offset += kChunkBytes) {
-    request.set_chunk(image.bytes.substr(offset, kChunkBytes));
-    open = writer->Write(request);
-  }
-  // When the service stopped reading early (a refusal), Finish carries its reason.
-  writer->WritesDone();
-  return writer->Finish();
+  return UploadResumably(stub, context.identity, context.options.deadline, image, modality, kChunkBytes,
+                         RetryPolicy(), *context.err, response);
 }
 
 void PrintUpload(const CommandContext& context, const v1::UploadImageResponse& response) {
@@ -115,9 +102,8 @@ int RunSubmit(const CommandLine& line, const CommandContext& context) {
   *request.mutable_submission() = *submission;
   request.set_idempotency_key(key);
   v1::SubmitCaseResponse response;
-  grpc::ClientContext call;
-  PrepareContext(call, context.identity, context.options.deadline);
-  grpc::Status status = stub->SubmitCase(&call, request, &response);
+  grpc::Status status = SubmitWithRetries(*stub, context.identity, context.options.deadline, request, RetryPolicy(),
+                                          *context.err, response);
   if (!status.ok()) return CallFailure(context, status, intake);
   if (context.options.json) {
     context.Print(ToJsonLine(response));

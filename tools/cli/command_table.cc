@@ -71,6 +71,14 @@ const std::vector<CommandSpec>& Commands() {
         {"interval", "N", "days (urgent-referral) or weeks (follow-up-photo)"},
         {"follow-up", "TEXT", "follow-up instructions"},
         {"note", "TEXT", "free text for the clinic"}}},
+      {"dead-letters", nullptr, "list stream entries the services gave up on (operators)", Identity::kNone,
+       {{"admin", "ID", "calling administrator (env TELEDERM_ADMIN)"},
+        {"stream", "S", "stream:intake or stream:triaged (default: both)"}}},
+      {"dead-letter", "ID", "show one dead letter (operators)", Identity::kNone,
+       {{"admin", "ID", "calling administrator (env TELEDERM_ADMIN)"}, {"stream", "S", "its stream"}}},
+      {"replay", "ID", "put a dead letter back on its stream, once its cause is fixed (operators)",
+       Identity::kNone,
+       {{"admin", "ID", "calling administrator (env TELEDERM_ADMIN)"}, {"stream", "S", "its stream"}}},
   };
   return *kCommands;
 }
