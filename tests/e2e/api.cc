@@ -1,9 +1,11 @@
 #include "tests/e2e/api.h"
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "common/blob/blob_store.h"
 #include "common/caller/caller.h"
 #include "common/status/grpc_status.h"
@@ -68,6 +70,68 @@ v1::CaseSubmission QuietTumourSubmission(const std::string& patient_reference, c
   s.set_consent_to_teleconsultation(true);
   *s.add_images() = image;
   return s;
+}
+
+std::shared_ptr<grpc::Channel> FastReconnectChannel(const std::string& address) {
+  grpc::ChannelArguments args;
+  args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
+  args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 100);
+  args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 1000);
+  return grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args);
+}
+
+bool IsTransient(const absl::Status& status) {
+  switch (status.code()) {
+    case absl::StatusCode::kUnavailable:
+    case absl::StatusCode::kAborted:
+    case absl::StatusCode::kDeadlineExceeded:
+    case absl::StatusCode::kCancelled:
+    case absl::StatusCode::kResourceExhausted:
+      return true;
+    default:
+      return false;
+  }
+}
+
+absl::StatusOr<v1::ImageRef> UploadImageResumable(v1::IntakeService::Stub& intake, const std::string& clinic_id,
+                                                  const std::string& bytes, v1::Modality modality,
+                                                  size_t chunk_bytes, absl::Duration give_up_after, int* attempts) {
+  const absl::Time give_up = absl::Now() + give_up_after;
+  const std::string sha256 = Sha256Hex(bytes);
+  absl::Duration pause = absl::Milliseconds(100);
+  absl::Status last = absl::DeadlineExceededError("no attempt made");
+  while (absl::Now() < give_up) {
+    v1::GetUploadStatusRequest status_request;
+    status_request.set_sha256(sha256);
+    status_request.set_size_bytes(static_cast<int64_t>(bytes.size()));
+    v1::UploadStatus held;
+    last = FromGrpcStatus(intake.GetUploadStatus(AsClinic(clinic_id, absl::Seconds(5)).get(), status_request, &held));
+    if (last.ok()) {
+      if (attempts != nullptr) ++*attempts;
+      auto context = AsClinic(clinic_id, absl::Seconds(30));
+      v1::UploadImageResponse response;
+      auto writer = intake.UploadImage(context.get(), &response);
+      v1::UploadImageRequest header;
+      header.mutable_header()->set_sha256(sha256);
+      header.mutable_header()->set_size_bytes(static_cast<int64_t>(bytes.size()));
+      header.mutable_header()->set_content_type("image/jpeg");
+      header.mutable_header()->set_modality(modality);
+      header.mutable_header()->set_offset(held.committed_offset());
+      bool open = writer->Write(header);
+      for (size_t at = static_cast<size_t>(held.committed_offset()); open && at < bytes.size(); at += chunk_bytes) {
+        v1::UploadImageRequest chunk;
+        chunk.set_chunk(bytes.substr(at, chunk_bytes));
+        open = writer->Write(chunk);
+      }
+      writer->WritesDone();
+      last = FromGrpcStatus(writer->Finish());
+      if (last.ok()) return response.image();
+    }
+    if (!IsTransient(last)) return last;
+    absl::SleepFor(pause);
+    pause = std::min(pause * 2, absl::Seconds(1));
+  }
+  return last;
 }
 
 bool WaitUntil(const std::function<bool()>& done, absl::Duration timeout) {

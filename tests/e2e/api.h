@@ -26,6 +26,23 @@ std::string ReadFileBytes(const std::string& path);
 absl::StatusOr<v1::ImageRef> UploadImage(v1::IntakeService::Stub& intake, const std::string& clinic_id,
                                          const std::string& bytes, v1::Modality modality);
 
+// A channel that reconnects within a second after its server restarts (gRPC's
+// default backoff grows to two minutes).
+std::shared_ptr<grpc::Channel> FastReconnectChannel(const std::string& address);
+
+// Uploads `bytes` as `clinic_id` in `chunk_bytes` pieces, resuming after any
+// transient failure (UNAVAILABLE, ABORTED, DEADLINE_EXCEEDED, CANCELLED,
+// RESOURCE_EXHAUSTED) from the offset GetUploadStatus reports, until it is
+// stored or `give_up_after` has passed (then the last error). `attempts`, if
+// given, counts the UploadImage calls made.
+absl::StatusOr<v1::ImageRef> UploadImageResumable(v1::IntakeService::Stub& intake, const std::string& clinic_id,
+                                                  const std::string& bytes, v1::Modality modality,
+                                                  size_t chunk_bytes, absl::Duration give_up_after,
+                                                  int* attempts = nullptr);
+
+// True for the codes after which a client should simply try again.
+bool IsTransient(const absl::Status& status);
+
 // A suspected-tumour submission with nothing worrying on the form, so that
 // only its image can make it urgent.
 v1::CaseSubmission QuietTumourSubmission(const std::string& patient_reference, const v1::ImageRef& image);

@@ -1,5 +1,6 @@
 #include "tests/e2e/stack.h"
 
+#include <csignal>
 #include <filesystem>
 
 #include "absl/strings/str_cat.h"
@@ -26,7 +27,7 @@ absl::StatusOr<std::unique_ptr<Stack>> Stack::Start(StackOptions options) {
     p.argv.insert(p.argv.end(), flags.begin(), flags.end());
     return p;
   };
-  stack->intake_ = make(TELEDERM_INTAKE_BIN, "intake", {});
+  stack->intake_ = make(TELEDERM_INTAKE_BIN, "intake", options.intake_flags);
   for (int i = 0; i < options.triage_processes; ++i) {
     stack->triage_.push_back(make(TELEDERM_TRIAGE_BIN, absl::StrCat("triage-", i), options.triage_flags));
   }
@@ -89,5 +90,25 @@ absl::Status Stack::Restart(Service service, int index) {
 }
 
 std::string Stack::LogTail(Service service, int index) const { return FileTail(ProcessOf(service, index).log); }
+
+bool Stack::Running(Service service, int index) {
+  Process& process = ProcessOf(service, index);
+  return process.child != nullptr && process.child->Running();
+}
+
+absl::StatusOr<int> Stack::Terminate(Service service, absl::Duration timeout, int index) {
+  Process& process = ProcessOf(service, index);
+  if (absl::Status s = process.child->Signal(SIGTERM); !s.ok()) return s;
+  return process.child->Wait(timeout);
+}
+
+int Stack::processes(Service service) const {
+  switch (service) {
+    case Service::kIntake: return 1;
+    case Service::kTriage: return static_cast<int>(triage_.size());
+    case Service::kReferral:
+    default: return static_cast<int>(referral_.size());
+  }
+}
 
 }  // namespace telederm::testing

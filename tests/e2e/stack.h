@@ -18,6 +18,7 @@ struct StackOptions {
   int referral_processes = 1;
   std::vector<std::string> triage_flags;    // added to every triage process
   std::vector<std::string> referral_flags;  // added to every referral process
+  std::vector<std::string> intake_flags;    // added to the intake process
 };
 
 // The whole telederm stack as real processes: a redis-server and the three
@@ -38,6 +39,17 @@ class Stack {
   absl::Status Restart(Service service, int index = 0);
   // The end of a process's log, for failure messages.
   std::string LogTail(Service service, int index = 0) const;
+  // False once the process has exited (killed, crashed, or stopped).
+  bool Running(Service service, int index = 0);
+  // SIGTERM, then waits up to `timeout` for the exit status (DEADLINE_EXCEEDED
+  // if it is still running then).
+  absl::StatusOr<int> Terminate(Service service, absl::Duration timeout, int index = 0);
+  int processes(Service service) const;
+
+  // Redis crashes (kill -9; the AOF keeps what was written) and comes back on
+  // the same port with its data.
+  absl::Status KillRedis() { return redis_->Kill(); }
+  absl::Status RestartRedis() { return redis_->Restart(); }
 
  private:
   struct Process {
