@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Loads deploy/redis/users.acl (with test passwords) into a real redis-server
+# and checks each service user can do its work and cannot reach other keys or
+# delete, trim or overwrite audit entries. Exit 0 when every check passes.
+set -uo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+redis_server=${TELEDERM_REDIS_SERVER:-$(command -v redis-server || echo /usr/bin/redis-server)}
+dir=$(mktemp -d /tmp/telederm-acl.XXXXXX)
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+sed -E 's/#CHANGE-ME-sha256-of-([a-z]+)-password/>\1-test-pw/' "$root/deploy/redis/users.acl" > "$dir/users.acl"
+"$redis_server" --port "$port" --bind 127.0.0.1 --aclfile "$dir/users.acl" --dir "$dir" --save '' \
+  --daemonize yes --pidfile "$dir/redis.pid" --logfile "$dir/redis.log"
+cleanup() { [ -f "$dir/redis.pid" ] && kill "$(cat "$dir/redis.pid")" 2>/dev/null; sleep 0.2; rm -rf "$dir"; }
+trap cleanup EXIT
+for _ in $(seq 50); do redis-cli -p "$port" --user backup --pass backup-test-pw --no-auth-warning ping >/dev/null 2>&1 && break; sleep 0.1; done
+
+failures=0
+as() { local user=$1; shift; redis-cli -p "$port" --user "$user" --pass "$user-test-pw" --no-auth-warning "$@" 2>&1; }
+allowed() {
+  local out; out=$(as "$@")
+  if echo "$out" | grep -qE "NOPERM|NOAUTH|WRONGPASS|ERR"; then echo "FAIL allowed: $* -> $out"; failures=$((failures+1)); fi
+}
+refused() {
+  local out; out=$(as "$@")
+  if ! echo "$out" | grep -qE "NOPERM|NOAUTH|WRONGPASS"; then echo "FAIL refused: $* -> $out"; failures=$((failures+1)); fi
+}
+
+grep -q "user default off" "$root/deploy/redis/users.acl" || { echo "FAIL: the default user is not off"; failures=$((failures+1)); }
+out=$(redis-cli -p "$port" ping 2>&1); echo "$out" | grep -q PONG && { echo "FAIL: unauthenticated PING answered"; failures=$((failures+1)); }
+
+for svc in intake triage referral; do
+  allowed "$svc" XADD 'audit:{log}' '*' sub x
+  allowed "$svc" XREVRANGE 'audit:{log}:case:c-1' + -
+  refused "$svc" XDEL 'audit:{log}' 0-1
+  refused "$svc" XTRIM 'audit:{log}' MAXLEN 0
+  refused "$svc" DEL 'audit:{log}'
+  refused "$svc" SET 'audit:{log}' x
+  refused "$svc" EVAL "return redis.call('XDEL', KEYS[1], '0-1')" 1 'audit:{log}'
+  allowed "$svc" HSET 'case:{c-1}' v 1
+  allowed "$svc" ZADD 'auth:{tokens}:revoked' 1 j
+  refused "$svc" FLUSHALL
+  refused "$svc" CONFIG SET appendonly no
+  refused "$svc" KEYS '*'
+done
+allowed intake XADD stream:intake '*' case c-1
+refused intake ZADD 'pool:{general}:queue' 1 c-1
+refused intake HSET 'directory:{staff}:specialists' dr x
+allowed triage XADD stream:triaged '*' case c-1
+refused triage ZADD 'pool:{general}:queue' 1 c-1
+allowed referral ZADD 'pool:{general}:queue' 1 c-1
+allowed referral HSET 'directory:{staff}:specialists' dr x
+allowed backup XRANGE 'audit:{log}' - +
+refused backup SET 'case:{c-1}' x
+
+if [ "$failures" -gt 0 ]; then echo "redis ACL: $failures check(s) failed"; exit 1; fi
+echo "redis ACL: all checks passed"
