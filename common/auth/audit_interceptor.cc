@@ -8,6 +8,7 @@
 #include <google/protobuf/reflection.h>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "common/auth/call_authenticator.h"
 #include "common/auth/policy.h"
 #include "common/caller/verified_identity.h"
@@ -38,11 +39,6 @@ void CollectCaseIds(const Message& message, int depth, std::set<std::string>& ou
       }
     }
   }
-}
-
-std::string Property(const grpc::AuthContext& auth, const char* name) {
-  std::vector<grpc::string_ref> values = auth.FindPropertyValues(name);
-  return values.empty() ? "" : std::string(values[0].data(), values[0].size());
 }
 
 class AuditInterceptor final : public grpc::experimental::Interceptor {
@@ -95,11 +91,10 @@ class AuditInterceptor final : public grpc::experimental::Interceptor {
     std::shared_ptr<const grpc::AuthContext> auth = context->auth_context();
     std::string certificate = auth ? CertificatePeer(*auth) : "-";
     entry.peer = certificate == "-" ? context->peer() : absl::StrCat(context->peer(), " ", certificate);
-    if (auth) {
-      entry.subject = Property(*auth, kVerifiedSubjectProperty);
-      entry.role = Property(*auth, kVerifiedRoleProperty);
-      entry.scope = Property(*auth, kVerifiedClinicProperty);
-      if (entry.scope.empty()) entry.scope = Property(*auth, kVerifiedPoolsProperty);
+    if (std::optional<absl::StatusOr<VerifiedIdentity>> who = VerifiedIdentityOf(*context); who && who->ok()) {
+      entry.subject = (*who)->subject;
+      entry.role = (*who)->role;
+      entry.scope = (*who)->role == "clinic" ? (*who)->clinic : absl::StrJoin((*who)->pools, ",");
     }
     audit_->Write(std::move(entry));
   }

@@ -6,7 +6,6 @@
 #include "absl/strings/str_join.h"
 #include "common/auth/policy.h"
 #include "common/auth/token.h"
-#include "common/caller/verified_identity.h"
 #include "common/logging/log.h"
 #include "common/status/grpc_status.h"
 
@@ -62,7 +61,6 @@ grpc::Status CallAuthenticator::Process(const InputMetadata& metadata, grpc::Aut
   if (policy != nullptr && policy->open) return grpc::Status::OK;
   absl::string_view authorization = Lookup(metadata, "authorization");
   absl::StatusOr<Claims> claims = Decide(method, authorization);
-  if (!authorization.empty()) consumed->insert({"authorization", std::string(authorization)});
   if (!claims.ok()) {
     if (claims.status().code() != absl::StatusCode::kResourceExhausted) {
       audit::AuditEntry entry;
@@ -85,11 +83,9 @@ grpc::Status CallAuthenticator::Process(const InputMetadata& metadata, grpc::Aut
     }
     return ToGrpcStatus(claims.status());
   }
-  context->AddProperty(kVerifiedRoleProperty, std::string(RoleName(claims->role)));
-  context->AddProperty(kVerifiedSubjectProperty, claims->subject);
-  context->AddProperty(kVerifiedTokenIdProperty, claims->token_id);
-  if (!claims->clinic_id.empty()) context->AddProperty(kVerifiedClinicProperty, claims->clinic_id);
-  if (!claims->pools.empty()) context->AddProperty(kVerifiedPoolsProperty, absl::StrJoin(claims->pools, ","));
+  // `context` belongs to the connection, shared by all its calls: the verified
+  // identity is not stored there. The header stays on the call (not consumed)
+  // and IdentifyCaller verifies it again (common/caller/verified_identity.h).
   return grpc::Status::OK;
 }
 

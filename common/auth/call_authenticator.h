@@ -24,8 +24,9 @@ namespace telederm::auth {
 // ring and not be revoked (UNAUTHENTICATED otherwise), its role must be
 // allowed for the method (PERMISSION_DENIED otherwise), and a clinic must be
 // within its rate limit (RESOURCE_EXHAUSTED). Every refusal is audited. A
-// passing call gets the verified identity as auth-context properties
-// (common/caller/verified_identity.h), which is what IdentifyCaller reads.
+// passing call keeps its authorization header; IdentifyCaller verifies it
+// again for the handler (verified_identity.h), because the AuthContext gRPC
+// hands this processor is the connection's, shared by all its calls.
 //
 // gRPC runs Process on its own threads (IsBlocking), never on a reaction, so
 // the Redis round trips here are allowed. Thread-safe.

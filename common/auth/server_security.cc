@@ -11,6 +11,8 @@
 #include "common/auth/audit_interceptor.h"
 #include "common/auth/call_authenticator.h"
 #include "common/auth/security_service.h"
+#include "common/auth/token.h"
+#include "common/caller/verified_identity.h"
 #include "common/config/server_config.h"
 #include "common/logging/log.h"
 
@@ -98,6 +100,12 @@ absl::StatusOr<ServerSecurity> MakeServerSecurity(const SecurityOptions& options
     credentials = grpc::SslServerCredentials(ssl);
   }
 
+  // Handlers and the audit interceptor verify each call's own token with the same ring.
+  InstallTokenVerifier([keys = *keys, clock](absl::string_view token) -> absl::StatusOr<VerifiedIdentity> {
+    absl::StatusOr<Claims> claims = VerifyToken(token, keys, clock->Now());
+    if (!claims.ok()) return claims.status();
+    return VerifiedIdentity{std::string(RoleName(claims->role)), claims->subject, claims->clinic_id, claims->pools};
+  });
   auto audit_log = std::make_shared<audit::AuditLog>(redis);
   auto audit_writer = std::make_shared<audit::AuditWriter>(audit_log);
   auto revocations = std::make_shared<Revocations>(redis);
