@@ -25,6 +25,13 @@ stop() {
 }
 trap stop EXIT
 
+# TLS everywhere, even on loopback: a development CA, certificates and token
+# keys of the demo's own (docs/SECURITY.md). The services read these variables.
+deploy/dev-certs.sh "$run/certs" >/dev/null
+export TELEDERM_TLS_CERT=$run/certs/server.pem TELEDERM_TLS_KEY=$run/certs/server.key
+export TELEDERM_TLS_CLIENT_CA=$run/certs/ca.pem TELEDERM_TOKEN_KEYS=$run/certs/token-keys
+export TELEDERM_CA_CERT=$run/certs/ca.pem  # the CLI trusts the development CA
+
 # A Redis of the demo's own, with AOF, so a system Redis on 6379 is untouched.
 export TELEDERM_REDIS=127.0.0.1:${TELEDERM_DEMO_REDIS_PORT:-6390}
 export TELEDERM_DATA_DIR=$run/data
@@ -39,11 +46,17 @@ for _ in $(seq 50); do redis-cli -p "${TELEDERM_REDIS##*:}" ping >/dev/null 2>&1
 for port in 50051 50052 50053; do
   for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null && break; sleep 0.1; done
 done
-echo "== stack running: redis $TELEDERM_REDIS, intake :50051, triage :50052, referral :50053 (logs in $run)"
+echo "== stack running over TLS: redis $TELEDERM_REDIS, intake :50051, triage :50052, referral :50053 (logs in $run)"
 
 cli="$bin/tools/cli/telederm"
 images=tests/data/cases
-clinic=(--clinic clinic-kisumu-rural-03)
+issue() { "$cli" admin issue-token --keys "$TELEDERM_TOKEN_KEYS" "$@" 2>/dev/null; }
+echo "== signed bearer tokens for the clinic's tablet, the dermatologist and an operator"
+clinic_token=$(issue --role clinic --subject tablet-kr03 --clinic clinic-kisumu-rural-03 --ttl 2h)
+dr_token=$(issue --role specialist --subject dr-achieng --pools general --ttl 2h)
+admin_token=$(issue --role admin --subject ops-demo --ttl 1h)
+clinic=(--clinic clinic-kisumu-rural-03 --auth-token "$clinic_token")
+dr=(--specialist dr-achieng --auth-token "$dr_token")
 submit() { "$cli" "${clinic[@]}" submit "$@" | awk '/^submitted /{print $2}'; }
 
 echo "== the clinic submits four cases"
@@ -66,33 +79,40 @@ echo "   $c4  scalp lesion that grew, changed colour and bleeds"
 
 echo "== waiting for pre-screening"
 for _ in $(seq 100); do
-  n=$("$cli" --specialist dr-achieng queue | awk 'NR>1' | wc -l)
+  n=$("$cli" "${dr[@]}" queue | awk 'NR>1' | wc -l)
   [ "$n" -ge 4 ] && break
   sleep 0.2
 done
 
 echo "== the dermatologist's queue (earliest due first)"
-"$cli" --specialist dr-achieng queue
+"$cli" "${dr[@]}" queue
 
 echo "== why the top case is urgent"
-queue=$("$cli" --specialist dr-achieng queue)
+queue=$("$cli" "${dr[@]}" queue)
 top=$(echo "$queue" | awk 'NR==2{print $2}')
-"$cli" --specialist dr-achieng triage "$top"
+"$cli" "${dr[@]}" triage "$top"
 
 echo "== the dermatologist claims the first case and reports"
-claimed=$("$cli" --specialist dr-achieng claim)
+claimed=$("$cli" "${dr[@]}" claim)
 claim=$(echo "$claimed" | sed -n 1p)
 echo "   $claim"
 case_id=$(echo "$claim" | awk '{print $2}')
 token=$(echo "$claim" | sed -E 's/.*token=([0-9]+).*/\1/')
-"$cli" --specialist dr-achieng report "$case_id" --token "$token" \
+"$cli" "${dr[@]}" report "$case_id" --token "$token" \
   --diagnosis "Atypical pigmented lesion, dermoscopy suspicious for melanoma" --icd10 D48.5 \
   --management urgent-referral --interval 14 --follow-up "Excision biopsy at the district hospital"
 
 echo "== the clinic's events for that case"
 "$cli" "${clinic[@]}" watch --until-reported "$case_id" --timeout 10s | grep "$case_id"
 
+echo "== who looked at that case (the audit trail)"
+"$cli" admin audit --case "$case_id" --auth-token "$admin_token" --service 127.0.0.1:50053 | cut -c1-160
+
+echo "== a call without a token is refused"
+"$cli" --clinic clinic-kisumu-rural-03 cases 2>&1 | head -1 || true
+
 if [ "$keep" = 1 ]; then
+  echo "   try: $cli --auth-token $clinic_token cases   (TELEDERM_CA_CERT=$TELEDERM_CA_CERT)"
   echo "== the stack keeps running; Ctrl-C stops it"
   wait
 fi

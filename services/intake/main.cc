@@ -7,6 +7,7 @@
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
+#include "common/auth/server_security.h"
 #include "common/config/server_config.h"
 #include "common/logging/log.h"
 #include "common/redis/client.h"
@@ -42,6 +43,15 @@ int main(int argc, char** argv) {
   redis::ClientOptions redis_options;
   redis_options.endpoint = *endpoint;
   redis_options.pool_size = 16;
+  redis_options.username = config.redis_user;
+  redis_options.password = config.redis_password;
+  // TLS and bearer tokens (docs/SECURITY.md); refuses to start without them.
+  absl::StatusOr<ServerSecurity> security =
+      auth::MakeServerSecurity(auth::SecurityOptionsFromFlags(), redis::Client::Create(redis_options), RealClock());
+  if (!security.ok()) {
+    LogError(std::string(security.status().message()));
+    return 2;
+  }
 
   intake::IntakeOptions options;
   options.max_image_bytes = absl::GetFlag(FLAGS_max_image_mib) * 1024 * 1024;
@@ -57,7 +67,7 @@ int main(int argc, char** argv) {
   intake::IntakeServiceImpl service(
       {redis::Client::Create(redis_options), *blobs, RealClock(), intake::NewQualityGate()}, options);
 
-  absl::StatusOr<std::unique_ptr<GrpcServer>> server = GrpcServer::Start(config.listen, {&service});
+  absl::StatusOr<std::unique_ptr<GrpcServer>> server = GrpcServer::Start(config.listen, {&service}, *std::move(security));
   if (!server.ok()) {
     LogError(std::string(server.status().message()));
     return 1;

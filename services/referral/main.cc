@@ -13,6 +13,7 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/strings/str_cat.h"
+#include "common/auth/server_security.h"
 #include "common/case_store/keys.h"
 #include "common/clock/clock.h"
 #include "common/config/server_config.h"
@@ -77,7 +78,17 @@ int main(int argc, char** argv) {
   telederm::redis::ClientOptions redis_options;
   redis_options.endpoint = *endpoint;
   redis_options.pool_size = 16;
+  redis_options.username = config.redis_user;
+  redis_options.password = config.redis_password;
   std::shared_ptr<telederm::redis::Client> redis = telederm::redis::Client::Create(redis_options);
+  // TLS and bearer tokens (docs/SECURITY.md); refuses to start without them. Token
+  // expiry is judged by the real clock, never the test clock file.
+  absl::StatusOr<telederm::ServerSecurity> security = telederm::auth::MakeServerSecurity(
+      telederm::auth::SecurityOptionsFromFlags(), redis, telederm::RealClock());
+  if (!security.ok()) {
+    std::cerr << "telederm-referral: " << security.status().message() << "\n";
+    return 2;
+  }
   const std::string clock_file = absl::GetFlag(FLAGS_test_clock_file);
   telederm::ClockPtr clock =
       clock_file.empty() ? telederm::RealClock() : telederm::referral::OffsetClockFromFile(clock_file);
@@ -99,7 +110,7 @@ int main(int argc, char** argv) {
   telederm::referral::AdminServiceImpl admin(parts.directory);
   telederm::referral::ReferralServiceImpl service(std::move(parts));
   absl::StatusOr<std::unique_ptr<telederm::GrpcServer>> server =
-      telederm::GrpcServer::Start(config.listen, {&service, &admin});
+      telederm::GrpcServer::Start(config.listen, {&service, &admin}, *std::move(security));
   if (!server.ok()) {
     std::cerr << "telederm-referral: " << server.status().message() << "\n";
     return 1;

@@ -10,6 +10,7 @@
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
+#include "common/auth/server_security.h"
 #include "common/config/server_config.h"
 #include "common/case_store/keys.h"
 #include "common/ids/ids.h"
@@ -62,7 +63,16 @@ int main(int argc, char** argv) {
 
   redis::ClientOptions redis_options;
   redis_options.endpoint = *endpoint;
+  redis_options.username = config.redis_user;
+  redis_options.password = config.redis_password;
   std::shared_ptr<redis::Client> redis = redis::Client::Create(redis_options);
+  // TLS and bearer tokens (docs/SECURITY.md); refuses to start without them.
+  absl::StatusOr<ServerSecurity> security =
+      auth::MakeServerSecurity(auth::SecurityOptionsFromFlags(), redis, RealClock());
+  if (!security.ok()) {
+    LogError(std::string(security.status().message()));
+    return 2;
+  }
   triage::ScreeningOptions screening;
   screening.analysis_timeout = *timeout;
   auto screener = std::make_shared<const triage::Screener>(*analyzer, *blobs, screening);
@@ -85,7 +95,7 @@ int main(int argc, char** argv) {
 
   triage::TriageServiceImpl service(redis, screener);
   DeadLetterServiceImpl dead_letters(redis, {keys::kIntakeStream, keys::kTriagedStream});
-  absl::StatusOr<std::unique_ptr<GrpcServer>> server = GrpcServer::Start(config.listen, {&service, &dead_letters});
+  absl::StatusOr<std::unique_ptr<GrpcServer>> server = GrpcServer::Start(config.listen, {&service, &dead_letters}, *std::move(security));
   if (!server.ok()) {
     worker.Stop();
     work.reset();

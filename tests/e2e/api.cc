@@ -9,23 +9,17 @@
 #include "common/blob/blob_store.h"
 #include "common/caller/caller.h"
 #include "common/status/grpc_status.h"
+#include "tests/e2e/credentials.h"
 
 namespace telederm::testing {
 
 std::unique_ptr<grpc::ClientContext> AsClinic(const std::string& clinic_id, absl::Duration deadline) {
-  auto context = std::make_unique<grpc::ClientContext>();
-  context->AddMetadata(kClinicIdHeader, clinic_id);
-  context->set_deadline(absl::ToChronoTime(absl::Now() + deadline));
-  return context;
+  return WithToken(TestToken(auth::Role::kClinic, absl::StrCat("device-of-", clinic_id), clinic_id), deadline);
 }
 
 std::unique_ptr<grpc::ClientContext> AsSpecialist(const std::string& specialist_id, const std::string& pools,
                                                   absl::Duration deadline) {
-  auto context = std::make_unique<grpc::ClientContext>();
-  context->AddMetadata(kSpecialistIdHeader, specialist_id);
-  context->AddMetadata(kPoolsHeader, pools);
-  context->set_deadline(absl::ToChronoTime(absl::Now() + deadline));
-  return context;
+  return WithToken(TestToken(auth::Role::kSpecialist, specialist_id, pools), deadline);
 }
 
 std::string ReadFileBytes(const std::string& path) {

@@ -16,6 +16,7 @@
 // Small helpers for tests that drive the real services through their public API.
 namespace telederm::testing {
 
+// Contexts carrying a bearer token signed with the Stack's test keys (credentials.h).
 std::unique_ptr<grpc::ClientContext> AsClinic(const std::string& clinic_id, absl::Duration deadline = absl::Seconds(30));
 std::unique_ptr<grpc::ClientContext> AsSpecialist(const std::string& specialist_id, const std::string& pools = "general",
                                                   absl::Duration deadline = absl::Seconds(30));

@@ -2,12 +2,34 @@
 
 #include <csignal>
 #include <filesystem>
+#include <fstream>
 
 #include "absl/strings/str_cat.h"
+#include "tests/e2e/credentials.h"
 #include "tests/harness/net.h"
 #include "tests/harness/temp_dir.h"
 
 namespace telederm::testing {
+namespace {
+
+// Writes the test key ring into `data_dir` and returns the security flags.
+std::vector<std::string> SecurityFlags(const StackOptions& options, const std::string& data_dir) {
+  std::string keys = absl::StrCat(data_dir, "/token-keys");
+  std::ofstream(keys) << kTestTokenKeys;
+  std::vector<std::string> flags = {absl::StrCat("--token_keys=", keys)};
+  if (options.tls_dir.empty()) {
+    flags.push_back("--plaintext_for_development");
+  } else {
+    flags.push_back(absl::StrCat("--tls_cert=", options.tls_dir, "/server.pem"));
+    flags.push_back(absl::StrCat("--tls_key=", options.tls_dir, "/server.key"));
+    flags.push_back(absl::StrCat("--tls_client_ca=", options.tls_dir, "/ca.pem"));
+    if (options.require_client_cert) flags.push_back("--require_client_cert");
+  }
+  flags.insert(flags.end(), options.security_flags.begin(), options.security_flags.end());
+  return flags;
+}
+
+}  // namespace
 
 absl::StatusOr<std::unique_ptr<Stack>> Stack::Start(StackOptions options) {
   std::unique_ptr<Stack> stack(new Stack());
@@ -18,12 +40,14 @@ absl::StatusOr<std::unique_ptr<Stack>> Stack::Start(StackOptions options) {
   if (!dir.ok()) return dir.status();
   stack->data_dir_ = *dir;
 
+  std::vector<std::string> security = SecurityFlags(options, stack->data_dir_);
   auto make = [&](const char* binary, const std::string& name, const std::vector<std::string>& flags) {
     Process p;
     p.port = FreeLoopbackPort();
     p.log = absl::StrCat(stack->data_dir_, "/", name, ".log");
     p.argv = {binary, absl::StrCat("--listen=127.0.0.1:", p.port), absl::StrCat("--redis=", stack->redis_->host_port()),
               absl::StrCat("--data_dir=", stack->data_dir_)};
+    p.argv.insert(p.argv.end(), security.begin(), security.end());
     p.argv.insert(p.argv.end(), flags.begin(), flags.end());
     return p;
   };

@@ -18,6 +18,15 @@ struct StackOptions {
   int referral_processes = 1;
   std::vector<std::string> triage_flags;    // added to every triage process
   std::vector<std::string> referral_flags;  // added to every referral process
+  // Security: every service verifies tokens made with kTestTokenKeys
+  // (tests/e2e/credentials.h). Without `tls_dir` the services run with
+  // --plaintext_for_development (loopback only); with it, TLS with the
+  // certificates deploy/dev-certs.sh made there, and mutual TLS when asked.
+  std::string tls_dir;
+  bool require_client_cert = false;
+  // The per-clinic rate limit; generous by default so that only the tests
+  // about it meet it.
+  std::vector<std::string> security_flags = {"--clinic_rate=10000", "--clinic_burst=100000"};
   std::vector<std::string> intake_flags;    // added to the intake process
 };
 

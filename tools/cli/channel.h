@@ -23,7 +23,21 @@ struct Endpoint {
   std::shared_ptr<grpc::Channel> channel;
 };
 
-// The one place channel credentials are chosen: insecure today; TLS is added here.
+// How channels are secured and what every call carries, for the whole process.
+struct ChannelSecurity {
+  bool tls = false;
+  std::string ca_cert_pem;  // empty with tls: the system's CAs
+  std::string client_cert_pem;
+  std::string client_key_pem;
+  std::string bearer_token;  // sent as "authorization: Bearer ..." on every call
+};
+// Reads the files `options` names; set once, before any command runs.
+// INVALID_ARGUMENT naming the flag when a file cannot be read.
+absl::Status ConfigureChannelSecurity(const GlobalOptions& options);
+
+// The one place channel credentials are chosen: TLS when configured
+// (ConfigureChannelSecurity), else plaintext, which only a server started
+// with --plaintext_for_development on loopback accepts.
 Endpoint OpenEndpoint(absl::string_view service, const std::string& address);
 
 // Who a call says it is, sent as request metadata (common/caller/caller.h headers).
@@ -39,7 +53,8 @@ struct CallIdentity {
 // specialist identity when one is configured, else the clinic's.
 absl::StatusOr<CallIdentity> IdentityFor(const CommandSpec& command, const GlobalOptions& options);
 
-// Sets the deadline (none when `deadline` is infinite) and the identity metadata.
+// Sets the deadline (none when `deadline` is infinite) and who is calling: the
+// bearer token when one is configured, else the development identity headers.
 void PrepareContext(grpc::ClientContext& context, const CallIdentity& identity, absl::Duration deadline);
 
 // "error: CODE: message" for a failed call. When the service could not be reached at

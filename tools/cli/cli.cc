@@ -62,6 +62,9 @@ int RunCli(const std::vector<std::string>& args, const EnvLookup& env, std::ostr
   absl::StatusOr<GlobalOptions> options = ResolveGlobalOptions(*line, env);
   if (!options.ok()) return UsageFailure(context, options.status());
   context.options = *options;
+  if (absl::Status secured = ConfigureChannelSecurity(context.options); !secured.ok()) {
+    return UsageFailure(context, secured);
+  }
   absl::StatusOr<CallIdentity> identity = IdentityFor(*line->command(), context.options);
   if (!identity.ok()) return UsageFailure(context, identity.status());
   context.identity = *identity;

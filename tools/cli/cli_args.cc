@@ -1,9 +1,12 @@
 #include "tools/cli/cli_args.h"
 
 #include <cmath>
+#include <fstream>
+#include <sstream>
 #include <utility>
 
 #include "absl/status/status.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/match.h"
@@ -162,6 +165,21 @@ absl::StatusOr<GlobalOptions> ResolveGlobalOptions(const CommandLine& line, cons
   resolve("specialist", "TELEDERM_SPECIALIST", options.specialist_id);
   resolve("pools", "TELEDERM_POOLS", options.pools);
   options.json = line.Has("json");
+  resolve("auth-token", "TELEDERM_AUTH_TOKEN", options.auth_token);
+  if (std::optional<std::string> file = line.Value("auth-token-file")) {
+    std::ifstream in(*file);
+    std::stringstream text;
+    text << in.rdbuf();
+    if (!in) return FlagError("auth-token-file", absl::StrCat("cannot read ", *file));
+    options.auth_token = std::string(absl::StripAsciiWhitespace(text.str()));
+  }
+  resolve("ca-cert", "TELEDERM_CA_CERT", options.ca_cert_file);
+  resolve("client-cert", "TELEDERM_CLIENT_CERT", options.client_cert_file);
+  resolve("client-key", "TELEDERM_CLIENT_KEY", options.client_key_file);
+  options.tls = line.Has("tls") || !options.ca_cert_file.empty();
+  if (options.client_cert_file.empty() != options.client_key_file.empty()) {
+    return FlagError("client-cert", "give --client-cert and --client-key together");
+  }
   absl::StatusOr<absl::Duration> deadline = DurationValue(line, "deadline", options.deadline);
   if (!deadline.ok()) return deadline.status();
   options.deadline = *deadline;

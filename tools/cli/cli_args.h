@@ -98,6 +98,12 @@ struct GlobalOptions {
   std::string pools;  // comma-separated; empty: the service's default
   bool json = false;
   absl::Duration deadline = absl::Seconds(30);
+  // Security (tools/cli/channel.h): a bearer token sent on every call, and TLS.
+  std::string auth_token;        // --auth-token / TELEDERM_AUTH_TOKEN (or --auth-token-file)
+  std::string ca_cert_file;      // --ca-cert / TELEDERM_CA_CERT: TLS, trusting this CA
+  std::string client_cert_file;  // --client-cert / TELEDERM_CLIENT_CERT: mutual TLS
+  std::string client_key_file;   // --client-key / TELEDERM_CLIENT_KEY
+  bool tls = false;              // --tls: TLS with the system's CAs (implied by --ca-cert)
 };
 
 // Looks up an environment variable; an empty optional when it is not set.

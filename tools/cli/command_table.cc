@@ -17,6 +17,12 @@ const std::vector<FlagSpec>& GlobalFlags() {
       {"pools", "A,B", "the specialist's pools (env TELEDERM_POOLS; default: the service's)"},
       {"json", nullptr, "machine-readable output: one JSON object per line"},
       {"deadline", "DURATION", "deadline of each call (default 30s)"},
+      {"auth-token", "TOKEN", "bearer token sent on every call (env TELEDERM_AUTH_TOKEN)"},
+      {"auth-token-file", "FILE", "read the bearer token from FILE"},
+      {"ca-cert", "FILE", "TLS: trust this CA's server certificates (env TELEDERM_CA_CERT)"},
+      {"client-cert", "FILE", "mutual TLS: this device's certificate (env TELEDERM_CLIENT_CERT)"},
+      {"client-key", "FILE", "mutual TLS: its private key (env TELEDERM_CLIENT_KEY)"},
+      {"tls", nullptr, "TLS with the system's CAs (implied by --ca-cert); without either, plaintext"},
       {"help", nullptr, "print usage and exit"},
   };
   return *kFlags;

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "tools/cli/admin_commands.h"
 #include "tools/cli/cli.h"
 
 int main(int argc, char** argv) {
@@ -14,5 +15,8 @@ int main(int argc, char** argv) {
     if (value == nullptr) return std::nullopt;
     return std::string(value);
   };
+  if (!args.empty() && args[0] == "admin") {
+    return telederm::cli::RunAdminCommand({args.begin() + 1, args.end()}, env, std::cout, std::cerr);
+  }
   return telederm::cli::RunCli(args, env, std::cout, std::cerr);
 }
