@@ -1,0 +1,143 @@
+#!/usr/bin/python3
+"""Checks deploy/ without a Docker engine or a cluster (none on the build machine):
+
+* every YAML file parses (python3-yaml), and the Kubernetes objects have what
+  telederm needs: probes on the metrics port, Secrets mounted, HPAs on the lag;
+* docker-compose.yml names the three services and Redis, built from our Dockerfiles;
+* each service's Dockerfile installs, in its runtime stage, the Debian package of
+  every shared library its binary (built here) needs, as readelf, ldd and dpkg -S tell;
+* the systemd units start the binaries with the production Redis configuration.
+
+  check_deploy.py REPO_ROOT INTAKE_BIN TRIAGE_BIN REFERRAL_BIN
+Prints one line per check; exit status 1 on the first failure.
+"""
+import configparser
+import glob
+import os
+import re
+import subprocess
+import sys
+
+import yaml
+
+root, binaries = sys.argv[1], dict(zip(("intake", "triage", "referral"), sys.argv[2:5]))
+deploy = os.path.join(root, "deploy")
+# In debian:bookworm-slim already (Essential or required by apt).
+BASE_PACKAGES = {"libc6", "libstdc++6", "libgcc-s1", "zlib1g", "libzstd1", "liblzma5", "libbz2-1.0", "libcrypt1",
+                 "libsystemd0", "libgcrypt20", "libgpg-error0", "liblz4-1", "libcap2", "libselinux1", "libpcre2-8-0",
+                 "libudev1", "libtinfo6", "libacl1", "libattr1", "libdb5.3", "libaudit1", "libcap-ng0", "libseccomp2",
+                 "libffi8", "libxxhash0", "libgmp10", "libp11-kit0", "libtasn1-6", "libidn2-0", "libunistring2",
+                 "libnettle8", "libhogweed6", "libgnutls30", "libsemanage2", "libsepol2", "libbsd0", "libmd0"}
+
+
+def check(condition, message):
+    if not condition:
+        print(f"FAIL {message}")
+        sys.exit(1)
+    print(f"ok   {message}")
+
+
+def runtime_packages(dockerfile):
+    text = open(dockerfile).read().replace("\\\n", " ")
+    final_stage = text.split("\nFROM ")[-1]
+    packages = set()
+    for command in re.findall(r"apt-get install ([^&\n]*)", final_stage):
+        packages.update(word for word in command.split() if not word.startswith("-"))
+    return packages
+
+
+def linked_packages(binary):
+    """The package of each library the binary itself needs (readelf NEEDED); apt brings their dependencies."""
+    needed = re.findall(r"\(NEEDED\)\s+Shared library: \[([^\]]+)\]",
+                        subprocess.run(["readelf", "-d", binary], capture_output=True, text=True, check=True).stdout)
+    out = subprocess.run(["ldd", binary], capture_output=True, text=True, check=True).stdout
+    where = {m.group(1): m.group(2) for m in re.finditer(r"^\s*(\S+) => (/\S+)", out, re.MULTILINE)}
+    paths = [where[name] for name in needed if name in where]
+    packages = {}
+    for path in paths:
+        real = os.path.realpath(path)
+        owner = None
+        for candidate in (path, real, real.replace("/usr/lib/", "/lib/", 1), path.replace("/lib/", "/usr/lib/", 1)):
+            result = subprocess.run(["dpkg", "-S", candidate], capture_output=True, text=True)
+            if result.returncode == 0:
+                owner = result.stdout.split(":")[0]
+                break
+        packages[path] = owner
+    return packages
+
+
+# 1. YAML everywhere parses.
+yaml_files = sorted(glob.glob(os.path.join(deploy, "k8s", "*.yaml"))) + [os.path.join(deploy, "docker-compose.yml")]
+objects = []
+for path in yaml_files:
+    documents = [d for d in yaml.safe_load_all(open(path)) if d]
+    check(documents, f"{os.path.relpath(path, root)} parses ({len(documents)} documents)")
+    if "/k8s/" in path:
+        objects += documents
+
+# 2. Kubernetes objects.
+by_kind = {}
+for o in objects:
+    by_kind.setdefault(o["kind"], {})[o["metadata"]["name"] if "metadata" in o else "kustomization"] = o
+for service in ("intake", "triage", "referral"):
+    deployment = by_kind["Deployment"].get(f"telederm-{service}")
+    check(deployment is not None, f"k8s Deployment telederm-{service}")
+    container = deployment["spec"]["template"]["spec"]["containers"][0]
+    ports = {p["name"]: p["containerPort"] for p in container["ports"]}
+    for probe in ("startupProbe", "readinessProbe", "livenessProbe"):
+        check(container[probe]["httpGet"] == {"path": "/healthz", "port": "metrics"},
+              f"{service} {probe} asks /healthz on the metrics port")
+    env = {e["name"]: e.get("value") for e in container["env"]}
+    check(env["TELEDERM_METRICS_LISTEN"].endswith(f":{ports['metrics']}"), f"{service} serves metrics on its port")
+    check(env["TELEDERM_LISTEN"].endswith(f":{ports['grpc']}"), f"{service} serves gRPC on its port")
+    volumes = {v["name"]: v for v in deployment["spec"]["template"]["spec"]["volumes"]}
+    check(volumes["tls"]["secret"]["secretName"] in by_kind["Secret"], f"{service} mounts the TLS Secret")
+    check(volumes["token-keys"]["secret"]["secretName"] in by_kind["Secret"], f"{service} mounts the token keys")
+    svc = by_kind["Service"][f"telederm-{service}"]
+    check({p["name"] for p in svc["spec"]["ports"]} == {"grpc", "metrics"}, f"{service} Service exposes gRPC and metrics")
+for service, group in (("triage", "triage"), ("referral", "referral")):
+    hpa = by_kind["HorizontalPodAutoscaler"][f"telederm-{service}"]
+    external = [m["external"] for m in hpa["spec"]["metrics"] if m["type"] == "External"][0]
+    check(external["metric"]["name"] == "telederm_stream_lag" and external["metric"]["selector"]["matchLabels"]
+          == {"group": group}, f"{service} HPA scales on telederm_stream_lag of group {group}")
+    check(hpa["spec"]["scaleTargetRef"]["name"] == f"telederm-{service}", f"{service} HPA targets its Deployment")
+kustomization = yaml.safe_load(open(os.path.join(deploy, "k8s", "kustomization.yaml")))
+listed = set(kustomization["resources"])
+on_disk = {os.path.basename(p) for p in glob.glob(os.path.join(deploy, "k8s", "*.yaml"))} - {"kustomization.yaml"}
+check(listed == on_disk, "kustomization.yaml lists every manifest")
+
+# 3. docker-compose.yml.
+compose = yaml.safe_load(open(os.path.join(deploy, "docker-compose.yml")))
+check(set(compose["services"]) == {"redis", "intake", "triage", "referral"}, "compose has Redis and the three services")
+for name, service in compose["services"].items():
+    dockerfile = os.path.join(root, service["build"]["dockerfile"])
+    check(os.path.exists(dockerfile), f"compose {name} builds {service['build']['dockerfile']}")
+redis_volumes = compose["services"]["redis"]["volumes"]
+check(any(v.startswith("./redis/redis.conf:") for v in redis_volumes) and
+      any(v.startswith("./redis/users.acl:") for v in redis_volumes), "compose Redis uses deploy/redis/")
+
+# 4. Dockerfiles: runtime packages cover what the binaries link.
+for service, binary in binaries.items():
+    dockerfile = os.path.join(deploy, "docker", f"Dockerfile.{service}")
+    text = open(dockerfile).read()
+    check(text.startswith("#") and "FROM debian:bookworm AS build" in text and "FROM debian:bookworm-slim" in text,
+          f"Dockerfile.{service}: bookworm build stage, bookworm-slim runtime stage")
+    check("deploy/install-deps.sh" in text, f"Dockerfile.{service}: build stage installs deploy/install-deps.sh's packages")
+    installed = runtime_packages(dockerfile)
+    for library, package in sorted(linked_packages(binary).items()):
+        check(package is not None, f"{service}: {library} belongs to a Debian package")
+        check(package in installed or package in BASE_PACKAGES or package.split(":")[0] in BASE_PACKAGES,
+              f"{service}: {os.path.basename(library)} from {package} is in the runtime stage")
+
+# 5. systemd units.
+for service in ("intake", "triage", "referral", "redis"):
+    unit = configparser.ConfigParser(strict=False, interpolation=None)
+    unit.optionxform = str
+    unit.read(os.path.join(deploy, "systemd", f"telederm-{service}.service"))
+    exec_start = unit["Service"]["ExecStart"]
+    if service == "redis":
+        check("/etc/telederm/redis.conf" in exec_start, "telederm-redis.service runs deploy/redis/redis.conf")
+    else:
+        check(exec_start.split()[0] == f"/usr/local/bin/telederm-{service}", f"telederm-{service}.service ExecStart")
+        check("telederm-redis.service" in unit["Unit"]["Requires"], f"telederm-{service}.service needs Redis")
+print("deploy/: all checks passed")
