@@ -109,6 +109,40 @@ TEST_F(TriageHandlerTest, CaseAlreadyPastTriageIsLeftAlone) {
   EXPECT_EQ(redis_->Command({"XLEN", keys::kTriagedStream})->integer, 1);
 }
 
+TEST_F(TriageHandlerTest, CaseAnsweredWithNewImagesIsScreenedAgainWithEveryImage) {
+  std::string id = ReceivedCase();
+  ASSERT_TRUE(handler_->Handle(EntryFor(id)).ok());
+  // Queued, claimed, a question, and the clinic's answer with a new image, as
+  // intake stores it: NEEDS_INFO -> SCREENING, the image added, the old result
+  // kept in earlier_triage and cleared.
+  auto writer = *blobs_->NewWriter();
+  ASSERT_TRUE(writer->Append("more pixels").ok());
+  ASSERT_TRUE(writer->Commit(Sha256Hex("more pixels")).ok());
+  ASSERT_TRUE(CaseStore(redis_)
+                  .Update(id,
+                          [&](v1::Case& c) -> absl::StatusOr<bool> {
+                            for (v1::CaseStatus to : {v1::CASE_STATUS_QUEUED, v1::CASE_STATUS_CLAIMED,
+                                                      v1::CASE_STATUS_NEEDS_INFO, v1::CASE_STATUS_SCREENING}) {
+                              if (absl::Status s = TransitionCase(c, to, clock_->Now(), "test"); !s.ok()) return s;
+                            }
+                            v1::ImageRef* image = c.mutable_submission()->add_images();
+                            image->set_sha256(Sha256Hex("more pixels"));
+                            image->set_modality(v1::MODALITY_DERMOSCOPY);
+                            *c.add_earlier_triage() = c.triage();
+                            c.clear_triage();
+                            return true;
+                          })
+                  .ok());
+  ASSERT_EQ(analyzer_->calls.load(), 1);
+  ASSERT_TRUE(handler_->Handle(EntryFor(id)).ok());
+  v1::Case c = Stored(id);
+  EXPECT_EQ(c.status(), v1::CASE_STATUS_SCREENING);
+  EXPECT_TRUE(c.triage().has_screened_at());
+  EXPECT_EQ(c.earlier_triage_size(), 1);
+  EXPECT_EQ(analyzer_->calls.load(), 3);  // both images analysed again
+  EXPECT_EQ(redis_->Command({"XLEN", keys::kTriagedStream})->integer, 2);
+}
+
 TEST_F(TriageHandlerTest, EntryForAnUnknownCaseIsDroppedWithoutError) {
   EXPECT_TRUE(handler_->Handle(EntryFor(NewCaseId(clock_->Now()))).ok());
   EXPECT_TRUE(handler_->Handle({"1-0", {{"case_id", "}{not-an-id"}}}).ok());
