@@ -33,7 +33,9 @@ std::vector<std::string> SecurityFlags(const StackOptions& options, const std::s
 
 absl::StatusOr<std::unique_ptr<Stack>> Stack::Start(StackOptions options) {
   std::unique_ptr<Stack> stack(new Stack());
-  absl::StatusOr<std::unique_ptr<RedisServer>> redis = RedisServer::Start();
+  RedisServerOptions redis_options;
+  redis_options.appendfsync = options.redis_appendfsync;
+  absl::StatusOr<std::unique_ptr<RedisServer>> redis = RedisServer::Start(redis_options);
   if (!redis.ok()) return redis.status();
   stack->redis_ = std::move(*redis);
   absl::StatusOr<std::string> dir = MakeTempDir("telederm-stack");

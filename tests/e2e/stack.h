@@ -28,6 +28,7 @@ struct StackOptions {
   // about it meet it.
   std::vector<std::string> security_flags = {"--clinic_rate=10000", "--clinic_burst=100000"};
   std::vector<std::string> intake_flags;    // added to the intake process
+  std::string redis_appendfsync = "everysec";  // "always" closes the AOF's loss window
 };
 
 // The whole telederm stack as real processes: a redis-server and the three

@@ -114,7 +114,7 @@ absl::Status RedisServer::Launch() {
       "--dir", dir_,
       "--save", "",
       "--appendonly", options_.append_only ? "yes" : "no",
-      "--appendfsync", "everysec",
+      "--appendfsync", options_.appendfsync,
       "--daemonize", "no",
       "--protected-mode", "yes",
       "--logfile", log,

@@ -13,7 +13,8 @@ namespace telederm::testing {
 // Options for RedisServer::Start (at namespace scope so that `= {}` works as a
 // default argument).
 struct RedisServerOptions {
-  bool append_only = true;  // --appendonly yes, --appendfsync everysec
+  bool append_only = true;  // --appendonly yes
+  std::string appendfsync = "everysec";  // or "always": fsync before every reply
 };
 
 // A real redis-server child process for one test: bound to 127.0.0.1 on a
