@@ -38,6 +38,8 @@ std::vector<MethodPolicy> BuildTable() {
 
       // Pre-screening results are patient data: the case's clinic or its specialists.
       Audited("/telederm.v1.TriageService/GetTriageResult", kClinic | kStaff),
+      // FHIR export of a whole case (common/fhir): the clinic its own, staff their pools' and their own.
+      Audited("/telederm.v1.FhirExportService/ExportCaseFhir", kClinic | kStaff),
       NotAudited("/telederm.v1.TriageService/ListAnalyzers", kAnyPerson),
 
       // The specialist's side: the handlers keep each to their pools and claims.

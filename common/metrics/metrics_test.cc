@@ -161,12 +161,12 @@ TEST_F(PipelineGaugesTest, StreamLagPendingAndDeadLettersPerGroup) {
   auto values = Collect({.streams = {keys::kIntakeStream, keys::kTriagedStream}});
   EXPECT_EQ(values["telederm_redis_scrape_ok"][""], 1);
   EXPECT_EQ(values["telederm_stream_length"]["stream=stream:intake"], 3);
-  EXPECT_EQ(values["telederm_stream_lag"]["stream=stream:intake,group=triage"], 2);
-  EXPECT_EQ(values["telederm_stream_pending"]["stream=stream:intake,group=triage"], 1);
+  EXPECT_EQ(values["telederm_stream_lag"]["group=triage,stream=stream:intake"], 2);
+  EXPECT_EQ(values["telederm_stream_pending"]["group=triage,stream=stream:intake"], 1);
   EXPECT_EQ(values["telederm_dead_letters"]["stream=stream:intake"], 1);
   // stream:triaged does not exist yet: length 0, no groups.
   EXPECT_EQ(values["telederm_stream_length"]["stream=stream:triaged"], 0);
-  EXPECT_FALSE(values["telederm_stream_lag"].contains("stream=stream:triaged,group=referral"));
+  EXPECT_FALSE(values["telederm_stream_lag"].contains("group=referral,stream=stream:triaged"));
 }
 
 TEST_F(PipelineGaugesTest, QueueDepthPerPoolAndTierOldestDueAndOverdue) {

@@ -1,5 +1,6 @@
 #include "common/metrics/pipeline_gauges.h"
 
+#include <algorithm>
 #include <map>
 
 #include <prometheus/metric_family.h>
@@ -50,6 +51,8 @@ prometheus::MetricFamily Gauge(std::string name, std::string help) {
 
 void Add(prometheus::MetricFamily& family, std::vector<prometheus::ClientMetric::Label> labels, double value) {
   prometheus::ClientMetric metric;
+  // Sorted by name, as the registry's own families are.
+  std::sort(labels.begin(), labels.end());
   metric.label = std::move(labels);
   metric.gauge.value = value;
   family.metric.push_back(std::move(metric));

@@ -9,7 +9,9 @@
 #include "absl/strings/str_cat.h"
 #include "common/auth/server_security.h"
 #include "common/config/server_config.h"
+#include "common/fhir/export_service.h"
 #include "common/logging/log.h"
+#include "common/metrics/observability.h"
 #include "common/redis/client.h"
 #include "common/server/grpc_server.h"
 #include "services/intake/intake_service.h"
@@ -29,6 +31,11 @@ int main(int argc, char** argv) {
   absl::ParseCommandLine(argc, argv);
   SetLogComponent("intake");
   ServerConfig config = ResolveServerConfig("127.0.0.1:50051");
+  auto observability = metrics::Observability::StartFromFlags("127.0.0.1:9091");  // docs/OBSERVABILITY.md
+  if (!observability.ok()) {
+    LogError(std::string(observability.status().message()));
+    return 2;
+  }
 
   absl::StatusOr<redis::Endpoint> endpoint = redis::Endpoint::Parse(config.redis);
   if (!endpoint.ok()) {
@@ -52,6 +59,7 @@ int main(int argc, char** argv) {
     LogError(std::string(security.status().message()));
     return 2;
   }
+  security->interceptors.push_back((*observability)->NewRpcInterceptorFactory());
 
   intake::IntakeOptions options;
   options.max_image_bytes = absl::GetFlag(FLAGS_max_image_mib) * 1024 * 1024;
@@ -67,12 +75,15 @@ int main(int argc, char** argv) {
   intake::IntakeServiceImpl service(
       {redis::Client::Create(redis_options), *blobs, RealClock(), intake::NewQualityGate()}, options);
 
-  absl::StatusOr<std::unique_ptr<GrpcServer>> server = GrpcServer::Start(config.listen, {&service}, *std::move(security));
+  fhir::FhirExportServiceImpl fhir_export(redis::Client::Create(redis_options), RealClock());
+  absl::StatusOr<std::unique_ptr<GrpcServer>> server =
+      GrpcServer::Start(config.listen, {&service, &fhir_export}, *std::move(security));
   if (!server.ok()) {
     LogError(std::string(server.status().message()));
     return 1;
   }
   (*server)->SetServing(true);
+  (*observability)->ReportHealth([s = server->get()] { return s->serving(); });
   LogInfo(absl::StrCat("telederm-intake listening on ", config.listen, " (redis ", config.redis, ", data ",
                        config.data_dir, ")"));
   WaitForTerminationSignal();
@@ -81,5 +92,6 @@ int main(int argc, char** argv) {
   // for its executors) included.
   ExitIfStillRunningAfter(shutdown_deadline);
   ShutdownWithin(**server, shutdown_deadline);
+  (*observability)->ReportHealth([] { return false; });  // the server goes before the endpoint
   return 0;
 }

@@ -17,8 +17,10 @@
 #include "common/case_store/keys.h"
 #include "common/clock/clock.h"
 #include "common/config/server_config.h"
+#include "common/fhir/export_service.h"
 #include "common/ids/ids.h"
 #include "common/logging/log.h"
+#include "common/metrics/observability.h"
 #include "common/redis/client.h"
 #include "common/server/grpc_server.h"
 #include "common/stream_worker/stream_worker.h"
@@ -49,6 +51,11 @@ int main(int argc, char** argv) {
   absl::ParseCommandLine(argc, argv);
   telederm::SetLogComponent("referral");
   const telederm::ServerConfig config = telederm::ResolveServerConfig("127.0.0.1:50053");
+  auto observability = telederm::metrics::Observability::StartFromFlags("127.0.0.1:9093");  // docs/OBSERVABILITY.md
+  if (!observability.ok()) {
+    std::cerr << "telederm-referral: " << observability.status().message() << "\n";
+    return 2;
+  }
 
   telederm::referral::ReferralOptions options;
   options.targets.urgent = absl::GetFlag(FLAGS_urgent_target);
@@ -89,6 +96,9 @@ int main(int argc, char** argv) {
     std::cerr << "telederm-referral: " << security.status().message() << "\n";
     return 2;
   }
+  security->interceptors.push_back((*observability)->NewRpcInterceptorFactory());
+  (*observability)->AddPipelineGauges(redis, telederm::RealClock(),
+                                      {.streams = {telederm::keys::kTriagedStream}, .queues = true});
   const std::string clock_file = absl::GetFlag(FLAGS_test_clock_file);
   telederm::ClockPtr clock =
       clock_file.empty() ? telederm::RealClock() : telederm::referral::OffsetClockFromFile(clock_file);
@@ -101,7 +111,9 @@ int main(int argc, char** argv) {
       std::make_unique<telederm::redis::StreamConsumer>(redis, telederm::keys::kTriagedStream,
                                                         telederm::keys::kReferralGroup,
                                                         telederm::NewConsumerName("referral")),
-      [handler](const telederm::redis::StreamEntry& entry) { return handler->Handle(entry); }, worker_options);
+      (*observability)->Timed("telederm_referral_placement_duration_seconds", "Placing one triaged case in a queue",
+                              [handler](const telederm::redis::StreamEntry& entry) { return handler->Handle(entry); }),
+      worker_options);
   telederm::referral::Housekeeping housekeeping(std::make_unique<telederm::referral::LeaseReaper>(redis, clock),
                                                 std::make_unique<telederm::referral::Escalator>(redis, clock),
                                                 options.reap_interval);
@@ -109,8 +121,9 @@ int main(int argc, char** argv) {
   telederm::referral::ReferralParts parts = telederm::referral::MakeReferralParts(redis, clock, options, *codes);
   telederm::referral::AdminServiceImpl admin(parts.directory);
   telederm::referral::ReferralServiceImpl service(std::move(parts));
+  telederm::fhir::FhirExportServiceImpl fhir_export(redis, telederm::RealClock());
   absl::StatusOr<std::unique_ptr<telederm::GrpcServer>> server =
-      telederm::GrpcServer::Start(config.listen, {&service, &admin}, *std::move(security));
+      telederm::GrpcServer::Start(config.listen, {&service, &admin, &fhir_export}, *std::move(security));
   if (!server.ok()) {
     std::cerr << "telederm-referral: " << server.status().message() << "\n";
     return 1;
@@ -123,6 +136,7 @@ int main(int argc, char** argv) {
   std::vector<std::thread> threads;
   for (int i = 0; i < 2; ++i) threads.emplace_back([&io] { io.run(); });
   (*server)->SetServing(true);
+  (*observability)->ReportHealth([s = server->get()] { return s->serving(); });
   std::cout << "telederm-referral listening on " << config.listen.substr(0, config.listen.rfind(':')) << ":"
             << (*server)->port() << " (consumer " << worker.consumer().consumer() << ", " << (*codes)->size()
             << " ICD-10 codes)" << std::endl;
@@ -136,5 +150,6 @@ int main(int argc, char** argv) {
     work.reset();
     for (std::thread& thread : threads) thread.join();
   });
+  (*observability)->ReportHealth([] { return false; });  // the server goes before the endpoint
   return 0;
 }

@@ -15,6 +15,7 @@
 #include "common/case_store/keys.h"
 #include "common/ids/ids.h"
 #include "common/logging/log.h"
+#include "common/metrics/observability.h"
 #include "common/redis/client.h"
 #include "common/server/grpc_server.h"
 #include "common/stream_worker/dead_letter_service.h"
@@ -38,6 +39,11 @@ int main(int argc, char** argv) {
   absl::ParseCommandLine(argc, argv);
   SetLogComponent("triage");
   ServerConfig config = ResolveServerConfig("127.0.0.1:50052");
+  auto observability = metrics::Observability::StartFromFlags("127.0.0.1:9092");  // docs/OBSERVABILITY.md
+  if (!observability.ok()) {
+    LogError(std::string(observability.status().message()));
+    return 2;
+  }
 
   auto fail = [](const absl::Status& status) {
     LogError(std::string(status.message()));
@@ -73,6 +79,8 @@ int main(int argc, char** argv) {
     LogError(std::string(security.status().message()));
     return 2;
   }
+  security->interceptors.push_back((*observability)->NewRpcInterceptorFactory());
+  (*observability)->AddPipelineGauges(redis, RealClock(), {.streams = {keys::kIntakeStream}});
   triage::ScreeningOptions screening;
   screening.analysis_timeout = *timeout;
   auto screener = std::make_shared<const triage::Screener>(*analyzer, *blobs, screening);
@@ -87,7 +95,9 @@ int main(int argc, char** argv) {
   const absl::Duration shutdown_deadline = absl::GetFlag(FLAGS_shutdown_deadline);
   StreamWorker worker(std::make_unique<redis::StreamConsumer>(redis, keys::kIntakeStream, keys::kTriageGroup,
                                                               NewConsumerName("triage")),
-                      [handler](const redis::StreamEntry& entry) { return handler->Handle(entry); }, worker_options);
+                      (*observability)->Timed("telederm_triage_duration_seconds", "Screening one case, images included",
+                                              [handler](const redis::StreamEntry& entry) { return handler->Handle(entry); }),
+                      worker_options);
   boost::asio::io_context io;
   auto work = boost::asio::make_work_guard(io);
   worker.Start(io);
@@ -104,6 +114,7 @@ int main(int argc, char** argv) {
     return fail(server.status());
   }
   (*server)->SetServing(true);
+  (*observability)->ReportHealth([s = server->get()] { return s->serving(); });
   LogInfo(absl::StrCat("telederm-triage listening on ", config.listen, " (redis ", config.redis, ", consumer ",
                        worker.consumer().consumer(), ")"));
   WaitForTerminationSignal();
@@ -115,5 +126,6 @@ int main(int argc, char** argv) {
     work.reset();
     background.join();
   });
+  (*observability)->ReportHealth([] { return false; });  // the server goes before the endpoint
   return 0;
 }
