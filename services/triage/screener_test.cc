@@ -9,6 +9,7 @@
 
 #include "absl/strings/match.h"
 #include "services/triage/lesion_image_analyzer.h"
+#include "services/triage/skipped_image_analyzer.h"
 #include "tests/harness/temp_dir.h"
 
 namespace telederm::triage {
@@ -84,6 +85,14 @@ TEST_F(ScreenerTest, AnalyzerThatThrowsSendsTheCaseToAHumanAsUrgent) {
   EXPECT_EQ(result.tier(), v1::URGENCY_URGENT);
   EXPECT_TRUE(absl::StrContains(result.not_screened_reason(), "out of memory in segmentation"))
       << result.not_screened_reason();
+}
+
+TEST_F(ScreenerTest, BenchmarkModeWithoutImageAnalysisNeverPassesForScreened) {
+  Screener screener(NewSkippedImageAnalyzer(), blobs_, {});
+  v1::TriageResult result = screener.Screen(TumourCase({{StoreSample("ISIC_0024311.jpg"), v1::MODALITY_DERMOSCOPY}}), kNow);
+  EXPECT_FALSE(result.screened());
+  EXPECT_EQ(result.tier(), v1::URGENCY_URGENT);
+  EXPECT_TRUE(absl::StrContains(result.not_screened_reason(), "--skip_image_analysis")) << result.not_screened_reason();
 }
 
 TEST_F(ScreenerTest, AnalysisTimeoutSendsTheCaseToAHumanAsUrgent) {
