@@ -21,12 +21,15 @@
 #include "common/stream_worker/dead_letter_service.h"
 #include "common/stream_worker/stream_worker.h"
 #include "services/triage/lesion_image_analyzer.h"
+#include "services/triage/skipped_image_analyzer.h"
 #include "services/triage/triage_handler.h"
 #include "services/triage/triage_service.h"
 
 ABSL_FLAG(std::string, analysis_timeout, "10s", "longest image analysis before the case goes to a human");
 ABSL_FLAG(std::string, reclaim_idle, "30s", "pending entries idle this long are taken over from dead consumers");
 ABSL_FLAG(std::string, model, "", "optional ONNX classifier (env TELEDERM_MODEL)");
+ABSL_FLAG(bool, skip_image_analysis, false,
+          "BENCHMARKS ONLY: analyse no image; every tumour case goes to a specialist NOT SCREENED and URGENT");
 ABSL_FLAG(std::string, model_sidecar, "", "the classifier's sidecar file (default: MODEL.sidecar)");
 ABSL_FLAG(absl::Duration, shutdown_deadline, absl::Seconds(20),
           "on SIGTERM: finish and ack the case in hand, then exit within this");
@@ -66,6 +69,10 @@ int main(int argc, char** argv) {
   }
   absl::StatusOr<triage::AnalyzerPtr> analyzer = triage::NewLesionImageAnalyzer(analyzer_options);
   if (!analyzer.ok()) return fail(analyzer.status());
+  if (absl::GetFlag(FLAGS_skip_image_analysis)) {
+    LogWarning("--skip_image_analysis: benchmark mode, every tumour case is queued NOT SCREENED as URGENT");
+    analyzer = triage::NewSkippedImageAnalyzer();
+  }
 
   redis::ClientOptions redis_options;
   redis_options.endpoint = *endpoint;
