@@ -1,0 +1,45 @@
+#ifndef TELEDERM_TOOLS_BENCH_BENCH_H_
+#define TELEDERM_TOOLS_BENCH_BENCH_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "tools/bench/report.h"
+
+namespace telederm::bench {
+
+// What one run measures and how hard. Every loop is bounded by a count and
+// by `time_limit`.
+struct BenchOptions {
+  std::string self_path;     // this binary, started again as the bare server
+  std::string sample_image;  // a dermoscopy JPEG: submitted cases' image and the base of upload images
+  int channels = 4;          // client connections per service
+  int concurrency = 32;      // SubmitCase callers, for the service and its ceiling alike
+  int64_t submit_calls = 6000;
+  int64_t pipeline_cases = 6000;
+  int64_t monitored_cases = 200;  // cases whose Redis commands are counted with MONITOR
+  absl::Duration paced_duration = absl::Seconds(6);
+  std::vector<int> upload_mib = {2, 4, 8};
+  int uploads_per_size = 6;
+  int upload_concurrency = 2;
+  std::vector<int64_t> scale = {1000, 10000, 100000, 1000000};
+  int specialists = 8;
+  int64_t calls_per_level = 400;  // ClaimNext calls, and ListQueue calls, at each scale
+  int64_t redis_benchmark_requests = 100000;
+  absl::Duration time_limit = absl::Seconds(90);
+};
+
+// Small enough for a test: the whole run in well under 30 s.
+BenchOptions SmokeOptions(BenchOptions base);
+
+// Starts a real Stack (redis-server and the three services, triage with
+// --skip_image_analysis) and the bare services, runs every scenario, and
+// returns the figures with their ceilings and the targets.
+absl::StatusOr<Report> RunBench(const BenchOptions& options);
+
+}  // namespace telederm::bench
+
+#endif  // TELEDERM_TOOLS_BENCH_BENCH_H_

@@ -1,0 +1,69 @@
+#ifndef TELEDERM_TOOLS_BENCH_CALLS_H_
+#define TELEDERM_TOOLS_BENCH_CALLS_H_
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <grpcpp/grpcpp.h>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "telederm/v1/intake.grpc.pb.h"
+#include "telederm/v1/referral.grpc.pb.h"
+#include "tools/bench/driver.h"
+
+// Asynchronous (callback API) calls for the bench: each starts at once and
+// reports through a Done callback; none blocks the caller.
+namespace telederm::bench {
+
+// `count` channels to `address`, each its own TCP connection, so that many
+// concurrent calls are not serialised on one HTTP/2 connection.
+std::vector<std::shared_ptr<grpc::Channel>> Channels(const std::string& address, int count);
+
+// Who a call is made as: a clinic, or a specialist of one pool. The context
+// carries the same credentials as tests/e2e's (tests/e2e/api.h AsClinic and
+// AsSpecialist: bearer tokens signed with the keys every Stack's services
+// verify).
+struct Identity {
+  bool specialist = false;
+  std::string id;
+  std::string pool;
+};
+Identity Clinic(const std::string& clinic_id);
+Identity Specialist(const std::string& specialist_id, const std::string& pool);
+std::unique_ptr<grpc::ClientContext> ContextFor(const Identity& identity, absl::Duration deadline);
+
+// SubmitCase; `case_id` (may be null) receives the new case's id before `done` runs.
+void StartSubmit(v1::IntakeService::Stub& stub, const Identity& identity, v1::SubmitCaseRequest request,
+                 std::string* case_id, Done done);
+
+// UploadImage of `bytes` (header, then `chunk_bytes` pieces); `image` (may be
+// null) receives the stored reference before `done` runs.
+void StartUpload(v1::IntakeService::Stub& stub, const Identity& identity, std::shared_ptr<const std::string> bytes,
+                 const std::string& sha256, size_t chunk_bytes, v1::ImageRef* image, Done done);
+
+void StartClaimNext(v1::ReferralService::Stub& stub, const Identity& identity, const std::string& pool, Done done);
+void StartListQueue(v1::ReferralService::Stub& stub, const Identity& identity, const std::string& pool,
+                    int page_size, Done done);
+
+// Follows one clinic's WatchEvents and notes when each case's QUEUED event
+// arrives. Thread-safe. Cancels the stream when destroyed.
+class QueuedWatcher {
+ public:
+  QueuedWatcher(v1::IntakeService::Stub& stub, const Identity& identity, absl::Duration deadline);
+  ~QueuedWatcher();
+  // The time the QUEUED event of `case_id` arrived, if it has.
+  bool QueuedAt(const std::string& case_id, absl::Time* at);
+  int64_t queued();
+
+ private:
+  class Reactor;
+  Reactor* reactor_;  // owned; deleted once the stream is done
+};
+
+}  // namespace telederm::bench
+
+#endif  // TELEDERM_TOOLS_BENCH_CALLS_H_
