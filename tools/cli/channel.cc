@@ -97,6 +97,14 @@ absl::StatusOr<CallIdentity> IdentityFor(const CommandSpec& command, const Globa
   switch (command.identity) {
     case Identity::kNone:
       return identity;
+    case Identity::kAdmin:
+      if (options.admin_id.empty()) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("'", command.name, "' needs an administrator id: pass --admin ID or set TELEDERM_ADMIN"));
+      }
+      identity.role = CallIdentity::Role::kAdmin;
+      identity.id = options.admin_id;
+      return identity;
     case Identity::kClinic:
       return as_clinic();
     case Identity::kSpecialist:
@@ -128,6 +136,9 @@ void PrepareContext(grpc::ClientContext& context, const CallIdentity& identity, 
     case CallIdentity::Role::kSpecialist:
       context.AddMetadata(kSpecialistIdHeader, identity.id);
       if (!identity.pools.empty()) context.AddMetadata(kPoolsHeader, identity.pools);
+      break;
+    case CallIdentity::Role::kAdmin:
+      context.AddMetadata(kAdminIdHeader, identity.id);
       break;
   }
 }

@@ -42,7 +42,7 @@ Endpoint OpenEndpoint(absl::string_view service, const std::string& address);
 
 // Who a call says it is, sent as request metadata (common/caller/caller.h headers).
 struct CallIdentity {
-  enum class Role { kNone, kClinic, kSpecialist };
+  enum class Role { kNone, kClinic, kSpecialist, kAdmin };
   Role role = Role::kNone;
   std::string id;
   std::string pools;  // specialists only; empty: not sent

@@ -163,6 +163,7 @@ absl::StatusOr<GlobalOptions> ResolveGlobalOptions(const CommandLine& line, cons
   resolve("referral", "TELEDERM_REFERRAL", options.referral_address);
   resolve("clinic", "TELEDERM_CLINIC", options.clinic_id);
   resolve("specialist", "TELEDERM_SPECIALIST", options.specialist_id);
+  resolve("admin", "TELEDERM_ADMIN", options.admin_id);
   resolve("pools", "TELEDERM_POOLS", options.pools);
   options.json = line.Has("json");
   resolve("auth-token", "TELEDERM_AUTH_TOKEN", options.auth_token);

@@ -27,7 +27,7 @@ struct FlagSpec {
 };
 
 // Whose identity a command's calls carry.
-enum class Identity { kNone, kClinic, kSpecialist, kClinicOrSpecialist };
+enum class Identity { kNone, kClinic, kSpecialist, kClinicOrSpecialist, kAdmin };
 
 struct CommandSpec {
   const char* name;
@@ -95,6 +95,7 @@ struct GlobalOptions {
   std::string referral_address = "127.0.0.1:50053";
   std::string clinic_id;
   std::string specialist_id;
+  std::string admin_id;  // administrator commands (AdminService)
   std::string pools;  // comma-separated; empty: the service's default
   bool json = false;
   absl::Duration deadline = absl::Seconds(30);

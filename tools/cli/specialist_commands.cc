@@ -62,6 +62,14 @@ int RunQueue(const CommandLine& line, const CommandContext& context) {
   auto stub = v1::ReferralService::NewStub(referral.channel);
   v1::ListQueueRequest request;
   request.set_pool(line.Value("pool").value_or(""));
+  if (std::optional<std::string> tier = line.Value("tier")) {
+    if (*tier == "urgent") request.set_urgency(v1::URGENCY_URGENT);
+    else if (*tier == "soon") request.set_urgency(v1::URGENCY_SOON);
+    else if (*tier == "routine") request.set_urgency(v1::URGENCY_ROUTINE);
+    else return UsageFailure(context, absl::InvalidArgumentError("--tier: use urgent, soon or routine"));
+  }
+  request.set_overdue_only(line.Has("overdue"));
+  request.set_clinic_id(line.Value("clinic").value_or(""));
   std::vector<v1::QueueEntry> entries;
   while (*limit == 0 || static_cast<int64_t>(entries.size()) < *limit) {
     int64_t wanted = *limit == 0 ? kMaxQueuePageSize : *limit - static_cast<int64_t>(entries.size());

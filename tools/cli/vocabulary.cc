@@ -93,7 +93,7 @@ constexpr std::array<Word<v1::Urgency>, 3> kUrgencies = {{
     {"routine", v1::URGENCY_ROUTINE},
 }};
 
-constexpr std::array<Word<v1::EventType>, 8> kEventTypes = {{
+constexpr std::array<Word<v1::EventType>, 9> kEventTypes = {{
     {"received", v1::EVENT_TYPE_RECEIVED},
     {"screened", v1::EVENT_TYPE_SCREENED},
     {"queued", v1::EVENT_TYPE_QUEUED},
@@ -102,6 +102,7 @@ constexpr std::array<Word<v1::EventType>, 8> kEventTypes = {{
     {"message", v1::EVENT_TYPE_MESSAGE},
     {"reported", v1::EVENT_TYPE_REPORTED},
     {"closed", v1::EVENT_TYPE_CLOSED},
+    {"biopsy-recorded", v1::EVENT_TYPE_BIOPSY_RECORDED},
 }};
 
 // A word of a comma-separated set and the bool field it sets.
