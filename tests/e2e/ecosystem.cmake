@@ -18,7 +18,9 @@ set_tests_properties(telederm_deploy_check PROPERTIES LABELS "deploy" TIMEOUT 12
 
 # /metrics, /healthz and JSON logs of the running services, and the FHIR export.
 add_executable(telederm_observability_e2e_test observability_test.cc)
-target_compile_definitions(telederm_observability_e2e_test PRIVATE TELEDERM_TEST_DATA_DIR="${PROJECT_SOURCE_DIR}/tests/data")
+target_compile_definitions(telederm_observability_e2e_test PRIVATE TELEDERM_TEST_DATA_DIR="${PROJECT_SOURCE_DIR}/tests/data"
+                           TELEDERM_CLI_BIN="$<TARGET_FILE:telederm>")
+add_dependencies(telederm_observability_e2e_test telederm)
 target_link_libraries(telederm_observability_e2e_test PRIVATE telederm_e2e_stack telederm::metrics
                       nlohmann_json::nlohmann_json GTest::gtest_main)
 gtest_discover_tests(telederm_observability_e2e_test DISCOVERY_TIMEOUT 30 PROPERTIES LABELS "e2e" TIMEOUT 300)

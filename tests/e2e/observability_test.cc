@@ -10,6 +10,7 @@
 #include "common/metrics/http_get.h"
 #include "telederm/v1/fhir.grpc.pb.h"
 #include "tests/e2e/api.h"
+#include "tests/e2e/credentials.h"
 #include "tests/e2e/stack.h"
 #include "tests/harness/net.h"
 
@@ -117,6 +118,20 @@ TEST(ObservabilityE2eTest, EveryServiceServesMetricsHealthAndJsonLogsAndIntakeEx
   EXPECT_FALSE(by_type["Observation"]["method"]["coding"][0]["version"].get<std::string>().empty());
   EXPECT_EQ(fhir->ExportCaseFhir(AsClinic("clinic-other").get(), export_request, &exported).error_code(),
             grpc::StatusCode::NOT_FOUND);
+
+  // The same through the CLI: `telederm fhir CASE_ID`, as the clinic.
+  const std::string cli = absl::StrCat(TELEDERM_CLI_BIN, " --intake ", (*stack)->address(Service::kIntake),
+                                       " --clinic ", clinic, " --auth-token ",
+                                       TestToken(auth::Role::kClinic, "device-of-" + clinic, clinic), " fhir ", case_id);
+  std::string printed;
+  FILE* pipe = popen(cli.c_str(), "r");
+  ASSERT_NE(pipe, nullptr);
+  char buffer[4096];
+  for (size_t n; (n = fread(buffer, 1, sizeof buffer, pipe)) > 0;) printed.append(buffer, n);
+  EXPECT_EQ(pclose(pipe), 0) << printed;
+  nlohmann::json from_cli = nlohmann::json::parse(printed, nullptr, false);
+  ASSERT_FALSE(from_cli.is_discarded()) << printed;
+  EXPECT_EQ(from_cli["entry"].size(), bundle["entry"].size());
 }
 
 }  // namespace

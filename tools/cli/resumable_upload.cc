@@ -6,6 +6,7 @@
 #include <grpcpp/client_context.h>
 
 #include "absl/time/clock.h"
+#include "tools/cli/upload_progress.h"
 
 namespace telederm::cli {
 namespace {
@@ -25,9 +26,11 @@ grpc::Status UploadFrom(v1::IntakeService::Stub& stub, const CallIdentity& ident
   header.set_modality(modality);
   header.set_offset(offset);
   bool open = writer->Write(request);
+  UploadProgress progress(image.path, static_cast<int64_t>(image.bytes.size()), offset);  // stderr, terminals only
   for (size_t at = static_cast<size_t>(offset); open && at < image.bytes.size(); at += chunk_bytes) {
     request.set_chunk(image.bytes.substr(at, chunk_bytes));
     open = writer->Write(request);
+    if (open) progress.Sent(static_cast<int64_t>(request.chunk().size()));
   }
   // When the service stopped reading early (a refusal), Finish carries its reason.
   writer->WritesDone();
