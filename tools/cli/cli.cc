@@ -8,6 +8,8 @@
 #include "tools/cli/clinic_commands.h"
 #include "tools/cli/command_context.h"
 #include "tools/cli/export_commands.h"
+#include "tools/cli/consult_commands.h"
+#include "tools/cli/directory_commands.h"
 #include "tools/cli/dead_letter_commands.h"
 #include "tools/cli/specialist_commands.h"
 #include "tools/cli/triage_commands.h"
@@ -22,6 +24,12 @@ CommandFn Handler(std::string_view name) {
       {"upload", RunUpload},     {"submit", RunSubmit}, {"case", RunCase},         {"cases", RunCases},
       {"watch", RunWatch},       {"triage", RunTriage}, {"analyzers", RunAnalyzers}, {"queue", RunQueue},
       {"claim", RunClaim},       {"extend", RunExtend}, {"release", RunRelease},   {"report", RunReport},
+      {"message", RunMessage},   {"messages", RunMessages}, {"read", RunRead},     {"ack", RunAck},
+      {"ask", RunAsk},           {"draft", RunDraft},   {"second-opinion", RunSecondOpinion},
+      {"reassign", RunReassign}, {"biopsy", RunBiopsy}, {"watch-queue", RunWatchQueue},
+      {"pool-put", RunPoolPut},  {"pools", RunPools},   {"specialist-put", RunSpecialistPut},
+      {"specialists", RunSpecialists}, {"specialist-delete", RunSpecialistDelete},
+      {"clinic-put", RunClinicPut}, {"clinics", RunClinics},
       {"dead-letters", RunDeadLetters}, {"dead-letter", RunDeadLetter}, {"replay", RunReplay},
       {"fhir", RunFhir},
   };

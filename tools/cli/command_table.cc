@@ -1,4 +1,5 @@
 // The commands and flags of `telederm`, and the usage text made from them.
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -15,6 +16,7 @@ const std::vector<FlagSpec>& GlobalFlags() {
       {"clinic", "ID", "calling clinic, for clinic commands (env TELEDERM_CLINIC)"},
       {"specialist", "ID", "calling specialist, for specialist commands (env TELEDERM_SPECIALIST)"},
       {"pools", "A,B", "the specialist's pools (env TELEDERM_POOLS; default: the service's)"},
+      {"admin", "ID", "calling administrator, for admin commands (env TELEDERM_ADMIN)"},
       {"json", nullptr, "machine-readable output: one JSON object per line"},
       {"deadline", "DURATION", "deadline of each call (default 30s)"},
       {"auth-token", "TOKEN", "bearer token sent on every call (env TELEDERM_AUTH_TOKEN)"},
@@ -64,7 +66,11 @@ const std::vector<CommandSpec>& Commands() {
        {{"pretty", nullptr, "indent the JSON for reading"}}},
       {"queue", nullptr, "list queued cases of the specialist's pools, earliest due first",
        Identity::kSpecialist,
-       {{"pool", "P", "only this pool"}, {"limit", "N", "at most N entries (default: all)"}}},
+       {{"pool", "P", "only this pool"},
+        {"limit", "N", "at most N entries (default: all)"},
+        {"tier", "T", "only this tier: urgent|soon|routine"},
+        {"overdue", nullptr, "only cases past their due time"},
+        {"clinic", "ID", "only this clinic's cases"}}},
       {"claim", nullptr, "claim the earliest-due case and show it", Identity::kSpecialist,
        {{"pool", "P", "only from this pool"}}},
       {"extend", "CASE_ID", "renew the lease of a claimed case", Identity::kSpecialist,
@@ -79,6 +85,59 @@ const std::vector<CommandSpec>& Commands() {
         {"interval", "N", "days (urgent-referral) or weeks (follow-up-photo)"},
         {"follow-up", "TEXT", "follow-up instructions"},
         {"note", "TEXT", "free text for the clinic"}}},
+      {"message", "CASE_ID", "send a message in the case's consult thread (a clinic's answers a question)",
+       Identity::kClinicOrSpecialist,
+       {{"text", "TEXT", "the message"},
+        {"image", "FILE:MODALITY[:PIXEL_MM]", "clinics: attach an image (uploaded first; repeatable)", true},
+        {"token", "N", "specialists: fencing token of the claim"}}},
+      {"messages", "CASE_ID", "show the case's consult thread with read receipts", Identity::kClinicOrSpecialist,
+       {}},
+      {"read", "CASE_ID", "mark the other side's messages read up to one", Identity::kClinicOrSpecialist,
+       {{"message", "MESSAGE_ID", "the last message read"}}},
+      {"ack", "CASE_ID", "acknowledge the report: the case is closed", Identity::kClinic, {}},
+      {"ask", "CASE_ID", "ask the clinic a question: the case waits (needs_info), its clock paused",
+       Identity::kSpecialist, {{"token", "N", "fencing token of the claim"}, {"text", "TEXT", "the question"}}},
+      {"draft", "CASE_ID", "save a draft report on a claimed case (any field may be missing)",
+       Identity::kSpecialist,
+       {{"token", "N", "fencing token of the claim"},
+        {"diagnosis", "TEXT", "diagnosis in words"},
+        {"icd10", "CODE", "ICD-10 code"},
+        {"management", "M", "reassure|treat|biopsy|excise|urgent-referral|follow-up-photo"},
+        {"interval", "N", "days or weeks"},
+        {"follow-up", "TEXT", "follow-up instructions"},
+        {"note", "TEXT", "free text for the clinic"}}},
+      {"second-opinion", "CASE_ID", "hand a claimed case to another pool or a colleague, with a note",
+       Identity::kSpecialist,
+       {{"token", "N", "fencing token of the claim"},
+        {"pool", "P", "the pool to ask"},
+        {"colleague", "ID", "the specialist to ask"},
+        {"note", "TEXT", "what you would like a second opinion on"}}},
+      {"reassign", "CASE_ID", "supervisors: move a queued or claimed case to another pool or specialist",
+       Identity::kSpecialist,
+       {{"pool", "P", "the pool to move it to"},
+        {"to-specialist", "ID", "the specialist to move it to"},
+        {"note", "TEXT", "why"}}},
+      {"biopsy", "CASE_ID", "record the biopsy outcome of a reported case", Identity::kSpecialist,
+       {{"histology", "TEXT", "the histology in words"}, {"icd10", "CODE", "ICD-10 code of the histology"}}},
+      {"watch-queue", nullptr, "print queue changes of the specialist's pools as they happen (and escalations "
+       "to a supervisor)", Identity::kSpecialist,
+       {{"pool", "P", "only this pool"}, {"timeout", "DURATION", "stop after this long (default: none)"}}},
+      {"pool-put", "NAME", "admin: create or change a pool", Identity::kAdmin,
+       {{"specialty", "S", "general|oncology|paediatric"},
+        {"regions", "A,B", "clinics' regions it serves (default: all)"},
+        {"languages", "A,B", "languages it works in (default: any)"},
+        {"description", "TEXT", "what the pool is"}}},
+      {"pools", nullptr, "admin: list the pools", Identity::kAdmin, {}},
+      {"specialist-put", "ID", "admin: create or change a specialist's profile", Identity::kAdmin,
+       {{"pools", "A,B", "the pools they work in"},
+        {"supervises", "A,B", "the pools they supervise"},
+        {"languages", "A,B", "languages they work in"},
+        {"name", "TEXT", "display name"}}},
+      {"specialists", nullptr, "admin: list specialists", Identity::kAdmin, {{"pool", "P", "only this pool's"}}},
+      {"specialist-delete", "ID", "admin: remove a specialist's profile", Identity::kAdmin, {}},
+      {"clinic-put", "ID", "admin: set a clinic's region and language for routing", Identity::kAdmin,
+       {{"region", "R", "the clinic's region"}, {"language", "L", "the clinic's language, e.g. en"}}},
+      {"clinics", nullptr, "admin: list clinics' routing attributes", Identity::kAdmin, {}},
       {"dead-letters", nullptr, "list stream entries the services gave up on (operators)", Identity::kNone,
        {{"admin", "ID", "calling administrator (env TELEDERM_ADMIN)"},
         {"stream", "S", "stream:intake or stream:triaged (default: both)"}}},
@@ -116,7 +175,8 @@ std::string GeneralUsage() {
   std::string text = "usage: telederm [global flags] COMMAND [flags]\n\ncommands:\n";
   for (const CommandSpec& command : Commands()) {
     std::string left = absl::StrCat("  ", command.name);
-    left.resize(14, ' ');
+    // Long names (specialist-delete) keep a space before their summary.
+    left.resize(std::max<size_t>(14, left.size() + 1), ' ');
     absl::StrAppend(&text, left, command.summary, "\n");
   }
   absl::StrAppend(&text, "\nglobal flags:\n");
