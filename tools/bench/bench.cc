@@ -1,7 +1,11 @@
 #include "tools/bench/bench.h"
 
+#include <sys/resource.h>
+
 #include <algorithm>
 #include <cmath>
+#include <cctype>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <thread>
@@ -9,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
@@ -30,6 +35,37 @@ namespace {
 constexpr int kClinics = 4;
 constexpr size_t kChunkBytes = 256 * 1024;  // as the CLI sends
 constexpr char kScalePool[] = "bench-scale";
+
+// CPU seconds of this process (the client), and of the whole machine (every
+// process: the services, Redis, the client, and whatever else runs), from /proc/stat.
+double ClientCpuSeconds() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return usage.ru_utime.tv_sec + usage.ru_stime.tv_sec + (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
+}
+
+// CPU seconds (user + sys) of the processes whose command line contains both
+// `binary` and `marker` (the Stack's data directory: only this run's processes).
+double ProcessCpuSeconds(const std::string& binary, const std::string& marker) {
+  double total = 0;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+    const std::string pid = entry.path().filename().string();
+    if (pid.empty() || !std::isdigit(static_cast<unsigned char>(pid[0]))) continue;
+    std::ifstream cmdline(entry.path() / "cmdline", std::ios::binary);
+    std::string args((std::istreambuf_iterator<char>(cmdline)), std::istreambuf_iterator<char>());
+    if (args.find(binary) == std::string::npos || args.find(marker) == std::string::npos) continue;
+    std::ifstream stat(entry.path() / "stat");
+    std::string line;
+    std::getline(stat, line);
+    const size_t close = line.rfind(')');
+    if (close == std::string::npos) continue;
+    std::vector<std::string> fields = absl::StrSplit(line.substr(close + 2), ' ');
+    // After "pid (comm) ": state is field 3, utime 14, stime 15.
+    if (fields.size() < 13) continue;
+    total += (std::stod(fields[11]) + std::stod(fields[12])) / sysconf(_SC_CLK_TCK);
+  }
+  return total;
+}
 
 std::string LoadAverage() {
   std::ifstream in("/proc/loadavg");
@@ -343,9 +379,22 @@ class Bench {
     absl::StatusOr<int64_t> memory_before = UsedMemory(*redis_);
     if (!calls_before.ok()) return calls_before.status();
     if (!memory_before.ok()) return memory_before.status();
+    absl::StatusOr<double> redis_cpu_before = RedisCpuSeconds(*redis_);
+    if (!redis_cpu_before.ok()) return redis_cpu_before.status();
+    const double client_cpu_before = ClientCpuSeconds();
+    const char* kServices[] = {"telederm-intake", "telederm-triage", "telederm-referral"};
+    std::vector<double> service_cpu_before;
+    for (const char* service : kServices) service_cpu_before.push_back(ProcessCpuSeconds(service, stack_->data_dir()));
     Submitter full("pipe", case_image_);
     PipelineResult max = RunPipeline(real_, full, options_.pipeline_cases, options_.concurrency, 0,
                                      absl::ZeroDuration(), options_.time_limit);
+    std::vector<double> service_cpu;
+    for (size_t i = 0; i < std::size(kServices); ++i) {
+      service_cpu.push_back(ProcessCpuSeconds(kServices[i], stack_->data_dir()) - service_cpu_before[i]);
+    }
+    const double client_cpu = ClientCpuSeconds() - client_cpu_before;
+    absl::StatusOr<double> redis_cpu_after = RedisCpuSeconds(*redis_);
+    if (!redis_cpu_after.ok()) return redis_cpu_after.status();
     absl::StatusOr<std::map<std::string, int64_t>> calls_after = CommandCalls(*redis_);
     absl::StatusOr<int64_t> memory_after = UsedMemory(*redis_);
     if (!calls_after.ok()) return calls_after.status();
@@ -362,6 +411,14 @@ class Bench {
     const double n_cases = std::max<int64_t>(1, max.queued.count);
     report_.figures.push_back({"Redis commands executed per case (incl. in scripts)", executed / n_cases, "per case",
                                "INFO commandstats over the full-load run"});
+    const double redis_cpu = *redis_cpu_after - *redis_cpu_before;
+    report_.figures.push_back({"CPU per case: Redis", redis_cpu / n_cases * 1e6, "us",
+                               "INFO cpu (used_cpu_user + used_cpu_sys) over the full-load run"});
+    report_.figures.push_back({"CPU per case: the bench client", client_cpu / n_cases * 1e6, "us", "getrusage"});
+    for (size_t i = 0; i < std::size(kServices); ++i) {
+      report_.figures.push_back({absl::StrCat("CPU per case: ", kServices[i]), service_cpu[i] / n_cases * 1e6, "us",
+                                 "/proc/<pid>/stat utime + stime over the full-load run"});
+    }
     pipeline_memory_per_case_ = (*memory_after - *memory_before) / n_cases;
     report_.figures.push_back({"Redis memory per case, through the pipeline", pipeline_memory_per_case_, "bytes",
                                "INFO used_memory delta: record, indexes, stream entries, events, audit"});

@@ -73,6 +73,20 @@ absl::StatusOr<int64_t> UsedMemory(redis::Client& redis) {
   return absl::InternalError("INFO memory has no used_memory");
 }
 
+absl::StatusOr<double> RedisCpuSeconds(redis::Client& redis) {
+  absl::StatusOr<std::string> info = Info(redis, "cpu");
+  if (!info.ok()) return info.status();
+  double total = 0;
+  for (absl::string_view line : absl::StrSplit(*info, absl::ByAnyChar("\r\n"), absl::SkipEmpty())) {
+    double seconds = 0;
+    if ((absl::ConsumePrefix(&line, "used_cpu_sys:") || absl::ConsumePrefix(&line, "used_cpu_user:")) &&
+        absl::SimpleAtod(line, &seconds)) {
+      total += seconds;
+    }
+  }
+  return total;
+}
+
 std::map<std::string, int64_t> Difference(const std::map<std::string, int64_t>& a,
                                           const std::map<std::string, int64_t>& b) {
   std::map<std::string, int64_t> d;

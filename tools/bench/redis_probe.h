@@ -21,6 +21,8 @@ namespace telederm::bench {
 absl::StatusOr<std::map<std::string, int64_t>> CommandCalls(redis::Client& redis);
 // used_memory from INFO memory, in bytes.
 absl::StatusOr<int64_t> UsedMemory(redis::Client& redis);
+// CPU seconds Redis has used (user + sys, INFO cpu).
+absl::StatusOr<double> RedisCpuSeconds(redis::Client& redis);
 // Parses INFO commandstats text (exposed for the tests).
 std::map<std::string, int64_t> ParseCommandStats(const std::string& info);
 // b - a, per command, leaving out commands that did not change.
