@@ -28,7 +28,7 @@ struct BenchOptions {
   std::vector<int64_t> scale = {1000, 10000, 100000, 1000000};
   int specialists = 8;
   int64_t calls_per_level = 400;  // ClaimNext calls, and ListQueue calls, at each scale
-  int64_t redis_benchmark_requests = 100000;
+  int64_t redis_benchmark_requests = 50000;
   absl::Duration time_limit = absl::Seconds(90);
 };
 

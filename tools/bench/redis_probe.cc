@@ -28,6 +28,8 @@ constexpr char kScriptBenchmark[] =
     "EVAL \"local v = redis.call('HGET', KEYS[1], 'v') redis.call('HSET', KEYS[1], 'v', ARGV[1], 'pb', ARGV[2]) "
     "return 1\" 1 bench:{case} 2 ";
 
+}  // namespace
+
 std::string BenchmarkFor(const std::string& command) {
   static const std::set<std::string>* built_in =
       new std::set<std::string>{"set", "get", "hset", "zadd", "incr", "sadd", "lpush", "rpush"};
@@ -39,8 +41,6 @@ std::string BenchmarkFor(const std::string& command) {
   // bound on its cost, so the ceiling is an upper bound).
   return "-t ping_mbulk";
 }
-
-}  // namespace
 
 std::map<std::string, int64_t> ParseCommandStats(const std::string& info) {
   std::map<std::string, int64_t> calls;

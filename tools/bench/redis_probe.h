@@ -58,6 +58,8 @@ struct RedisCeiling {
   std::string benchmark;  // what redis-benchmark ran for it
   double per_second = 0;
 };
+// The redis-benchmark arguments that cost `command`.
+std::string BenchmarkFor(const std::string& command);
 absl::StatusOr<RedisCeiling> BenchmarkCommand(const std::string& host, int port, const std::string& command,
                                               int64_t requests);
 
