@@ -253,12 +253,18 @@ class DirectoryBlobStore final : public BlobStore {
 
   absl::StatusOr<std::optional<std::string>> Get(absl::string_view sha256) const override {
     if (!IsValidSha256Hex(sha256)) return std::optional<std::string>();
-    std::ifstream in(PathOf(sha256), std::ios::binary);
+    // One read of the known size: streaming through an ostringstream grew its
+    // buffer step by step and cost more than the rest of a screening without
+    // image analysis (docs/PERFORMANCE.md). Blobs never change once stored.
+    std::ifstream in(PathOf(sha256), std::ios::binary | std::ios::ate);
     if (!in) return std::optional<std::string>();
-    std::ostringstream bytes;
-    bytes << in.rdbuf();
-    if (in.bad()) return absl::InternalError(absl::StrCat("blob store: read ", PathOf(sha256)));
-    return std::optional<std::string>(std::move(bytes).str());
+    const std::streamoff size = in.tellg();
+    if (size < 0) return absl::InternalError(absl::StrCat("blob store: size of ", PathOf(sha256)));
+    std::string bytes(static_cast<size_t>(size), '\0');
+    in.seekg(0);
+    if (size > 0) in.read(bytes.data(), size);
+    if (!in) return absl::InternalError(absl::StrCat("blob store: read ", PathOf(sha256)));
+    return std::optional<std::string>(std::move(bytes));
   }
 
   absl::StatusOr<std::optional<int64_t>> Size(absl::string_view sha256) const override {

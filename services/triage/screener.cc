@@ -73,14 +73,15 @@ v1::Urgency Screener::TierFor(double risk) const {
   return v1::URGENCY_ROUTINE;
 }
 
-absl::StatusOr<ImageFinding> Screener::AnalyzeWithTimeout(const std::string& bytes, const v1::ImageRef& image) const {
+absl::StatusOr<ImageFinding> Screener::AnalyzeWithTimeout(std::shared_ptr<const std::string> bytes,
+                                                          const v1::ImageRef& image) const {
   // Shared with the task, so a task still running after a timeout writes into
   // state it co-owns rather than into a dead stack frame.
   auto promise = std::make_shared<std::promise<absl::StatusOr<ImageFinding>>>();
   std::future<absl::StatusOr<ImageFinding>> future = promise->get_future();
   boost::asio::post(analysis_pool_, [promise, bytes, image, analyzer = analyzer_] {
     try {
-      promise->set_value(analyzer->Analyze(bytes, image));
+      promise->set_value(analyzer->Analyze(*bytes, image));
     } catch (const std::exception& e) {
       promise->set_value(absl::InternalError(absl::StrCat("analyzer threw: ", e.what())));
     } catch (...) {
@@ -120,7 +121,9 @@ v1::TriageResult Screener::Screen(const v1::Case& c, absl::Time now) const {
                                         bytes.ok() ? "" : absl::StrCat(": ", bytes.status().message())));
         continue;
       }
-      absl::StatusOr<ImageFinding> finding = AnalyzeWithTimeout(**bytes, image);
+      // Shared, not copied: the task may outlive this call (timeout).
+      absl::StatusOr<ImageFinding> finding =
+          AnalyzeWithTimeout(std::make_shared<const std::string>(std::move(**bytes)), image);
       if (!finding.ok()) {
         unjudged.push_back(absl::StrCat("image ", image.sha256().substr(0, 12), ": ", finding.status().message()));
         continue;
