@@ -11,6 +11,36 @@
 #include "common/redis/errors.h"
 
 namespace telederm::redis::internal {
+namespace {
+
+// hiredis's own reply functions, with createArray checked first.
+const redisReplyObjectFunctions& DefaultReplyFunctions() {
+  static const redisReplyObjectFunctions defaults = [] {
+    redisReader* reader = redisReaderCreate();
+    redisReplyObjectFunctions fn = *reader->fn;
+    redisReaderFree(reader);
+    return fn;
+  }();
+  return defaults;
+}
+
+void* CreateBoundedArray(const redisReadTask* task, int elements) {
+  if (elements < 0 || elements > kMaxReplyElements) return nullptr;  // the reader reports OOM
+  return DefaultReplyFunctions().createArray(task, elements);
+}
+
+redisReplyObjectFunctions* BoundedReplyFunctions() {
+  static redisReplyObjectFunctions bounded = [] {
+    redisReplyObjectFunctions fn = DefaultReplyFunctions();
+    fn.createArray = CreateBoundedArray;
+    return fn;
+  }();
+  return &bounded;
+}
+
+}  // namespace
+
+void BoundReplySize(redisReader* reader) { reader->fn = BoundedReplyFunctions(); }
 
 Reply ToReply(const redisReply& reply) {
   Reply out;
@@ -60,6 +90,7 @@ absl::StatusOr<std::unique_ptr<Connection>> Connection::Open(
     return absl::UnavailableError(
         absl::StrCat(where, " unavailable: ", context->errstr));
   }
+  BoundReplySize(context->reader);
   std::unique_ptr<Connection> connection(
       new Connection(std::move(context), std::move(where)));
   if (absl::Status s = connection->SetTimeout(options.command_timeout);

@@ -32,6 +32,15 @@ using ReplyUPtr = std::unique_ptr<redisReply, ReplyDeleter>;
 // Reply::Type::kError.
 Reply ToReply(const redisReply& reply);
 
+// hiredis 0.14 allocates an array reply's element table as soon as it reads
+// the header: "*488888888" made it ask for 3.9 GB (found by
+// tests/fuzz/redis_reply_fuzzer). A bounded reader refuses, as out of memory,
+// an array announcing more than kMaxReplyElements elements before anything is
+// allocated; the connection then breaks (UNAVAILABLE). Every Connection's
+// reader is bounded.
+inline constexpr int kMaxReplyElements = 1 << 20;
+void BoundReplySize(redisReader* reader);
+
 // One synchronous hiredis connection, authenticated if the options say so.
 // Thread-compatible: one borrower at a time. Once a transport error happened
 // (I/O error, timeout, protocol error) it is broken() and must be discarded.

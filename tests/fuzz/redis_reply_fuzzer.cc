@@ -16,6 +16,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   redisReader* reader = redisReaderCreate();
   if (reader == nullptr) return 0;
   reader->maxbuf = 0;
+  internal::BoundReplySize(reader);  // as every Connection's reader
   if (redisReaderFeed(reader, reinterpret_cast<const char*>(data), size) == REDIS_OK) {
     for (int i = 0; i < 64; ++i) {
       void* raw = nullptr;
