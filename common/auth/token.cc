@@ -128,6 +128,9 @@ absl::StatusOr<Claims> VerifyToken(absl::string_view token, const KeyRing& ring,
   if (kid == header.end() || !kid->is_string()) return Unauthenticated("no key id");
   const std::string* key = ring.Find(kid->get<std::string>());
   if (key == nullptr) return Unauthenticated("signed by an unknown key");
+  // Only the canonical encoding: otherwise the padding bits of the last
+  // character would let several token strings carry one signature.
+  if (absl::WebSafeBase64Escape(signature) != parts[2]) return Unauthenticated("signature is not canonical base64url");
   std::string expected = HmacSha256(*key, token.substr(0, parts[0].size() + 1 + parts[1].size()));
   if (signature.size() != expected.size() || CRYPTO_memcmp(signature.data(), expected.data(), expected.size()) != 0) {
     return Unauthenticated("signature does not match");

@@ -86,8 +86,27 @@ TEST(TokenTest, TamperedPayloadIsRefused) {
 TEST(TokenTest, TamperedSignatureIsRefused) {
   KeyRing ring = Ring(absl::StrCat("k1 ", kSecretA));
   std::string token = *IssueToken(ClinicClaims(), ring);
-  token.back() = token.back() == 'A' ? 'B' : 'A';
+  // The signature's first character: all six of its bits are significant (the
+  // last character's low bits are padding, and changing them changes nothing).
+  char& c = token[token.rfind('.') + 1];
+  c = c == 'A' ? 'B' : 'A';
   ExpectRefused(VerifyToken(token, ring, kNow), "signature");
+}
+
+// Found by a flaky test: the last character of a 32-byte signature carries two
+// padding bits, so changing them gave a different token string that verified.
+TEST(TokenTest, SignatureWithNonCanonicalPaddingBitsIsRefused) {
+  KeyRing ring = Ring(absl::StrCat("k1 ", kSecretA));
+  std::string token = *IssueToken(ClinicClaims(), ring);
+  std::string signature;
+  ASSERT_TRUE(absl::WebSafeBase64Unescape(token.substr(token.rfind('.') + 1), &signature));
+  const std::string alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  size_t value = alphabet.find(token.back());
+  token.back() = alphabet[value ^ 1];  // a padding bit: same bytes when decoded
+  std::string decoded;
+  ASSERT_TRUE(absl::WebSafeBase64Unescape(token.substr(token.rfind('.') + 1), &decoded));
+  ASSERT_EQ(decoded, signature);
+  ExpectRefused(VerifyToken(token, ring, kNow), "not canonical");
 }
 
 TEST(TokenTest, TokenSignedWithAnotherSecretUnderTheSameKidIsRefused) {
