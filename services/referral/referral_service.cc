@@ -146,8 +146,8 @@ grpc::ServerUnaryReactor* ReferralServiceImpl::RecordBiopsyOutcome(grpc::Callbac
 // posted after it, so OnDone may delete the reactor.
 class ReferralServiceImpl::QueueWatch final : public grpc::ServerWriteReactor<v1::QueueEvent> {
  public:
-  QueueWatch(ReferralServiceImpl* service, Staff staff, std::vector<std::string> pools)
-      : service_(service), staff_(std::move(staff)), pools_(std::move(pools)), after_(pools_.size()) {
+  QueueWatch(ReferralServiceImpl* service, Caller caller, std::string requested_pool)
+      : service_(service), caller_(std::move(caller)), requested_pool_(std::move(requested_pool)) {
     boost::asio::post(service_->watch_executor_, [this] { Begin(); });
   }
 
@@ -173,7 +173,33 @@ class ReferralServiceImpl::QueueWatch final : public grpc::ServerWriteReactor<v1
     return cancelled_;
   }
 
+  // The pools to watch: the caller's and those they supervise, or the one
+  // requested if it is either.
+  absl::Status ResolvePools() {
+    absl::StatusOr<Staff> staff = service_->parts_.access->ResolveSpecialist(caller_);
+    if (!staff.ok()) return staff.status();
+    staff_ = *std::move(staff);
+    if (!requested_pool_.empty()) {
+      if (!staff_.WorksIn(requested_pool_) && !staff_.Supervises(requested_pool_)) {
+        return absl::PermissionDeniedError(
+            absl::StrCat("you neither work in nor supervise pool '", requested_pool_, "'"));
+      }
+      pools_ = {requested_pool_};
+      return absl::OkStatus();
+    }
+    pools_ = staff_.pools;
+    for (const std::string& pool : staff_.supervises) {
+      if (!staff_.WorksIn(pool)) pools_.push_back(pool);
+    }
+    return absl::OkStatus();
+  }
+
   void Begin() {
+    if (absl::Status s = ResolvePools(); !s.ok()) {
+      Finish(ToGrpcStatus(s));
+      return;
+    }
+    after_.resize(pools_.size());
     for (size_t i = 0; i < pools_.size(); ++i) {
       absl::StatusOr<std::string> last = service_->parts_.queue_events->LastId(pools_[i]);
       if (!last.ok()) {
@@ -222,8 +248,11 @@ class ReferralServiceImpl::QueueWatch final : public grpc::ServerWriteReactor<v1
   }
 
   ReferralServiceImpl* const service_;
-  const Staff staff_;
-  const std::vector<std::string> pools_;
+  const Caller caller_;
+  const std::string requested_pool_;
+  // Set by Begin, before any read; then only read.
+  Staff staff_;
+  std::vector<std::string> pools_;
   std::vector<std::string> after_;
   size_t turn_ = 0;
   std::vector<v1::QueueEvent> pending_;
@@ -234,33 +263,17 @@ class ReferralServiceImpl::QueueWatch final : public grpc::ServerWriteReactor<v1
 
 grpc::ServerWriteReactor<v1::QueueEvent>* ReferralServiceImpl::WatchQueue(grpc::CallbackServerContext* context,
                                                                           const v1::WatchQueueRequest* request) {
-  // Resolving the caller reads Redis; acceptable here, once per watch.
+  // Only the metadata here; the profile is read on the watch executor.
   absl::StatusOr<Caller> caller = RequireSpecialist(*context);
-  absl::StatusOr<Staff> staff = caller.ok() ? parts_.access->ResolveSpecialist(*caller) : caller.status();
-  absl::Status status = staff.status();
-  std::vector<std::string> pools;
-  if (status.ok()) {
-    if (request->pool().empty()) {
-      pools = staff->pools;
-      for (const std::string& pool : staff->supervises) {
-        if (!staff->WorksIn(pool)) pools.push_back(pool);
-      }
-    } else if (staff->WorksIn(request->pool()) || staff->Supervises(request->pool())) {
-      pools = {request->pool()};
-    } else {
-      status = absl::PermissionDeniedError(
-          absl::StrCat("you neither work in nor supervise pool '", request->pool(), "'"));
-    }
-  }
-  if (!status.ok()) {
+  if (!caller.ok()) {
     class Refusal final : public grpc::ServerWriteReactor<v1::QueueEvent> {
      public:
       explicit Refusal(const absl::Status& status) { Finish(ToGrpcStatus(status)); }
       void OnDone() override { delete this; }
     };
-    return new Refusal(status);
+    return new Refusal(caller.status());
   }
-  return new QueueWatch(this, *std::move(staff), std::move(pools));
+  return new QueueWatch(this, *std::move(caller), request->pool());
 }
 
 // ---------------------------------------------------------------------------
