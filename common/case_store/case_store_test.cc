@@ -68,10 +68,14 @@ TEST_F(CaseStoreTest, ConcurrentUpdatersLoseNoWrite) {
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < kUpdatesEach; ++i) {
-        auto updated = store.Update(c.case_id(), [&](v1::Case& record) -> absl::StatusOr<bool> {
-          record.add_history()->set_actor(absl::StrCat("writer-", t));
-          return true;
-        });
+        // ABORTED means "too much contention, try again" and changed nothing: a caller retries.
+        absl::StatusOr<v1::Case> updated;
+        do {
+          updated = store.Update(c.case_id(), [&](v1::Case& record) -> absl::StatusOr<bool> {
+            record.add_history()->set_actor(absl::StrCat("writer-", t));
+            return true;
+          });
+        } while (absl::IsAborted(updated.status()));
         EXPECT_TRUE(updated.ok()) << updated.status();
       }
     });
