@@ -14,6 +14,7 @@
 #include "common/case_store/keys.h"
 #include "common/redis/client.h"
 #include "tests/e2e/api.h"
+#include "tests/e2e/event_watcher.h"
 #include "tests/e2e/stack.h"
 
 namespace telederm::testing {
@@ -22,47 +23,6 @@ namespace {
 const std::string kCases = std::string(TELEDERM_TEST_DATA_DIR) + "/cases/";
 const std::string kMelanoma = kCases + "ISIC_0026266.jpg";  // TDS in the highly suspicious range
 const std::string kNaevus = kCases + "ISIC_0024311.jpg";    // TDS in the benign range
-
-// A clinic's WatchEvents on a thread of its own.
-class EventWatcher {
- public:
-  EventWatcher(v1::IntakeService::Stub& intake, const std::string& clinic, const std::string& after = "")
-      : context_(AsClinic(clinic, absl::Minutes(5))) {
-    v1::WatchEventsRequest request;
-    request.set_after_event_id(after);
-    reader_ = intake.WatchEvents(context_.get(), request);
-    thread_ = std::thread([this] {
-      v1::CaseEvent event;
-      while (reader_->Read(&event)) {
-        absl::MutexLock lock(&mutex_);
-        events_.push_back(event);
-      }
-    });
-  }
-  ~EventWatcher() {
-    context_->TryCancel();
-    thread_.join();
-    reader_->Finish();
-  }
-  std::optional<v1::CaseEvent> Find(const std::string& case_id, v1::EventType type) {
-    absl::MutexLock lock(&mutex_);
-    for (const auto& event : events_) {
-      if (event.case_id() == case_id && event.type() == type) return event;
-    }
-    return std::nullopt;
-  }
-  std::vector<v1::CaseEvent> All() {
-    absl::MutexLock lock(&mutex_);
-    return events_;
-  }
-
- private:
-  std::unique_ptr<grpc::ClientContext> context_;
-  std::unique_ptr<grpc::ClientReader<v1::CaseEvent>> reader_;
-  std::thread thread_;
-  absl::Mutex mutex_;
-  std::vector<v1::CaseEvent> events_ ABSL_GUARDED_BY(mutex_);
-};
 
 class ConsultE2eTest : public ::testing::Test {
  protected:

@@ -9,6 +9,7 @@
 #include "absl/strings/match.h"
 #include "absl/synchronization/mutex.h"
 #include "tests/e2e/api.h"
+#include "tests/e2e/event_watcher.h"
 #include "tests/e2e/stack.h"
 
 namespace telederm::testing {
@@ -62,40 +63,6 @@ class PipelineTest : public ::testing::Test {
   std::unique_ptr<v1::IntakeService::Stub> intake_;
   std::unique_ptr<v1::TriageService::Stub> triage_;
   std::unique_ptr<v1::ReferralService::Stub> referral_;
-};
-
-// Collects a clinic's events from WatchEvents on a thread of its own.
-class EventWatcher {
- public:
-  EventWatcher(v1::IntakeService::Stub& intake, const std::string& clinic) : context_(AsClinic(clinic, absl::Minutes(5))) {
-    reader_ = intake.WatchEvents(context_.get(), v1::WatchEventsRequest());
-    thread_ = std::thread([this] {
-      v1::CaseEvent event;
-      while (reader_->Read(&event)) {
-        absl::MutexLock lock(&mutex_);
-        events_.push_back(event);
-      }
-    });
-  }
-  ~EventWatcher() {
-    context_->TryCancel();
-    thread_.join();
-    reader_->Finish();
-  }
-  std::optional<v1::CaseEvent> Find(const std::string& case_id, v1::EventType type) {
-    absl::MutexLock lock(&mutex_);
-    for (const auto& event : events_) {
-      if (event.case_id() == case_id && event.type() == type) return event;
-    }
-    return std::nullopt;
-  }
-
- private:
-  std::unique_ptr<grpc::ClientContext> context_;
-  std::unique_ptr<grpc::ClientReader<v1::CaseEvent>> reader_;
-  std::thread thread_;
-  absl::Mutex mutex_;
-  std::vector<v1::CaseEvent> events_ ABSL_GUARDED_BY(mutex_);
 };
 
 TEST_F(PipelineTest, HighRiskCaseSubmittedSecondIsClaimedFirstAndItsReportReachesTheClinic) {
