@@ -2,8 +2,6 @@
 // idempotent submission after a crash, backpressure. Real gRPC, a real
 // redis-server and a real blob store on disk.
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
@@ -20,38 +18,22 @@
 #include "services/intake/quality_gate.h"
 #include "services/intake/test_submissions.h"
 #include "services/intake/upload_reactor.h"
-#include "tests/harness/redis_server.h"
+#include "tests/harness/files.h"
+#include "tests/harness/redis_test.h"
 #include "tests/harness/temp_dir.h"
 
 namespace telederm::intake {
 namespace {
 
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream bytes;
-  bytes << in.rdbuf();
-  return bytes.str();
-}
-
 const std::string kNaevus = std::string(TELEDERM_TEST_DATA_DIR) + "/cases/ISIC_0024311.jpg";
 
-class IntakeDeliveryTest : public ::testing::Test {
+class IntakeDeliveryTest : public testing::RedisTest {
  protected:
-  static void SetUpTestSuite() {
-    auto server = testing::RedisServer::Start();
-    ASSERT_TRUE(server.ok()) << server.status();
-    redis_server_ = server->release();
-  }
-  static void TearDownTestSuite() { delete redis_server_; }
-
   void SetUp() override {
-    redis::ClientOptions options;
-    options.endpoint.port = redis_server_->port();
-    redis_ = *redis::Client::Connect(options);
-    ASSERT_TRUE(redis_->Command({"FLUSHALL"}).ok());
+    RedisTest::SetUp();
     blob_dir_ = *testing::MakeTempDir("intake-delivery-test");
     blobs_ = *OpenDirectoryBlobStore(blob_dir_);
-    image_ = ReadFile(kNaevus);
+    image_ = testing::ReadFileBytes(kNaevus);
   }
 
   void StartService(IntakeOptions options = {}) {
@@ -131,8 +113,6 @@ class IntakeDeliveryTest : public ::testing::Test {
     return last;
   }
 
-  static testing::RedisServer* redis_server_;
-  std::shared_ptr<redis::Client> redis_;
   std::string blob_dir_;
   BlobStorePtr blobs_;
   std::string image_;
@@ -140,7 +120,6 @@ class IntakeDeliveryTest : public ::testing::Test {
   std::unique_ptr<GrpcServer> server_;
   std::unique_ptr<v1::IntakeService::Stub> stub_;
 };
-testing::RedisServer* IntakeDeliveryTest::redis_server_ = nullptr;
 
 TEST_F(IntakeDeliveryTest, UploadCutOffMidwayResumesFromTheCommittedOffsetAndIsNeverVisibleHalfDone) {
   StartService();

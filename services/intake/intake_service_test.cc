@@ -3,8 +3,6 @@
 #include "services/intake/intake_service.h"
 
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
@@ -18,18 +16,12 @@
 #include "common/server/grpc_server.h"
 #include "services/intake/quality_gate.h"
 #include "services/intake/test_submissions.h"
+#include "tests/harness/files.h"
 #include "tests/harness/redis_test.h"
 #include "tests/harness/temp_dir.h"
 
 namespace telederm::intake {
 namespace {
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream bytes;
-  bytes << in.rdbuf();
-  return bytes.str();
-}
 
 const std::string kMelanoma = std::string(TELEDERM_TEST_DATA_DIR) + "/cases/ISIC_0025248.jpg";
 const std::string kNaevus = std::string(TELEDERM_TEST_DATA_DIR) + "/cases/ISIC_0024311.jpg";
@@ -85,7 +77,7 @@ class IntakeServiceTest : public testing::RedisTest {
   }
 
   std::string UploadOk(const std::string& clinic, const std::string& path) {
-    std::string bytes = ReadFile(path);
+    std::string bytes = testing::ReadFileBytes(path);
     v1::UploadImageResponse response;
     grpc::Status status = Upload(clinic, bytes, Sha256Hex(bytes), &response);
     EXPECT_TRUE(status.ok()) << status.error_message();
@@ -108,7 +100,7 @@ class IntakeServiceTest : public testing::RedisTest {
 };
 
 TEST_F(IntakeServiceTest, RealDermoscopyUploadIsStoredWithAResolutionWarning) {
-  std::string bytes = ReadFile(kMelanoma);
+  std::string bytes = testing::ReadFileBytes(kMelanoma);
   v1::UploadImageResponse response;
   grpc::Status status = Upload("clinic-a", bytes, Sha256Hex(bytes), &response);
   ASSERT_TRUE(status.ok()) << status.error_message();
@@ -122,7 +114,7 @@ TEST_F(IntakeServiceTest, RealDermoscopyUploadIsStoredWithAResolutionWarning) {
 }
 
 TEST_F(IntakeServiceTest, DamagedUploadIsRefusedAndNothingIsStored) {
-  std::string bytes = ReadFile(kMelanoma);
+  std::string bytes = testing::ReadFileBytes(kMelanoma);
   std::string declared = Sha256Hex(bytes);
   bytes[bytes.size() / 2] ^= 0x5a;
   v1::UploadImageResponse response;
@@ -180,7 +172,7 @@ TEST_F(IntakeServiceTest, BlurredCopyOfASharpPhotoComesBackWithAdviceToRefocus) 
 }
 
 TEST_F(IntakeServiceTest, UploadLongerThanDeclaredIsRefused) {
-  std::string bytes = ReadFile(kMelanoma);
+  std::string bytes = testing::ReadFileBytes(kMelanoma);
   auto context = As("clinic-a");
   v1::UploadImageResponse response;
   auto writer = stub_->UploadImage(context.get(), &response);

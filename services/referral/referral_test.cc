@@ -34,7 +34,7 @@
 #include "services/referral/specialist_queue.h"
 #include "services/referral/triaged_handler.h"
 #include "tests/harness/net.h"
-#include "tests/harness/redis_server.h"
+#include "tests/harness/redis_test.h"
 
 namespace telederm::referral {
 namespace {
@@ -129,23 +129,12 @@ v1::Report MelanomaReport() {
   return report;
 }
 
-class ReferralTest : public ::testing::Test {
+class ReferralTest : public testing::RedisTest {
  protected:
-  static void SetUpTestSuite() {
-    auto server = testing::RedisServer::Start();
-    ASSERT_TRUE(server.ok()) << server.status();
-    redis_server_ = server->release();
-  }
-  static void TearDownTestSuite() { delete redis_server_; }
+  int client_pool_size() const override { return 16; }
 
   void SetUp() override {
-    redis::ClientOptions redis_options;
-    redis_options.endpoint.port = redis_server_->port();
-    redis_options.pool_size = 16;
-    auto redis = redis::Client::Connect(redis_options);
-    ASSERT_TRUE(redis.ok()) << redis.status();
-    redis_ = *redis;
-    ASSERT_TRUE(redis_->Command({"FLUSHALL"}).ok());
+    RedisTest::SetUp();
     clock_ = std::make_shared<SimulatedClock>(kT0 + absl::Hours(3));
     service_ = std::make_unique<ReferralServiceImpl>(MakeReferralParts(redis_, clock_, options_, Codes()));
     auto server = GrpcServer::Start("127.0.0.1:0", {service_.get()});
@@ -204,8 +193,6 @@ class ReferralTest : public ::testing::Test {
     return reply.ok() ? reply->AsOptionalInteger().value_or(-1) : -1;
   }
 
-  static testing::RedisServer* redis_server_;
-  std::shared_ptr<redis::Client> redis_;
   std::shared_ptr<SimulatedClock> clock_;
   ReferralOptions options_;
   std::unique_ptr<ReferralServiceImpl> service_;
@@ -213,7 +200,6 @@ class ReferralTest : public ::testing::Test {
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<StreamWorker> consumer_;
 };
-testing::RedisServer* ReferralTest::redis_server_ = nullptr;
 
 TEST_F(ReferralTest, UrgentCaseReceivedAfterRoutineCaseIsClaimedFirst) {
   const std::string routine = AddTriagedCase(v1::URGENCY_ROUTINE, kT0);

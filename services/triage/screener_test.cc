@@ -1,8 +1,6 @@
 #include "services/triage/screener.h"
 
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <stdexcept>
 
 #include <gtest/gtest.h>
@@ -10,19 +8,13 @@
 #include "absl/strings/match.h"
 #include "services/triage/lesion_image_analyzer.h"
 #include "services/triage/skipped_image_analyzer.h"
+#include "tests/harness/files.h"
 #include "tests/harness/temp_dir.h"
 
 namespace telederm::triage {
 namespace {
 
 const absl::Time kNow = absl::FromUnixSeconds(1'800'000'000);
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream bytes;
-  bytes << in.rdbuf();
-  return bytes.str();
-}
 
 // Analyzers that fail the ways real ones can.
 class ThrowingAnalyzer final : public Analyzer {
@@ -57,7 +49,7 @@ class ScreenerTest : public ::testing::Test {
     return writer->Commit(Sha256Hex(bytes))->sha256;
   }
   std::string StoreSample(const std::string& name) {
-    return Store(ReadFile(std::string(TELEDERM_TEST_DATA_DIR) + "/cases/" + name));
+    return Store(testing::ReadFileBytes(std::string(TELEDERM_TEST_DATA_DIR) + "/cases/" + name));
   }
 
   v1::Case TumourCase(const std::vector<std::pair<std::string, v1::Modality>>& images) {
@@ -106,7 +98,7 @@ TEST_F(ScreenerTest, AnalysisTimeoutSendsTheCaseToAHumanAsUrgent) {
 }
 
 TEST_F(ScreenerTest, CorruptImageIsNotScreenedAndUrgent) {
-  std::string jpeg = ReadFile(std::string(TELEDERM_TEST_DATA_DIR) + "/cases/ISIC_0024311.jpg");
+  std::string jpeg = testing::ReadFileBytes(std::string(TELEDERM_TEST_DATA_DIR) + "/cases/ISIC_0024311.jpg");
   std::string corrupt = jpeg.substr(0, 600);  // a JPEG header and little else
   Screener screener(analyzer_, blobs_, {});
   v1::TriageResult result = screener.Screen(TumourCase({{Store(corrupt), v1::MODALITY_DERMOSCOPY}}), kNow);

@@ -1,8 +1,6 @@
 #include "tests/e2e/api.h"
 
 #include <algorithm>
-#include <fstream>
-#include <sstream>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
@@ -20,13 +18,6 @@ std::unique_ptr<grpc::ClientContext> AsClinic(const std::string& clinic_id, absl
 std::unique_ptr<grpc::ClientContext> AsSpecialist(const std::string& specialist_id, const std::string& pools,
                                                   absl::Duration deadline) {
   return WithToken(TestToken(auth::Role::kSpecialist, specialist_id, pools), deadline);
-}
-
-std::string ReadFileBytes(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream bytes;
-  bytes << in.rdbuf();
-  return bytes.str();
 }
 
 absl::StatusOr<v1::ImageRef> UploadImage(v1::IntakeService::Stub& intake, const std::string& clinic_id,

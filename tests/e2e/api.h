@@ -12,6 +12,7 @@
 #include "telederm/v1/intake.grpc.pb.h"
 #include "telederm/v1/referral.grpc.pb.h"
 #include "telederm/v1/triage.grpc.pb.h"
+#include "tests/harness/files.h"  // ReadFileBytes, for the tests that use this API
 
 // Small helpers for tests that drive the real services through their public API.
 namespace telederm::testing {
@@ -20,8 +21,6 @@ namespace telederm::testing {
 std::unique_ptr<grpc::ClientContext> AsClinic(const std::string& clinic_id, absl::Duration deadline = absl::Seconds(30));
 std::unique_ptr<grpc::ClientContext> AsSpecialist(const std::string& specialist_id, const std::string& pools = "general",
                                                   absl::Duration deadline = absl::Seconds(30));
-
-std::string ReadFileBytes(const std::string& path);
 
 // Uploads a file as `clinic_id` in 64 KiB chunks; returns the stored image reference.
 absl::StatusOr<v1::ImageRef> UploadImage(v1::IntakeService::Stub& intake, const std::string& clinic_id,

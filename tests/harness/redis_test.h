@@ -29,6 +29,7 @@ class RedisTest : public ::testing::Test {
     ASSERT_NE(server_, nullptr);
     redis::ClientOptions options;
     options.endpoint.port = server_->port();
+    options.pool_size = client_pool_size();
     auto client = redis::Client::Connect(options);
     ASSERT_TRUE(client.ok()) << client.status();
     redis_ = std::move(*client);
@@ -36,6 +37,10 @@ class RedisTest : public ::testing::Test {
   }
 
   static RedisServer& redis_server() { return *server_; }
+
+  // How many connections the client keeps; a suite whose server runs many
+  // calls at once asks for more.
+  virtual int client_pool_size() const { return redis::ClientOptions().pool_size; }
 
   std::shared_ptr<redis::Client> redis_;
 
