@@ -16,6 +16,7 @@
 #include "common/case_store/keys.h"
 #include "common/ids/ids.h"
 #include "common/logging/log.h"
+#include "common/server/polling_write_reactor.h"
 #include "common/server/unary.h"
 #include "common/status/grpc_status.h"
 #include "services/intake/case_validation.h"
@@ -25,74 +26,27 @@
 namespace telederm::intake {
 
 // ---------------------------------------------------------------------------
-// WatchEvents: reads the clinic's event stream in a loop on the watch
-// executor and writes one event at a time. Only this loop calls Finish, and
-// nothing is posted after it, so OnDone may delete the reactor.
-class IntakeServiceImpl::WatchReactor final : public grpc::ServerWriteReactor<v1::CaseEvent> {
+// WatchEvents: the clinic's event stream, from after the last event it has.
+class IntakeServiceImpl::WatchReactor final : public PollingWriteReactor<v1::CaseEvent> {
  public:
   WatchReactor(IntakeServiceImpl* service, std::string clinic_id, std::string after)
-      : service_(service), clinic_id_(std::move(clinic_id)), after_(std::move(after)) {
-    ScheduleFetch();
+      : PollingWriteReactor(service->watch_executor_),
+        service_(service),
+        clinic_id_(std::move(clinic_id)),
+        after_(std::move(after)) {
+    Start();
   }
-
-  void OnWriteDone(bool ok) override {
-    if (!ok) {
-      Finish(grpc::Status(grpc::StatusCode::UNAVAILABLE, "the client stopped reading"));
-      return;
-    }
-    after_ = pending_[next_].event_id();
-    ++next_;
-    WriteNextOrFetch();
-  }
-
-  void OnCancel() override {
-    absl::MutexLock lock(&mutex_);
-    cancelled_ = true;
-  }
-
-  void OnDone() override { delete this; }
 
  private:
-  bool cancelled() {
-    absl::MutexLock lock(&mutex_);
-    return cancelled_;
+  absl::StatusOr<std::vector<v1::CaseEvent>> Poll() override {
+    return service_->events_.ReadAfter(clinic_id_, after_, 100, service_->options_.watch_poll);
   }
 
-  void ScheduleFetch() {
-    boost::asio::post(service_->watch_executor_, [this] { Fetch(); });
-  }
-
-  void Fetch() {
-    if (cancelled()) {
-      Finish(grpc::Status(grpc::StatusCode::CANCELLED, "watch cancelled"));
-      return;
-    }
-    absl::StatusOr<std::vector<v1::CaseEvent>> events =
-        service_->events_.ReadAfter(clinic_id_, after_, 100, service_->options_.watch_poll);
-    if (!events.ok()) {
-      Finish(ToGrpcStatus(events.status()));
-      return;
-    }
-    pending_ = std::move(*events);
-    next_ = 0;
-    WriteNextOrFetch();
-  }
-
-  void WriteNextOrFetch() {
-    if (next_ < pending_.size()) {
-      StartWrite(&pending_[next_]);
-    } else {
-      ScheduleFetch();
-    }
-  }
+  void Written(const v1::CaseEvent& event) override { after_ = event.event_id(); }
 
   IntakeServiceImpl* const service_;
   const std::string clinic_id_;
-  std::string after_;
-  std::vector<v1::CaseEvent> pending_;
-  size_t next_ = 0;
-  absl::Mutex mutex_;
-  bool cancelled_ ABSL_GUARDED_BY(mutex_) = false;
+  std::string after_;  // only the polling loop reads and writes it
 };
 
 // ---------------------------------------------------------------------------
@@ -322,14 +276,7 @@ grpc::ServerWriteReactor<v1::CaseEvent>* IntakeServiceImpl::WatchEvents(grpc::Ca
     status = absl::InvalidArgumentError(
         "after_event_id: pass the event_id of the last event you received, or leave it empty");
   }
-  if (!status.ok()) {
-    class Refusal final : public grpc::ServerWriteReactor<v1::CaseEvent> {
-     public:
-      explicit Refusal(const absl::Status& status) { Finish(ToGrpcStatus(status)); }
-      void OnDone() override { delete this; }
-    };
-    return new Refusal(status);
-  }
+  if (!status.ok()) return RefusedStream<v1::CaseEvent>(status);
   return new WatchReactor(this, caller->id, request->after_event_id());
 }
 

@@ -4,6 +4,7 @@
 
 #include "absl/synchronization/mutex.h"
 #include "common/caller/caller.h"
+#include "common/server/polling_write_reactor.h"
 #include "common/server/unary.h"
 #include "common/status/grpc_status.h"
 
@@ -140,39 +141,19 @@ grpc::ServerUnaryReactor* ReferralServiceImpl::RecordBiopsyOutcome(grpc::Callbac
 
 // ---------------------------------------------------------------------------
 // WatchQueue: from the moment of the call, reads the event streams of the
-// caller's pools (and of the pools they supervise) in turn on the watch
-// executor, and writes one event at a time. ESCALATED events go only to
-// supervisors of their pool. Only this loop calls Finish, and nothing is
-// posted after it, so OnDone may delete the reactor.
-class ReferralServiceImpl::QueueWatch final : public grpc::ServerWriteReactor<v1::QueueEvent> {
+// caller's pools (and of the pools they supervise) in turn. ESCALATED events
+// go only to supervisors of their pool.
+class ReferralServiceImpl::QueueWatch final : public PollingWriteReactor<v1::QueueEvent> {
  public:
   QueueWatch(ReferralServiceImpl* service, Caller caller, std::string requested_pool)
-      : service_(service), caller_(std::move(caller)), requested_pool_(std::move(requested_pool)) {
-    boost::asio::post(service_->watch_executor_, [this] { Begin(); });
+      : PollingWriteReactor(service->watch_executor_),
+        service_(service),
+        caller_(std::move(caller)),
+        requested_pool_(std::move(requested_pool)) {
+    Start();
   }
-
-  void OnWriteDone(bool ok) override {
-    if (!ok) {
-      Finish(grpc::Status(grpc::StatusCode::UNAVAILABLE, "the client stopped reading"));
-      return;
-    }
-    ++next_;
-    WriteNextOrFetch();
-  }
-
-  void OnCancel() override {
-    absl::MutexLock lock(&mutex_);
-    cancelled_ = true;
-  }
-
-  void OnDone() override { delete this; }
 
  private:
-  bool cancelled() {
-    absl::MutexLock lock(&mutex_);
-    return cancelled_;
-  }
-
   // The pools to watch: the caller's and those they supervise, or the one
   // requested if it is either.
   absl::Status ResolvePools() {
@@ -194,85 +175,52 @@ class ReferralServiceImpl::QueueWatch final : public grpc::ServerWriteReactor<v1
     return absl::OkStatus();
   }
 
-  void Begin() {
-    if (absl::Status s = ResolvePools(); !s.ok()) {
-      Finish(ToGrpcStatus(s));
-      return;
-    }
+  absl::Status Begin() override {
+    if (absl::Status s = ResolvePools(); !s.ok()) return s;
     after_.resize(pools_.size());
     for (size_t i = 0; i < pools_.size(); ++i) {
       absl::StatusOr<std::string> last = service_->parts_.queue_events->LastId(pools_[i]);
-      if (!last.ok()) {
-        Finish(ToGrpcStatus(last.status()));
-        return;
-      }
+      if (!last.ok()) return last.status();
       after_[i] = *last;
     }
-    Fetch();
+    return absl::OkStatus();
   }
 
-  void Fetch() {
-    if (cancelled()) {
-      Finish(grpc::Status(grpc::StatusCode::CANCELLED, "watch cancelled"));
-      return;
-    }
-    pending_.clear();
-    next_ = 0;
+  absl::StatusOr<std::vector<v1::QueueEvent>> Poll() override {
+    std::vector<v1::QueueEvent> found;
     // One blocking read per pool in turn (keys of different pools live in
     // different cluster slots, so one XREAD cannot cover them all).
     const absl::Duration block = kWatchBlock / static_cast<int64_t>(pools_.size());
-    for (size_t i = 0; i < pools_.size() && pending_.empty(); ++i) {
+    for (size_t i = 0; i < pools_.size() && found.empty(); ++i) {
       const size_t pool = (turn_ + i) % pools_.size();
       absl::StatusOr<std::vector<v1::QueueEvent>> events =
           service_->parts_.queue_events->ReadAfter(pools_[pool], after_[pool], kWatchBatch, block);
-      if (!events.ok()) {
-        Finish(ToGrpcStatus(events.status()));
-        return;
-      }
+      if (!events.ok()) return events.status();
       for (v1::QueueEvent& event : *events) {
         after_[pool] = event.event_id().substr(event.event_id().rfind('/') + 1);
         const bool for_caller = event.type() != v1::QUEUE_EVENT_TYPE_ESCALATED || staff_.Supervises(event.pool());
-        if (for_caller) pending_.push_back(std::move(event));
+        if (for_caller) found.push_back(std::move(event));
       }
     }
     ++turn_;
-    WriteNextOrFetch();
-  }
-
-  void WriteNextOrFetch() {
-    if (next_ < pending_.size()) {
-      StartWrite(&pending_[next_]);
-    } else {
-      boost::asio::post(service_->watch_executor_, [this] { Fetch(); });
-    }
+    return found;
   }
 
   ReferralServiceImpl* const service_;
   const Caller caller_;
   const std::string requested_pool_;
-  // Set by Begin, before any read; then only read.
+  // Only the polling loop reads and writes these; Begin sets the first three.
   Staff staff_;
   std::vector<std::string> pools_;
   std::vector<std::string> after_;
   size_t turn_ = 0;
-  std::vector<v1::QueueEvent> pending_;
-  size_t next_ = 0;
-  absl::Mutex mutex_;
-  bool cancelled_ ABSL_GUARDED_BY(mutex_) = false;
 };
 
 grpc::ServerWriteReactor<v1::QueueEvent>* ReferralServiceImpl::WatchQueue(grpc::CallbackServerContext* context,
                                                                           const v1::WatchQueueRequest* request) {
   // Only the metadata here; the profile is read on the watch executor.
   absl::StatusOr<Caller> caller = RequireSpecialist(*context);
-  if (!caller.ok()) {
-    class Refusal final : public grpc::ServerWriteReactor<v1::QueueEvent> {
-     public:
-      explicit Refusal(const absl::Status& status) { Finish(ToGrpcStatus(status)); }
-      void OnDone() override { delete this; }
-    };
-    return new Refusal(caller.status());
-  }
+  if (!caller.ok()) return RefusedStream<v1::QueueEvent>(caller.status());
   return new QueueWatch(this, *std::move(caller), request->pool());
 }
 
