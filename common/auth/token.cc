@@ -108,6 +108,18 @@ absl::StatusOr<std::string> IssueToken(const Claims& claims, const KeyRing& ring
   return absl::StrCat(signing_input, ".", signature);
 }
 
+std::optional<Role> ClaimedRole(absl::string_view token) {
+  if (token.size() > kMaxTokenBytes) return std::nullopt;
+  std::vector<absl::string_view> parts = absl::StrSplit(token, '.');
+  std::string payload_text;
+  if (parts.size() != 3 || !absl::WebSafeBase64Unescape(parts[1], &payload_text)) return std::nullopt;
+  Json payload = Json::parse(payload_text, nullptr, /*allow_exceptions=*/false);
+  if (!payload.is_object()) return std::nullopt;
+  auto role = payload.find("role");
+  if (role == payload.end() || !role->is_string()) return std::nullopt;
+  return ParseRole(role->get<std::string>());
+}
+
 absl::StatusOr<Claims> VerifyToken(absl::string_view token, const KeyRing& ring, absl::Time now) {
   if (token.empty()) return Unauthenticated("empty");
   if (token.size() > kMaxTokenBytes) return Unauthenticated("longer than 4096 bytes");

@@ -1,6 +1,7 @@
 #ifndef TELEDERM_COMMON_AUTH_TOKEN_H_
 #define TELEDERM_COMMON_AUTH_TOKEN_H_
 
+#include <optional>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -30,6 +31,11 @@ absl::StatusOr<std::string> IssueToken(const Claims& claims, const KeyRing& ring
 // issued more than 5 minutes in the future, or carries claims that do not
 // fit its role.
 absl::StatusOr<Claims> VerifyToken(absl::string_view token, const KeyRing& ring, absl::Time now);
+
+// The role `token` claims, read WITHOUT checking its signature or expiry: for
+// clients only, to choose which service a call goes to. Services verify with
+// VerifyToken; nullopt when the token cannot be read at all.
+std::optional<Role> ClaimedRole(absl::string_view token);
 
 // A random token id (128 bits, hex) for Claims::token_id.
 std::string NewTokenId();

@@ -64,6 +64,20 @@ TEST(TokenTest, SpecialistTokenCarriesPools) {
   EXPECT_EQ(out->pools, (std::vector<std::string>{"general", "dermato-oncology"}));
 }
 
+TEST(TokenTest, ClaimedRoleReadsTheRoleWithoutTheKeyAndNothingFromGarbage) {
+  KeyRing ring = Ring(absl::StrCat("k1 ", kSecretA));
+  Claims in = ClinicClaims();
+  in.role = Role::kSpecialist;
+  in.clinic_id.clear();
+  in.pools = {"general"};
+  // A client holds no key: it reads the claim to route, the service verifies.
+  EXPECT_EQ(ClaimedRole(*IssueToken(in, ring)), Role::kSpecialist);
+  EXPECT_EQ(ClaimedRole(*IssueToken(ClinicClaims(), ring)), Role::kClinic);
+  EXPECT_EQ(ClaimedRole("not-a-token"), std::nullopt);
+  EXPECT_EQ(ClaimedRole(absl::StrCat("e30.", absl::WebSafeBase64Escape("{\"role\":\"emperor\"}"), ".x")),
+            std::nullopt);
+}
+
 TEST(TokenTest, ExpiredTokenIsRefused) {
   KeyRing ring = Ring(absl::StrCat("k1 ", kSecretA));
   std::string token = *IssueToken(ClinicClaims(), ring);

@@ -9,6 +9,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "common/auth/token.h"
 #include "common/caller/caller.h"
 
 namespace telederm::cli {
@@ -71,8 +72,25 @@ Endpoint OpenEndpoint(absl::string_view service, const std::string& address) {
 absl::StatusOr<CallIdentity> IdentityFor(const CommandSpec& command, const GlobalOptions& options) {
   CallIdentity identity;
   if (!options.auth_token.empty()) {
-    // The token says who is calling; --clinic / --specialist, when given, only label output.
-    identity.id = command.identity == Identity::kSpecialist ? options.specialist_id : options.clinic_id;
+    // The token says who is calling (the service verifies it); its role also
+    // says which service a command open to both sides goes to. --clinic and
+    // --specialist, when given, only label output.
+    switch (auth::ClaimedRole(options.auth_token).value_or(auth::Role::kClinic)) {
+      case auth::Role::kSpecialist:
+      case auth::Role::kSupervisor:
+        identity.role = CallIdentity::Role::kSpecialist;
+        identity.id = options.specialist_id;
+        break;
+      case auth::Role::kAdmin:
+      case auth::Role::kService:
+        identity.role = CallIdentity::Role::kAdmin;
+        identity.id = options.admin_id;
+        break;
+      case auth::Role::kClinic:
+        identity.role = CallIdentity::Role::kClinic;
+        identity.id = options.clinic_id;
+        break;
+    }
     return identity;
   }
   auto as_clinic = [&]() -> absl::StatusOr<CallIdentity> {
