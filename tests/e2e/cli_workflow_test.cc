@@ -1,0 +1,194 @@
+// The `telederm` command-line client against the real stack (redis-server and
+// the three service binaries), as a clinic worker, a dermatologist and an
+// operator type it: every command's printed line is what docs/CLI.md promises,
+// and the state it reports is the state the services hold.
+#include <optional>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_split.h"
+#include "common/auth/claims.h"
+#include "tests/e2e/api.h"
+#include "tests/e2e/credentials.h"
+#include "tests/e2e/stack.h"
+#include "tools/cli/admin_commands.h"
+#include "tools/cli/cli.h"
+
+namespace telederm::testing {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::StartsWith;
+
+const std::string kMelanoma = std::string(TELEDERM_TEST_DATA_DIR) + "/cases/ISIC_0026266.jpg";
+
+struct CliRun {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+  std::vector<std::string> lines() const { return absl::StrSplit(out, '\n', absl::SkipEmpty()); }
+};
+
+// The `key=value` field of a printed line, or "" when it has none.
+std::string Field(const std::string& line, const std::string& key) {
+  for (absl::string_view word : absl::StrSplit(line, ' ', absl::SkipEmpty())) {
+    if (absl::StartsWith(word, key + "=")) return std::string(word.substr(key.size() + 1));
+  }
+  return "";
+}
+
+// The n-th whitespace-separated word of a line.
+std::string Word(const std::string& line, size_t n) {
+  std::vector<std::string> words = absl::StrSplit(line, ' ', absl::SkipEmpty());
+  return n < words.size() ? words[n] : "";
+}
+
+class CliWorkflowTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto stack = Stack::Start();
+    ASSERT_TRUE(stack.ok()) << stack.status();
+    stack_ = std::move(*stack);
+  }
+
+  // Runs `telederm ARGS` with the stack's addresses and `token`.
+  CliRun Telederm(const std::string& token, std::vector<std::string> args) {
+    std::vector<std::string> full = {"--intake",     stack_->address(Service::kIntake),
+                                     "--triage",     stack_->address(Service::kTriage),
+                                     "--referral",   stack_->address(Service::kReferral),
+                                     "--auth-token", token};
+    full.insert(full.end(), args.begin(), args.end());
+    return Run(full, /*admin=*/false);
+  }
+
+  // Runs `telederm admin ARGS` against the stack's referral (SecurityService).
+  CliRun TeledermAdmin(std::vector<std::string> args) {
+    args.insert(args.end(), {"--service", stack_->address(Service::kReferral), "--auth-token", admin_});
+    return Run(args, /*admin=*/true);
+  }
+
+  static CliRun Run(const std::vector<std::string>& args, bool admin) {
+    std::ostringstream out, err;
+    auto no_environment = [](const char*) -> std::optional<std::string> { return std::nullopt; };
+    CliRun run;
+    run.exit_code = admin ? cli::RunAdminCommand(args, no_environment, out, err)
+                          : cli::RunCli(args, no_environment, out, err);
+    run.out = out.str();
+    run.err = err.str();
+    return run;
+  }
+
+  std::vector<std::string> SubmitArgs(const std::string& patient) {
+    return {"submit",     "--type",    "tumour",  "--patient",  patient,       "--age",      "58",
+            "--sex",      "female",    "--site",  "back",       "--diameter-mm", "7.5",      "--evolved",
+            "size,colour", "--question", "Suspected melanoma?", "--consent", "--image", kMelanoma + ":dermoscopy"};
+  }
+
+  std::unique_ptr<Stack> stack_;
+  const std::string clinic_ = TestToken(auth::Role::kClinic, "tablet-7", "clinic-lakeside-2");
+  const std::string other_clinic_ = TestToken(auth::Role::kClinic, "tablet-9", "clinic-hillside-5");
+  const std::string dermatologist_ = TestToken(auth::Role::kSpecialist, "dr-okoro", "general");
+  const std::string admin_ = TestToken(auth::Role::kAdmin, "ops-1");
+};
+
+TEST_F(CliWorkflowTest, ClinicSubmitsDermatologistReportsClinicAcknowledgesAllThroughTheCli) {
+  // The clinic submits; the same command again is the same case, not a second one.
+  CliRun submitted = Telederm(clinic_, SubmitArgs("P-0042"));
+  ASSERT_EQ(submitted.exit_code, 0) << submitted.err;
+  const std::string submit_line = submitted.lines().back();
+  ASSERT_THAT(submit_line, StartsWith("submitted c-"));
+  const std::string case_id = Word(submit_line, 1);
+  EXPECT_EQ(Field(submit_line, "duplicate"), "no");
+  CliRun again = Telederm(clinic_, SubmitArgs("P-0042"));
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_EQ(Word(again.lines().back(), 1), case_id);
+  EXPECT_EQ(Field(again.lines().back(), "duplicate"), "yes");
+  EXPECT_EQ(Field(again.lines().back(), "idempotency_key"), Field(submit_line, "idempotency_key"));
+
+  // Triage puts it in the dermatologist's queue; the queue table names it.
+  ASSERT_TRUE(WaitUntil(
+      [&] {
+        CliRun queue = Telederm(dermatologist_, {"queue"});
+        return queue.exit_code == 0 && absl::StrContains(queue.out, case_id);
+      },
+      absl::Seconds(30)))
+      << stack_->LogTail(Service::kTriage) << stack_->LogTail(Service::kReferral);
+  CliRun triage = Telederm(dermatologist_, {"triage", case_id});
+  ASSERT_EQ(triage.exit_code, 0) << triage.err;
+  EXPECT_THAT(triage.out, HasSubstr(case_id));
+
+  // Claim, a note to the clinic, the report.
+  CliRun claimed = Telederm(dermatologist_, {"claim"});
+  ASSERT_EQ(claimed.exit_code, 0) << claimed.err;
+  const std::string claim_line = claimed.lines().front();
+  ASSERT_THAT(claim_line, StartsWith("claimed " + case_id));
+  const std::string token = Field(claim_line, "token");
+  ASSERT_FALSE(token.empty()) << claim_line;
+
+  CliRun note = Telederm(dermatologist_, {"message", case_id, "--token", token, "--text", "Looking at it now"});
+  ASSERT_EQ(note.exit_code, 0) << note.err;
+  EXPECT_THAT(note.out, StartsWith("sent "));
+  CliRun messages = Telederm(clinic_, {"messages", case_id});
+  ASSERT_EQ(messages.exit_code, 0) << messages.err;
+  EXPECT_THAT(messages.out, HasSubstr("Looking at it now"));
+  EXPECT_THAT(messages.out, HasSubstr("dr-okoro"));
+
+  CliRun reported = Telederm(dermatologist_, {"report", case_id, "--token", token, "--diagnosis",
+                                              "Atypical pigmented lesion, suspicious for melanoma", "--icd10",
+                                              "D48.5", "--management", "urgent-referral", "--interval", "14"});
+  ASSERT_EQ(reported.exit_code, 0) << reported.err;
+  EXPECT_EQ(reported.out, "reported " + case_id + " status=reported\n");
+
+  // The clinic hears of it, reads it, acknowledges; the case is closed.
+  CliRun watched = Telederm(clinic_, {"watch", "--until-reported", case_id, "--timeout", "30s"});
+  EXPECT_EQ(watched.exit_code, 0) << watched.err;
+  EXPECT_THAT(watched.out, HasSubstr(case_id));
+  CliRun acknowledged = Telederm(clinic_, {"ack", case_id});
+  ASSERT_EQ(acknowledged.exit_code, 0) << acknowledged.err;
+  EXPECT_EQ(acknowledged.out, "acknowledged " + case_id + " status=closed\n");
+  CliRun shown = Telederm(clinic_, {"case", case_id});
+  ASSERT_EQ(shown.exit_code, 0) << shown.err;
+  EXPECT_THAT(shown.out, HasSubstr("D48.5"));
+
+  // The case as FHIR, for the district hospital's record.
+  CliRun fhir = Telederm(clinic_, {"fhir", case_id});
+  ASSERT_EQ(fhir.exit_code, 0) << fhir.err;
+  EXPECT_THAT(fhir.out, HasSubstr("\"resourceType\":\"Bundle\""));
+
+  // The operator sees who touched the case.
+  CliRun audit = TeledermAdmin({"audit", "--case", case_id});
+  ASSERT_EQ(audit.exit_code, 0) << audit.err;
+  EXPECT_THAT(audit.out, HasSubstr("tablet-7"));
+  EXPECT_THAT(audit.out, HasSubstr("dr-okoro"));
+}
+
+TEST_F(CliWorkflowTest, AnotherClinicCannotSeeTheCaseAndTheCliSaysSoWithExitOne) {
+  CliRun submitted = Telederm(clinic_, SubmitArgs("P-0043"));
+  ASSERT_EQ(submitted.exit_code, 0) << submitted.err;
+  const std::string case_id = Word(submitted.lines().back(), 1);
+
+  CliRun peek = Telederm(other_clinic_, {"case", case_id});
+  EXPECT_EQ(peek.exit_code, 1);
+  EXPECT_TRUE(peek.out.empty()) << peek.out;
+  EXPECT_THAT(peek.err, StartsWith("error: "));
+  EXPECT_THAT(peek.err, ::testing::AnyOf(HasSubstr("NOT_FOUND"), HasSubstr("PERMISSION_DENIED")));
+
+  CliRun listing = Telederm(other_clinic_, {"cases"});
+  ASSERT_EQ(listing.exit_code, 0) << listing.err;
+  EXPECT_THAT(listing.out, ::testing::Not(HasSubstr(case_id)));
+}
+
+TEST_F(CliWorkflowTest, WithoutATokenEveryCallIsRefusedAsUnauthenticated) {
+  CliRun anonymous = Run({"--intake", stack_->address(Service::kIntake), "--clinic", "clinic-lakeside-2", "cases"},
+                         /*admin=*/false);
+  EXPECT_EQ(anonymous.exit_code, 1);
+  EXPECT_THAT(anonymous.err, HasSubstr("UNAUTHENTICATED"));
+}
+
+}  // namespace
+}  // namespace telederm::testing
