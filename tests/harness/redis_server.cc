@@ -147,6 +147,16 @@ absl::Status RedisServer::Kill() {
   return process_->Kill9();
 }
 
+absl::Status RedisServer::Freeze() {
+  if (process_ == nullptr) return absl::FailedPreconditionError("redis-server is not running");
+  return process_->Signal(SIGSTOP);
+}
+
+absl::Status RedisServer::Thaw() {
+  if (process_ == nullptr) return absl::FailedPreconditionError("redis-server is not running");
+  return process_->Signal(SIGCONT);
+}
+
 absl::Status RedisServer::Stop() {
   if (process_ == nullptr || !process_->Running()) return absl::OkStatus();
   if (absl::Status s = process_->Signal(SIGTERM); !s.ok()) return s;

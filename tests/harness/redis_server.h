@@ -46,6 +46,10 @@ class RedisServer {
 
   // SIGKILL and wait: a crash. Data written so far stays in the AOF.
   absl::Status Kill();
+  // SIGSTOP: the server keeps its connections but answers nothing until
+  // Thaw (SIGCONT) — a Redis that hangs, for tests of calls stuck on it.
+  absl::Status Freeze();
+  absl::Status Thaw();
   // SIGTERM and wait: an orderly shutdown.
   absl::Status Stop();
   // Starts the server again on the same port and directory (the AOF is
