@@ -10,6 +10,8 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 #include "common/status/grpc_status.h"
 
 namespace telederm {
@@ -50,19 +52,54 @@ class CallQueue {
   std::atomic<int> queued_{0};
 };
 
+// Counts long-lived calls (server streams such as a queue watch) open at
+// once, up to `max_open`, so that watchers cannot pile up on a fixed set of
+// reader threads. Thread-safe.
+class OpenCallLimit {
+ public:
+  explicit OpenCallLimit(int max_open) : max_open_(max_open) {}
+
+  // Counts one more open call, or returns false when `max_open` are open.
+  bool TryOpen() {
+    if (open_.fetch_add(1) >= max_open_) {
+      open_.fetch_sub(1);
+      return false;
+    }
+    return true;
+  }
+  // For a call TryOpen admitted, when it is done.
+  void Close() { open_.fetch_sub(1); }
+
+  int open() const { return open_.load(); }
+  int max_open() const { return max_open_; }
+
+ private:
+  const int max_open_;
+  std::atomic<int> open_{0};
+};
+
 // Trailing metadata that tells a client refused with RESOURCE_EXHAUSTED or
-// UNAVAILABLE when to try again, in milliseconds.
+// UNAVAILABLE when to try again, in milliseconds. kRetryPushbackMsTrailer is
+// gRPC's own name, which a channel with a retry policy honours by itself.
 inline constexpr char kRetryAfterMsTrailer[] = "retry-after-ms";
+inline constexpr char kRetryPushbackMsTrailer[] = "grpc-retry-pushback-ms";
+// How long a client refused because a service is busy should wait.
+inline constexpr absl::Duration kBusyRetryAfter = absl::Seconds(1);
+
+// Refuses a call because `what` is full: RESOURCE_EXHAUSTED whose message
+// says how many seconds to wait, with the same hint in both retry trailers.
+// Adds the trailers to `context`; returns the status to finish the call with.
+absl::Status RefuseBusy(grpc::CallbackServerContext* context, absl::string_view what,
+                        absl::Duration retry_after = kBusyRetryAfter);
 
 // As RunOnExecutor (unary.h), on a CallQueue: when the queue is full the call
-// is refused with RESOURCE_EXHAUSTED and a retry hint.
+// is refused with RESOURCE_EXHAUSTED and a retry hint (RefuseBusy).
 template <typename Work>
 grpc::ServerUnaryReactor* RunQueued(grpc::CallbackServerContext* context, CallQueue& queue, Work work) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   if (!queue.TryPost([reactor, work = std::move(work)]() mutable { reactor->Finish(ToGrpcStatus(work())); })) {
-    context->AddTrailingMetadata(kRetryAfterMsTrailer, "1000");
-    reactor->Finish(ToGrpcStatus(absl::ResourceExhaustedError(absl::StrCat(
-        "the service is busy (", queue.max_queued(), " calls in hand); retry in a second"))));
+    reactor->Finish(ToGrpcStatus(RefuseBusy(
+        context, absl::StrCat("the service is busy: ", queue.max_queued(), " calls are in hand"))));
   }
   return reactor;
 }
