@@ -6,7 +6,6 @@
 #include "absl/strings/str_join.h"
 #include "common/caller/caller.h"
 #include "common/case_state/timestamps.h"
-#include "common/server/unary.h"
 
 namespace telederm {
 
@@ -30,9 +29,9 @@ v1::DeadLetter ToProto(const DeadLetter& letter) {
 }
 
 DeadLetterServiceImpl::DeadLetterServiceImpl(std::shared_ptr<redis::Client> redis, std::vector<std::string> streams)
-    : box_(std::move(redis)), streams_(std::move(streams)), executor_(2) {}
+    : box_(std::move(redis)), streams_(std::move(streams)) {}
 
-DeadLetterServiceImpl::~DeadLetterServiceImpl() { executor_.join(); }
+DeadLetterServiceImpl::~DeadLetterServiceImpl() { calls_.Join(); }
 
 absl::Status DeadLetterServiceImpl::CheckStream(const std::string& stream) const {
   if (std::find(streams_.begin(), streams_.end(), stream) != streams_.end()) return absl::OkStatus();
@@ -43,7 +42,7 @@ absl::Status DeadLetterServiceImpl::CheckStream(const std::string& stream) const
 grpc::ServerUnaryReactor* DeadLetterServiceImpl::ListDeadLetters(grpc::CallbackServerContext* context,
                                                                  const v1::ListDeadLettersRequest* request,
                                                                  v1::ListDeadLettersResponse* response) {
-  return RunOnExecutor(context, executor_, [this, context, request, response]() -> absl::Status {
+  return RunQueued(context, calls_, [this, context, request, response]() -> absl::Status {
     if (absl::StatusOr<Caller> caller = RequireAdmin(*context); !caller.ok()) return caller.status();
     int page_size = request->page_size() == 0 ? 100 : request->page_size();
     if (page_size < 1 || page_size > 500) return absl::InvalidArgumentError("page_size: must be 1 to 500");
@@ -66,7 +65,7 @@ grpc::ServerUnaryReactor* DeadLetterServiceImpl::ListDeadLetters(grpc::CallbackS
 grpc::ServerUnaryReactor* DeadLetterServiceImpl::GetDeadLetter(grpc::CallbackServerContext* context,
                                                                const v1::GetDeadLetterRequest* request,
                                                                v1::DeadLetter* response) {
-  return RunOnExecutor(context, executor_, [this, context, request, response]() -> absl::Status {
+  return RunQueued(context, calls_, [this, context, request, response]() -> absl::Status {
     if (absl::StatusOr<Caller> caller = RequireAdmin(*context); !caller.ok()) return caller.status();
     if (absl::Status s = CheckStream(request->stream()); !s.ok()) return s;
     absl::StatusOr<std::optional<DeadLetter>> letter = box_.Get(request->stream(), request->id());
@@ -82,7 +81,7 @@ grpc::ServerUnaryReactor* DeadLetterServiceImpl::GetDeadLetter(grpc::CallbackSer
 grpc::ServerUnaryReactor* DeadLetterServiceImpl::ReplayDeadLetter(grpc::CallbackServerContext* context,
                                                                   const v1::ReplayDeadLetterRequest* request,
                                                                   v1::ReplayDeadLetterResponse* response) {
-  return RunOnExecutor(context, executor_, [this, context, request, response]() -> absl::Status {
+  return RunQueued(context, calls_, [this, context, request, response]() -> absl::Status {
     if (absl::StatusOr<Caller> caller = RequireAdmin(*context); !caller.ok()) return caller.status();
     if (absl::Status s = CheckStream(request->stream()); !s.ok()) return s;
     absl::StatusOr<std::string> id = box_.Replay(request->stream(), request->id());

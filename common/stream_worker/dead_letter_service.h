@@ -5,9 +5,8 @@
 #include <string>
 #include <vector>
 
-#include <boost/asio/thread_pool.hpp>
-
 #include "common/redis/client.h"
+#include "common/server/call_queue.h"
 #include "common/stream_worker/dead_letters.h"
 #include "telederm/v1/delivery.grpc.pb.h"
 
@@ -15,7 +14,8 @@ namespace telederm {
 
 // The operators' gRPC service over the dead-letter streams of `streams`
 // (the pipeline's streams; any other is INVALID_ARGUMENT). Administrators
-// only. Work runs on its own two threads. Thread-safe; destroy it after the
+// only. Work runs on its own two threads, at most 32 calls in hand (beyond:
+// RESOURCE_EXHAUSTED with a retry hint). Thread-safe; destroy it after the
 // server that serves it has shut down.
 class DeadLetterServiceImpl final : public v1::DeadLetterService::CallbackService {
  public:
@@ -36,7 +36,7 @@ class DeadLetterServiceImpl final : public v1::DeadLetterService::CallbackServic
 
   DeadLetterBox box_;
   const std::vector<std::string> streams_;
-  boost::asio::thread_pool executor_;
+  CallQueue calls_{2, 32};
 };
 
 // The proto form of a dead letter.

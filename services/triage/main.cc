@@ -33,6 +33,7 @@ ABSL_FLAG(bool, skip_image_analysis, false,
 ABSL_FLAG(std::string, model_sidecar, "", "the classifier's sidecar file (default: MODEL.sidecar)");
 ABSL_FLAG(absl::Duration, shutdown_deadline, absl::Seconds(20),
           "on SIGTERM: finish and ack the case in hand, then exit within this");
+ABSL_FLAG(int32_t, max_queued_calls, 64, "gRPC calls in hand at once; beyond it RESOURCE_EXHAUSTED with a retry hint");
 ABSL_FLAG(int32_t, max_deliveries, 5,
           "a case whose screening failed this many times goes to a human unscreened (dead letter); 0: never");
 
@@ -110,7 +111,15 @@ int main(int argc, char** argv) {
   worker.Start(io);
   std::thread background([&io] { io.run(); });
 
-  triage::TriageServiceImpl service(redis, screener);
+  const int max_queued_calls = absl::GetFlag(FLAGS_max_queued_calls);
+  if (max_queued_calls < 1) {
+    worker.Stop();
+    work.reset();
+    io.stop();
+    background.join();
+    return fail(absl::InvalidArgumentError("--max_queued_calls must be at least 1"));
+  }
+  triage::TriageServiceImpl service(redis, screener, /*threads=*/4, max_queued_calls);
   DeadLetterServiceImpl dead_letters(redis, {keys::kIntakeStream, keys::kTriagedStream});
   absl::StatusOr<std::unique_ptr<GrpcServer>> server = GrpcServer::Start(config.listen, {&service, &dead_letters}, *std::move(security));
   if (!server.ok()) {

@@ -77,9 +77,15 @@ absl::StatusOr<ImageFinding> Screener::AnalyzeWithTimeout(std::shared_ptr<const 
                                                           const v1::ImageRef& image) const {
   // Shared with the task, so a task still running after a timeout writes into
   // state it co-owns rather than into a dead stack frame.
+  if (analyses_in_flight_.fetch_add(1) >= options_.max_analyses_in_flight) {
+    analyses_in_flight_.fetch_sub(1);
+    return absl::ResourceExhaustedError(absl::StrCat("image analysis is saturated (", options_.max_analyses_in_flight,
+                                                     " analyses still running past their time limit)"));
+  }
   auto promise = std::make_shared<std::promise<absl::StatusOr<ImageFinding>>>();
   std::future<absl::StatusOr<ImageFinding>> future = promise->get_future();
-  boost::asio::post(analysis_pool_, [promise, bytes, image, analyzer = analyzer_] {
+  // The pool is joined before the screener goes, so the task may use `this`.
+  boost::asio::post(analysis_pool_, [this, promise, bytes, image, analyzer = analyzer_] {
     try {
       promise->set_value(analyzer->Analyze(*bytes, image));
     } catch (const std::exception& e) {
@@ -87,6 +93,7 @@ absl::StatusOr<ImageFinding> Screener::AnalyzeWithTimeout(std::shared_ptr<const 
     } catch (...) {
       promise->set_value(absl::InternalError("analyzer threw an unknown exception"));
     }
+    analyses_in_flight_.fetch_sub(1);
   });
   if (future.wait_for(absl::ToChronoMilliseconds(options_.analysis_timeout)) != std::future_status::ready) {
     return absl::DeadlineExceededError(

@@ -1,6 +1,7 @@
 #ifndef TELEDERM_SERVICES_TRIAGE_SCREENER_H_
 #define TELEDERM_SERVICES_TRIAGE_SCREENER_H_
 
+#include <atomic>
 #include <memory>
 
 #include <boost/asio/thread_pool.hpp>
@@ -19,6 +20,10 @@ struct ScreeningOptions {
   double urgent_from = 0.6;
   absl::Duration analysis_timeout = absl::Seconds(10);  // per image
   int analysis_threads = 2;
+  // Analyses queued or running at once. One that timed out keeps its thread
+  // until it ends; beyond this bound an image is not queued behind hung
+  // analyses but judged "not analysed" at once, so its case goes to a human.
+  int max_analyses_in_flight = 8;
 };
 
 // Decides a case's triage result from its form and its images. Never fails:
@@ -46,6 +51,7 @@ class Screener {
   const BlobStorePtr blobs_;
   const ScreeningOptions options_;
   mutable boost::asio::thread_pool analysis_pool_;
+  mutable std::atomic<int> analyses_in_flight_{0};
 };
 
 }  // namespace telederm::triage

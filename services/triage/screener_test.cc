@@ -1,11 +1,13 @@
 #include "services/triage/screener.h"
 
+#include <atomic>
 #include <filesystem>
 #include <stdexcept>
 
 #include <gtest/gtest.h>
 
 #include "absl/strings/match.h"
+#include "absl/synchronization/notification.h"
 #include "services/triage/lesion_image_analyzer.h"
 #include "services/triage/skipped_image_analyzer.h"
 #include "tests/harness/files.h"
@@ -32,6 +34,19 @@ class HangingAnalyzer final : public Analyzer {
     absl::SleepFor(absl::Seconds(2));
     return ImageFinding{.analysable = true, .risk = 0.01};
   }
+};
+
+// Hangs until released, like an analysis stuck in a pathological image.
+class StuckAnalyzer final : public Analyzer {
+ public:
+  v1::AnalyzerInfo info() const override { return {}; }
+  absl::StatusOr<ImageFinding> Analyze(absl::string_view, const v1::ImageRef&) const override {
+    ++calls;
+    release.WaitForNotification();
+    return ImageFinding{.analysable = true, .risk = 0.01};
+  }
+  mutable std::atomic<int> calls{0};
+  absl::Notification release;
 };
 
 class ScreenerTest : public ::testing::Test {
@@ -95,6 +110,29 @@ TEST_F(ScreenerTest, AnalysisTimeoutSendsTheCaseToAHumanAsUrgent) {
   EXPECT_FALSE(result.screened());
   EXPECT_EQ(result.tier(), v1::URGENCY_URGENT);
   EXPECT_TRUE(absl::StrContains(result.not_screened_reason(), "took longer than")) << result.not_screened_reason();
+}
+
+TEST_F(ScreenerTest, HungAnalysesAreNotQueuedBehindWithoutBoundTheCaseGoesToAHumanAtOnce) {
+  auto analyzer = std::make_shared<StuckAnalyzer>();
+  ScreeningOptions options;
+  options.analysis_timeout = absl::Milliseconds(20);
+  options.analysis_threads = 1;
+  options.max_analyses_in_flight = 2;
+  {
+    Screener screener(analyzer, blobs_, options);
+    const std::string image = StoreSample("ISIC_0024311.jpg");
+    for (int i = 0; i < 2; ++i) {  // one hangs on the thread, one waits behind it
+      v1::TriageResult result = screener.Screen(TumourCase({{image, v1::MODALITY_DERMOSCOPY}}), kNow);
+      EXPECT_TRUE(absl::StrContains(result.not_screened_reason(), "took longer than")) << result.not_screened_reason();
+    }
+    v1::TriageResult result = screener.Screen(TumourCase({{image, v1::MODALITY_DERMOSCOPY}}), kNow);
+    EXPECT_FALSE(result.screened());
+    EXPECT_EQ(result.tier(), v1::URGENCY_URGENT);
+    EXPECT_TRUE(absl::StrContains(result.not_screened_reason(), "image analysis is saturated"))
+        << result.not_screened_reason();
+    analyzer->release.Notify();
+  }  // the screener joins its analyses
+  EXPECT_EQ(analyzer->calls.load(), 2);  // the third image was never queued
 }
 
 TEST_F(ScreenerTest, CorruptImageIsNotScreenedAndUrgent) {

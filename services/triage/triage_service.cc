@@ -3,19 +3,20 @@
 #include "absl/strings/str_cat.h"
 #include "common/caller/caller.h"
 #include "common/ids/ids.h"
-#include "common/server/unary.h"
+#include "common/server/call_queue.h"
 
 namespace telederm::triage {
 
-TriageServiceImpl::TriageServiceImpl(std::shared_ptr<redis::Client> redis, std::shared_ptr<const Screener> screener)
-    : cases_(std::move(redis)), screener_(std::move(screener)) {}
+TriageServiceImpl::TriageServiceImpl(std::shared_ptr<redis::Client> redis, std::shared_ptr<const Screener> screener,
+                                     int threads, int max_queued_calls)
+    : cases_(std::move(redis)), screener_(std::move(screener)), calls_(threads, max_queued_calls) {}
 
-TriageServiceImpl::~TriageServiceImpl() { executor_.join(); }
+TriageServiceImpl::~TriageServiceImpl() { calls_.Join(); }
 
 grpc::ServerUnaryReactor* TriageServiceImpl::GetTriageResult(grpc::CallbackServerContext* context,
                                                              const v1::GetTriageResultRequest* request,
                                                              v1::TriageResult* response) {
-  return RunOnExecutor(context, executor_, [this, context, request, response]() -> absl::Status {
+  return RunQueued(context, calls_, [this, context, request, response]() -> absl::Status {
     absl::StatusOr<Caller> caller = IdentifyCaller(*context);
     if (!caller.ok()) return caller.status();
     if (!IsValidCaseId(request->case_id())) {
@@ -37,7 +38,7 @@ grpc::ServerUnaryReactor* TriageServiceImpl::GetTriageResult(grpc::CallbackServe
 grpc::ServerUnaryReactor* TriageServiceImpl::ListAnalyzers(grpc::CallbackServerContext* context,
                                                            const v1::ListAnalyzersRequest* request,
                                                            v1::ListAnalyzersResponse* response) {
-  return RunOnExecutor(context, executor_, [this, context, response]() -> absl::Status {
+  return RunQueued(context, calls_, [this, context, response]() -> absl::Status {
     absl::StatusOr<Caller> caller = IdentifyCaller(*context);
     if (!caller.ok()) return caller.status();
     for (v1::AnalyzerInfo& info : screener_->Analyzers()) *response->add_analyzers() = std::move(info);

@@ -3,20 +3,26 @@
 
 #include <memory>
 
-#include <boost/asio/thread_pool.hpp>
-
 #include "common/case_store/case_store.h"
+#include "common/server/call_queue.h"
 #include "services/triage/screener.h"
 #include "telederm/v1/triage.grpc.pb.h"
 
 namespace telederm::triage {
 
 // Read-only gRPC views of triage: a case's result and the analyzers in use.
-// A clinic sees results of its own cases only. Thread-safe.
+// A clinic sees results of its own cases only. Calls run on `threads`
+// threads, at most `max_queued_calls` in hand at once (waiting or running);
+// beyond that a call is refused at once with RESOURCE_EXHAUSTED and a retry
+// hint. Thread-safe; destroy it only after the server that serves it has shut
+// down (the destructor waits for the calls in hand).
 class TriageServiceImpl final : public v1::TriageService::CallbackService {
  public:
-  TriageServiceImpl(std::shared_ptr<redis::Client> redis, std::shared_ptr<const Screener> screener);
+  TriageServiceImpl(std::shared_ptr<redis::Client> redis, std::shared_ptr<const Screener> screener, int threads = 4,
+                    int max_queued_calls = 64);
   ~TriageServiceImpl() override;
+
+  int calls_in_hand() const { return calls_.queued(); }
 
   grpc::ServerUnaryReactor* GetTriageResult(grpc::CallbackServerContext* context,
                                             const v1::GetTriageResultRequest* request,
@@ -28,7 +34,7 @@ class TriageServiceImpl final : public v1::TriageService::CallbackService {
  private:
   CaseStore cases_;
   std::shared_ptr<const Screener> screener_;
-  boost::asio::thread_pool executor_{4};
+  CallQueue calls_;
 };
 
 }  // namespace telederm::triage
