@@ -46,6 +46,8 @@ ABSL_FLAG(absl::Duration, fairness_window, absl::Minutes(30),
           "ClaimNext may serve a less-served clinic's case of the same tier due this much after the head");
 ABSL_FLAG(std::string, icd10_table, "", "the table of accepted ICD-10 codes (default: the bundled one)");
 ABSL_FLAG(std::string, test_clock_file, "", "tests only: add the milliseconds in this file to the clock");
+ABSL_FLAG(int32_t, max_queued_calls, 256, "unary calls in hand at once; beyond it RESOURCE_EXHAUSTED with a retry hint");
+ABSL_FLAG(int32_t, max_watches, 64, "WatchQueue streams open at once; beyond it RESOURCE_EXHAUSTED with a retry hint");
 
 int main(int argc, char** argv) {
   absl::ParseCommandLine(argc, argv);
@@ -120,7 +122,14 @@ int main(int argc, char** argv) {
 
   telederm::referral::ReferralParts parts = telederm::referral::MakeReferralParts(redis, clock, options, *codes);
   telederm::referral::AdminServiceImpl admin(parts.directory);
-  telederm::referral::ReferralServiceImpl service(std::move(parts));
+  telederm::referral::ServingLimits limits;
+  limits.max_queued_calls = absl::GetFlag(FLAGS_max_queued_calls);
+  limits.max_watches = absl::GetFlag(FLAGS_max_watches);
+  if (limits.max_queued_calls < 1 || limits.max_watches < 1) {
+    std::cerr << "telederm-referral: --max_queued_calls and --max_watches must be at least 1\n";
+    return 2;
+  }
+  telederm::referral::ReferralServiceImpl service(std::move(parts), limits);
   telederm::fhir::FhirExportServiceImpl fhir_export(redis, telederm::RealClock());
   absl::StatusOr<std::unique_ptr<telederm::GrpcServer>> server =
       telederm::GrpcServer::Start(config.listen, {&service, &admin, &fhir_export}, *std::move(security));

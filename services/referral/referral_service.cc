@@ -5,7 +5,6 @@
 #include "absl/synchronization/mutex.h"
 #include "common/caller/caller.h"
 #include "common/server/polling_write_reactor.h"
-#include "common/server/unary.h"
 #include "common/status/grpc_status.h"
 
 namespace telederm::referral {
@@ -27,18 +26,21 @@ ReferralParts MakeReferralParts(std::shared_ptr<redis::Client> redis, ClockPtr c
   return parts;
 }
 
-ReferralServiceImpl::ReferralServiceImpl(ReferralParts parts, int executor_threads, int watch_threads)
-    : parts_(std::move(parts)), executor_(executor_threads), watch_executor_(watch_threads) {}
+ReferralServiceImpl::ReferralServiceImpl(ReferralParts parts, ServingLimits limits)
+    : parts_(std::move(parts)),
+      calls_(limits.threads, limits.max_queued_calls),
+      watches_(limits.max_watches),
+      watch_executor_(limits.watch_threads) {}
 
 ReferralServiceImpl::~ReferralServiceImpl() {
-  executor_.join();
+  calls_.Join();
   watch_executor_.join();
 }
 
 template <typename Response, typename Call>
 grpc::ServerUnaryReactor* ReferralServiceImpl::Serve(grpc::CallbackServerContext* context, Response* response,
                                                      Call call) {
-  return RunOnExecutor(context, executor_, [this, context, response, call = std::move(call)]() -> absl::Status {
+  return RunQueued(context, calls_, [this, context, response, call = std::move(call)]() -> absl::Status {
     absl::StatusOr<Caller> caller = RequireSpecialist(*context);
     if (!caller.ok()) return caller.status();
     absl::StatusOr<Staff> staff = parts_.access->ResolveSpecialist(*caller);
@@ -142,7 +144,8 @@ grpc::ServerUnaryReactor* ReferralServiceImpl::RecordBiopsyOutcome(grpc::Callbac
 // ---------------------------------------------------------------------------
 // WatchQueue: from the moment of the call, reads the event streams of the
 // caller's pools (and of the pools they supervise) in turn. ESCALATED events
-// go only to supervisors of their pool.
+// go only to supervisors of their pool. A watch holds one of the service's
+// watch slots (WatchQueue took it) until it is deleted.
 class ReferralServiceImpl::QueueWatch final : public PollingWriteReactor<v1::QueueEvent> {
  public:
   QueueWatch(ReferralServiceImpl* service, Caller caller, std::string requested_pool)
@@ -152,6 +155,7 @@ class ReferralServiceImpl::QueueWatch final : public PollingWriteReactor<v1::Que
         requested_pool_(std::move(requested_pool)) {
     Start();
   }
+  ~QueueWatch() override { service_->watches_.Close(); }
 
  private:
   // The pools to watch: the caller's and those they supervise, or the one
@@ -221,20 +225,24 @@ grpc::ServerWriteReactor<v1::QueueEvent>* ReferralServiceImpl::WatchQueue(grpc::
   // Only the metadata here; the profile is read on the watch executor.
   absl::StatusOr<Caller> caller = RequireSpecialist(*context);
   if (!caller.ok()) return RefusedStream<v1::QueueEvent>(caller.status());
+  if (!watches_.TryOpen()) {
+    return RefusedStream<v1::QueueEvent>(RefuseBusy(
+        context, absl::StrCat("this referral process already serves ", watches_.max_open(), " queue watches")));
+  }
   return new QueueWatch(this, *std::move(caller), request->pool());
 }
 
 // ---------------------------------------------------------------------------
 
-AdminServiceImpl::AdminServiceImpl(std::shared_ptr<Directory> directory, int executor_threads)
-    : directory_(std::move(directory)), executor_(executor_threads) {}
+AdminServiceImpl::AdminServiceImpl(std::shared_ptr<Directory> directory, int threads, int max_queued_calls)
+    : directory_(std::move(directory)), calls_(threads, max_queued_calls) {}
 
-AdminServiceImpl::~AdminServiceImpl() { executor_.join(); }
+AdminServiceImpl::~AdminServiceImpl() { calls_.Join(); }
 
 template <typename Response, typename Call>
 grpc::ServerUnaryReactor* AdminServiceImpl::Serve(grpc::CallbackServerContext* context, Response* response,
                                                   Call call) {
-  return RunOnExecutor(context, executor_, [context, response, call = std::move(call)]() -> absl::Status {
+  return RunQueued(context, calls_, [context, response, call = std::move(call)]() -> absl::Status {
     absl::StatusOr<Caller> caller = RequireAdmin(*context);
     if (!caller.ok()) return caller.status();
     auto result = call();

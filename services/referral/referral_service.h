@@ -7,6 +7,7 @@
 
 #include "common/clock/clock.h"
 #include "common/redis/client.h"
+#include "common/server/call_queue.h"
 #include "services/referral/access.h"
 #include "services/referral/consultation.h"
 #include "services/referral/directory.h"
@@ -29,15 +30,28 @@ struct ReferralParts {
 ReferralParts MakeReferralParts(std::shared_ptr<redis::Client> redis, ClockPtr clock, const ReferralOptions& options,
                                 Icd10TablePtr codes);
 
+// How much work a ReferralServiceImpl takes on at once. Beyond either bound a
+// call is refused at once with RESOURCE_EXHAUSTED and a retry hint, so an
+// overloaded process answers instead of queueing without bound.
+struct ServingLimits {
+  int threads = 8;             // unary calls run on these
+  int max_queued_calls = 256;  // unary calls in hand (waiting or running)
+  int watch_threads = 16;      // WatchQueue readers take turns on these
+  int max_watches = 64;        // WatchQueue streams open at once
+};
+
 // telederm.v1.ReferralService over gRPC's callback API. Each handler reads the
 // caller's identity, resolves it through Access and runs the call on its own
-// executor, never inside the reaction; WatchQueue readers run on a second
-// executor. It must outlive the server it is registered with; the destructor
-// waits for work in flight.
+// bounded queue, never inside the reaction; WatchQueue readers run on a second
+// executor, at most limits.max_watches of them. It must outlive the server it
+// is registered with; the destructor waits for work in flight.
 class ReferralServiceImpl final : public v1::ReferralService::CallbackService {
  public:
-  explicit ReferralServiceImpl(ReferralParts parts, int executor_threads = 8, int watch_threads = 16);
+  explicit ReferralServiceImpl(ReferralParts parts, ServingLimits limits = {});
   ~ReferralServiceImpl() override;
+
+  int calls_in_hand() const { return calls_.queued(); }
+  int open_watches() const { return watches_.open(); }
 
   grpc::ServerUnaryReactor* ListQueue(grpc::CallbackServerContext* context, const v1::ListQueueRequest* request,
                                       v1::ListQueueResponse* response) override;
@@ -82,15 +96,17 @@ class ReferralServiceImpl final : public v1::ReferralService::CallbackService {
   grpc::ServerUnaryReactor* Serve(grpc::CallbackServerContext* context, Response* response, Call call);
 
   ReferralParts parts_;
-  boost::asio::thread_pool executor_;
+  CallQueue calls_;
+  OpenCallLimit watches_;
   boost::asio::thread_pool watch_executor_;
 };
 
 // telederm.v1.AdminService: the directory of specialists, pools and clinics,
-// for callers with the administrator identity. Same threading as above.
+// for callers with the administrator identity. Calls run on `threads`, at
+// most `max_queued_calls` in hand, as above.
 class AdminServiceImpl final : public v1::AdminService::CallbackService {
  public:
-  explicit AdminServiceImpl(std::shared_ptr<Directory> directory, int executor_threads = 2);
+  explicit AdminServiceImpl(std::shared_ptr<Directory> directory, int threads = 2, int max_queued_calls = 64);
   ~AdminServiceImpl() override;
 
   grpc::ServerUnaryReactor* PutSpecialist(grpc::CallbackServerContext* context,
@@ -119,7 +135,7 @@ class AdminServiceImpl final : public v1::AdminService::CallbackService {
   grpc::ServerUnaryReactor* Serve(grpc::CallbackServerContext* context, Response* response, Call call);
 
   std::shared_ptr<Directory> directory_;
-  boost::asio::thread_pool executor_;
+  CallQueue calls_;
 };
 
 }  // namespace telederm::referral
