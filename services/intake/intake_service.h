@@ -21,7 +21,10 @@ namespace telederm::intake {
 struct IntakeOptions {
   int64_t max_image_bytes = 32 * 1024 * 1024;
   int rpc_threads = 8;     // unary work and upload chunks
-  int watch_threads = 32;  // one per concurrently waiting WatchEvents reader
+  int watch_threads = 32;  // WatchEvents readers take turns on these
+  // Backpressure: WatchEvents streams open at once; beyond it a watch is
+  // refused with RESOURCE_EXHAUSTED and a retry hint.
+  int max_watches = 256;
   absl::Duration watch_poll = absl::Seconds(1);
   absl::Duration idempotency_ttl = absl::Hours(24 * 30);
   // Backpressure: unary calls in hand at once (waiting or running); beyond
@@ -66,6 +69,7 @@ class IntakeServiceImpl final : public v1::IntakeService::CallbackService {
                                       v1::ListCasesResponse* response) override;
   grpc::ServerWriteReactor<v1::CaseEvent>* WatchEvents(grpc::CallbackServerContext* context,
                                                        const v1::WatchEventsRequest* request) override;
+  int open_watches() const { return watches_.open(); }
   // The consult thread (consult_handlers.cc, logic in ClinicConsult).
   grpc::ServerUnaryReactor* SendMessage(grpc::CallbackServerContext* context, const v1::ClinicMessageRequest* request,
                                         v1::ClinicMessageResponse* response) override;
@@ -99,6 +103,7 @@ class IntakeServiceImpl final : public v1::IntakeService::CallbackService {
   CallQueue calls_;                     // bounded: unary calls
   boost::asio::thread_pool& executor_;  // calls_' threads: upload steps, accepted calls
   boost::asio::thread_pool watch_executor_;
+  OpenCallLimit watches_;  // bounded: WatchEvents streams
   UploadSweeper sweeper_;
 };
 

@@ -23,6 +23,7 @@ ABSL_FLAG(absl::Duration, shutdown_deadline, absl::Seconds(10),
 ABSL_FLAG(int64_t, max_intake_backlog, 10000,
           "refuse new cases (RESOURCE_EXHAUSTED, retry hint) while more than this many wait for triage; 0: no bound");
 ABSL_FLAG(int32_t, max_queued_calls, 256, "unary calls in hand at once; beyond it RESOURCE_EXHAUSTED");
+ABSL_FLAG(int32_t, max_watches, 256, "WatchEvents streams open at once; beyond it RESOURCE_EXHAUSTED");
 ABSL_FLAG(absl::Duration, upload_ttl, absl::Hours(24), "an unfinished upload untouched this long is removed");
 
 int main(int argc, char** argv) {
@@ -65,11 +66,12 @@ int main(int argc, char** argv) {
   options.max_image_bytes = absl::GetFlag(FLAGS_max_image_mib) * 1024 * 1024;
   options.max_intake_backlog = absl::GetFlag(FLAGS_max_intake_backlog);
   options.max_queued_calls = absl::GetFlag(FLAGS_max_queued_calls);
+  options.max_watches = absl::GetFlag(FLAGS_max_watches);
   options.upload_ttl = absl::GetFlag(FLAGS_upload_ttl);
   const absl::Duration shutdown_deadline = absl::GetFlag(FLAGS_shutdown_deadline);
-  if (options.max_queued_calls < 1 || options.upload_ttl <= absl::ZeroDuration() ||
+  if (options.max_queued_calls < 1 || options.max_watches < 1 || options.upload_ttl <= absl::ZeroDuration() ||
       shutdown_deadline <= absl::ZeroDuration()) {
-    LogError("--max_queued_calls must be at least 1, --upload_ttl and --shutdown_deadline positive");
+    LogError("--max_queued_calls and --max_watches must be at least 1, --upload_ttl and --shutdown_deadline positive");
     return 2;
   }
   intake::IntakeServiceImpl service(
