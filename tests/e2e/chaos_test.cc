@@ -3,11 +3,16 @@
 // specialists claim and report. After the chaos stops and the system
 // settles, one line says what happened:
 //
-//   chaos: N submitted, N acknowledged, N reported, N lost, N duplicated claims, N corrupt blobs
+//   chaos: N submitted, N acknowledged, N reported, N lost, N duplicated claims, N corrupt blobs (redis ...)
 //
-// Lost, duplicated and corrupt must be 0 (ARCHITECTURE.md invariants 1, 2).
+// Lost, duplicated and corrupt must be 0 (ARCHITECTURE.md invariants 1, 2)
+// with Redis on appendfsync always, the default here. A DurabilityProbe
+// measures what Redis forgot at each kill; with TELEDERM_CHAOS_APPENDFSYNC=
+// everysec only losses and duplicates inside such a measured window are
+// excused, and each is printed with the kill that explains it.
 // Short mode (ctest): TELEDERM_CHAOS_SECONDS of chaos, 35 by default. Soak:
-//   TELEDERM_CHAOS_SECONDS=600 build/tests/e2e/telederm_chaos_test --gtest_filter='Chaos*'
+//   TELEDERM_CHAOS_SECONDS=600 TELEDERM_CHAOS_SETTLE_SECONDS=180 \
+//     build/tests/e2e/telederm_chaos_test --gtest_filter='ChaosTest.*'
 // TELEDERM_CHAOS_SEED fixes the random choices (printed either way).
 #include <atomic>
 #include <cstdlib>
@@ -26,7 +31,9 @@
 #include "absl/synchronization/mutex.h"
 #include "common/blob/blob_store.h"
 #include "common/status/grpc_status.h"
+#include "common/redis/client.h"
 #include "tests/e2e/api.h"
+#include "tests/e2e/durability_probe.h"
 #include "tests/e2e/stack.h"
 
 namespace telederm::testing {
@@ -55,24 +62,39 @@ std::string TaggedJpeg(const std::string& jpeg, const std::string& tag) {
   return jpeg.substr(0, 2) + segment + jpeg.substr(2);
 }
 
+std::string Clock(absl::Time t) { return absl::FormatTime("%H:%M:%E3S", t, absl::UTCTimeZone()); }
+
+// Says why an acknowledged write may have been forgotten by Redis: the
+// probe's loss window that holds `acknowledged`, if it closed (Redis was
+// killed) before `noticed`. Empty when no window explains it.
+std::string LossWindowExplaining(const DurabilityProbe& probe, absl::Time acknowledged, absl::Time noticed) {
+  std::optional<DurabilityProbe::Kill> kill = probe.LossWindowHolding(acknowledged);
+  if (!kill.has_value() || kill->killed > noticed) return "";
+  return absl::StrCat("acknowledged ", absl::FormatDuration(absl::Trunc(kill->killed - acknowledged, absl::Milliseconds(1))),
+                      " before redis kill #", kill->index, ", inside its loss window (", kill->lost(),
+                      " acknowledged probe writes forgotten)");
+}
+
 // What clients saw, shared by the clinic and specialist threads.
 class Ledger {
  public:
   void Submitted() { ++submitted_; }
   void Acknowledged(const std::string& case_id, const std::string& sha256) {
     absl::MutexLock lock(&mutex_);
-    acknowledged_[case_id] = sha256;
+    acknowledged_[case_id] = {sha256, absl::Now()};
   }
   void ClientError(const std::string& what) {
     absl::MutexLock lock(&mutex_);
     errors_.push_back(what);
   }
+  // One claim as its specialist saw it; (specialist, token) names it.
   struct Claim {
     std::string specialist;
     int64_t token = 0;
-    absl::Time received;
+    absl::Time received;  // ClaimNext answered
     absl::Time lease_expires;
     absl::Time done = absl::InfiniteFuture();  // when its report went through or it was given up
+    bool reported = false;
   };
   int AddClaim(const std::string& case_id, Claim claim) {
     absl::MutexLock lock(&mutex_);
@@ -82,17 +104,22 @@ class Ledger {
   void ClaimDone(const std::string& case_id, int index, bool reported) {
     absl::MutexLock lock(&mutex_);
     claims_[case_id][index].done = absl::Now();
+    claims_[case_id][index].reported = reported;
     if (reported) ++reports_[case_id];
   }
   int Outstanding() {
     absl::MutexLock lock(&mutex_);
     int n = 0;
-    for (const auto& [id, sha] : acknowledged_) n += reports_.count(id) == 0;
+    for (const auto& [id, ack] : acknowledged_) n += reports_.count(id) == 0;
     return n;
   }
 
   int submitted() const { return submitted_; }
-  std::map<std::string, std::string> acknowledged() {
+  struct Acknowledgement {
+    std::string sha256;
+    absl::Time at;
+  };
+  std::map<std::string, Acknowledgement> acknowledged() {
     absl::MutexLock lock(&mutex_);
     return acknowledged_;
   }
@@ -104,42 +131,56 @@ class Ledger {
     absl::MutexLock lock(&mutex_);
     return errors_;
   }
-  // Cases held by two specialists at once: a claim received while an earlier
-  // one (another token) was neither finished nor lapsed; plus cases reported twice.
-  int DuplicatedClaims() {
+
+  struct Duplicates {
+    int cases = 0;
+    int explained = 0;  // every overlap of the case lies in a Redis loss window
+  };
+  // Cases held by two specialists at once: a claim received while another
+  // claim (another specialist or token) was neither finished nor lapsed; plus
+  // cases claimed again after they were reported. Each is printed with its claims, and with the Redis
+  // loss window that explains it if there is one: the earlier claim (or its
+  // report) was acknowledged shortly before a kill -9 that made Redis forget it.
+  Duplicates DuplicatedClaims(const DurabilityProbe& probe) {
     absl::MutexLock lock(&mutex_);
-    int duplicated = 0;
+    Duplicates duplicates;
     for (const auto& [case_id, claims] : claims_) {
-      bool twice = false;
-      for (size_t i = 0; i < claims.size(); ++i) {
-        for (size_t j = 0; j < claims.size(); ++j) {
-          if (i == j || claims[i].token == claims[j].token) continue;
-          const Claim& a = claims[i];
-          const Claim& b = claims[j];
-          twice |= a.received <= b.received && b.received < std::min(a.done, a.lease_expires);
+      std::vector<std::string> overlaps;
+      bool explained = true;
+      auto check = [&](const Claim& a, const Claim& b, absl::Time a_acknowledged, const char* what) {
+        std::string why = LossWindowExplaining(probe, a_acknowledged, b.received);
+        overlaps.push_back(absl::StrCat(b.specialist, " token ", b.token, " received while ", a.specialist, " token ",
+                                        a.token, " ", what, ": ", why.empty() ? "NOT explained by a Redis loss" : why));
+        explained &= !why.empty();
+      };
+      for (const Claim& a : claims) {
+        for (const Claim& b : claims) {
+          if (&a == &b || (a.specialist == b.specialist && a.token == b.token)) continue;
+          if (a.received <= b.received && b.received < std::min(a.done, a.lease_expires)) {
+            check(a, b, a.received, "still held the case; its claim was");
+          } else if (a.reported && a.done <= b.received) {
+            check(a, b, a.done, "had already reported it; that report was");
+          }
         }
       }
-      auto reported = reports_.find(case_id);
-      twice |= reported != reports_.end() && reported->second > 1;
-      duplicated += twice;
-      if (twice) {
-        std::cout << "chaos: case " << case_id << " held twice:";
-        for (const Claim& c : claims) {
-          std::cout << " [" << c.specialist << " token " << c.token << " received "
-                    << absl::FormatTime("%H:%M:%E3S", c.received, absl::UTCTimeZone()) << " lease "
-                    << absl::FormatTime("%H:%M:%E3S", c.lease_expires, absl::UTCTimeZone()) << " done "
-                    << absl::FormatTime("%H:%M:%E3S", c.done, absl::UTCTimeZone()) << "]";
-        }
-        std::cout << " reports " << (reported == reports_.end() ? 0 : reported->second) << std::endl;
+      if (overlaps.empty()) continue;
+      ++duplicates.cases;
+      duplicates.explained += explained;
+      std::cout << "chaos: case " << case_id << " held twice:";
+      for (const Claim& c : claims) {
+        std::cout << " [" << c.specialist << " token " << c.token << " received " << Clock(c.received) << " lease "
+                  << Clock(c.lease_expires) << " done " << Clock(c.done) << (c.reported ? " reported" : "") << "]";
       }
+      std::cout << std::endl;
+      for (const std::string& overlap : overlaps) std::cout << "chaos:   " << overlap << std::endl;
     }
-    return duplicated;
+    return duplicates;
   }
 
  private:
   std::atomic<int> submitted_{0};
   absl::Mutex mutex_;
-  std::map<std::string, std::string> acknowledged_ ABSL_GUARDED_BY(mutex_);  // case id -> image digest
+  std::map<std::string, Acknowledgement> acknowledged_ ABSL_GUARDED_BY(mutex_);
   std::map<std::string, std::vector<Claim>> claims_ ABSL_GUARDED_BY(mutex_);
   std::map<std::string, int> reports_ ABSL_GUARDED_BY(mutex_);  // successful reports per case
   std::vector<std::string> errors_ ABSL_GUARDED_BY(mutex_);
@@ -201,8 +242,9 @@ void RunSpecialist(const std::string& referral_address, const std::string& speci
       continue;
     }
     const std::string case_id = claimed.case_().case_id();
+    const google::protobuf::Timestamp& lease = claimed.claim().lease_expires_at();
     Ledger::Claim claim{specialist, claimed.claim().fencing_token(), absl::Now(),
-                        absl::FromUnixSeconds(claimed.claim().lease_expires_at().seconds())};
+                        absl::FromUnixSeconds(lease.seconds()) + absl::Nanoseconds(lease.nanos())};
     const int index = ledger.AddClaim(case_id, claim);
     v1::SubmitReportRequest report;
     report.set_case_id(case_id);
@@ -232,7 +274,7 @@ void RunSpecialist(const std::string& referral_address, const std::string& speci
 }
 
 // Blobs whose bytes do not hash to their name, plus acknowledged cases whose image is missing.
-int CorruptBlobs(const std::string& blob_root, const std::map<std::string, std::string>& acknowledged) {
+int CorruptBlobs(const std::string& blob_root, const std::map<std::string, Ledger::Acknowledgement>& acknowledged) {
   int corrupt = 0;
   std::error_code ec;
   for (const auto& entry : fs::recursive_directory_iterator(blob_root + "/sha256", ec)) {
@@ -242,9 +284,9 @@ int CorruptBlobs(const std::string& blob_root, const std::map<std::string, std::
       ++corrupt;
     }
   }
-  for (const auto& [case_id, sha256] : acknowledged) {
-    if (!fs::exists(absl::StrCat(blob_root, "/sha256/", sha256.substr(0, 2), "/", sha256))) {
-      ADD_FAILURE() << "case " << case_id << " lost its image " << sha256;
+  for (const auto& [case_id, ack] : acknowledged) {
+    if (!fs::exists(absl::StrCat(blob_root, "/sha256/", ack.sha256.substr(0, 2), "/", ack.sha256))) {
+      ADD_FAILURE() << "case " << case_id << " lost its image " << ack.sha256;
       ++corrupt;
     }
   }
@@ -258,18 +300,27 @@ TEST(ChaosTest, KillingEveryServiceAndRedisAtRandomLosesNoCaseAndServesNoCaseTwi
   std::mt19937 random(seed);
 
   StackOptions options;
-  // everysec can lose acknowledged writes even on a process crash: while a
-  // background fsync lags (a busy disk) Redis postpones AOF writes up to 2 s
-  // but still replies. The test holds the system to "nothing lost", so it runs
-  // with always unless told otherwise (docs/DELIVERY.md, Durability).
+  // The promise "0 lost, 0 duplicated" holds with appendfsync always. With
+  // everysec, Redis killed -9 can forget writes it already acknowledged (it
+  // postpones AOF writes while a background fsync lags, up to 2 s, and keeps
+  // replying): that mode is for measuring the window (docs/DELIVERY.md,
+  // Durability), and then only losses inside a measured window are excused.
   const char* fsync = std::getenv("TELEDERM_CHAOS_APPENDFSYNC");
   options.redis_appendfsync = fsync != nullptr ? fsync : "always";
+  const bool promised = options.redis_appendfsync == "always";
   options.intake_flags = {"--shutdown_deadline=5s"};
   options.triage_flags = {"--reclaim_idle=2s", "--shutdown_deadline=5s"};
   options.referral_flags = {"--reclaim_idle=2s", "--lease=15s"};
   auto started = Stack::Start(options);
   ASSERT_TRUE(started.ok()) << started.status();
   Stack& stack = **started;
+  absl::StatusOr<redis::Endpoint> endpoint = redis::Endpoint::Parse(stack.redis().host_port());
+  ASSERT_TRUE(endpoint.ok());
+  redis::ClientOptions probe_options;
+  probe_options.endpoint = *endpoint;
+  probe_options.pool_size = 1;
+  probe_options.command_timeout = absl::Seconds(2);
+  DurabilityProbe probe(redis::Client::Create(probe_options), absl::Milliseconds(20));
 
   Ledger ledger;
   std::atomic<bool> stop_clinics{false};
@@ -302,9 +353,13 @@ TEST(ChaosTest, KillingEveryServiceAndRedisAtRandomLosesNoCaseAndServesNoCaseTwi
     absl::SleepFor(absl::Milliseconds(1000 + random() % 2500));
     const absl::Duration down = absl::Milliseconds(100 + random() % 1900);
     if (target == kRedis) {
+      probe.BeforeKill();
       ASSERT_TRUE(stack.KillRedis().ok());
+      const absl::Time killed = absl::Now();
       absl::SleepFor(down);
       ASSERT_TRUE(stack.RestartRedis().ok());
+      absl::Status measured = probe.AfterRestart(killed);
+      ASSERT_TRUE(measured.ok()) << measured;
     } else {
       const Service service = target == kIntake ? Service::kIntake : target == kTriage ? Service::kTriage
                                                                                         : Service::kReferral;
@@ -318,6 +373,7 @@ TEST(ChaosTest, KillingEveryServiceAndRedisAtRandomLosesNoCaseAndServesNoCaseTwi
   }
   stop_clinics = true;
   for (std::thread& t : threads) t.join();
+  probe.Stop();
 
   // Settle: everything runs again; wait until every acknowledged case is reported.
   for (Service service : {Service::kIntake, Service::kTriage, Service::kReferral}) {
@@ -328,28 +384,57 @@ TEST(ChaosTest, KillingEveryServiceAndRedisAtRandomLosesNoCaseAndServesNoCaseTwi
   stop_specialists = true;
   for (std::thread& t : specialists) t.join();
 
-  const std::map<std::string, std::string> acknowledged = ledger.acknowledged();
+  // What Redis forgot at each kill, as the probe measured it.
+  int64_t probe_acknowledged = 0;
+  for (const DurabilityProbe::Kill& kill : probe.kills()) {
+    probe_acknowledged += kill.acknowledged;
+    if (kill.lost() == 0) continue;
+    std::cout << "chaos: redis kill #" << kill.index << " at " << Clock(kill.killed) << " forgot " << kill.lost()
+              << " of " << kill.acknowledged << " acknowledged probe writes: everything acknowledged after "
+              << Clock(kill.window_start) << " ("
+              << absl::FormatDuration(absl::Trunc(kill.killed - kill.window_start, absl::Milliseconds(1)))
+              << " before the kill)" << std::endl;
+  }
+
+  const std::map<std::string, Ledger::Acknowledgement> acknowledged = ledger.acknowledged();
   const std::map<std::string, int> reports = ledger.reports();
   int lost = 0;
-  for (const auto& [case_id, sha] : acknowledged) {
-    if (reports.count(case_id) == 0) {
-      ++lost;
-      ADD_FAILURE() << "case " << case_id << " was acknowledged and never reported";
-    }
+  int lost_explained = 0;
+  for (const auto& [case_id, ack] : acknowledged) {
+    if (reports.count(case_id) != 0) continue;
+    ++lost;
+    const std::string why = LossWindowExplaining(probe, ack.at, absl::InfiniteFuture());
+    lost_explained += !why.empty();
+    std::cout << "chaos: case " << case_id << " was acknowledged at " << Clock(ack.at) << " and never reported: "
+              << (why.empty() ? "NOT explained by a Redis loss" : why) << std::endl;
   }
-  const int duplicated = ledger.DuplicatedClaims();
+  const Ledger::Duplicates duplicated = ledger.DuplicatedClaims(probe);
   const int corrupt = CorruptBlobs(stack.data_dir() + "/blobs", acknowledged);
   std::cout << "chaos: kills: intake " << kills[kIntake] << ", triage " << kills[kTriage] << ", referral "
             << kills[kReferral] << ", redis " << kills[kRedis] << std::endl;
   for (const std::string& error : ledger.errors()) std::cout << "chaos: client error: " << error << std::endl;
+  if (!promised) {
+    std::cout << "chaos: appendfsync " << options.redis_appendfsync
+              << " is not the mode the 0 lost / 0 duplicated promise is made for (always is); excused: " << lost_explained
+              << " lost and " << duplicated.explained << " duplicated inside a measured loss window" << std::endl;
+  }
   std::cout << "chaos: " << ledger.submitted() << " submitted, " << acknowledged.size() << " acknowledged, "
-            << reports.size() << " reported, " << lost << " lost, " << duplicated << " duplicated claims, "
-            << corrupt << " corrupt blobs" << std::endl;
+            << reports.size() << " reported, " << lost << " lost, " << duplicated.cases << " duplicated claims, "
+            << corrupt << " corrupt blobs (redis appendfsync " << options.redis_appendfsync << ": forgot "
+            << probe.lost() << " of " << probe_acknowledged << " acknowledged probe writes over " << kills[kRedis]
+            << " kills)" << std::endl;
 
-  EXPECT_EQ(lost, 0) << stack.LogTail(Service::kTriage) << stack.LogTail(Service::kReferral);
-  EXPECT_EQ(duplicated, 0);
+  if (promised) {
+    EXPECT_EQ(probe.lost(), 0) << "Redis forgot acknowledged writes with appendfsync always";
+    EXPECT_EQ(lost, 0) << stack.LogTail(Service::kTriage) << stack.LogTail(Service::kReferral);
+    EXPECT_EQ(duplicated.cases, 0);
+  } else {
+    EXPECT_EQ(lost - lost_explained, 0) << stack.LogTail(Service::kTriage) << stack.LogTail(Service::kReferral);
+    EXPECT_EQ(duplicated.cases - duplicated.explained, 0);
+  }
   EXPECT_EQ(corrupt, 0);
   EXPECT_GT(acknowledged.size(), 0u);
+  EXPECT_GT(probe_acknowledged, 0);
   EXPECT_TRUE(ledger.errors().empty());
   for (int target : {kIntake, kTriage, kReferral, kRedis}) EXPECT_GT(kills[target], 0) << kNames[target];
 }
