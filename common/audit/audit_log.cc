@@ -4,6 +4,7 @@
 
 #include <boost/asio/post.hpp>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -11,6 +12,7 @@
 #include "absl/synchronization/notification.h"
 #include "common/case_store/keys.h"
 #include "common/logging/log.h"
+#include "common/redis/script.h"
 
 namespace telederm::audit {
 namespace {
@@ -49,38 +51,113 @@ AuditEntry FromFields(const redis::Reply& entry) {
   return out;
 }
 
+bool IsStreamId(absl::string_view id) {
+  if (id.empty() || id.size() > 41) return false;
+  size_t dash = id.find('-');
+  for (size_t i = 0; i < id.size(); ++i) {
+    if (i != dash && !absl::ascii_isdigit(id[i])) return false;
+  }
+  return dash != 0 && dash + 1 != id.size();
+}
+
+// KEYS: the log, the user's index, then each case's index. ARGV: the entry's
+// field/value pairs. The entry goes to the log once; the indexes hold only its
+// id. The user's index is a stream whose entry ids are the log's ids (one
+// small field, so a few bytes an entry). A case's index is a list of log ids:
+// most cases have a handful of entries, and a new stream would preallocate a
+// 4 KB node per case. A case index left as a stream by the earlier layout
+// (full copies of the entries) keeps growing as a stream of references. Every
+// write is an append (XADD, RPUSH): the ACL grants nothing else on these keys.
+const redis::Script& AppendScript() {
+  static const redis::Script* script = new redis::Script(R"lua(
+local id = redis.call('XADD', KEYS[1], '*', unpack(ARGV))
+local function reference(key)
+  local added = redis.pcall('XADD', key, id, 'r', '')
+  if type(added) == 'table' and added.err then redis.call('XADD', key, '*', 'r', id) end
+end
+reference(KEYS[2])
+for i = 3, #KEYS do
+  if redis.call('TYPE', KEYS[i]).ok == 'stream' then reference(KEYS[i]) else redis.call('RPUSH', KEYS[i], id) end
+end
+return id
+)lua");
+  return *script;
+}
+
+// KEYS: an index (see AppendScript), the log. ARGV: before id ('' = newest), limit.
+// Returns the entries newest first, as XREVRANGE does: {{id, {field, value, ...}}, ...}.
+const redis::Script& QueryScript() {
+  static const redis::Script* script = new redis::Script(R"lua(
+local before = ARGV[1]
+local limit = tonumber(ARGV[2])
+local out = {}
+local function add(id)
+  local found = redis.call('XRANGE', KEYS[2], id, id)
+  if found[1] then out[#out + 1] = found[1] end
+end
+local kind = redis.call('TYPE', KEYS[1]).ok
+if kind == 'stream' then
+  local high = '+'
+  if before ~= '' then high = '(' .. before end
+  for _, row in ipairs(redis.call('XREVRANGE', KEYS[1], high, '-', 'COUNT', limit)) do
+    local fields = row[2]
+    if fields[1] == 'r' then
+      if fields[2] ~= '' then add(fields[2]) else add(row[1]) end
+    else
+      out[#out + 1] = row  -- a full copy, written by the earlier layout
+    end
+  end
+elseif kind == 'list' then
+  local bms, bseq
+  if before ~= '' then
+    local dash = string.find(before, '-', 1, true)
+    if dash then
+      bms = tonumber(string.sub(before, 1, dash - 1))
+      bseq = tonumber(string.sub(before, dash + 1))
+    else
+      bms = tonumber(before)
+      bseq = 0
+    end
+  end
+  local function older(id)
+    if not bms then return true end
+    local dash = string.find(id, '-', 1, true)
+    local ms = tonumber(string.sub(id, 1, dash - 1))
+    if ms ~= bms then return ms < bms end
+    return tonumber(string.sub(id, dash + 1)) < bseq
+  end
+  local high = redis.call('LLEN', KEYS[1]) - 1
+  while high >= 0 and #out < limit do
+    local low = math.max(0, high - 127)
+    local ids = redis.call('LRANGE', KEYS[1], low, high)
+    for i = #ids, 1, -1 do
+      if #out >= limit then break end
+      if older(ids[i]) then add(ids[i]) end
+    end
+    high = low - 1
+  end
+end
+return out
+)lua");
+  return *script;
+}
+
 }  // namespace
 
 absl::StatusOr<std::string> AuditLog::Append(const AuditEntry& entry) {
   std::set<std::string> cases(entry.case_ids.begin(), entry.case_ids.end());
   while (cases.size() > kMaxCasesPerEntry) cases.erase(std::prev(cases.end()));
-  std::vector<std::string> fields = {"at",     absl::StrCat(absl::ToUnixMillis(entry.at)),
-                                     "sub",    OrDash(entry.subject),
-                                     "role",   OrDash(entry.role),
-                                     "scope",  OrDash(entry.scope),
-                                     "action", OrDash(entry.action),
-                                     "case",   cases.empty() ? "-" : absl::StrJoin(cases, ","),
-                                     "peer",   OrDash(entry.peer),
-                                     "outcome", OrDash(entry.outcome),
-                                     "detail", OrDash(entry.detail)};
-  auto xadd = [&](std::string key) {
-    std::vector<std::string> command = {"XADD", std::move(key), "*"};
-    command.insert(command.end(), fields.begin(), fields.end());
-    return command;
-  };
-  std::vector<std::vector<std::string>> commands = {{"MULTI"}, xadd(keys::kAuditLog)};
-  commands.push_back(xadd(keys::AuditByUser(OrDash(entry.subject))));
-  for (const std::string& case_id : cases) commands.push_back(xadd(keys::AuditByCase(case_id)));
-  commands.push_back({"EXEC"});
-  absl::StatusOr<std::vector<absl::StatusOr<redis::Reply>>> replies = redis_->Pipeline(commands);
-  if (!replies.ok()) return replies.status();
-  const absl::StatusOr<redis::Reply>& exec = replies->back();
-  if (!exec.ok()) return exec.status();
-  if (!exec->IsArray() || exec->elements.empty()) return absl::InternalError("audit: EXEC returned no results");
-  for (const redis::Reply& r : exec->elements) {
-    if (r.type == redis::Reply::Type::kError) return absl::InternalError(absl::StrCat("audit: ", r.str));
-  }
-  return exec->elements[0].str;
+  std::vector<std::string> script_keys = {keys::kAuditLog, keys::AuditByUser(OrDash(entry.subject))};
+  for (const std::string& case_id : cases) script_keys.push_back(keys::AuditByCase(case_id));
+  absl::StatusOr<redis::Reply> id = redis_->Eval(
+      AppendScript(), script_keys,
+      {"at", absl::StrCat(absl::ToUnixMillis(entry.at)), "sub", OrDash(entry.subject), "role", OrDash(entry.role),
+       "scope", OrDash(entry.scope), "action", OrDash(entry.action), "case",
+       cases.empty() ? "-" : absl::StrJoin(cases, ","), "peer", OrDash(entry.peer), "outcome",
+       OrDash(entry.outcome), "detail", OrDash(entry.detail)});
+  if (!id.ok()) return id.status();
+  if (id->str.empty()) return absl::InternalError("audit: the append script returned no id");
+  return id->str;
 }
 
 absl::StatusOr<std::vector<AuditEntry>> AuditLog::ByCase(absl::string_view case_id, int limit,
@@ -96,14 +173,12 @@ absl::StatusOr<std::vector<AuditEntry>> AuditLog::ByUser(absl::string_view subje
 absl::StatusOr<std::vector<AuditEntry>> AuditLog::Query(const std::string& key, int limit,
                                                         absl::string_view before_id) {
   if (limit < 1 || limit > 1000) return absl::InvalidArgumentError("page_size: must be 1..1000");
-  std::string end = before_id.empty() ? "+" : absl::StrCat("(", before_id);
-  absl::StatusOr<redis::Reply> reply = redis_->Command({"XREVRANGE", key, end, "-", "COUNT", absl::StrCat(limit)});
-  if (!reply.ok()) {
-    if (reply.status().code() == absl::StatusCode::kInternal && !before_id.empty()) {
-      return absl::InvalidArgumentError("before_id: not an audit entry id");
-    }
-    return reply.status();
+  if (!before_id.empty() && !IsStreamId(before_id)) {
+    return absl::InvalidArgumentError("before_id: not an audit entry id (they look like 1790000000000-0)");
   }
+  absl::StatusOr<redis::Reply> reply =
+      redis_->Eval(QueryScript(), {key, keys::kAuditLog}, {std::string(before_id), absl::StrCat(limit)});
+  if (!reply.ok()) return reply.status();
   std::vector<AuditEntry> entries;
   for (const redis::Reply& entry : reply->elements) entries.push_back(FromFields(entry));
   return entries;

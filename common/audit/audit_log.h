@@ -32,12 +32,13 @@ struct AuditEntry {
 
 inline constexpr size_t kMaxCasesPerEntry = 500;
 
-// The append-only audit trail in Redis: the log stream keys::kAuditLog and two
-// index streams per entry, by case (keys::AuditByCase) and by user
-// (keys::AuditByUser), written in one MULTI. Nothing here (and nothing in
-// the API) edits, trims or deletes an entry; the services' Redis ACL users may
-// only XADD and read these keys (deploy/redis/users.acl).
-// Thread-safe.
+// The append-only audit trail in Redis: the log stream keys::kAuditLog holds
+// each entry once; two indexes hold its id, by user (keys::AuditByUser, a
+// stream whose entry ids are the log's) and by case (keys::AuditByCase, a list
+// of log ids), all written by one Lua script in one round trip. Nothing here
+// (and nothing in the API) edits, trims or deletes an entry; the services'
+// Redis ACL users may only append to and read these keys
+// (deploy/redis/users.acl). Thread-safe.
 class AuditLog {
  public:
   explicit AuditLog(std::shared_ptr<redis::Client> redis) : redis_(std::move(redis)) {}

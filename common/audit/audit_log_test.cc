@@ -103,5 +103,70 @@ TEST_F(AuditLogTest, BadPageSizeIsInvalidArgument) {
   EXPECT_EQ(log.ByCase("c-1", 1001).status().code(), absl::StatusCode::kInvalidArgument);
 }
 
+TEST_F(AuditLogTest, CasePagesWithBeforeIdNewestFirst) {
+  AuditLog log(redis_);
+  for (int i = 0; i < 300; ++i) ASSERT_TRUE(log.Append(Entry("dr-y", {"c-7"}, absl::StrCat("n", i))).ok());
+  auto first = log.ByCase("c-7", 2);
+  ASSERT_TRUE(first.ok()) << first.status();
+  ASSERT_EQ(first->size(), 2u);
+  EXPECT_EQ((*first)[0].outcome, "n299");
+  EXPECT_EQ((*first)[1].outcome, "n298");
+  // Deeper than one 128-id chunk of the list.
+  auto deep = log.ByCase("c-7", 1000, (*first)[1].id);
+  ASSERT_TRUE(deep.ok()) << deep.status();
+  ASSERT_EQ(deep->size(), 298u);
+  EXPECT_EQ(deep->front().outcome, "n297");
+  EXPECT_EQ(deep->back().outcome, "n0");
+}
+
+TEST_F(AuditLogTest, MalformedBeforeIdIsInvalidArgument) {
+  AuditLog log(redis_);
+  EXPECT_EQ(log.ByCase("c-1", 10, "not-an-id").status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(log.ByUser("dr-x", 10, "12-x").status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+// The by-case index must cost little per case: a stream per case preallocates
+// a 4 KB node, which was most of a case's Redis memory (docs/PERFORMANCE.md).
+TEST_F(AuditLogTest, CaseIndexHoldsOnlyIdsAndStaysSmall) {
+  AuditLog log(redis_);
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(log.Append(Entry("clinic-a", {"c-small"})).ok());
+  auto type = redis_->Command({"TYPE", keys::AuditByCase("c-small")});
+  ASSERT_TRUE(type.ok());
+  EXPECT_EQ(type->str, "list");
+  auto bytes = redis_->Command({"MEMORY", "USAGE", keys::AuditByCase("c-small")});
+  ASSERT_TRUE(bytes.ok());
+  EXPECT_LT(bytes->integer, 256) << "bytes of a case index with 3 entries";
+  auto user_type = redis_->Command({"TYPE", keys::AuditByUser("clinic-a")});
+  ASSERT_TRUE(user_type.ok());
+  EXPECT_EQ(user_type->str, "stream");
+  // The user's index entries carry the log's ids and no copy of the fields.
+  auto log_ids = redis_->Command({"XRANGE", keys::kAuditLog, "-", "+"});
+  auto user_ids = redis_->Command({"XRANGE", keys::AuditByUser("clinic-a"), "-", "+"});
+  ASSERT_TRUE(log_ids.ok() && user_ids.ok());
+  ASSERT_EQ(user_ids->elements.size(), 3u);
+  for (size_t i = 0; i < 3; ++i) {
+    EXPECT_EQ(user_ids->elements[i].elements[0].str, log_ids->elements[i].elements[0].str);
+    EXPECT_EQ(user_ids->elements[i].elements[1].elements.size(), 2u);
+  }
+}
+
+// Indexes written by the earlier layout (full copies in a stream per case and
+// per user) stay readable, and new entries for such a case are found with them.
+TEST_F(AuditLogTest, IndexesOfTheEarlierLayoutStayReadable) {
+  ASSERT_TRUE(redis_->Command({"XADD", keys::AuditByCase("c-old"), "*", "at", "1700000000000", "sub", "dr-old",
+                               "role", "specialist", "scope", "general", "action", "ReferralService/GetCase",
+                               "case", "c-old", "peer", "-", "outcome", "OK", "detail", "-"})
+                  .ok());
+  AuditLog log(redis_);
+  ASSERT_TRUE(log.Append(Entry("clinic-a", {"c-old"}, "NEW")).ok());
+  auto entries = log.ByCase("c-old", 10);
+  ASSERT_TRUE(entries.ok()) << entries.status();
+  ASSERT_EQ(entries->size(), 2u);
+  EXPECT_EQ((*entries)[0].outcome, "NEW");
+  EXPECT_EQ((*entries)[0].subject, "clinic-a");
+  EXPECT_EQ((*entries)[1].subject, "dr-old");
+  EXPECT_EQ((*entries)[1].action, "ReferralService/GetCase");
+}
+
 }  // namespace
 }  // namespace telederm::audit

@@ -36,6 +36,14 @@ for svc in intake triage referral; do
   refused "$svc" DEL 'audit:{log}'
   refused "$svc" SET 'audit:{log}' x
   refused "$svc" EVAL "return redis.call('XDEL', KEYS[1], '0-1')" 1 'audit:{log}'
+  allowed "$svc" RPUSH 'audit:{log}:case:c-2' 1-1
+  allowed "$svc" LRANGE 'audit:{log}:case:c-2' 0 -1
+  refused "$svc" LSET 'audit:{log}:case:c-2' 0 2-2
+  refused "$svc" LREM 'audit:{log}:case:c-2' 0 1-1
+  refused "$svc" LTRIM 'audit:{log}:case:c-2' 1 0
+  refused "$svc" LPOP 'audit:{log}:case:c-2'
+  refused "$svc" RPOP 'audit:{log}:case:c-2'
+  refused "$svc" EVAL "return redis.call('LSET', KEYS[1], 0, '2-2')" 1 'audit:{log}:case:c-2'
   allowed "$svc" HSET 'case:{c-1}' v 1
   allowed "$svc" ZADD 'auth:{tokens}:revoked' 1 j
   refused "$svc" FLUSHALL
