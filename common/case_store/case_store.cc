@@ -44,6 +44,11 @@ absl::Status CaseStore::Create(v1::Case& c) {
   return absl::OkStatus();
 }
 
+std::vector<std::string> CaseStore::CreateCommand(v1::Case& c) {
+  c.set_version(1);
+  return {"EVAL", CreateScript().source(), "1", keys::Case(c.case_id()), c.SerializeAsString()};
+}
+
 absl::StatusOr<std::optional<v1::Case>> CaseStore::Get(absl::string_view case_id) {
   absl::StatusOr<redis::Reply> reply = redis_->Command({"HGET", keys::Case(case_id), "pb"});
   if (!reply.ok()) return reply.status();
@@ -56,11 +61,27 @@ absl::StatusOr<std::optional<v1::Case>> CaseStore::Get(absl::string_view case_id
 }
 
 absl::StatusOr<v1::Case> CaseStore::Update(absl::string_view case_id, const Mutation& mutate) {
+  return UpdateLoop(case_id, std::nullopt, mutate);
+}
+
+absl::StatusOr<v1::Case> CaseStore::UpdateFrom(v1::Case known, const Mutation& mutate) {
+  const std::string case_id = known.case_id();
+  return UpdateLoop(case_id, std::move(known), mutate);
+}
+
+absl::StatusOr<v1::Case> CaseStore::UpdateLoop(absl::string_view case_id, std::optional<v1::Case> known,
+                                               const Mutation& mutate) {
   for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
-    absl::StatusOr<std::optional<v1::Case>> current = Get(case_id);
-    if (!current.ok()) return current.status();
-    if (!current->has_value()) return absl::NotFoundError(absl::StrCat("case ", case_id, " not found"));
-    v1::Case c = std::move(**current);
+    v1::Case c;
+    if (known.has_value()) {
+      c = *std::move(known);
+      known.reset();
+    } else {
+      absl::StatusOr<std::optional<v1::Case>> current = Get(case_id);
+      if (!current.ok()) return current.status();
+      if (!current->has_value()) return absl::NotFoundError(absl::StrCat("case ", case_id, " not found"));
+      c = std::move(**current);
+    }
     const int64_t read_version = c.version();
     absl::StatusOr<bool> changed = mutate(c);
     if (!changed.ok()) return changed.status();

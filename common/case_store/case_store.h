@@ -4,6 +4,8 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -24,6 +26,12 @@ class CaseStore {
   // Stores a new case as version 1 (sets c.version). ALREADY_EXISTS if the id is taken.
   absl::Status Create(v1::Case& c);
 
+  // The command Create sends (sets c.version to 1), for a caller that
+  // pipelines it with other writes in one round trip. Its reply is 1 when the
+  // case was stored, 0 when the id was taken. Sends the script's source
+  // (EVAL), so it never meets NOSCRIPT halfway through a pipeline.
+  static std::vector<std::string> CreateCommand(v1::Case& c);
+
   // The case, or an empty optional when there is none.
   absl::StatusOr<std::optional<v1::Case>> Get(absl::string_view case_id);
 
@@ -37,7 +45,15 @@ class CaseStore {
   // `mutate` may run several times: it must only depend on the case it is given.
   absl::StatusOr<v1::Case> Update(absl::string_view case_id, const Mutation& mutate);
 
+  // As Update, but starts from `known`, the record as this caller has just
+  // read or stored it (version included), which saves the first read. If
+  // anyone wrote the case since, the compare-and-set fails and it re-reads,
+  // exactly as Update does.
+  absl::StatusOr<v1::Case> UpdateFrom(v1::Case known, const Mutation& mutate);
+
  private:
+  absl::StatusOr<v1::Case> UpdateLoop(absl::string_view case_id, std::optional<v1::Case> known,
+                                      const Mutation& mutate);
   std::shared_ptr<redis::Client> redis_;
 };
 

@@ -108,6 +108,59 @@ TEST_F(CaseStoreTest, IllegalTransitionInsideUpdateIsReturnedAndNotStored) {
   EXPECT_EQ((*store.Get(c.case_id()))->status(), v1::CASE_STATUS_RECEIVED);
 }
 
+TEST_F(CaseStoreTest, UpdateFromAStaleCopyRereadsAndLosesNoWrite) {
+  CaseStore store(redis_);
+  v1::Case c = NewCase("clinic-a");
+  ASSERT_TRUE(store.Create(c).ok());
+  const v1::Case known = **store.Get(c.case_id());
+  ASSERT_TRUE(store.Update(c.case_id(), [](v1::Case& record) -> absl::StatusOr<bool> {
+    record.add_history()->set_actor("someone-else");
+    return true;
+  }).ok());
+  int runs = 0;
+  auto updated = store.UpdateFrom(known, [&](v1::Case& record) -> absl::StatusOr<bool> {
+    ++runs;
+    record.add_history()->set_actor("me");
+    return true;
+  });
+  ASSERT_TRUE(updated.ok()) << updated.status();
+  EXPECT_EQ(runs, 2);  // once on the stale copy, whose write was refused, once on the fresh read
+  v1::Case stored = **store.Get(c.case_id());
+  ASSERT_EQ(stored.history_size(), 2);
+  EXPECT_EQ(stored.history(0).actor(), "someone-else");
+  EXPECT_EQ(stored.history(1).actor(), "me");
+  EXPECT_EQ(stored.version(), 3);
+  EXPECT_EQ(updated->version(), 3);
+}
+
+TEST_F(CaseStoreTest, UpdateFromACurrentCopyWritesOnceAndReturnsTheNextVersion) {
+  CaseStore store(redis_);
+  v1::Case c = NewCase("clinic-a");
+  ASSERT_TRUE(store.Create(c).ok());
+  auto updated = store.UpdateFrom(c, [](v1::Case& record) -> absl::StatusOr<bool> {
+    record.add_history()->set_actor("me");
+    return true;
+  });
+  ASSERT_TRUE(updated.ok()) << updated.status();
+  EXPECT_EQ(updated->version(), 2);
+  EXPECT_EQ((*store.Get(c.case_id()))->history_size(), 1);
+}
+
+TEST_F(CaseStoreTest, PipelinedCreateCommandStoresVersionOneOnlyOnce) {
+  CaseStore store(redis_);
+  v1::Case c = NewCase("clinic-a");
+  auto first = redis_->Pipeline({CaseStore::CreateCommand(c)});
+  ASSERT_TRUE(first.ok() && (*first)[0].ok());
+  EXPECT_EQ((*first)[0]->integer, 1);
+  EXPECT_EQ((*store.Get(c.case_id()))->version(), 1);
+  v1::Case imposter = c;
+  imposter.set_clinic_id("clinic-b");
+  auto second = redis_->Pipeline({CaseStore::CreateCommand(imposter)});
+  ASSERT_TRUE(second.ok() && (*second)[0].ok());
+  EXPECT_EQ((*second)[0]->integer, 0);
+  EXPECT_EQ((*store.Get(c.case_id()))->clinic_id(), "clinic-a");
+}
+
 TEST_F(CaseStoreTest, EventLogResumesAfterTheLastSeenEventAndKeepsClinicsApart) {
   EventLog log(redis_);
   v1::Case a = NewCase("clinic-a");

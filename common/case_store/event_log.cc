@@ -31,11 +31,14 @@ bool IsValidEventId(absl::string_view id) {
 EventLog::EventLog(std::shared_ptr<redis::Client> redis, absl::Duration retention)
     : redis_(std::move(redis)), retention_(retention) {}
 
+std::vector<std::string> EventLog::AppendCommand(const v1::CaseEvent& event, absl::Time now) const {
+  return {"XADD",    keys::ClinicEvents(event.clinic_id()), "MINID", "~", absl::StrCat(absl::ToUnixMillis(now - retention_)),
+          "*",       "case_id",
+          event.case_id(), "pb", event.SerializeAsString()};
+}
+
 absl::StatusOr<std::string> EventLog::Append(const v1::CaseEvent& event, absl::Time now) {
-  std::string min_id = absl::StrCat(absl::ToUnixMillis(now - retention_));
-  absl::StatusOr<redis::Reply> reply =
-      redis_->Command({"XADD", keys::ClinicEvents(event.clinic_id()), "MINID", "~", min_id, "*", "case_id",
-                       event.case_id(), "pb", event.SerializeAsString()});
+  absl::StatusOr<redis::Reply> reply = redis_->Command(AppendCommand(event, now));
   if (!reply.ok()) return reply.status();
   return reply->str;
 }

@@ -28,6 +28,10 @@ class EventLog {
   // Appends the event to its clinic's stream; returns the event id.
   absl::StatusOr<std::string> Append(const v1::CaseEvent& event, absl::Time now);
 
+  // The command Append sends, for a caller that pipelines it with other
+  // writes; its reply is the event id.
+  std::vector<std::string> AppendCommand(const v1::CaseEvent& event, absl::Time now) const;
+
   // Events of `clinic_id` after `after_event_id` ("" = from the oldest kept),
   // at most `count`, waiting up to `block` for the first one (zero: do not wait).
   // INVALID_ARGUMENT for a malformed event id.
