@@ -147,14 +147,17 @@ absl::Status IntakeServiceImpl::Submit(const std::string& clinic_id, const v1::S
   // stores the case under that id (StoreAndEnqueue), so nothing is lost and
   // nothing is stored twice. The fingerprint is over the submission as the
   // clinic sent it, serialized deterministically.
-  for (int attempt = 0; !key.empty() && attempt < 3; ++attempt) {
-    std::string fingerprint = SubmissionFingerprint(submission);
-    std::string idem_key = keys::ClinicIdempotency(clinic_id, key);
-    absl::StatusOr<redis::Reply> set =
-        deps_.redis->Command({"SET", idem_key, absl::StrCat(case_id, " ", fingerprint), "NX", "EX",
-                              absl::StrCat(absl::ToInt64Seconds(options_.idempotency_ttl))});
-    if (!set.ok()) return set.status();
-    if (set->IsNil()) {  // an earlier submission holds this key
+  bool claimed_new_id = true;
+  if (!key.empty()) {
+    const std::string fingerprint = SubmissionFingerprint(submission);
+    const std::string idem_key = keys::ClinicIdempotency(clinic_id, key);
+    for (int attempt = 0; attempt < 3; ++attempt) {
+      absl::StatusOr<redis::Reply> set =
+          deps_.redis->Command({"SET", idem_key, absl::StrCat(case_id, " ", fingerprint), "NX", "EX",
+                                absl::StrCat(absl::ToInt64Seconds(options_.idempotency_ttl))});
+      if (!set.ok()) return set.status();
+      if (!set->IsNil()) break;
+      // An earlier submission holds this key.
       absl::StatusOr<redis::Reply> held = deps_.redis->Command({"GET", idem_key});
       if (!held.ok()) return held.status();
       if (held->IsNil()) continue;  // it expired just now: claim it again
@@ -164,17 +167,43 @@ absl::Status IntakeServiceImpl::Submit(const std::string& clinic_id, const v1::S
             "idempotency_key '", key, "' was already used for a different case; use a new key for a new case"));
       }
       case_id = parts[0];
+      claimed_new_id = false;
       response.set_duplicate(true);
+      break;
     }
-    break;
   }
 
   c.set_case_id(case_id);
   *c.mutable_received_at() = ToProtoTimestamp(now);
   if (absl::Status s = TransitionCase(c, v1::CASE_STATUS_RECEIVED, now, clinic_id); !s.ok()) return s;
-  if (absl::Status s = StoreAndEnqueue(c); !s.ok()) return s;
+  absl::Status stored = claimed_new_id ? StoreAndEnqueueNew(c) : StoreAndEnqueue(c);
+  if (!stored.ok()) return stored;
   response.set_case_id(c.case_id());
   response.set_status(c.status());
+  return absl::OkStatus();
+}
+
+absl::Status IntakeServiceImpl::StoreAndEnqueueNew(v1::Case& c) {
+  // A fresh id (about 80 random bits), so the record cannot exist yet: store
+  // it, index it, enqueue it and tell the clinic in one round trip. Redis runs
+  // a pipeline's commands in order; if the connection breaks midway, the
+  // clinic's retry with the same key takes StoreAndEnqueue, which completes
+  // whatever is missing.
+  const absl::Time received = FromProtoTimestamp(c.received_at());
+  absl::StatusOr<std::vector<absl::StatusOr<redis::Reply>>> replies = deps_.redis->Pipeline({
+      CaseStore::CreateCommand(c),
+      {"ZADD", keys::ClinicCases(c.clinic_id()), absl::StrCat(absl::ToUnixMillis(received)), c.case_id()},
+      {"XADD", keys::kIntakeStream, "*", "case_id", c.case_id()},
+      events_.AppendCommand(MakeCaseEvent(c, v1::EVENT_TYPE_RECEIVED, received), deps_.clock->Now()),
+  });
+  if (!replies.ok()) return replies.status();
+  for (const auto& reply : *replies) {
+    if (!reply.ok()) return reply.status();
+  }
+  if ((*replies)[0]->integer != 1) {
+    return absl::InternalError(absl::StrCat("case id ", c.case_id(), " was already taken; send the case again"));
+  }
+  LogInfo(absl::StrCat("case ", c.case_id(), " received from clinic ", c.clinic_id()));
   return absl::OkStatus();
 }
 

@@ -89,6 +89,9 @@ class IntakeServiceImpl final : public v1::IntakeService::CallbackService {
   // Stores the case record if missing, indexes it for the clinic and enqueues it
   // for triage. Idempotent: safe to repeat after a crash or a client retry.
   absl::Status StoreAndEnqueue(v1::Case& c);
+  // The same for a case under an id nobody has used before (no retry), in one
+  // Redis round trip.
+  absl::Status StoreAndEnqueueNew(v1::Case& c);
   absl::Status List(const std::string& clinic_id, const v1::ListCasesRequest& request,
                     v1::ListCasesResponse& response);
 
