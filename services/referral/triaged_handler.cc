@@ -53,7 +53,7 @@ absl::Status TriagedHandler::Handle(const redis::StreamEntry& entry) {
   const v1::Case& c = **current;
   switch (c.status()) {
     case v1::CASE_STATUS_SCREENING:
-      return QueueScreenedCase(*case_id);
+      return QueueScreenedCase(c);
     case v1::CASE_STATUS_QUEUED:
       if (c.pool().empty()) {
         LogError(absl::StrCat("case ", c.case_id(), " is queued without a pool; left for an operator"));
@@ -84,23 +84,21 @@ absl::Status TriagedHandler::IndexQueuedCase(const v1::Case& c) {
   return absl::OkStatus();
 }
 
-absl::Status TriagedHandler::QueueScreenedCase(const std::string& case_id) {
+absl::Status TriagedHandler::QueueScreenedCase(const v1::Case& current) {
   const absl::Time now = clock_->Now();
   // Routing reads the directory before the compare-and-set, which may run
   // the mutation several times and must not make Redis calls itself.
-  absl::StatusOr<std::optional<v1::Case>> before = store_.Get(case_id);
-  if (!before.ok()) return before.status();
   RoutingDirectory routing;
-  if (before->has_value() && !WasQueuedBefore(**before)) {
+  if (!WasQueuedBefore(current)) {
     absl::StatusOr<std::vector<v1::PoolProfile>> pools = directory_.ListPools();
     if (!pools.ok()) return pools.status();
     routing.pools = *std::move(pools);
-    absl::StatusOr<std::optional<v1::ClinicProfile>> clinic = directory_.GetClinic((*before)->clinic_id());
+    absl::StatusOr<std::optional<v1::ClinicProfile>> clinic = directory_.GetClinic(current.clinic_id());
     if (!clinic.ok()) return clinic.status();
     routing.clinic = *std::move(clinic);
   }
   bool queued_by_us = false;
-  absl::StatusOr<v1::Case> stored = store_.Update(case_id, [&](v1::Case& c) -> absl::StatusOr<bool> {
+  absl::StatusOr<v1::Case> stored = store_.UpdateFrom(current, [&](v1::Case& c) -> absl::StatusOr<bool> {
     queued_by_us = false;
     if (c.status() != v1::CASE_STATUS_SCREENING) return false;  // another consumer was first
     const bool rescreened = WasQueuedBefore(c);

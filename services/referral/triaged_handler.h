@@ -37,7 +37,8 @@ class TriagedHandler {
   absl::Status Handle(const redis::StreamEntry& entry);
 
  private:
-  absl::Status QueueScreenedCase(const std::string& case_id);
+  // `current`: the record as Handle just read it (saves reading it again).
+  absl::Status QueueScreenedCase(const v1::Case& current);
   absl::Status IndexQueuedCase(const v1::Case& c);
 
   ClockPtr clock_;

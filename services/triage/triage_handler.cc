@@ -27,7 +27,7 @@ absl::Status TriageHandler::Handle(const redis::StreamEntry& entry) {
   }
   v1::Case c = std::move(**stored);
   if (c.status() == v1::CASE_STATUS_RECEIVED) {
-    absl::StatusOr<v1::Case> screening = cases_.Update(*case_id, [&](v1::Case& record) -> absl::StatusOr<bool> {
+    absl::StatusOr<v1::Case> screening = cases_.UpdateFrom(c, [&](v1::Case& record) -> absl::StatusOr<bool> {
       if (record.status() != v1::CASE_STATUS_RECEIVED) return false;
       record.clear_triage();
       absl::Status s = TransitionCase(record, v1::CASE_STATUS_SCREENING, clock_->Now(), "triage");
@@ -41,7 +41,7 @@ absl::Status TriageHandler::Handle(const redis::StreamEntry& entry) {
 
   if (!c.triage().has_screened_at()) {
     v1::TriageResult result = screener_->Screen(c, clock_->Now());
-    absl::StatusOr<v1::Case> screened = cases_.Update(*case_id, [&](v1::Case& record) -> absl::StatusOr<bool> {
+    absl::StatusOr<v1::Case> screened = cases_.UpdateFrom(c, [&](v1::Case& record) -> absl::StatusOr<bool> {
       if (record.status() != v1::CASE_STATUS_SCREENING || record.triage().has_screened_at()) return false;
       *record.mutable_triage() = result;
       return true;
