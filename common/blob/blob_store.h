@@ -50,6 +50,10 @@ class PartialBlob {
   virtual int64_t size() const = 0;
   virtual absl::Status Append(absl::string_view bytes) = 0;
   virtual absl::StatusOr<std::string> ReadAll() const = 0;
+  // Lower-case hex SHA-256 of the bytes held, without reading back what this
+  // holder appended (they are hashed as they arrive). Commit uses the same
+  // digest, so an upload is hashed once.
+  virtual absl::StatusOr<std::string> Sha256() = 0;
   // As BlobWriter::Commit; afterwards (and after a digest mismatch) the
   // partial upload is gone.
   virtual absl::StatusOr<BlobWriter::Committed> Commit(absl::string_view expected_sha256) = 0;

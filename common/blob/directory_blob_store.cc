@@ -82,10 +82,15 @@ absl::StatusOr<std::string> ReadWholeFile(int fd, int64_t size, const std::strin
 absl::StatusOr<std::string> MoveIntoPlace(const std::string& root, const std::string& temp_path,
                                           const std::string& sha256, bool* already_stored);
 
+// Hashes the bytes as they are appended, so that the upload's digest is known
+// without reading the bytes back (a resumed upload hashes what it already held
+// once, on the first Sha256 or Commit).
 class DirectoryPartialBlob final : public PartialBlob {
  public:
   DirectoryPartialBlob(std::string root, std::string path, int fd, int64_t size)
-      : root_(std::move(root)), path_(std::move(path)), fd_(fd), size_(size) {}
+      : root_(std::move(root)), path_(std::move(path)), fd_(fd), size_(size), hash_(EVP_MD_CTX_new()) {
+    EVP_DigestInit_ex(hash_.get(), EVP_sha256(), nullptr);
+  }
   ~DirectoryPartialBlob() override {
     if (fd_ >= 0) ::close(fd_);  // releases the flock
   }
@@ -101,6 +106,10 @@ class DirectoryPartialBlob final : public PartialBlob {
       (void)::ftruncate(fd_, static_cast<off_t>(size_));
       return written;
     }
+    if (hashed_ == size_) {
+      EVP_DigestUpdate(hash_.get(), bytes.data(), bytes.size());
+      hashed_ += static_cast<int64_t>(bytes.size());
+    }
     size_ += static_cast<int64_t>(bytes.size());
     return absl::OkStatus();
   }
@@ -110,23 +119,45 @@ class DirectoryPartialBlob final : public PartialBlob {
     return ReadWholeFile(fd_, size_, path_);
   }
 
+  absl::StatusOr<std::string> Sha256() override {
+    if (fd_ < 0) return absl::FailedPreconditionError("partial upload already committed or discarded");
+    // Bytes held from before this holder opened the upload: hash them once.
+    std::string buffer;
+    while (hashed_ < size_) {
+      buffer.resize(static_cast<size_t>(std::min<int64_t>(size_ - hashed_, 1 << 20)));
+      ssize_t n = ::pread(fd_, buffer.data(), buffer.size(), static_cast<off_t>(hashed_));
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) return ErrnoStatus("read", path_);
+      if (n == 0) return absl::InternalError(absl::StrCat("blob store: ", path_, " is shorter than expected"));
+      EVP_DigestUpdate(hash_.get(), buffer.data(), static_cast<size_t>(n));
+      hashed_ += n;
+    }
+    EvpContextPtr copy(EVP_MD_CTX_new());
+    if (copy == nullptr || EVP_MD_CTX_copy_ex(copy.get(), hash_.get()) != 1) {
+      return absl::InternalError("blob store: cannot copy the SHA-256 state");
+    }
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int length = 0;
+    EVP_DigestFinal_ex(copy.get(), digest, &length);
+    return HexOf(digest, length);
+  }
+
   absl::StatusOr<BlobWriter::Committed> Commit(absl::string_view expected_sha256) override {
-    absl::StatusOr<std::string> bytes = ReadAll();
-    if (!bytes.ok()) return bytes.status();
-    std::string actual = Sha256Hex(*bytes);
-    if (actual != expected_sha256) {
+    absl::StatusOr<std::string> actual = Sha256();
+    if (!actual.ok()) return actual.status();
+    if (*actual != expected_sha256) {
       (void)Discard();
       return absl::InvalidArgumentError(absl::StrCat(
-          "the image bytes do not match their SHA-256 (declared ", expected_sha256, ", received ", actual,
+          "the image bytes do not match their SHA-256 (declared ", expected_sha256, ", received ", *actual,
           "): the upload was damaged; send it again from the start"));
     }
     bool already_stored = false;
-    absl::StatusOr<std::string> placed = MoveIntoPlace(root_, path_, actual, &already_stored);
+    absl::StatusOr<std::string> placed = MoveIntoPlace(root_, path_, *actual, &already_stored);
     if (!placed.ok()) return placed.status();
     if (already_stored) ::unlink(path_.c_str());
     ::close(fd_);
     fd_ = -1;
-    return BlobWriter::Committed{actual, size_, already_stored};
+    return BlobWriter::Committed{*actual, size_, already_stored};
   }
 
   absl::Status Discard() override {
@@ -142,6 +173,8 @@ class DirectoryPartialBlob final : public PartialBlob {
   const std::string path_;
   int fd_;
   int64_t size_;
+  EvpContextPtr hash_;  // SHA-256 of the first hashed_ bytes
+  int64_t hashed_ = 0;
 };
 
 bool IsValidPartialName(absl::string_view name) {

@@ -120,6 +120,28 @@ TEST_F(DirectoryBlobStoreTest, PartialUploadResumesAtItsDurableSizeAfterItsHolde
   EXPECT_EQ(FilesUnder("incoming"), 0u);
 }
 
+TEST_F(DirectoryBlobStoreTest, PartialUploadKnowsItsDigestAsChunksArriveAndAfterAResume) {
+  std::string image(300000, '\0');
+  for (size_t i = 0; i < image.size(); ++i) image[i] = static_cast<char>(i * 13 + 1);
+  {
+    auto partial = store_->OpenPartial("u-2");
+    ASSERT_TRUE(partial.ok()) << partial.status();
+    ASSERT_TRUE((*partial)->Append(image.substr(0, 1000)).ok());
+    EXPECT_EQ(*(*partial)->Sha256(), Sha256Hex(image.substr(0, 1000)));
+    ASSERT_TRUE((*partial)->Append(image.substr(1000, 99000)).ok());
+    EXPECT_EQ(*(*partial)->Sha256(), Sha256Hex(image.substr(0, 100000)));
+  }  // the connection dropped
+  auto resumed = store_->OpenPartial("u-2");
+  ASSERT_TRUE(resumed.ok()) << resumed.status();
+  ASSERT_TRUE((*resumed)->Append(image.substr(100000, 50000)).ok());
+  EXPECT_EQ(*(*resumed)->Sha256(), Sha256Hex(image.substr(0, 150000)));
+  ASSERT_TRUE((*resumed)->Append(image.substr(150000)).ok());
+  EXPECT_EQ(*(*resumed)->Sha256(), Sha256Hex(image));
+  auto committed = (*resumed)->Commit(Sha256Hex(image));
+  ASSERT_TRUE(committed.ok()) << committed.status();
+  EXPECT_EQ(**store_->Get(Sha256Hex(image)), image);
+}
+
 TEST_F(DirectoryBlobStoreTest, PartialUploadHeldByOneConnectionIsAbortedForAnother) {
   auto first = store_->OpenPartial("u-1");
   ASSERT_TRUE(first.ok());

@@ -124,16 +124,18 @@ class UploadReactor final : public grpc::ServerReadReactor<v1::UploadImageReques
                                                        header_.size_bytes(), " bytes: resume from offset ",
                                                        partial_->size()));
       }
+      // Hashed once, as the chunks arrived; Commit reuses the digest.
+      absl::StatusOr<std::string> actual = partial_->Sha256();
+      if (!actual.ok()) return actual.status();
+      if (*actual != header_.sha256()) {
+        (void)partial_->Discard();
+        return absl::InvalidArgumentError(
+            absl::StrCat("the image bytes do not match header.sha256 (received ", *actual,
+                         "): the upload was damaged; send it again from offset 0"));
+      }
       absl::StatusOr<std::string> held = partial_->ReadAll();
       if (!held.ok()) return held.status();
       bytes = *std::move(held);
-      std::string actual = Sha256Hex(bytes);
-      if (actual != header_.sha256()) {
-        (void)partial_->Discard();
-        return absl::InvalidArgumentError(
-            absl::StrCat("the image bytes do not match header.sha256 (received ", actual,
-                         "): the upload was damaged; send it again from offset 0"));
-      }
     }
     if (env_.gate != nullptr) {
       absl::StatusOr<std::vector<v1::QualityFinding>> findings = env_.gate->Inspect(bytes, header_.modality());
