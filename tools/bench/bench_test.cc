@@ -58,6 +58,16 @@ TEST(CommandStatsTest, ParsesCallsPerCommand) {
   EXPECT_EQ(Difference({{"set", 10}, {"get", 1}}, calls), (std::map<std::string, int64_t>{{"evalsha", 3}, {"set", 2}}));
 }
 
+TEST(InfoFieldsTest, ParsesNameValueLinesAndSkipsSectionHeaders) {
+  std::map<std::string, std::string> fields = ParseInfoFields(
+      "# Persistence\r\naof_rewrite_in_progress:1\r\naof_last_bgrewrite_status:ok\r\n\r\n# Stats\r\n"
+      "total_forks:7\r\n");
+  EXPECT_EQ(fields.size(), 3u);
+  EXPECT_EQ(fields["aof_rewrite_in_progress"], "1");
+  EXPECT_EQ(fields["aof_last_bgrewrite_status"], "ok");
+  EXPECT_EQ(fields["total_forks"], "7");
+}
+
 TEST(ReportTest, JsonIsOneLineWithRatiosAndTargets) {
   Report report;
   report.machine = "2 cores \"test\"";

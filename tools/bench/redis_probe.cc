@@ -8,6 +8,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "common/case_store/keys.h"
@@ -85,6 +86,55 @@ absl::StatusOr<double> RedisCpuSeconds(redis::Client& redis) {
     }
   }
   return total;
+}
+
+std::map<std::string, std::string> ParseInfoFields(const std::string& info) {
+  std::map<std::string, std::string> fields;
+  for (absl::string_view line : absl::StrSplit(info, absl::ByAnyChar("\r\n"), absl::SkipEmpty())) {
+    if (line.empty() || line[0] == '#') continue;
+    const size_t colon = line.find(':');
+    if (colon == absl::string_view::npos) continue;
+    fields[std::string(line.substr(0, colon))] = std::string(line.substr(colon + 1));
+  }
+  return fields;
+}
+
+absl::StatusOr<std::map<std::string, std::string>> InfoFields(redis::Client& redis, const std::string& section) {
+  absl::StatusOr<std::string> info = Info(redis, section);
+  if (!info.ok()) return info.status();
+  return ParseInfoFields(*info);
+}
+
+absl::StatusOr<absl::Duration> SettleAof(redis::Client& redis, absl::Duration limit) {
+  const absl::Time start = absl::Now();
+  absl::StatusOr<redis::Reply> started = redis.Command({"BGREWRITEAOF"});
+  // An error here means a rewrite or a save already runs: wait for it all the same.
+  (void)started;
+  while (true) {
+    absl::StatusOr<std::map<std::string, std::string>> p = InfoFields(redis, "persistence");
+    if (!p.ok()) return p.status();
+    if ((*p)["aof_rewrite_in_progress"] == "0" && (*p)["aof_rewrite_scheduled"] == "0" &&
+        (*p)["rdb_bgsave_in_progress"] == "0") {
+      return absl::Now() - start;
+    }
+    if (absl::Now() - start > limit) {
+      return absl::DeadlineExceededError(absl::StrCat("AOF rewrite still running after ", absl::FormatDuration(limit)));
+    }
+    absl::SleepFor(absl::Milliseconds(100));
+  }
+}
+
+absl::StatusOr<std::string> LatencyLatest(redis::Client& redis) {
+  absl::StatusOr<redis::Reply> reply = redis.Command({"LATENCY", "LATEST"});
+  if (!reply.ok()) return reply.status();
+  // [[event, unix time, latest ms, max ms], ...]
+  std::vector<std::string> parts;
+  for (const redis::Reply& event : reply->elements) {
+    if (event.elements.size() < 4) continue;
+    parts.push_back(absl::StrCat(event.elements[0].str, " max ", event.elements[3].integer, " ms (at ",
+                                 event.elements[1].integer, ")"));
+  }
+  return parts.empty() ? std::string("none") : absl::StrJoin(parts, "; ");
 }
 
 std::map<std::string, int64_t> Difference(const std::map<std::string, int64_t>& a,

@@ -23,6 +23,17 @@ absl::StatusOr<std::map<std::string, int64_t>> CommandCalls(redis::Client& redis
 absl::StatusOr<int64_t> UsedMemory(redis::Client& redis);
 // CPU seconds Redis has used (user + sys, INFO cpu).
 absl::StatusOr<double> RedisCpuSeconds(redis::Client& redis);
+// The "name:value" lines of INFO <section>.
+absl::StatusOr<std::map<std::string, std::string>> InfoFields(redis::Client& redis, const std::string& section);
+// Parses "name:value" lines of INFO text (exposed for the tests).
+std::map<std::string, std::string> ParseInfoFields(const std::string& info);
+// Rewrites the AOF (BGREWRITEAOF, unless a rewrite already runs) and waits,
+// at most `limit`, until no rewrite runs or is scheduled: a measurement that
+// follows does not share the machine with a fork and its copy-on-write.
+// Returns how long the wait took. DEADLINE_EXCEEDED after `limit`.
+absl::StatusOr<absl::Duration> SettleAof(redis::Client& redis, absl::Duration limit);
+// LATENCY LATEST as "event max ms (at unix s); ...", or "none".
+absl::StatusOr<std::string> LatencyLatest(redis::Client& redis);
 // Parses INFO commandstats text (exposed for the tests).
 std::map<std::string, int64_t> ParseCommandStats(const std::string& info);
 // b - a, per command, leaving out commands that did not change.
