@@ -41,7 +41,8 @@ absl::Status BoundedDecoder::Run(std::function<void()> work) {
   const absl::Time queued_at = absl::Now();
   absl::MutexLock lock(&mutex_);
   if (stopping_) return absl::UnavailableError("the image checker is shutting down");
-  if (static_cast<int>(queue_.size()) >= std::max(0, options_.max_queued)) {
+  // Room: a thread is idle for this job, or the queue has a free place.
+  if (static_cast<int>(queue_.size()) >= idle_ + std::max(0, options_.max_queued)) {
     return absl::ResourceExhaustedError(
         absl::StrCat("all ", threads_.size(), " image checkers are busy and ", queue_.size(), " images wait"));
   }
@@ -69,7 +70,9 @@ void BoundedDecoder::Work() {
     {
       absl::MutexLock lock(&mutex_);
       auto ready = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_) { return stopping_ || !queue_.empty(); };
+      ++idle_;
       mutex_.Await(absl::Condition(&ready));
+      --idle_;
       if (queue_.empty()) return;  // stopping
       job = std::move(queue_.front());
       queue_.pop_front();

@@ -26,7 +26,7 @@ namespace telederm::imaging {
 
 struct BoundedDecoderOptions {
   int threads = 2;      // jobs running at once, abandoned ones included
-  int max_queued = 8;   // jobs waiting for a thread; beyond: RESOURCE_EXHAUSTED
+  int max_queued = 8;   // jobs waiting for a busy thread; beyond: RESOURCE_EXHAUSTED
   // Per job, from the moment a thread starts it; also the longest a job may
   // wait in the queue before it is refused as RESOURCE_EXHAUSTED.
   absl::Duration time_limit = absl::Seconds(10);
@@ -61,6 +61,7 @@ class BoundedDecoder {
   const BoundedDecoderOptions options_;
   mutable absl::Mutex mutex_;
   std::deque<std::shared_ptr<Job>> queue_ ABSL_GUARDED_BY(mutex_);
+  int idle_ ABSL_GUARDED_BY(mutex_) = 0;  // threads waiting for a job
   bool stopping_ ABSL_GUARDED_BY(mutex_) = false;
   std::vector<std::thread> threads_;
 };
