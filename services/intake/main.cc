@@ -24,6 +24,12 @@ ABSL_FLAG(int64_t, max_intake_backlog, 10000,
           "refuse new cases (RESOURCE_EXHAUSTED, retry hint) while more than this many wait for triage; 0: no bound");
 ABSL_FLAG(int32_t, max_queued_calls, 256, "unary calls in hand at once; beyond it RESOURCE_EXHAUSTED");
 ABSL_FLAG(int32_t, max_watches, 256, "WatchEvents streams open at once; beyond it RESOURCE_EXHAUSTED");
+ABSL_FLAG(int64_t, max_image_megapixels, 50, "images whose header declares more pixels are refused before decoding");
+ABSL_FLAG(int32_t, image_check_threads, 2, "threads that decode and quality-check uploaded images");
+ABSL_FLAG(int32_t, image_check_queue, 8,
+          "images waiting for a checker thread; beyond it uploads get RESOURCE_EXHAUSTED with a retry hint");
+ABSL_FLAG(absl::Duration, image_check_time_limit, absl::Seconds(10),
+          "an image not decoded and checked within this is refused (INVALID_ARGUMENT: send a smaller photo)");
 ABSL_FLAG(absl::Duration, upload_ttl, absl::Hours(24), "an unfinished upload untouched this long is removed");
 
 int main(int argc, char** argv) {
@@ -74,8 +80,20 @@ int main(int argc, char** argv) {
     LogError("--max_queued_calls and --max_watches must be at least 1, --upload_ttl and --shutdown_deadline positive");
     return 2;
   }
+  // Decoding untrusted images: bounded threads and queue, a time limit per image (docs/SECURITY.md).
+  intake::QualityGateOptions gate;
+  gate.decode.max_pixels = absl::GetFlag(FLAGS_max_image_megapixels) * 1'000'000;
+  gate.bounds.threads = absl::GetFlag(FLAGS_image_check_threads);
+  gate.bounds.max_queued = absl::GetFlag(FLAGS_image_check_queue);
+  gate.bounds.time_limit = absl::GetFlag(FLAGS_image_check_time_limit);
+  if (gate.decode.max_pixels < 1 || gate.bounds.threads < 1 || gate.bounds.max_queued < 0 ||
+      gate.bounds.time_limit <= absl::ZeroDuration()) {
+    LogError("--max_image_megapixels and --image_check_threads must be at least 1, --image_check_queue at least 0, "
+             "--image_check_time_limit positive");
+    return 2;
+  }
   intake::IntakeServiceImpl service(
-      {redis::Client::Create(redis_options), *blobs, RealClock(), intake::NewQualityGate()}, options);
+      {redis::Client::Create(redis_options), *blobs, RealClock(), intake::NewQualityGate(gate)}, options);
 
   fhir::FhirExportServiceImpl fhir_export(redis::Client::Create(redis_options), RealClock());
   absl::StatusOr<std::unique_ptr<GrpcServer>> server =
