@@ -28,7 +28,7 @@ gtest_discover_tests(telederm_observability_e2e_test DISCOVERY_TIMEOUT 30 PROPER
 # examples/python against the real services, with stubs generated here from proto/
 # by Debian's protoc and grpc_python_plugin (never committed).
 set(TELEDERM_PY_STUBS ${CMAKE_BINARY_DIR}/examples/python/gen)
-set(TELEDERM_PY_PROTOS case intake triage referral fhir)
+set(TELEDERM_PY_PROTOS limits case intake triage referral fhir)
 set(py_outputs)
 foreach(p ${TELEDERM_PY_PROTOS})
   list(APPEND py_outputs ${TELEDERM_PY_STUBS}/telederm/v1/${p}_pb2.py ${TELEDERM_PY_STUBS}/telederm/v1/${p}_pb2_grpc.py)
