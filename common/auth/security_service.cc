@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/caller/caller.h"
 #include "common/ids/ids.h"
+#include "common/request_limits/request_limits.h"
 #include "common/server/unary.h"
 
 namespace telederm::auth {
@@ -19,6 +20,7 @@ grpc::ServerUnaryReactor* SecurityServiceImpl::ListAuditEntries(grpc::CallbackSe
   return RunOnExecutor(context, executor_, [this, context, request, response]() -> absl::Status {
     absl::StatusOr<Caller> caller = RequireAdmin(*context);
     if (!caller.ok()) return caller.status();
+    if (absl::Status s = CheckRequestLimits(*request); !s.ok()) return s;
     if (request->case_id().empty() == request->user().empty()) {
       return absl::InvalidArgumentError("give exactly one of case_id and user");
     }
@@ -61,6 +63,7 @@ grpc::ServerUnaryReactor* SecurityServiceImpl::RevokeToken(grpc::CallbackServerC
   return RunOnExecutor(context, executor_, [this, context, request]() -> absl::Status {
     absl::StatusOr<Caller> caller = RequireAdmin(*context);
     if (!caller.ok()) return caller.status();
+    if (absl::Status s = CheckRequestLimits(*request); !s.ok()) return s;
     if (!IsValidExternalId(request->token_id(), 64)) {
       return absl::InvalidArgumentError("token_id: 1..64 characters of A-Z a-z 0-9 . _ : -");
     }

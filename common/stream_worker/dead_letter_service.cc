@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/caller/caller.h"
+#include "common/request_limits/request_limits.h"
 #include "common/case_state/timestamps.h"
 
 namespace telederm {
@@ -44,6 +45,7 @@ grpc::ServerUnaryReactor* DeadLetterServiceImpl::ListDeadLetters(grpc::CallbackS
                                                                  v1::ListDeadLettersResponse* response) {
   return RunQueued(context, calls_, [this, context, request, response]() -> absl::Status {
     if (absl::StatusOr<Caller> caller = RequireAdmin(*context); !caller.ok()) return caller.status();
+    if (absl::Status s = CheckRequestLimits(*request); !s.ok()) return s;
     int page_size = request->page_size() == 0 ? 100 : request->page_size();
     if (page_size < 1 || page_size > 500) return absl::InvalidArgumentError("page_size: must be 1 to 500");
     std::vector<std::string> streams = streams_;
@@ -67,6 +69,7 @@ grpc::ServerUnaryReactor* DeadLetterServiceImpl::GetDeadLetter(grpc::CallbackSer
                                                                v1::DeadLetter* response) {
   return RunQueued(context, calls_, [this, context, request, response]() -> absl::Status {
     if (absl::StatusOr<Caller> caller = RequireAdmin(*context); !caller.ok()) return caller.status();
+    if (absl::Status s = CheckRequestLimits(*request); !s.ok()) return s;
     if (absl::Status s = CheckStream(request->stream()); !s.ok()) return s;
     absl::StatusOr<std::optional<DeadLetter>> letter = box_.Get(request->stream(), request->id());
     if (!letter.ok()) return letter.status();
@@ -83,6 +86,7 @@ grpc::ServerUnaryReactor* DeadLetterServiceImpl::ReplayDeadLetter(grpc::Callback
                                                                   v1::ReplayDeadLetterResponse* response) {
   return RunQueued(context, calls_, [this, context, request, response]() -> absl::Status {
     if (absl::StatusOr<Caller> caller = RequireAdmin(*context); !caller.ok()) return caller.status();
+    if (absl::Status s = CheckRequestLimits(*request); !s.ok()) return s;
     if (absl::Status s = CheckStream(request->stream()); !s.ok()) return s;
     absl::StatusOr<std::string> id = box_.Replay(request->stream(), request->id());
     if (!id.ok()) return id.status();

@@ -1,6 +1,7 @@
 // IntakeService's consult RPCs: the clinic's side of the conversation with
 // the specialist (logic in ClinicConsult).
 #include "common/caller/caller.h"
+#include "common/request_limits/request_limits.h"
 #include "common/server/unary.h"
 #include "services/intake/clinic_consult.h"
 #include "services/intake/intake_service.h"
@@ -26,7 +27,8 @@ absl::Status AnswerClinic(grpc::CallbackServerContext* context, const IntakeDepe
 grpc::ServerUnaryReactor* IntakeServiceImpl::SendMessage(grpc::CallbackServerContext* context,
                                                          const v1::ClinicMessageRequest* request,
                                                          v1::ClinicMessageResponse* response) {
-  return RunOnExecutor(context, executor_, [=, this] {
+  return RunOnExecutor(context, executor_, [=, this]() -> absl::Status {
+    if (absl::Status s = CheckRequestLimits(*request); !s.ok()) return s;
     return AnswerClinic(context, deps_, response, [&](ClinicConsult& consult, const std::string& clinic) {
       return consult.SendMessage(clinic, *request);
     });
@@ -36,7 +38,8 @@ grpc::ServerUnaryReactor* IntakeServiceImpl::SendMessage(grpc::CallbackServerCon
 grpc::ServerUnaryReactor* IntakeServiceImpl::ListMessages(grpc::CallbackServerContext* context,
                                                           const v1::ListMessagesRequest* request,
                                                           v1::ListMessagesResponse* response) {
-  return RunOnExecutor(context, executor_, [=, this] {
+  return RunOnExecutor(context, executor_, [=, this]() -> absl::Status {
+    if (absl::Status s = CheckRequestLimits(*request); !s.ok()) return s;
     return AnswerClinic(context, deps_, response, [&](ClinicConsult& consult, const std::string& clinic) {
       return consult.ListMessages(clinic, *request);
     });
@@ -46,7 +49,8 @@ grpc::ServerUnaryReactor* IntakeServiceImpl::ListMessages(grpc::CallbackServerCo
 grpc::ServerUnaryReactor* IntakeServiceImpl::MarkRead(grpc::CallbackServerContext* context,
                                                       const v1::MarkReadRequest* request,
                                                       v1::MarkReadResponse* response) {
-  return RunOnExecutor(context, executor_, [=, this] {
+  return RunOnExecutor(context, executor_, [=, this]() -> absl::Status {
+    if (absl::Status s = CheckRequestLimits(*request); !s.ok()) return s;
     return AnswerClinic(context, deps_, response,
                         [&](ClinicConsult& consult, const std::string& clinic) -> absl::StatusOr<v1::MarkReadResponse> {
                           if (absl::Status s = consult.MarkRead(clinic, *request); !s.ok()) return s;
@@ -58,7 +62,8 @@ grpc::ServerUnaryReactor* IntakeServiceImpl::MarkRead(grpc::CallbackServerContex
 grpc::ServerUnaryReactor* IntakeServiceImpl::AcknowledgeReport(grpc::CallbackServerContext* context,
                                                                const v1::AcknowledgeReportRequest* request,
                                                                v1::AcknowledgeReportResponse* response) {
-  return RunOnExecutor(context, executor_, [=, this] {
+  return RunOnExecutor(context, executor_, [=, this]() -> absl::Status {
+    if (absl::Status s = CheckRequestLimits(*request); !s.ok()) return s;
     return AnswerClinic(context, deps_, response, [&](ClinicConsult& consult, const std::string& clinic) {
       return consult.AcknowledgeReport(clinic, *request);
     });

@@ -16,6 +16,7 @@
 #include "common/case_store/keys.h"
 #include "common/ids/ids.h"
 #include "common/logging/log.h"
+#include "common/request_limits/request_limits.h"
 #include "common/server/polling_write_reactor.h"
 #include "common/server/unary.h"
 #include "common/status/grpc_status.h"
@@ -79,6 +80,7 @@ grpc::ServerUnaryReactor* IntakeServiceImpl::GetUploadStatus(grpc::CallbackServe
   return RunQueued(context, calls_, [this, context, request, response]() -> absl::Status {
     absl::StatusOr<Caller> caller = RequireClinic(*context);
     if (!caller.ok()) return caller.status();
+    if (absl::Status s = CheckRequestLimits(*request); !s.ok()) return s;
     absl::StatusOr<v1::UploadStatus> status = intake::GetUploadStatus(
         *deps_.blobs, caller->id, *request, options_.max_image_bytes, options_.upload_ttl);
     if (!status.ok()) return status.status();
@@ -112,6 +114,7 @@ grpc::ServerUnaryReactor* IntakeServiceImpl::SubmitCase(grpc::CallbackServerCont
   return RunQueued(context, calls_, [this, context, request, response] {
     absl::StatusOr<Caller> caller = RequireClinic(*context);
     if (!caller.ok()) return caller.status();
+    if (absl::Status s = CheckRequestLimits(*request); !s.ok()) return s;
     if (absl::Status s = CheckBacklog(context); !s.ok()) return s;
     return Submit(caller->id, *request, *response);
   });
@@ -243,6 +246,7 @@ grpc::ServerUnaryReactor* IntakeServiceImpl::GetCase(grpc::CallbackServerContext
   return RunQueued(context, calls_, [this, context, request, response]() -> absl::Status {
     absl::StatusOr<Caller> caller = RequireClinic(*context);
     if (!caller.ok()) return caller.status();
+    if (absl::Status s = CheckRequestLimits(*request); !s.ok()) return s;
     if (!IsValidCaseId(request->case_id())) {
       return absl::InvalidArgumentError("case_id: not a case id (they look like c-01J...)");
     }
@@ -263,6 +267,7 @@ grpc::ServerUnaryReactor* IntakeServiceImpl::ListCases(grpc::CallbackServerConte
   return RunQueued(context, calls_, [this, context, request, response]() -> absl::Status {
     absl::StatusOr<Caller> caller = RequireClinic(*context);
     if (!caller.ok()) return caller.status();
+    if (absl::Status s = CheckRequestLimits(*request); !s.ok()) return s;
     return List(caller->id, *request, *response);
   });
 }
@@ -304,6 +309,7 @@ grpc::ServerWriteReactor<v1::CaseEvent>* IntakeServiceImpl::WatchEvents(grpc::Ca
                                                                         const v1::WatchEventsRequest* request) {
   absl::StatusOr<Caller> caller = RequireClinic(*context);
   absl::Status status = caller.status();
+  if (status.ok()) status = CheckRequestLimits(*request);
   if (status.ok() && !request->after_event_id().empty() && !IsValidEventId(request->after_event_id())) {
     status = absl::InvalidArgumentError(
         "after_event_id: pass the event_id of the last event you received, or leave it empty");

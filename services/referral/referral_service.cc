@@ -4,6 +4,7 @@
 
 #include "absl/synchronization/mutex.h"
 #include "common/caller/caller.h"
+#include "common/request_limits/request_limits.h"
 #include "common/server/polling_write_reactor.h"
 #include "common/status/grpc_status.h"
 
@@ -38,11 +39,13 @@ ReferralServiceImpl::~ReferralServiceImpl() {
 }
 
 template <typename Response, typename Call>
-grpc::ServerUnaryReactor* ReferralServiceImpl::Serve(grpc::CallbackServerContext* context, Response* response,
+grpc::ServerUnaryReactor* ReferralServiceImpl::Serve(grpc::CallbackServerContext* context,
+                                                     const google::protobuf::Message& request, Response* response,
                                                      Call call) {
-  return RunQueued(context, calls_, [this, context, response, call = std::move(call)]() -> absl::Status {
+  return RunQueued(context, calls_, [this, context, &request, response, call = std::move(call)]() -> absl::Status {
     absl::StatusOr<Caller> caller = RequireSpecialist(*context);
     if (!caller.ok()) return caller.status();
+    if (absl::Status s = CheckRequestLimits(request); !s.ok()) return s;
     absl::StatusOr<Staff> staff = parts_.access->ResolveSpecialist(*caller);
     if (!staff.ok()) return staff.status();
     auto result = call(*staff);
@@ -55,25 +58,25 @@ grpc::ServerUnaryReactor* ReferralServiceImpl::Serve(grpc::CallbackServerContext
 grpc::ServerUnaryReactor* ReferralServiceImpl::ListQueue(grpc::CallbackServerContext* context,
                                                          const v1::ListQueueRequest* request,
                                                          v1::ListQueueResponse* response) {
-  return Serve(context, response, [=, this](const Staff& s) { return parts_.queue->ListQueue(s, *request); });
+  return Serve(context, *request, response, [=, this](const Staff& s) { return parts_.queue->ListQueue(s, *request); });
 }
 
 grpc::ServerUnaryReactor* ReferralServiceImpl::ClaimNext(grpc::CallbackServerContext* context,
                                                          const v1::ClaimNextRequest* request,
                                                          v1::ClaimNextResponse* response) {
-  return Serve(context, response, [=, this](const Staff& s) { return parts_.queue->ClaimNext(s, *request); });
+  return Serve(context, *request, response, [=, this](const Staff& s) { return parts_.queue->ClaimNext(s, *request); });
 }
 
 grpc::ServerUnaryReactor* ReferralServiceImpl::ExtendClaim(grpc::CallbackServerContext* context,
                                                            const v1::ExtendClaimRequest* request,
                                                            v1::ExtendClaimResponse* response) {
-  return Serve(context, response, [=, this](const Staff& s) { return parts_.queue->ExtendClaim(s, *request); });
+  return Serve(context, *request, response, [=, this](const Staff& s) { return parts_.queue->ExtendClaim(s, *request); });
 }
 
 grpc::ServerUnaryReactor* ReferralServiceImpl::Release(grpc::CallbackServerContext* context,
                                                        const v1::ReleaseRequest* request,
                                                        v1::ReleaseResponse* response) {
-  return Serve(context, response, [=, this](const Staff& s) -> absl::StatusOr<v1::ReleaseResponse> {
+  return Serve(context, *request, response, [=, this](const Staff& s) -> absl::StatusOr<v1::ReleaseResponse> {
     if (absl::Status status = parts_.queue->Release(s, *request); !status.ok()) return status;
     return v1::ReleaseResponse();
   });
@@ -82,34 +85,34 @@ grpc::ServerUnaryReactor* ReferralServiceImpl::Release(grpc::CallbackServerConte
 grpc::ServerUnaryReactor* ReferralServiceImpl::SubmitReport(grpc::CallbackServerContext* context,
                                                             const v1::SubmitReportRequest* request,
                                                             v1::SubmitReportResponse* response) {
-  return Serve(context, response, [=, this](const Staff& s) { return parts_.queue->SubmitReport(s, *request); });
+  return Serve(context, *request, response, [=, this](const Staff& s) { return parts_.queue->SubmitReport(s, *request); });
 }
 
 grpc::ServerUnaryReactor* ReferralServiceImpl::RequestInfo(grpc::CallbackServerContext* context,
                                                            const v1::RequestInfoRequest* request,
                                                            v1::RequestInfoResponse* response) {
-  return Serve(context, response,
+  return Serve(context, *request, response,
                [=, this](const Staff& s) { return parts_.consultation->RequestInfo(s, *request); });
 }
 
 grpc::ServerUnaryReactor* ReferralServiceImpl::SendMessage(grpc::CallbackServerContext* context,
                                                            const v1::SpecialistMessageRequest* request,
                                                            v1::SpecialistMessageResponse* response) {
-  return Serve(context, response,
+  return Serve(context, *request, response,
                [=, this](const Staff& s) { return parts_.consultation->SendMessage(s, *request); });
 }
 
 grpc::ServerUnaryReactor* ReferralServiceImpl::ListMessages(grpc::CallbackServerContext* context,
                                                             const v1::ListMessagesRequest* request,
                                                             v1::ListMessagesResponse* response) {
-  return Serve(context, response,
+  return Serve(context, *request, response,
                [=, this](const Staff& s) { return parts_.consultation->ListMessages(s, *request); });
 }
 
 grpc::ServerUnaryReactor* ReferralServiceImpl::MarkRead(grpc::CallbackServerContext* context,
                                                         const v1::MarkReadRequest* request,
                                                         v1::MarkReadResponse* response) {
-  return Serve(context, response, [=, this](const Staff& s) -> absl::StatusOr<v1::MarkReadResponse> {
+  return Serve(context, *request, response, [=, this](const Staff& s) -> absl::StatusOr<v1::MarkReadResponse> {
     if (absl::Status status = parts_.consultation->MarkRead(s, *request); !status.ok()) return status;
     return v1::MarkReadResponse();
   });
@@ -118,26 +121,26 @@ grpc::ServerUnaryReactor* ReferralServiceImpl::MarkRead(grpc::CallbackServerCont
 grpc::ServerUnaryReactor* ReferralServiceImpl::SaveDraft(grpc::CallbackServerContext* context,
                                                          const v1::SaveDraftRequest* request,
                                                          v1::SaveDraftResponse* response) {
-  return Serve(context, response, [=, this](const Staff& s) { return parts_.consultation->SaveDraft(s, *request); });
+  return Serve(context, *request, response, [=, this](const Staff& s) { return parts_.consultation->SaveDraft(s, *request); });
 }
 
 grpc::ServerUnaryReactor* ReferralServiceImpl::RequestSecondOpinion(grpc::CallbackServerContext* context,
                                                                     const v1::SecondOpinionRequest* request,
                                                                     v1::SecondOpinionResponse* response) {
-  return Serve(context, response,
+  return Serve(context, *request, response,
                [=, this](const Staff& s) { return parts_.consultation->RequestSecondOpinion(s, *request); });
 }
 
 grpc::ServerUnaryReactor* ReferralServiceImpl::Reassign(grpc::CallbackServerContext* context,
                                                         const v1::ReassignRequest* request,
                                                         v1::ReassignResponse* response) {
-  return Serve(context, response, [=, this](const Staff& s) { return parts_.consultation->Reassign(s, *request); });
+  return Serve(context, *request, response, [=, this](const Staff& s) { return parts_.consultation->Reassign(s, *request); });
 }
 
 grpc::ServerUnaryReactor* ReferralServiceImpl::RecordBiopsyOutcome(grpc::CallbackServerContext* context,
                                                                    const v1::RecordBiopsyOutcomeRequest* request,
                                                                    v1::RecordBiopsyOutcomeResponse* response) {
-  return Serve(context, response,
+  return Serve(context, *request, response,
                [=, this](const Staff& s) { return parts_.consultation->RecordBiopsyOutcome(s, *request); });
 }
 
@@ -225,6 +228,7 @@ grpc::ServerWriteReactor<v1::QueueEvent>* ReferralServiceImpl::WatchQueue(grpc::
   // Only the metadata here; the profile is read on the watch executor.
   absl::StatusOr<Caller> caller = RequireSpecialist(*context);
   if (!caller.ok()) return RefusedStream<v1::QueueEvent>(caller.status());
+  if (absl::Status s = CheckRequestLimits(*request); !s.ok()) return RefusedStream<v1::QueueEvent>(s);
   if (!watches_.TryOpen()) {
     return RefusedStream<v1::QueueEvent>(RefuseBusy(
         context, absl::StrCat("this referral process already serves ", watches_.max_open(), " queue watches")));
@@ -240,11 +244,13 @@ AdminServiceImpl::AdminServiceImpl(std::shared_ptr<Directory> directory, int thr
 AdminServiceImpl::~AdminServiceImpl() { calls_.Join(); }
 
 template <typename Response, typename Call>
-grpc::ServerUnaryReactor* AdminServiceImpl::Serve(grpc::CallbackServerContext* context, Response* response,
+grpc::ServerUnaryReactor* AdminServiceImpl::Serve(grpc::CallbackServerContext* context,
+                                                  const google::protobuf::Message& request, Response* response,
                                                   Call call) {
-  return RunQueued(context, calls_, [context, response, call = std::move(call)]() -> absl::Status {
+  return RunQueued(context, calls_, [context, &request, response, call = std::move(call)]() -> absl::Status {
     absl::StatusOr<Caller> caller = RequireAdmin(*context);
     if (!caller.ok()) return caller.status();
+    if (absl::Status s = CheckRequestLimits(request); !s.ok()) return s;
     auto result = call();
     if (!result.ok()) return result.status();
     *response = *std::move(result);
@@ -255,13 +261,13 @@ grpc::ServerUnaryReactor* AdminServiceImpl::Serve(grpc::CallbackServerContext* c
 grpc::ServerUnaryReactor* AdminServiceImpl::PutSpecialist(grpc::CallbackServerContext* context,
                                                           const v1::PutSpecialistRequest* request,
                                                           v1::SpecialistProfile* response) {
-  return Serve(context, response, [=, this] { return directory_->PutSpecialist(request->profile()); });
+  return Serve(context, *request, response, [=, this] { return directory_->PutSpecialist(request->profile()); });
 }
 
 grpc::ServerUnaryReactor* AdminServiceImpl::GetSpecialist(grpc::CallbackServerContext* context,
                                                           const v1::GetSpecialistRequest* request,
                                                           v1::SpecialistProfile* response) {
-  return Serve(context, response, [=, this]() -> absl::StatusOr<v1::SpecialistProfile> {
+  return Serve(context, *request, response, [=, this]() -> absl::StatusOr<v1::SpecialistProfile> {
     absl::StatusOr<std::optional<v1::SpecialistProfile>> profile = directory_->GetSpecialist(request->specialist_id());
     if (!profile.ok()) return profile.status();
     if (!profile->has_value()) {
@@ -274,7 +280,7 @@ grpc::ServerUnaryReactor* AdminServiceImpl::GetSpecialist(grpc::CallbackServerCo
 grpc::ServerUnaryReactor* AdminServiceImpl::ListSpecialists(grpc::CallbackServerContext* context,
                                                             const v1::ListSpecialistsRequest* request,
                                                             v1::ListSpecialistsResponse* response) {
-  return Serve(context, response, [=, this]() -> absl::StatusOr<v1::ListSpecialistsResponse> {
+  return Serve(context, *request, response, [=, this]() -> absl::StatusOr<v1::ListSpecialistsResponse> {
     absl::StatusOr<std::vector<v1::SpecialistProfile>> all = directory_->ListSpecialists();
     if (!all.ok()) return all.status();
     v1::ListSpecialistsResponse out;
@@ -290,7 +296,7 @@ grpc::ServerUnaryReactor* AdminServiceImpl::ListSpecialists(grpc::CallbackServer
 grpc::ServerUnaryReactor* AdminServiceImpl::DeleteSpecialist(grpc::CallbackServerContext* context,
                                                              const v1::DeleteSpecialistRequest* request,
                                                              v1::DeleteSpecialistResponse* response) {
-  return Serve(context, response, [=, this]() -> absl::StatusOr<v1::DeleteSpecialistResponse> {
+  return Serve(context, *request, response, [=, this]() -> absl::StatusOr<v1::DeleteSpecialistResponse> {
     absl::StatusOr<bool> deleted = directory_->DeleteSpecialist(request->specialist_id());
     if (!deleted.ok()) return deleted.status();
     if (!*deleted) return absl::NotFoundError(absl::StrCat("no specialist '", request->specialist_id(), "'"));
@@ -300,13 +306,13 @@ grpc::ServerUnaryReactor* AdminServiceImpl::DeleteSpecialist(grpc::CallbackServe
 
 grpc::ServerUnaryReactor* AdminServiceImpl::PutPool(grpc::CallbackServerContext* context,
                                                     const v1::PutPoolRequest* request, v1::PoolProfile* response) {
-  return Serve(context, response, [=, this] { return directory_->PutPool(request->pool()); });
+  return Serve(context, *request, response, [=, this] { return directory_->PutPool(request->pool()); });
 }
 
 grpc::ServerUnaryReactor* AdminServiceImpl::ListPools(grpc::CallbackServerContext* context,
                                                       const v1::ListPoolsRequest* request,
                                                       v1::ListPoolsResponse* response) {
-  return Serve(context, response, [this]() -> absl::StatusOr<v1::ListPoolsResponse> {
+  return Serve(context, *request, response, [this]() -> absl::StatusOr<v1::ListPoolsResponse> {
     absl::StatusOr<std::vector<v1::PoolProfile>> all = directory_->ListPools();
     if (!all.ok()) return all.status();
     v1::ListPoolsResponse out;
@@ -318,13 +324,13 @@ grpc::ServerUnaryReactor* AdminServiceImpl::ListPools(grpc::CallbackServerContex
 grpc::ServerUnaryReactor* AdminServiceImpl::PutClinic(grpc::CallbackServerContext* context,
                                                       const v1::PutClinicRequest* request,
                                                       v1::ClinicProfile* response) {
-  return Serve(context, response, [=, this] { return directory_->PutClinic(request->clinic()); });
+  return Serve(context, *request, response, [=, this] { return directory_->PutClinic(request->clinic()); });
 }
 
 grpc::ServerUnaryReactor* AdminServiceImpl::ListClinics(grpc::CallbackServerContext* context,
                                                         const v1::ListClinicsRequest* request,
                                                         v1::ListClinicsResponse* response) {
-  return Serve(context, response, [this]() -> absl::StatusOr<v1::ListClinicsResponse> {
+  return Serve(context, *request, response, [this]() -> absl::StatusOr<v1::ListClinicsResponse> {
     absl::StatusOr<std::vector<v1::ClinicProfile>> all = directory_->ListClinics();
     if (!all.ok()) return all.status();
     v1::ListClinicsResponse out;

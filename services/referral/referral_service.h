@@ -93,7 +93,9 @@ class ReferralServiceImpl final : public v1::ReferralService::CallbackService {
   // Identifies and resolves the specialist, runs `call` on the executor and
   // stores its result in `response`.
   template <typename Response, typename Call>
-  grpc::ServerUnaryReactor* Serve(grpc::CallbackServerContext* context, Response* response, Call call);
+  // Checks the request's declared field limits (proto/telederm/v1/limits.proto) first.
+  grpc::ServerUnaryReactor* Serve(grpc::CallbackServerContext* context, const google::protobuf::Message& request,
+                                  Response* response, Call call);
 
   ReferralParts parts_;
   CallQueue calls_;
@@ -132,7 +134,9 @@ class AdminServiceImpl final : public v1::AdminService::CallbackService {
 
  private:
   template <typename Response, typename Call>
-  grpc::ServerUnaryReactor* Serve(grpc::CallbackServerContext* context, Response* response, Call call);
+  // Checks the request's declared field limits (proto/telederm/v1/limits.proto) first.
+  grpc::ServerUnaryReactor* Serve(grpc::CallbackServerContext* context, const google::protobuf::Message& request,
+                                  Response* response, Call call);
 
   std::shared_ptr<Directory> directory_;
   CallQueue calls_;

@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/caller/caller.h"
 #include "common/ids/ids.h"
+#include "common/request_limits/request_limits.h"
 #include "common/server/call_queue.h"
 
 namespace telederm::triage {
@@ -19,6 +20,7 @@ grpc::ServerUnaryReactor* TriageServiceImpl::GetTriageResult(grpc::CallbackServe
   return RunQueued(context, calls_, [this, context, request, response]() -> absl::Status {
     absl::StatusOr<Caller> caller = IdentifyCaller(*context);
     if (!caller.ok()) return caller.status();
+    if (absl::Status s = CheckRequestLimits(*request); !s.ok()) return s;
     if (!IsValidCaseId(request->case_id())) {
       return absl::InvalidArgumentError("case_id: not a case id (they look like c-01J...)");
     }
