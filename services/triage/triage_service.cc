@@ -1,5 +1,7 @@
 #include "services/triage/triage_service.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "common/caller/caller.h"
 #include "common/ids/ids.h"
@@ -7,6 +9,22 @@
 #include "common/server/call_queue.h"
 
 namespace telederm::triage {
+
+namespace {
+
+// A clinic sees its own cases; a specialist the cases of their pools and those
+// they hold or reported (as FHIR export, common/fhir). Others get NOT_FOUND.
+bool MaySee(const Caller& caller, const v1::Case& c) {
+  switch (caller.role) {
+    case Caller::Role::kClinic: return c.clinic_id() == caller.id;
+    case Caller::Role::kSpecialist:
+      return (!c.pool().empty() && std::find(caller.pools.begin(), caller.pools.end(), c.pool()) != caller.pools.end()) ||
+             c.claim().specialist_id() == caller.id || c.report().specialist_id() == caller.id;
+    default: return false;
+  }
+}
+
+}  // namespace
 
 TriageServiceImpl::TriageServiceImpl(std::shared_ptr<redis::Client> redis, std::shared_ptr<const Screener> screener,
                                      int threads, int max_queued_calls)
@@ -26,7 +44,7 @@ grpc::ServerUnaryReactor* TriageServiceImpl::GetTriageResult(grpc::CallbackServe
     }
     absl::StatusOr<std::optional<v1::Case>> c = cases_.Get(request->case_id());
     if (!c.ok()) return c.status();
-    if (!c->has_value() || (caller->role == Caller::Role::kClinic && (*c)->clinic_id() != caller->id)) {
+    if (!c->has_value() || !MaySee(*caller, **c)) {
       return absl::NotFoundError(absl::StrCat("case ", request->case_id(), " not found"));
     }
     if (!(*c)->triage().has_screened_at()) {
