@@ -9,6 +9,7 @@
 #include "absl/strings/str_join.h"
 #include "common/caller/caller.h"
 #include "common/case_state/timestamps.h"
+#include "common/request_limits/request_limits.h"
 #include "common/status/grpc_status.h"
 
 namespace telederm::intake {
@@ -57,6 +58,7 @@ class UploadReactor final : public grpc::ServerReadReactor<v1::UploadImageReques
 
  private:
   absl::Status Accept() {
+    if (absl::Status s = CheckRequestLimits(request_); !s.ok()) return s;  // chunk <= 1 MiB, header fields
     if (request_.has_header()) return AcceptHeader();
     if (!header_received_) return absl::InvalidArgumentError("header: the first message must be the header");
     const std::string& chunk = request_.chunk();
