@@ -1,5 +1,6 @@
 #include "common/auth/audit_interceptor.h"
 
+#include <algorithm>
 #include <set>
 #include <string>
 
@@ -88,6 +89,13 @@ class AuditInterceptor final : public grpc::experimental::Interceptor {
     entry.outcome = std::move(outcome);
     entry.detail = std::move(detail);
     grpc::ServerContextBase* context = info_->server_context();
+    // An administrator's break-glass read is recorded with the stated reason.
+    if (auto reason = context->client_metadata().find(kBreakGlassReasonHeader);
+        reason != context->client_metadata().end()) {
+      std::string stated(reason->second.data(), std::min<size_t>(reason->second.size(), kMaxBreakGlassReason));
+      entry.detail = entry.detail.empty() ? absl::StrCat("break-glass reason: ", stated)
+                                          : absl::StrCat("break-glass reason: ", stated, "; ", entry.detail);
+    }
     std::shared_ptr<const grpc::AuthContext> auth = context->auth_context();
     std::string certificate = auth ? CertificatePeer(*auth) : "-";
     entry.peer = certificate == "-" ? context->peer() : absl::StrCat(context->peer(), " ", certificate);

@@ -28,7 +28,8 @@ std::string CertificatePeer(const grpc::AuthContext& context) {
   return "-";
 }
 
-absl::StatusOr<Claims> CallAuthenticator::Decide(absl::string_view method, absl::string_view authorization) {
+absl::StatusOr<Claims> CallAuthenticator::Decide(absl::string_view method, absl::string_view authorization,
+                                                 absl::string_view break_glass_reason) {
   const MethodPolicy* policy = FindMethodPolicy(method);
   if (authorization.empty()) {
     return absl::UnauthenticatedError(
@@ -45,7 +46,7 @@ absl::StatusOr<Claims> CallAuthenticator::Decide(absl::string_view method, absl:
     return absl::UnavailableError(absl::StrCat("cannot check token revocation: ", revoked.status().message()));
   }
   if (*revoked) return absl::UnauthenticatedError("bearer token refused: revoked");
-  if (absl::Status allowed = Authorize(policy, method, claims->role); !allowed.ok()) return allowed;
+  if (absl::Status allowed = Authorize(policy, method, claims->role, break_glass_reason); !allowed.ok()) return allowed;
   if (claims->role == Role::kClinic && parts_.rate_limiter != nullptr) {
     absl::Status within = parts_.rate_limiter->Take(claims->clinic_id);
     // Fail open on a Redis hiccup: the limit protects capacity, not data.
@@ -60,7 +61,7 @@ grpc::Status CallAuthenticator::Process(const InputMetadata& metadata, grpc::Aut
   const MethodPolicy* policy = FindMethodPolicy(method);
   if (policy != nullptr && policy->open) return grpc::Status::OK;
   absl::string_view authorization = Lookup(metadata, "authorization");
-  absl::StatusOr<Claims> claims = Decide(method, authorization);
+  absl::StatusOr<Claims> claims = Decide(method, authorization, Lookup(metadata, kBreakGlassReasonHeader));
   if (!claims.ok()) {
     if (claims.status().code() != absl::StatusCode::kResourceExhausted) {
       audit::AuditEntry entry;
@@ -69,6 +70,9 @@ grpc::Status CallAuthenticator::Process(const InputMetadata& metadata, grpc::Aut
       entry.peer = CertificatePeer(*context);
       entry.outcome = absl::StatusCodeToString(claims.status().code());
       entry.detail = std::string(claims.status().message());
+      if (absl::string_view reason = Lookup(metadata, kBreakGlassReasonHeader); !reason.empty()) {
+        entry.detail = absl::StrCat("break-glass reason: ", reason.substr(0, kMaxBreakGlassReason), "; ", entry.detail);
+      }
       // A token that verifies but is refused (revoked, wrong role) still names who tried.
       if (absl::StartsWithIgnoreCase(authorization, "bearer ")) {
         absl::StatusOr<Claims> shown = VerifyToken(absl::StripAsciiWhitespace(authorization.substr(7)),

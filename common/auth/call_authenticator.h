@@ -46,8 +46,10 @@ class CallAuthenticator final : public grpc::AuthMetadataProcessor {
                        OutputMetadata* response) override;
 
   // The decision without gRPC types, for tests: the claims, or the refusal.
-  // `authorization` is the header's value (empty when absent).
-  absl::StatusOr<Claims> Decide(absl::string_view method, absl::string_view authorization);
+  // `authorization` is the header's value (empty when absent);
+  // `break_glass_reason` that of kBreakGlassReasonHeader (policy.h).
+  absl::StatusOr<Claims> Decide(absl::string_view method, absl::string_view authorization,
+                                absl::string_view break_glass_reason = {});
 
  private:
   Parts parts_;

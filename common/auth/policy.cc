@@ -1,5 +1,7 @@
 #include "common/auth/policy.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 
@@ -16,6 +18,10 @@ constexpr unsigned kAnyPerson = kClinic | kStaff | kAdmin;
 
 MethodPolicy Open(absl::string_view method) { return {method, true, 0, false}; }
 MethodPolicy Audited(absl::string_view method, unsigned roles) { return {method, false, roles, true}; }
+MethodPolicy WithBreakGlass(MethodPolicy policy, unsigned roles) {
+  policy.break_glass_roles = roles;
+  return policy;
+}
 MethodPolicy NotAudited(absl::string_view method, unsigned roles) { return {method, false, roles, false}; }
 
 std::vector<MethodPolicy> BuildTable() {
@@ -38,8 +44,9 @@ std::vector<MethodPolicy> BuildTable() {
 
       // Pre-screening results are patient data: the case's clinic or its specialists.
       Audited("/telederm.v1.TriageService/GetTriageResult", kClinic | kStaff),
-      // FHIR export of a whole case (common/fhir): the clinic its own, staff their pools' and their own.
-      Audited("/telederm.v1.FhirExportService/ExportCaseFhir", kClinic | kStaff),
+      // FHIR export of a whole case (common/fhir): the clinic its own, staff their pools' and their own;
+      // an administrator any case, but only with a stated reason, audited with it (break glass).
+      WithBreakGlass(Audited("/telederm.v1.FhirExportService/ExportCaseFhir", kClinic | kStaff), kAdmin),
       NotAudited("/telederm.v1.TriageService/ListAnalyzers", kAnyPerson),
 
       // The specialist's side: the handlers keep each to their pools and claims.
@@ -60,7 +67,8 @@ std::vector<MethodPolicy> BuildTable() {
       Audited("/telederm.v1.ReferralService/WatchQueue", kStaff),
 
       // Operators: staff directory, dead letters (they hold case ids), the audit trail. No
-      // patient images: no administrator method returns a case record or an image.
+      // patient images: no administrator method returns a case record or an image, except
+      // the break-glass FHIR export above.
       Audited("/telederm.v1.AdminService/PutSpecialist", kAdmin),
       Audited("/telederm.v1.AdminService/GetSpecialist", kAdmin),
       Audited("/telederm.v1.AdminService/ListSpecialists", kAdmin),
@@ -91,11 +99,26 @@ const MethodPolicy* FindMethodPolicy(absl::string_view method) {
   return nullptr;
 }
 
-absl::Status Authorize(const MethodPolicy* policy, absl::string_view method, Role role) {
+absl::Status CheckBreakGlassReason(absl::string_view reason) {
+  bool printable = std::all_of(reason.begin(), reason.end(), [](char c) {
+    return static_cast<unsigned char>(c) >= 0x20 && c != 0x7f;  // UTF-8 bytes are >= 0x80
+  });
+  const int length = static_cast<int>(reason.size());
+  if (length >= kMinBreakGlassReason && length <= kMaxBreakGlassReason && printable) return absl::OkStatus();
+  return absl::PermissionDeniedError(absl::StrCat(
+      "an administrator may read a patient's case only with a stated reason: send metadata '",
+      kBreakGlassReasonHeader, "' of ", kMinBreakGlassReason, " to ", kMaxBreakGlassReason,
+      " printable characters (e.g. the incident number and why); it is recorded in the audit trail",
+      reason.empty() ? "" : absl::StrCat(" (got ", length, " characters)")));
+}
+
+absl::Status Authorize(const MethodPolicy* policy, absl::string_view method, Role role,
+                       absl::string_view break_glass_reason) {
   if (policy == nullptr) {
     return absl::PermissionDeniedError(absl::StrCat(method, " is not in the access policy"));
   }
   if (policy->open || (policy->roles & RoleBit(role)) != 0) return absl::OkStatus();
+  if ((policy->break_glass_roles & RoleBit(role)) != 0) return CheckBreakGlassReason(break_glass_reason);
   return absl::PermissionDeniedError(
       absl::StrCat("a ", RoleName(role), " token may not call ", ShortMethodName(method)));
 }

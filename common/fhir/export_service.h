@@ -14,9 +14,11 @@
 namespace telederm::fhir {
 
 // Who may export a case: a clinic its own cases; a specialist the cases of
-// their pools and those they hold or reported. Everyone else sees NOT_FOUND,
-// as for a missing case, so that ids leak nothing.
-bool MayExport(const Caller& caller, const v1::Case& c);
+// their pools and those they hold or reported; an administrator any case, but
+// only with a break-glass reason (`break_glass`: the call carried a valid
+// one; the policy gate has checked it and the audit entry records it).
+// Everyone else sees NOT_FOUND, as for a missing case, so that ids leak nothing.
+bool MayExport(const Caller& caller, const v1::Case& c, bool break_glass = false);
 
 // telederm.v1.FhirExportService: reads the case and its consult thread and
 // answers the FHIR bundle (fhir_bundle.h). Served by intake and referral.
