@@ -2,6 +2,8 @@
 // another clinic, without a token and with bad ones; refusals audited; token
 // expiry, tampering, wrong key, revocation and rotation; plaintext and
 // certificate-less clients refused; the per-clinic rate limit.
+#include <algorithm>
+#include <map>
 #include <set>
 #include <tuple>
 
@@ -15,6 +17,7 @@
 #include "common/auth/policy.h"
 #include "common/auth/token.h"
 #include "common/status/grpc_status.h"
+#include "telederm/v1/fhir.grpc.pb.h"
 #include "telederm/v1/security.grpc.pb.h"
 #include "tests/e2e/api.h"
 #include "tests/e2e/credentials.h"
@@ -143,6 +146,7 @@ TEST_F(SecurityTest, EveryRpcAsEveryRoleWithoutTokenAndWithBadTokenGetsTheExactS
   const std::string wrong_key_token = *auth::IssueToken(forged_claims, foreign);
 
   int checked = 0;
+  std::map<std::string, std::set<std::pair<std::string, std::string>>> handled;  // subject -> (action, outcome)
   for (const auth::MethodPolicy& policy : auth::MethodPolicies()) {
     if (policy.open) continue;
     const std::string method(policy.method);
@@ -167,6 +171,11 @@ TEST_F(SecurityTest, EveryRpcAsEveryRoleWithoutTokenAndWithBadTokenGetsTheExactS
         EXPECT_FALSE(s.error_code() == grpc::StatusCode::PERMISSION_DENIED &&
                      absl::StrContains(s.error_message(), "token may not call"))
             << s.error_message();
+        // Every call that reaches patient data is audited whatever its outcome (checked below).
+        // A stream the client's deadline ended has no outcome the client saw: any will do.
+        const bool ended_by_client = s.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED ||
+                                     s.error_code() == grpc::StatusCode::CANCELLED;
+        if (policy.audited) handled[who.subject].insert({action, ended_by_client ? "*" : CodeName(s)});
       } else {
         EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED) << CodeName(s) << " " << s.error_message();
         EXPECT_TRUE(Audited(who.subject, action, "PERMISSION_DENIED")) << "refusal not audited";
@@ -175,6 +184,27 @@ TEST_F(SecurityTest, EveryRpcAsEveryRoleWithoutTokenAndWithBadTokenGetsTheExactS
     }
   }
   EXPECT_GT(checked, 150);
+  // Each call a handler answered (OK, INVALID_ARGUMENT, NOT_FOUND, ...) left
+  // an entry with its subject, action and exact outcome: ClaimNext,
+  // WatchQueue, dead letters, FHIR export, reports alike.
+  for (const auto& [subject, calls] : handled) {
+    std::set<std::pair<std::string, std::string>> audited;
+    auto found = [&](const std::pair<std::string, std::string>& call) {
+      if (call.second != "*") return audited.count(call) > 0;
+      auto it = audited.lower_bound({call.first, ""});
+      return it != audited.end() && it->first == call.first;
+    };
+    WaitUntil(
+        [&] {
+          audited.clear();
+          for (const v1::AuditEntry& e : Audit(subject)) audited.insert({e.action(), e.outcome()});
+          return std::all_of(calls.begin(), calls.end(), found);
+        },
+        absl::Seconds(10));
+    for (const auto& call : calls) {
+      EXPECT_TRUE(found(call)) << subject << " " << call.first << " " << call.second << " not audited";
+    }
+  }
   // Calls without a valid token are audited under "-", one per refused call.
   std::set<std::string> expected;
   for (const auth::MethodPolicy& policy : auth::MethodPolicies()) {
@@ -259,6 +289,51 @@ TEST_F(SecurityTest, TwoClinicsOnOneConnectionEachSeeOnlyTheirOwnCase) {
           << clinic;
     }
   }
+}
+
+// ARCHITECTURE invariant 5: administrators see no patient data unless they
+// state why, and the reason is in the audit trail with the case.
+TEST_F(SecurityTest, AdminReadsACaseOnlyWithAStatedReasonAndTheReasonIsAudited) {
+  const std::string case_id = SubmitCase("clinic-break-glass");
+  ASSERT_FALSE(case_id.empty());
+  auto fhir = v1::FhirExportService::NewStub(Channel(Service::kReferral));
+  v1::ExportCaseFhirRequest request;
+  request.set_case_id(case_id);
+  auto as_admin = [](const std::string& reason) {
+    std::unique_ptr<grpc::ClientContext> context = AsAdmin("ops-glass");
+    if (!reason.empty()) context->AddMetadata(auth::kBreakGlassReasonHeader, reason);
+    return context;
+  };
+
+  v1::ExportCaseFhirResponse response;
+  grpc::Status without = fhir->ExportCaseFhir(as_admin("").get(), request, &response);
+  EXPECT_EQ(without.error_code(), grpc::StatusCode::PERMISSION_DENIED) << CodeName(without);
+  EXPECT_TRUE(absl::StrContains(without.error_message(), auth::kBreakGlassReasonHeader)) << without.error_message();
+  EXPECT_TRUE(response.bundle_json().empty());
+  grpc::Status vague = fhir->ExportCaseFhir(as_admin("because").get(), request, &response);
+  EXPECT_EQ(vague.error_code(), grpc::StatusCode::PERMISSION_DENIED) << CodeName(vague);
+  EXPECT_TRUE(response.bundle_json().empty());
+  EXPECT_TRUE(Audited("ops-glass", "FhirExportService/ExportCaseFhir", "PERMISSION_DENIED"));
+
+  const std::string reason = "INC-2231: clinic reports the report of this case never arrived";
+  grpc::Status with = fhir->ExportCaseFhir(as_admin(reason).get(), request, &response);
+  ASSERT_TRUE(with.ok()) << CodeName(with) << " " << with.error_message();
+  EXPECT_TRUE(absl::StrContains(response.bundle_json(), case_id));
+
+  ASSERT_TRUE(Audited("ops-glass", "FhirExportService/ExportCaseFhir", "OK", case_id));
+  bool reason_recorded = false;
+  for (const v1::AuditEntry& e : Audit("", case_id)) {
+    if (e.subject() == "ops-glass" && e.outcome() == "OK") {
+      EXPECT_EQ(e.role(), "admin");
+      reason_recorded = absl::StrContains(e.detail(), reason);
+    }
+  }
+  EXPECT_TRUE(reason_recorded) << "the break-glass reason is not in the case's audit entry";
+
+  // A clinic cannot use the header to read another clinic's case.
+  auto other = AsClinic("clinic-not-owner");
+  other->AddMetadata(auth::kBreakGlassReasonHeader, reason);
+  EXPECT_EQ(fhir->ExportCaseFhir(other.get(), request, &response).error_code(), grpc::StatusCode::NOT_FOUND);
 }
 
 TEST_F(SecurityTest, SpecialistSeesOnlyTheirPools) {
