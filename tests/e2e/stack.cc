@@ -35,6 +35,7 @@ absl::StatusOr<std::unique_ptr<Stack>> Stack::Start(StackOptions options) {
   std::unique_ptr<Stack> stack(new Stack());
   RedisServerOptions redis_options;
   redis_options.appendfsync = options.redis_appendfsync;
+  redis_options.extra_args = options.redis_args;
   absl::StatusOr<std::unique_ptr<RedisServer>> redis = RedisServer::Start(redis_options);
   if (!redis.ok()) return redis.status();
   stack->redis_ = std::move(*redis);

@@ -29,6 +29,7 @@ struct StackOptions {
   std::vector<std::string> security_flags = {"--clinic_rate=10000", "--clinic_burst=100000"};
   std::vector<std::string> intake_flags;    // added to the intake process
   std::string redis_appendfsync = "everysec";  // "always" closes the AOF's loss window
+  std::vector<std::string> redis_args;  // added to redis-server's command line (e.g. --aclfile)
 };
 
 // The whole telederm stack as real processes: a redis-server and the three

@@ -66,7 +66,8 @@ bool AnswersPing(int port) {
       while (line.size() < 256 && recv(fd, &c, 1, 0) == 1 && c != '\n') {
         line.push_back(c);
       }
-      pong = absl::StartsWith(line, "+PONG");
+      // NOAUTH: up, and only for authenticated users (an ACL file's users).
+      pong = absl::StartsWith(line, "+PONG") || absl::StartsWith(line, "-NOAUTH");
     }
   }
   close(fd);
@@ -119,6 +120,7 @@ absl::Status RedisServer::Launch() {
       "--protected-mode", "yes",
       "--logfile", log,
   };
+  argv.insert(argv.end(), options_.extra_args.begin(), options_.extra_args.end());
   absl::StatusOr<std::unique_ptr<ChildProcess>> process = ChildProcess::Spawn(
       std::move(argv), {}, absl::StrCat(dir_, "/redis.stdout"));
   if (!process.ok()) return process.status();

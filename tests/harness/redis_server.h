@@ -3,6 +3,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -15,6 +16,9 @@ namespace telederm::testing {
 struct RedisServerOptions {
   bool append_only = true;  // --appendonly yes
   std::string appendfsync = "everysec";  // or "always": fsync before every reply
+  // Added to the command line, e.g. {"--aclfile", path}. A server that answers
+  // PING with NOAUTH (no default user) counts as started.
+  std::vector<std::string> extra_args;
 };
 
 // A real redis-server child process for one test: bound to 127.0.0.1 on a
