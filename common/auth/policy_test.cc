@@ -5,6 +5,8 @@
 #include <google/protobuf/descriptor.h>
 
 #include "absl/strings/str_cat.h"
+#include "telederm/v1/delivery.pb.h"
+#include "telederm/v1/fhir.pb.h"
 #include "telederm/v1/intake.pb.h"
 #include "telederm/v1/referral.pb.h"
 #include "telederm/v1/security.pb.h"
@@ -19,12 +21,14 @@ TEST(PolicyTest, EveryRpcOfEveryTeledermServiceIsInTheTable) {
   (void)v1::ListQueueRequest::descriptor();
   (void)v1::GetTriageResultRequest::descriptor();
   (void)v1::ListAuditEntriesRequest::descriptor();
+  (void)v1::ExportCaseFhirRequest::descriptor();
+  (void)v1::ListDeadLettersRequest::descriptor();
   const google::protobuf::DescriptorPool* pool = google::protobuf::DescriptorPool::generated_pool();
   int methods = 0;
   for (const char* file : {"telederm/v1/intake.proto", "telederm/v1/triage.proto", "telederm/v1/referral.proto",
-                           "telederm/v1/security.proto", "telederm/v1/delivery.proto"}) {
+                           "telederm/v1/security.proto", "telederm/v1/delivery.proto", "telederm/v1/fhir.proto"}) {
     const google::protobuf::FileDescriptor* descriptor = pool->FindFileByName(file);
-    if (descriptor == nullptr) continue;
+    ASSERT_NE(descriptor, nullptr) << file << " is not linked into the test";
     for (int s = 0; s < descriptor->service_count(); ++s) {
       const google::protobuf::ServiceDescriptor* service = descriptor->service(s);
       for (int m = 0; m < service->method_count(); ++m) {
