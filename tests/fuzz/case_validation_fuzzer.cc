@@ -1,10 +1,12 @@
 // libFuzzer target: a case submission as raw protobuf bytes off the wire,
-// parsed and validated as SubmitCase does. Must never crash, whatever arrives.
+// parsed and checked as SubmitCase does: the declared field bounds
+// (common/request_limits), then the case rules. Must never crash, whatever arrives.
 #include <cstddef>
 #include <cstdint>
 
 #include <google/protobuf/stubs/logging.h>
 
+#include "common/request_limits/request_limits.h"
 #include "services/intake/case_validation.h"
 #include "telederm/v1/intake.pb.h"
 
@@ -22,6 +24,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   // The same bytes as a whole request (a submission nested in field 1).
   telederm::v1::SubmitCaseRequest request;
   if (request.ParseFromArray(data, static_cast<int>(size))) {
+    (void)telederm::CheckRequestLimits(request);
     (void)telederm::intake::ValidateSubmission(request.submission());
   }
   return 0;
