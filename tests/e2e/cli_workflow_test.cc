@@ -160,11 +160,21 @@ TEST_F(CliWorkflowTest, ClinicSubmitsDermatologistReportsClinicAcknowledgesAllTh
   ASSERT_EQ(fhir.exit_code, 0) << fhir.err;
   EXPECT_THAT(fhir.out, HasSubstr("\"resourceType\":\"Bundle\""));
 
-  // The operator sees who touched the case.
+  // An operator reads the record only by breaking glass, with a reason.
+  CliRun curious = Telederm(admin_, {"fhir", case_id});
+  EXPECT_EQ(curious.exit_code, 1);
+  EXPECT_THAT(curious.err, HasSubstr("PERMISSION_DENIED"));
+  CliRun break_glass =
+      Telederm(admin_, {"fhir", case_id, "--reason", "Clinic reports the report is missing; ticket 4411"});
+  ASSERT_EQ(break_glass.exit_code, 0) << break_glass.err;
+  EXPECT_THAT(break_glass.out, HasSubstr("\"resourceType\":\"Bundle\""));
+
+  // The operator sees who touched the case, and why they looked.
   CliRun audit = TeledermAdmin({"audit", "--case", case_id});
   ASSERT_EQ(audit.exit_code, 0) << audit.err;
   EXPECT_THAT(audit.out, HasSubstr("tablet-7"));
   EXPECT_THAT(audit.out, HasSubstr("dr-okoro"));
+  EXPECT_THAT(audit.out, HasSubstr("ticket 4411"));
 }
 
 TEST_F(CliWorkflowTest, AnotherClinicCannotSeeTheCaseAndTheCliSaysSoWithExitOne) {

@@ -1,7 +1,11 @@
 #include "tools/cli/export_commands.h"
 
+#include <optional>
+#include <string>
+
 #include <grpcpp/grpcpp.h>
 
+#include "common/auth/policy.h"
 #include "google/protobuf/struct.pb.h"
 #include "google/protobuf/util/json_util.h"
 #include "telederm/v1/fhir.grpc.pb.h"
@@ -10,15 +14,20 @@
 namespace telederm::cli {
 
 int RunFhir(const CommandLine& line, const CommandContext& context) {
-  const bool specialist = context.identity.role == CallIdentity::Role::kSpecialist;
-  Endpoint endpoint = specialist ? OpenEndpoint("referral", context.options.referral_address)
-                                 : OpenEndpoint("intake", context.options.intake_address);
+  // Staff (specialists, and administrators breaking glass) ask referral; clinics ask intake.
+  const bool staff = context.identity.role == CallIdentity::Role::kSpecialist ||
+                     context.identity.role == CallIdentity::Role::kAdmin;
+  Endpoint endpoint = staff ? OpenEndpoint("referral", context.options.referral_address)
+                            : OpenEndpoint("intake", context.options.intake_address);
   auto stub = v1::FhirExportService::NewStub(endpoint.channel);
   v1::ExportCaseFhirRequest request;
   request.set_case_id(*line.positional());
   v1::ExportCaseFhirResponse response;
   grpc::ClientContext call;
   PrepareContext(call, context.identity, context.options.deadline);
+  if (std::optional<std::string> reason = line.Value("reason")) {
+    call.AddMetadata(auth::kBreakGlassReasonHeader, *reason);
+  }
   grpc::Status status = stub->ExportCaseFhir(&call, request, &response);
   if (!status.ok()) return CallFailure(context, status, endpoint);
   if (!line.Has("pretty") || context.options.json) {
