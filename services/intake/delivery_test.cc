@@ -18,6 +18,8 @@
 #include "services/intake/quality_gate.h"
 #include "services/intake/test_submissions.h"
 #include "services/intake/upload_reactor.h"
+#include "tests/harness/trailers.h"
+#include "tests/harness/wait.h"
 #include "tests/harness/files.h"
 #include "tests/harness/redis_test.h"
 #include "tests/harness/temp_dir.h"
@@ -249,28 +251,13 @@ TEST_F(IntakeDeliveryTest, SubmissionIsRefusedWithARetryHintWhileTheIntakeBacklo
   EXPECT_TRUE(stub_->SubmitCase(As("clinic-a").get(), request, &response).ok());
 }
 
-// Polls `done` until it holds, for at most 30 s (a bound, not a timing claim).
-bool Eventually(const std::function<bool()>& done) {
-  for (const absl::Time give_up = absl::Now() + absl::Seconds(30); absl::Now() < give_up;
-       absl::SleepFor(absl::Milliseconds(10))) {
-    if (done()) return true;
-  }
-  return done();
-}
-
-std::string Trailer(const grpc::ClientContext& context, const std::string& key) {
-  auto found = context.GetServerTrailingMetadata().find(key);
-  if (found == context.GetServerTrailingMetadata().end()) return "(none)";
-  return std::string(found->second.data(), found->second.size());
-}
-
 TEST_F(IntakeDeliveryTest, EventWatchBeyondTheBoundIsRefusedWithARetryHintUntilAWatchEnds) {
   IntakeOptions options;
   options.max_watches = 1;
   StartService(options);
   auto first = As("clinic-a");
   auto first_reader = stub_->WatchEvents(first.get(), v1::WatchEventsRequest());
-  ASSERT_TRUE(Eventually([&] { return service_->open_watches() == 1; }));
+  ASSERT_TRUE(testing::WaitUntil([&] { return service_->open_watches() == 1; }, absl::Seconds(30)));
 
   auto second = As("clinic-b");
   auto second_reader = stub_->WatchEvents(second.get(), v1::WatchEventsRequest());
@@ -280,16 +267,16 @@ TEST_F(IntakeDeliveryTest, EventWatchBeyondTheBoundIsRefusedWithARetryHintUntilA
   EXPECT_EQ(refused.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED) << refused.error_message();
   EXPECT_TRUE(absl::StrContains(refused.error_message(), "already serves 1 event watches")) << refused.error_message();
   EXPECT_TRUE(absl::StrContains(refused.error_message(), "try again in 1 second")) << refused.error_message();
-  EXPECT_EQ(Trailer(*second, kRetryAfterMsTrailer), "1000");
-  EXPECT_EQ(Trailer(*second, kRetryPushbackMsTrailer), "1000");
+  EXPECT_EQ(testing::Trailer(*second, kRetryAfterMsTrailer), "1000");
+  EXPECT_EQ(testing::Trailer(*second, kRetryPushbackMsTrailer), "1000");
 
   // The first clinic's watch ends: its slot is free for the next.
   first->TryCancel();
   first_reader->Finish();
-  ASSERT_TRUE(Eventually([&] { return service_->open_watches() == 0; }));
+  ASSERT_TRUE(testing::WaitUntil([&] { return service_->open_watches() == 0; }, absl::Seconds(30)));
   auto third = As("clinic-b");
   auto third_reader = stub_->WatchEvents(third.get(), v1::WatchEventsRequest());
-  EXPECT_TRUE(Eventually([&] { return service_->open_watches() == 1; }));
+  EXPECT_TRUE(testing::WaitUntil([&] { return service_->open_watches() == 1; }, absl::Seconds(30)));
   third->TryCancel();
   third_reader->Finish();
 }

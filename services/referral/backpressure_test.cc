@@ -16,25 +16,12 @@
 #include "common/server/call_queue.h"
 #include "common/server/grpc_server.h"
 #include "services/referral/referral_service.h"
+#include "tests/harness/trailers.h"
+#include "tests/harness/wait.h"
 #include "tests/harness/redis_server.h"
 
 namespace telederm::referral {
 namespace {
-
-// Polls `done` until it holds, for at most 30 s (a bound, not a timing claim).
-bool Eventually(const std::function<bool()>& done) {
-  for (const absl::Time give_up = absl::Now() + absl::Seconds(30); absl::Now() < give_up;
-       absl::SleepFor(absl::Milliseconds(10))) {
-    if (done()) return true;
-  }
-  return done();
-}
-
-std::string Trailer(const grpc::ClientContext& context, const std::string& key) {
-  auto found = context.GetServerTrailingMetadata().find(key);
-  if (found == context.GetServerTrailingMetadata().end()) return "(none)";
-  return std::string(found->second.data(), found->second.size());
-}
 
 class ReferralBackpressureTest : public ::testing::Test {
  protected:
@@ -94,21 +81,21 @@ TEST_F(ReferralBackpressureTest, CallBeyondTheBoundIsRefusedAtOnceWithARetryHint
     grpc::ClientContext context;
     held = ListQueue(context, "derm-1");
   });
-  ASSERT_TRUE(Eventually([&] { return service_->calls_in_hand() == 1; }));
+  ASSERT_TRUE(testing::WaitUntil([&] { return service_->calls_in_hand() == 1; }, absl::Seconds(30)));
 
   grpc::ClientContext context;
   grpc::Status refused = ListQueue(context, "derm-2");
   EXPECT_EQ(refused.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED) << refused.error_message();
   EXPECT_TRUE(absl::StrContains(refused.error_message(), "1 calls are in hand")) << refused.error_message();
   EXPECT_TRUE(absl::StrContains(refused.error_message(), "try again in 1 second")) << refused.error_message();
-  EXPECT_EQ(Trailer(context, kRetryAfterMsTrailer), "1000");
-  EXPECT_EQ(Trailer(context, kRetryPushbackMsTrailer), "1000");
+  EXPECT_EQ(testing::Trailer(context, kRetryAfterMsTrailer), "1000");
+  EXPECT_EQ(testing::Trailer(context, kRetryPushbackMsTrailer), "1000");
 
   // Redis answers again: the held call finishes, and the slot takes the next one.
   ASSERT_TRUE(redis_server_->Thaw().ok());
   first.join();
   EXPECT_TRUE(held.ok()) << held.error_message();
-  ASSERT_TRUE(Eventually([&] { return service_->calls_in_hand() == 0; }));
+  ASSERT_TRUE(testing::WaitUntil([&] { return service_->calls_in_hand() == 0; }, absl::Seconds(30)));
   grpc::ClientContext again;
   grpc::Status taken = ListQueue(again, "derm-2");
   EXPECT_TRUE(taken.ok()) << taken.error_message();
@@ -118,7 +105,7 @@ TEST_F(ReferralBackpressureTest, QueueWatchBeyondTheBoundIsRefusedWithARetryHint
   grpc::ClientContext first;
   AsSpecialist(first, "derm-1");
   std::unique_ptr<grpc::ClientReader<v1::QueueEvent>> first_reader = stub_->WatchQueue(&first, v1::WatchQueueRequest());
-  ASSERT_TRUE(Eventually([&] { return service_->open_watches() == 1; }));
+  ASSERT_TRUE(testing::WaitUntil([&] { return service_->open_watches() == 1; }, absl::Seconds(30)));
 
   grpc::ClientContext second;
   AsSpecialist(second, "derm-2");
@@ -130,17 +117,17 @@ TEST_F(ReferralBackpressureTest, QueueWatchBeyondTheBoundIsRefusedWithARetryHint
   EXPECT_EQ(refused.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED) << refused.error_message();
   EXPECT_TRUE(absl::StrContains(refused.error_message(), "already serves 1 queue watches")) << refused.error_message();
   EXPECT_TRUE(absl::StrContains(refused.error_message(), "try again in 1 second")) << refused.error_message();
-  EXPECT_EQ(Trailer(second, kRetryAfterMsTrailer), "1000");
-  EXPECT_EQ(Trailer(second, kRetryPushbackMsTrailer), "1000");
+  EXPECT_EQ(testing::Trailer(second, kRetryAfterMsTrailer), "1000");
+  EXPECT_EQ(testing::Trailer(second, kRetryPushbackMsTrailer), "1000");
 
   // The first watcher leaves: its slot is free for the next.
   first.TryCancel();
   first_reader->Finish();
-  ASSERT_TRUE(Eventually([&] { return service_->open_watches() == 0; }));
+  ASSERT_TRUE(testing::WaitUntil([&] { return service_->open_watches() == 0; }, absl::Seconds(30)));
   grpc::ClientContext third;
   AsSpecialist(third, "derm-2");
   std::unique_ptr<grpc::ClientReader<v1::QueueEvent>> third_reader = stub_->WatchQueue(&third, v1::WatchQueueRequest());
-  EXPECT_TRUE(Eventually([&] { return service_->open_watches() == 1; }));
+  EXPECT_TRUE(testing::WaitUntil([&] { return service_->open_watches() == 1; }, absl::Seconds(30)));
   third.TryCancel();
   third_reader->Finish();
 }

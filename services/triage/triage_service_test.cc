@@ -17,25 +17,13 @@
 #include "common/server/call_queue.h"
 #include "common/server/grpc_server.h"
 #include "services/triage/skipped_image_analyzer.h"
+#include "tests/harness/trailers.h"
+#include "tests/harness/wait.h"
 #include "tests/harness/redis_server.h"
 #include "tests/harness/temp_dir.h"
 
 namespace telederm::triage {
 namespace {
-
-bool Eventually(const std::function<bool()>& done) {
-  for (const absl::Time give_up = absl::Now() + absl::Seconds(30); absl::Now() < give_up;
-       absl::SleepFor(absl::Milliseconds(10))) {
-    if (done()) return true;
-  }
-  return done();
-}
-
-std::string Trailer(const grpc::ClientContext& context, const std::string& key) {
-  auto found = context.GetServerTrailingMetadata().find(key);
-  if (found == context.GetServerTrailingMetadata().end()) return "(none)";
-  return std::string(found->second.data(), found->second.size());
-}
 
 TEST(TriageServiceTest, CallBeyondTheBoundIsRefusedAtOnceWithARetryHintWhileRedisHoldsTheOneInHand) {
   auto redis_server = testing::RedisServer::Start();
@@ -70,19 +58,19 @@ TEST(TriageServiceTest, CallBeyondTheBoundIsRefusedAtOnceWithARetryHintWhileRedi
       grpc::ClientContext context;
       held = get_result(context);
     });
-    ASSERT_TRUE(Eventually([&] { return service.calls_in_hand() == 1; }));
+    ASSERT_TRUE(testing::WaitUntil([&] { return service.calls_in_hand() == 1; }, absl::Seconds(30)));
     grpc::ClientContext context;
     grpc::Status refused = get_result(context);
     EXPECT_EQ(refused.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED) << refused.error_message();
     EXPECT_TRUE(absl::StrContains(refused.error_message(), "try again in 1 second")) << refused.error_message();
-    EXPECT_EQ(Trailer(context, kRetryAfterMsTrailer), "1000");
-    EXPECT_EQ(Trailer(context, kRetryPushbackMsTrailer), "1000");
+    EXPECT_EQ(testing::Trailer(context, kRetryAfterMsTrailer), "1000");
+    EXPECT_EQ(testing::Trailer(context, kRetryPushbackMsTrailer), "1000");
 
     ASSERT_TRUE((*redis_server)->Thaw().ok());
     first.join();
     // The held call was served: the case does not exist.
     EXPECT_EQ(held.error_code(), grpc::StatusCode::NOT_FOUND) << held.error_message();
-    ASSERT_TRUE(Eventually([&] { return service.calls_in_hand() == 0; }));
+    ASSERT_TRUE(testing::WaitUntil([&] { return service.calls_in_hand() == 0; }, absl::Seconds(30)));
     grpc::ClientContext again;
     EXPECT_EQ(get_result(again).error_code(), grpc::StatusCode::NOT_FOUND);
     (*server)->Shutdown(absl::Seconds(1));

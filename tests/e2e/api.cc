@@ -119,13 +119,4 @@ absl::StatusOr<v1::ImageRef> UploadImageResumable(v1::IntakeService::Stub& intak
   return last;
 }
 
-bool WaitUntil(const std::function<bool()>& done, absl::Duration timeout) {
-  absl::Time deadline = absl::Now() + timeout;
-  while (absl::Now() < deadline) {
-    if (done()) return true;
-    absl::SleepFor(absl::Milliseconds(50));
-  }
-  return done();
-}
-
 }  // namespace telederm::testing

@@ -13,6 +13,7 @@
 #include "telederm/v1/referral.grpc.pb.h"
 #include "telederm/v1/triage.grpc.pb.h"
 #include "tests/harness/files.h"  // ReadFileBytes, for the tests that use this API
+#include "tests/harness/wait.h"   // WaitUntil, likewise
 
 // Small helpers for tests that drive the real services through their public API.
 namespace telederm::testing {
@@ -46,9 +47,6 @@ bool IsTransient(const absl::Status& status);
 // A suspected-tumour submission with nothing worrying on the form, so that
 // only its image can make it urgent.
 v1::CaseSubmission QuietTumourSubmission(const std::string& patient_reference, const v1::ImageRef& image);
-
-// Polls `done` every 50 ms until it returns true or `timeout` passes.
-bool WaitUntil(const std::function<bool()>& done, absl::Duration timeout);
 
 }  // namespace telederm::testing
 
