@@ -21,6 +21,9 @@ packages=(
   python3-grpcio python3-protobuf python3-grpc-tools python3-yaml
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
+  # fuzzing: clang's libFuzzer and AddressSanitizer for ctest's fuzz_smoke (tests/fuzz),
+  # which is skipped, not run, without them
+  clang libclang-rt-14-dev
   # the classifier test builds a tiny ONNX model with Debian's python3
   python3 python3-onnx python3-numpy
 )
