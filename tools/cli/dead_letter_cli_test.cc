@@ -19,7 +19,7 @@
 #include "common/stream_worker/dead_letter_service.h"
 #include "common/stream_worker/dead_letters.h"
 #include "telederm/v1/delivery.grpc.pb.h"
-#include "tests/harness/redis_server.h"
+#include "tests/harness/redis_test.h"
 #include "tools/cli/cli.h"
 
 namespace telederm::cli {
@@ -30,17 +30,10 @@ using ::testing::HasSubstr;
 constexpr char kStream[] = "stream:intake";
 constexpr char kCaseId[] = "c-01JAAAAAAAAAAAAAAAAAAAAAAA";
 
-class DeadLetterCliTest : public ::testing::Test {
+class DeadLetterCliTest : public testing::RedisTest {
  protected:
   void SetUp() override {
-    auto redis_server = testing::RedisServer::Start();
-    ASSERT_TRUE(redis_server.ok()) << redis_server.status();
-    redis_server_ = *std::move(redis_server);
-    redis::ClientOptions options;
-    options.endpoint.port = redis_server_->port();
-    auto redis = redis::Client::Connect(options);
-    ASSERT_TRUE(redis.ok()) << redis.status();
-    redis_ = *redis;
+    RedisTest::SetUp();
     service_ = std::make_unique<DeadLetterServiceImpl>(redis_, std::vector<std::string>{kStream, "stream:triaged"});
     auto server = GrpcServer::Start("127.0.0.1:0", {service_.get()});
     ASSERT_TRUE(server.ok()) << server.status();
@@ -73,8 +66,6 @@ class DeadLetterCliTest : public ::testing::Test {
     return RunCli(full, [](const char*) { return std::nullopt; }, out_, err_);
   }
 
-  std::unique_ptr<testing::RedisServer> redis_server_;
-  std::shared_ptr<redis::Client> redis_;
   std::unique_ptr<DeadLetterServiceImpl> service_;
   std::unique_ptr<GrpcServer> server_;
   std::string address_;
