@@ -30,7 +30,15 @@ struct BenchOptions {
   int64_t calls_per_level = 400;  // ClaimNext calls, and ListQueue calls, at each scale
   int64_t redis_benchmark_requests = 50000;
   absl::Duration time_limit = absl::Seconds(90);
+  // Which scenario groups run: "submit", "upload", "pipeline", "scale".
+  std::vector<std::string> scenarios = {"submit", "upload", "pipeline", "scale"};
 };
+
+// The scenario groups BenchOptions::scenarios may name.
+inline const std::vector<std::string>& ScenarioNames() {
+  static const std::vector<std::string> names = {"submit", "upload", "pipeline", "scale"};
+  return names;
+}
 
 // Small enough for a test: the whole run in well under 30 s.
 BenchOptions SmokeOptions(BenchOptions base);

@@ -3,6 +3,7 @@
 // scenario beside its ceiling, prints a table and, as the last line, JSON.
 #include <unistd.h>
 
+#include <algorithm>
 #include <climits>
 #include <cstdio>
 #include <fstream>
@@ -27,6 +28,8 @@ ABSL_FLAG(int64_t, submit_calls, 0, "SubmitCase calls (0: default)");
 ABSL_FLAG(int64_t, pipeline_cases, 0, "cases through the pipeline at full load (0: default)");
 ABSL_FLAG(std::vector<std::string>, scale, {}, "queue sizes for ClaimNext/ListQueue (default 1000,10000,100000,1000000)");
 ABSL_FLAG(int32_t, specialists, 0, "concurrent specialists for ClaimNext and ListQueue (0: default)");
+ABSL_FLAG(std::vector<std::string>, scenarios, {},
+          "scenario groups to run: submit, upload, pipeline, scale (default: all)");
 ABSL_FLAG(int32_t, uploads_per_size, 0, "uploads of each image size (0: default)");
 
 int main(int argc, char** argv) {
@@ -53,6 +56,17 @@ int main(int argc, char** argv) {
   if (std::vector<std::string> scale = absl::GetFlag(FLAGS_scale); !scale.empty()) {
     options.scale.clear();
     for (const std::string& s : scale) options.scale.push_back(std::stoll(s));
+  }
+  if (std::vector<std::string> groups = absl::GetFlag(FLAGS_scenarios); !groups.empty()) {
+    for (const std::string& g : groups) {
+      const std::vector<std::string>& known = telederm::bench::ScenarioNames();
+      if (std::find(known.begin(), known.end(), g) == known.end()) {
+        std::cerr << "telederm-bench: --scenarios: unknown group '" << g
+                  << "' (known: submit, upload, pipeline, scale)\n";
+        return 2;
+      }
+    }
+    options.scenarios = groups;
   }
   absl::StatusOr<telederm::bench::Report> report = telederm::bench::RunBench(options);
   if (!report.ok()) {
