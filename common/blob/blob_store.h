@@ -39,8 +39,10 @@ using BlobWriterPtr = std::unique_ptr<BlobWriter>;
 
 // An upload that survives the process, a dropped connection and a restart:
 // its bytes are appended to a part file that is never visible as a blob
-// until Commit. Append returns only once the bytes are durable (fdatasync),
-// so size() is always an offset the uploader can resume from.
+// until Commit. Append returns once the kernel holds the bytes, so a crash of
+// the service loses none and size() is an offset the uploader can resume from;
+// they reach the disk every few MiB, when the holder lets go and before Commit
+// (after a crash of the machine the digest check catches a damaged tail).
 // Holding a PartialBlob holds an exclusive lock on it (across processes);
 // destroying it releases the lock and keeps the bytes for a later resume.
 // Not thread-safe: one holder at a time.

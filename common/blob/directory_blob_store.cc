@@ -88,20 +88,26 @@ absl::StatusOr<std::string> MoveIntoPlace(const std::string& root, const std::st
 class DirectoryPartialBlob final : public PartialBlob {
  public:
   DirectoryPartialBlob(std::string root, std::string path, int fd, int64_t size)
-      : root_(std::move(root)), path_(std::move(path)), fd_(fd), size_(size), hash_(EVP_MD_CTX_new()) {
+      : root_(std::move(root)),
+        path_(std::move(path)),
+        fd_(fd),
+        size_(size),
+        flushed_(size),
+        hash_(EVP_MD_CTX_new()) {
     EVP_DigestInit_ex(hash_.get(), EVP_sha256(), nullptr);
   }
   ~DirectoryPartialBlob() override {
-    if (fd_ >= 0) ::close(fd_);  // releases the flock
+    if (fd_ >= 0) {
+      (void)Flush();  // the holder lets go (the connection ended): what it sent is on disk for the resume
+      ::close(fd_);   // releases the flock
+    }
   }
 
   int64_t size() const override { return size_; }
 
   absl::Status Append(absl::string_view bytes) override {
     if (fd_ < 0) return absl::FailedPreconditionError("partial upload already committed or discarded");
-    absl::Status written = WriteAll(fd_, bytes, static_cast<off_t>(size_), path_);
-    if (written.ok() && ::fdatasync(fd_) != 0) written = ErrnoStatus("fdatasync", path_);
-    if (!written.ok()) {
+    if (absl::Status written = WriteAll(fd_, bytes, static_cast<off_t>(size_), path_); !written.ok()) {
       // Keep the file at its committed offset, so a resume never sees half a chunk.
       (void)::ftruncate(fd_, static_cast<off_t>(size_));
       return written;
@@ -111,6 +117,7 @@ class DirectoryPartialBlob final : public PartialBlob {
       hashed_ += static_cast<int64_t>(bytes.size());
     }
     size_ += static_cast<int64_t>(bytes.size());
+    if (size_ - flushed_ >= kFlushEveryBytes) return Flush();
     return absl::OkStatus();
   }
 
@@ -151,6 +158,7 @@ class DirectoryPartialBlob final : public PartialBlob {
           "the image bytes do not match their SHA-256 (declared ", expected_sha256, ", received ", *actual,
           "): the upload was damaged; send it again from the start"));
     }
+    if (absl::Status flushed = Flush(); !flushed.ok()) return flushed;  // on disk before it is a blob
     bool already_stored = false;
     absl::StatusOr<std::string> placed = MoveIntoPlace(root_, path_, *actual, &already_stored);
     if (!placed.ok()) return placed.status();
@@ -169,10 +177,35 @@ class DirectoryPartialBlob final : public PartialBlob {
   }
 
  private:
+  // Bytes are written at once (a crash of the service loses nothing the kernel
+  // holds) and flushed to disk every kFlushEveryBytes, when the holder lets go
+  // and before Commit. A flush per chunk cost 172 ms of an 8 MiB upload on the
+  // development disk (docs/PERFORMANCE.md). After a machine crash the file may
+  // have lost or damaged its unflushed tail: its size is then where the client
+  // resumes, and the digest check at the end discards a damaged session.
+  static constexpr int64_t kFlushEveryBytes = 4 << 20;
+
+  absl::Status Flush() {
+    if (flushed_ == size_) return absl::OkStatus();
+    if (::fdatasync(fd_) != 0) {
+      absl::Status failed = ErrnoStatus("fdatasync", path_);
+      // What was not flushed cannot be trusted: keep only what was, and hash it
+      // again from the file when the digest is next needed.
+      (void)::ftruncate(fd_, static_cast<off_t>(flushed_));
+      size_ = flushed_;
+      hashed_ = 0;
+      EVP_DigestInit_ex(hash_.get(), EVP_sha256(), nullptr);
+      return failed;
+    }
+    flushed_ = size_;
+    return absl::OkStatus();
+  }
+
   const std::string root_;
   const std::string path_;
   int fd_;
   int64_t size_;
+  int64_t flushed_;     // bytes known to be on disk: what the file held when opened, then each Flush
   EvpContextPtr hash_;  // SHA-256 of the first hashed_ bytes
   int64_t hashed_ = 0;
 };
