@@ -84,7 +84,9 @@ absl::Status Stack::Launch(Process& process) {
   absl::StatusOr<std::unique_ptr<ChildProcess>> child = ChildProcess::Spawn(process.argv, {}, process.log);
   if (!child.ok()) return child.status();
   process.child = std::move(*child);
-  if (absl::Status s = WaitForPort(process.port, absl::Seconds(20)); !s.ok()) {
+  // Generous: under valgrind (docs/PERFORMANCE.md's profiles) on a busy
+  // machine a service takes over 20 s to start.
+  if (absl::Status s = WaitForPort(process.port, absl::Seconds(60)); !s.ok()) {
     return absl::UnavailableError(
         absl::StrCat(process.argv[0], " did not start listening: ", s.message(), "\n", FileTail(process.log)));
   }
