@@ -41,14 +41,20 @@ absl::StatusOr<Claims> CallAuthenticator::Decide(absl::string_view method, absl:
   absl::string_view token = absl::StripAsciiWhitespace(authorization.substr(7));
   absl::StatusOr<Claims> claims = VerifyToken(token, parts_.keys, parts_.clock->Now());
   if (!claims.ok()) return claims.status();
-  absl::StatusOr<bool> revoked = parts_.revocations->IsRevoked(claims->token_id);
+  const absl::Status allowed = Authorize(policy, method, claims->role, break_glass_reason);
+  const bool limited = allowed.ok() && claims->role == Role::kClinic && parts_.rate_limiter != nullptr;
+  std::vector<std::vector<std::string>> commands = {Revocations::IsRevokedCommand(claims->token_id)};
+  if (limited) commands.push_back(parts_.rate_limiter->TakeCommand(claims->clinic_id));
+  absl::StatusOr<std::vector<absl::StatusOr<redis::Reply>>> replies = parts_.redis->Pipeline(commands);
+  absl::StatusOr<bool> revoked =
+      replies.ok() ? Revocations::IsRevokedReply((*replies)[0]) : absl::StatusOr<bool>(replies.status());
   if (!revoked.ok()) {
     return absl::UnavailableError(absl::StrCat("cannot check token revocation: ", revoked.status().message()));
   }
   if (*revoked) return absl::UnauthenticatedError("bearer token refused: revoked");
-  if (absl::Status allowed = Authorize(policy, method, claims->role, break_glass_reason); !allowed.ok()) return allowed;
-  if (claims->role == Role::kClinic && parts_.rate_limiter != nullptr) {
-    absl::Status within = parts_.rate_limiter->Take(claims->clinic_id);
+  if (!allowed.ok()) return allowed;
+  if (limited) {
+    absl::Status within = parts_.rate_limiter->TakeReply(claims->clinic_id, (*replies)[1]);
     // Fail open on a Redis hiccup: the limit protects capacity, not data.
     if (within.code() == absl::StatusCode::kResourceExhausted) return within;
   }

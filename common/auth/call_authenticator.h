@@ -23,7 +23,14 @@ namespace telederm::auth {
 // "authorization: Bearer <token>", the token must verify against the key
 // ring and not be revoked (UNAUTHENTICATED otherwise), its role must be
 // allowed for the method (PERMISSION_DENIED otherwise), and a clinic must be
-// within its rate limit (RESOURCE_EXHAUSTED). Every refusal is audited. A
+// within its rate limit (RESOURCE_EXHAUSTED). Every refusal is audited.
+//
+// The revocation check and the clinic's rate limit go to Redis in one
+// pipeline (one round trip). So a clinic call whose token turns out revoked
+// has already taken one token from its clinic's bucket: it is refused as
+// UNAUTHENTICATED all the same, and it costs the clinic exactly what any
+// call would (docs/SECURITY.md). Redis away: UNAVAILABLE (revocation fails
+// closed); only the limiter's own failure lets the call pass (fails open). A
 // passing call keeps its authorization header; IdentifyCaller verifies it
 // again for the handler (verified_identity.h), because the AuthContext gRPC
 // hands this processor is the connection's, shared by all its calls.
@@ -38,6 +45,7 @@ class CallAuthenticator final : public grpc::AuthMetadataProcessor {
     std::shared_ptr<Revocations> revocations;
     std::shared_ptr<audit::AuditWriter> audit;
     std::shared_ptr<rate_limit::RateLimiter> rate_limiter;  // null: no limit
+    std::shared_ptr<redis::Client> redis;  // where `revocations` and `rate_limiter` live
   };
   explicit CallAuthenticator(Parts parts) : parts_(std::move(parts)) {}
 

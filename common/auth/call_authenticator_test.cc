@@ -5,6 +5,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/auth/token.h"
+#include "common/case_store/keys.h"
 #include "tests/harness/redis_test.h"
 
 namespace telederm::auth {
@@ -22,7 +23,7 @@ class CallAuthenticatorTest : public testing::RedisTest {
     audit_log_ = std::make_shared<audit::AuditLog>(redis_);
     authenticator_ = std::make_unique<CallAuthenticator>(CallAuthenticator::Parts{
         keys_, clock_, revocations_, std::make_shared<audit::AuditWriter>(audit_log_),
-        std::make_shared<rate_limit::RateLimiter>(redis_, clock_, rate_limit::RateLimit{1, 3})});
+        std::make_shared<rate_limit::RateLimiter>(redis_, clock_, rate_limit::RateLimit{1, 3}), redis_});
   }
 
   std::string Bearer(Role role, std::string subject = "device-1") {
@@ -101,6 +102,44 @@ TEST_F(CallAuthenticatorTest, ClinicBeyondItsRateIsResourceExhausted) {
   EXPECT_EQ(authenticator_->Decide(kGetCase, bearer).status().code(), absl::StatusCode::kResourceExhausted);
   clock_->Advance(absl::Seconds(1));
   EXPECT_TRUE(authenticator_->Decide(kGetCase, bearer).ok());
+}
+
+TEST_F(CallAuthenticatorTest, RevokedTokenIsUnauthenticatedEvenWithItsClinicsBucketEmpty) {
+  std::string bearer = Bearer(Role::kClinic, "lost-tablet");
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(authenticator_->Decide(kGetCase, bearer).ok()) << i;
+  ASSERT_EQ(authenticator_->Decide(kGetCase, bearer).status().code(), absl::StatusCode::kResourceExhausted);
+  ASSERT_TRUE(revocations_->Revoke("jti-lost-tablet", clock_->Now() + absl::Hours(1), clock_->Now()).ok());
+  EXPECT_EQ(authenticator_->Decide(kGetCase, bearer).status().code(), absl::StatusCode::kUnauthenticated);
+}
+
+TEST_F(CallAuthenticatorTest, RevokedTokensCallCostsItsClinicOneTokenLikeAnyCall) {
+  // Revocation and rate limit share one round trip, so the revoked call has
+  // taken its token before the answer "revoked" is known (docs/SECURITY.md).
+  std::string revoked = Bearer(Role::kClinic, "lost-tablet");
+  std::string other = Bearer(Role::kClinic, "other-tablet");  // the same clinic, bucket of 3
+  ASSERT_TRUE(authenticator_->Decide(kGetCase, other).ok());
+  ASSERT_TRUE(revocations_->Revoke("jti-lost-tablet", clock_->Now() + absl::Hours(1), clock_->Now()).ok());
+  EXPECT_EQ(authenticator_->Decide(kGetCase, revoked).status().code(), absl::StatusCode::kUnauthenticated);
+  EXPECT_TRUE(authenticator_->Decide(kGetCase, other).ok());
+  EXPECT_EQ(authenticator_->Decide(kGetCase, other).status().code(), absl::StatusCode::kResourceExhausted);
+}
+
+TEST_F(CallAuthenticatorTest, FlushedScriptCacheStillTakesExactlyOneTokenPerCall) {
+  std::string bearer = Bearer(Role::kClinic);
+  ASSERT_TRUE(authenticator_->Decide(kGetCase, bearer).ok());
+  ASSERT_TRUE(redis_->Command({"SCRIPT", "FLUSH"}).ok());
+  ASSERT_TRUE(authenticator_->Decide(kGetCase, bearer).ok());
+  ASSERT_TRUE(authenticator_->Decide(kGetCase, bearer).ok());
+  EXPECT_EQ(authenticator_->Decide(kGetCase, bearer).status().code(), absl::StatusCode::kResourceExhausted);
+}
+
+TEST_F(CallAuthenticatorTest, BrokenRateLimitBucketLetsTheCallPassButRevocationStillHolds) {
+  // The limiter fails open: a bucket key of the wrong type makes its script fail.
+  ASSERT_TRUE(redis_->Command({"SET", keys::ClinicRateBucket("clinic-a"), "not a bucket"}).ok());
+  std::string bearer = Bearer(Role::kClinic, "lost-tablet");
+  for (int i = 0; i < 5; ++i) EXPECT_TRUE(authenticator_->Decide(kGetCase, bearer).ok()) << i;
+  ASSERT_TRUE(revocations_->Revoke("jti-lost-tablet", clock_->Now() + absl::Hours(1), clock_->Now()).ok());
+  EXPECT_EQ(authenticator_->Decide(kGetCase, bearer).status().code(), absl::StatusCode::kUnauthenticated);
 }
 
 TEST_F(CallAuthenticatorTest, RedisAwayMeansUnavailableNotAllowed) {

@@ -15,7 +15,14 @@ absl::Status Revocations::Revoke(absl::string_view token_id, absl::Time expires_
 }
 
 absl::StatusOr<bool> Revocations::IsRevoked(absl::string_view token_id) {
-  absl::StatusOr<redis::Reply> reply = redis_->Command({"ZSCORE", keys::kRevokedTokens, std::string(token_id)});
+  return IsRevokedReply(redis_->Command(IsRevokedCommand(token_id)));
+}
+
+std::vector<std::string> Revocations::IsRevokedCommand(absl::string_view token_id) {
+  return {"ZSCORE", keys::kRevokedTokens, std::string(token_id)};
+}
+
+absl::StatusOr<bool> Revocations::IsRevokedReply(const absl::StatusOr<redis::Reply>& reply) {
   if (!reply.ok()) return reply.status();
   return !reply->IsNil();
 }

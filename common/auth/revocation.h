@@ -3,6 +3,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -24,6 +25,12 @@ class Revocations {
   absl::Status Revoke(absl::string_view token_id, absl::Time expires_at, absl::Time now);
   // UNAVAILABLE when Redis cannot answer: the caller must then refuse (fail closed).
   absl::StatusOr<bool> IsRevoked(absl::string_view token_id);
+
+  // IsRevoked in two halves, for a caller that sends the check in one
+  // pipeline with its other commands: the command, and what its reply means
+  // (a failed reply is the caller's to refuse, as above).
+  static std::vector<std::string> IsRevokedCommand(absl::string_view token_id);
+  static absl::StatusOr<bool> IsRevokedReply(const absl::StatusOr<redis::Reply>& reply);
 
  private:
   std::shared_ptr<redis::Client> redis_;

@@ -111,7 +111,7 @@ absl::StatusOr<ServerSecurity> MakeServerSecurity(const SecurityOptions& options
   auto revocations = std::make_shared<Revocations>(redis);
   auto limiter = std::make_shared<rate_limit::RateLimiter>(redis, clock, options.clinic_rate);
   credentials->SetAuthMetadataProcessor(std::make_shared<CallAuthenticator>(
-      CallAuthenticator::Parts{*std::move(keys), clock, revocations, audit_writer, limiter}));
+      CallAuthenticator::Parts{*std::move(keys), clock, revocations, audit_writer, limiter, redis}));
 
   ServerSecurity security;
   security.credentials = std::move(credentials);

@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "common/case_store/keys.h"
+#include "common/redis/errors.h"
 #include "common/redis/script.h"
 
 namespace telederm::rate_limit {
@@ -43,11 +44,30 @@ return {allowed, wait}
 RateLimiter::RateLimiter(std::shared_ptr<redis::Client> redis, ClockPtr clock, RateLimit limit)
     : redis_(std::move(redis)), clock_(std::move(clock)), limit_(limit) {}
 
-absl::Status RateLimiter::Take(absl::string_view clinic_id, double cost) {
-  absl::StatusOr<redis::Reply> reply =
-      redis_->Eval(kTakeScript, {keys::ClinicRateBucket(clinic_id)},
-                   {absl::StrFormat("%.6f", limit_.per_second), absl::StrFormat("%.6f", limit_.burst),
-                    absl::StrCat(absl::ToUnixMillis(clock_->Now())), absl::StrFormat("%.6f", cost)});
+std::vector<std::string> RateLimiter::Args(double cost) const {
+  return {absl::StrFormat("%.6f", limit_.per_second), absl::StrFormat("%.6f", limit_.burst),
+          absl::StrCat(absl::ToUnixMillis(clock_->Now())), absl::StrFormat("%.6f", cost)};
+}
+
+absl::Status RateLimiter::Take(absl::string_view clinic_id, double cost) const {
+  return Result(clinic_id, redis_->Eval(kTakeScript, {keys::ClinicRateBucket(clinic_id)}, Args(cost)));
+}
+
+std::vector<std::string> RateLimiter::TakeCommand(absl::string_view clinic_id, double cost) const {
+  std::vector<std::string> argv = {"EVALSHA", kTakeScript.sha1(), "1", keys::ClinicRateBucket(clinic_id)};
+  for (std::string& arg : Args(cost)) argv.push_back(std::move(arg));
+  return argv;
+}
+
+absl::Status RateLimiter::TakeReply(absl::string_view clinic_id, const absl::StatusOr<redis::Reply>& reply,
+                                    double cost) const {
+  // NOSCRIPT: the script did not run, so no token was taken; EVAL runs and caches it.
+  if (!reply.ok() && redis::IsRedisError(reply.status(), "NOSCRIPT")) return Take(clinic_id, cost);
+  if (!reply.ok()) return redis::ScriptErrorToStatus(reply.status());
+  return Result(clinic_id, reply);
+}
+
+absl::Status RateLimiter::Result(absl::string_view clinic_id, const absl::StatusOr<redis::Reply>& reply) const {
   if (!reply.ok()) return reply.status();
   if (!reply->IsArray() || reply->elements.size() != 2) return absl::InternalError("rate limit script: bad reply");
   if (reply->elements[0].AsOptionalInteger() == 1) return absl::OkStatus();

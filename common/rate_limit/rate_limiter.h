@@ -2,8 +2,11 @@
 #define TELEDERM_COMMON_RATE_LIMIT_RATE_LIMITER_H_
 
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "common/clock/clock.h"
 #include "common/redis/client.h"
@@ -27,9 +30,20 @@ class RateLimiter {
   // UNAVAILABLE when Redis does not answer (the caller decides; the services fail open
   // on this one, since refusing a clinic's upload for a Redis hiccup helps nobody and
   // every later step needs Redis anyway).
-  absl::Status Take(absl::string_view clinic_id, double cost = 1);
+  absl::Status Take(absl::string_view clinic_id, double cost = 1) const;
+
+  // Take in two halves, for a caller that sends it in one pipeline with its
+  // other commands: the EVALSHA, and what its reply means. TakeReply runs the
+  // script again with EVAL (one more round trip) when Redis answered
+  // NOSCRIPT, so a flushed script cache costs one call, not a token.
+  std::vector<std::string> TakeCommand(absl::string_view clinic_id, double cost = 1) const;
+  absl::Status TakeReply(absl::string_view clinic_id, const absl::StatusOr<redis::Reply>& reply,
+                         double cost = 1) const;
 
  private:
+  std::vector<std::string> Args(double cost) const;
+  absl::Status Result(absl::string_view clinic_id, const absl::StatusOr<redis::Reply>& reply) const;
+
   std::shared_ptr<redis::Client> redis_;
   ClockPtr clock_;
   RateLimit limit_;
