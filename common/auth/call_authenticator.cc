@@ -28,6 +28,10 @@ std::string CertificatePeer(const grpc::AuthContext& context) {
   return "-";
 }
 
+CallAuthenticator::CallAuthenticator(Parts parts) : parts_(std::move(parts)) {
+  if (parts_.tokens == nullptr) parts_.tokens = std::make_shared<VerifiedTokens>(parts_.keys);
+}
+
 absl::StatusOr<Claims> CallAuthenticator::Decide(absl::string_view method, absl::string_view authorization,
                                                  absl::string_view break_glass_reason) {
   const MethodPolicy* policy = FindMethodPolicy(method);
@@ -39,7 +43,7 @@ absl::StatusOr<Claims> CallAuthenticator::Decide(absl::string_view method, absl:
     return absl::UnauthenticatedError("the authorization header must be 'Bearer <token>'");
   }
   absl::string_view token = absl::StripAsciiWhitespace(authorization.substr(7));
-  absl::StatusOr<Claims> claims = VerifyToken(token, parts_.keys, parts_.clock->Now());
+  absl::StatusOr<Claims> claims = parts_.tokens->Verify(token, parts_.clock->Now());
   if (!claims.ok()) return claims.status();
   const absl::Status allowed = Authorize(policy, method, claims->role, break_glass_reason);
   const bool limited = allowed.ok() && claims->role == Role::kClinic && parts_.rate_limiter != nullptr;

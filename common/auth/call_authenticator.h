@@ -12,6 +12,7 @@
 #include "common/auth/claims.h"
 #include "common/auth/key_ring.h"
 #include "common/auth/revocation.h"
+#include "common/auth/verified_tokens.h"
 #include "common/clock/clock.h"
 #include "common/rate_limit/rate_limiter.h"
 
@@ -33,7 +34,8 @@ namespace telederm::auth {
 // closed); only the limiter's own failure lets the call pass (fails open). A
 // passing call keeps its authorization header; IdentifyCaller verifies it
 // again for the handler (verified_identity.h), because the AuthContext gRPC
-// hands this processor is the connection's, shared by all its calls.
+// hands this processor is the connection's, shared by all its calls (with
+// the shared VerifiedTokens that second check is a lookup, not an HMAC).
 //
 // gRPC runs Process on its own threads (IsBlocking), never on a reaction, so
 // the Redis round trips here are allowed. Thread-safe.
@@ -46,8 +48,10 @@ class CallAuthenticator final : public grpc::AuthMetadataProcessor {
     std::shared_ptr<audit::AuditWriter> audit;
     std::shared_ptr<rate_limit::RateLimiter> rate_limiter;  // null: no limit
     std::shared_ptr<redis::Client> redis;  // where `revocations` and `rate_limiter` live
+    // Verifies tokens with `keys`, shared with IdentifyCaller's verifier; null: one of its own.
+    std::shared_ptr<VerifiedTokens> tokens;
   };
-  explicit CallAuthenticator(Parts parts) : parts_(std::move(parts)) {}
+  explicit CallAuthenticator(Parts parts);
 
   bool IsBlocking() const override { return true; }
   grpc::Status Process(const InputMetadata& metadata, grpc::AuthContext* context, OutputMetadata* consumed,

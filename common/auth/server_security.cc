@@ -12,6 +12,7 @@
 #include "common/auth/call_authenticator.h"
 #include "common/auth/security_service.h"
 #include "common/auth/token.h"
+#include "common/auth/verified_tokens.h"
 #include "common/caller/verified_identity.h"
 #include "common/config/server_config.h"
 #include "common/logging/log.h"
@@ -100,9 +101,11 @@ absl::StatusOr<ServerSecurity> MakeServerSecurity(const SecurityOptions& options
     credentials = grpc::SslServerCredentials(ssl);
   }
 
-  // Handlers and the audit interceptor verify each call's own token with the same ring.
-  InstallTokenVerifier([keys = *keys, clock](absl::string_view token) -> absl::StatusOr<VerifiedIdentity> {
-    absl::StatusOr<Claims> claims = VerifyToken(token, keys, clock->Now());
+  // Handlers and the audit interceptor verify each call's own token with the
+  // same ring; the gate's VerifiedTokens remembers it, so they only look it up.
+  auto tokens = std::make_shared<VerifiedTokens>(*keys);
+  InstallTokenVerifier([tokens, clock](absl::string_view token) -> absl::StatusOr<VerifiedIdentity> {
+    absl::StatusOr<Claims> claims = tokens->Verify(token, clock->Now());
     if (!claims.ok()) return claims.status();
     return VerifiedIdentity{std::string(RoleName(claims->role)), claims->subject, claims->clinic_id, claims->pools};
   });
@@ -111,7 +114,7 @@ absl::StatusOr<ServerSecurity> MakeServerSecurity(const SecurityOptions& options
   auto revocations = std::make_shared<Revocations>(redis);
   auto limiter = std::make_shared<rate_limit::RateLimiter>(redis, clock, options.clinic_rate);
   credentials->SetAuthMetadataProcessor(std::make_shared<CallAuthenticator>(
-      CallAuthenticator::Parts{*std::move(keys), clock, revocations, audit_writer, limiter, redis}));
+      CallAuthenticator::Parts{*std::move(keys), clock, revocations, audit_writer, limiter, redis, tokens}));
 
   ServerSecurity security;
   security.credentials = std::move(credentials);

@@ -19,7 +19,6 @@ namespace {
 using Json = nlohmann::json;
 
 constexpr char kIssuer[] = "telederm";
-constexpr absl::Duration kFutureSkew = absl::Minutes(5);
 
 std::string HmacSha256(const std::string& key, absl::string_view data) {
   unsigned char out[EVP_MAX_MD_SIZE];

@@ -19,6 +19,8 @@ namespace telederm::auth {
 // Pure functions, safe from any thread.
 
 inline constexpr size_t kMaxTokenBytes = 4096;
+// How far in the future a token's "iat" may lie (clock skew between hosts).
+inline constexpr absl::Duration kFutureSkew = absl::Minutes(5);
 
 // Signs `claims` with the ring's signing key; claims.key_id is ignored and set
 // from the ring. INVALID_ARGUMENT when the claims are not ones VerifyToken
