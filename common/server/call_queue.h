@@ -86,6 +86,10 @@ inline constexpr char kRetryPushbackMsTrailer[] = "grpc-retry-pushback-ms";
 // How long a client refused because a service is busy should wait.
 inline constexpr absl::Duration kBusyRetryAfter = absl::Seconds(1);
 
+// Adds both retry trailers to `context`, saying `retry_after` in milliseconds:
+// every refusal that tells a client when to come back sends both.
+void AddRetryTrailers(grpc::CallbackServerContext* context, absl::Duration retry_after);
+
 // Refuses a call because `what` is full: RESOURCE_EXHAUSTED whose message
 // says how many seconds to wait, with the same hint in both retry trailers.
 // Adds the trailers to `context`; returns the status to finish the call with.

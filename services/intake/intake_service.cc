@@ -94,8 +94,7 @@ absl::Status IntakeServiceImpl::CheckBacklog(grpc::CallbackServerContext* contex
   absl::StatusOr<int64_t> backlog = backlog_.Current();
   if (!backlog.ok()) return backlog.status();
   if (*backlog <= options_.max_intake_backlog) return absl::OkStatus();
-  context->AddTrailingMetadata(kRetryAfterMsTrailer,
-                               absl::StrCat(absl::ToInt64Milliseconds(options_.retry_after_backlog)));
+  AddRetryTrailers(context, options_.retry_after_backlog);
   return absl::ResourceExhaustedError(absl::StrCat(
       "intake is behind: ", *backlog, " cases wait for pre-screening (limit ", options_.max_intake_backlog,
       "); nothing was stored, send the case again in ", absl::FormatDuration(options_.retry_after_backlog),
