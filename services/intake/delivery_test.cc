@@ -6,6 +6,7 @@
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/synchronization/notification.h"
 #include "common/blob/blob_store.h"
@@ -192,7 +193,7 @@ TEST_F(IntakeDeliveryTest, RetryAfterACrashBetweenClaimingTheKeyAndStoringTheCas
   const std::string case_id = "c-01J0000000000000000000000X";
   ASSERT_TRUE(redis_
                   ->Command({"SET", keys::ClinicIdempotency("clinic-a", "visit-7"),
-                             absl::StrCat(case_id, " ", SubmissionFingerprint(submission))})
+                             IdempotencyValue(case_id, SubmissionFingerprint(submission))})
                   .ok());
   for (int attempt = 0; attempt < 2; ++attempt) {
     v1::SubmitCaseRequest request;
@@ -211,6 +212,45 @@ TEST_F(IntakeDeliveryTest, RetryAfterACrashBetweenClaimingTheKeyAndStoringTheCas
   EXPECT_EQ(stored.status(), v1::CASE_STATUS_RECEIVED);
   EXPECT_EQ(redis_->Command({"ZCARD", keys::ClinicCases("clinic-a")})->integer, 1);
   EXPECT_GE(redis_->Command({"XLEN", keys::kIntakeStream})->integer, 1);
+}
+
+TEST_F(IntakeDeliveryTest, KeyClaimedBeforeTheCompactValueFormatStillAnswersItsRetryAndRefusesAnotherCase) {
+  // Keys live 30 days: one written by the previous release, "<case id> <hex sha256>".
+  StartService();
+  v1::UploadImageResponse uploaded;
+  ASSERT_TRUE(Upload(0, std::nullopt, &uploaded).ok());
+  v1::CaseSubmission submission = ValidTumourSubmission(uploaded.image().sha256());
+  const std::string case_id = "c-01J0000000000000000000000Y";
+  ASSERT_TRUE(redis_
+                  ->Command({"SET", keys::ClinicIdempotency("clinic-a", "visit-9"),
+                             absl::StrCat(case_id, " ", absl::BytesToHexString(SubmissionFingerprint(submission)))})
+                  .ok());
+  v1::SubmitCaseRequest request;
+  *request.mutable_submission() = submission;
+  request.set_idempotency_key("visit-9");
+  v1::SubmitCaseResponse response;
+  grpc::Status status = stub_->SubmitCase(As("clinic-a").get(), request, &response);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(response.case_id(), case_id);
+  EXPECT_TRUE(response.duplicate());
+  request.mutable_submission()->mutable_lesion()->set_duration_days(121);
+  status = stub_->SubmitCase(As("clinic-a").get(), request, &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::ALREADY_EXISTS) << status.error_message();
+}
+
+TEST(IdempotencyValueTest, HoldsTheCaseIdAndTheFullFingerprintIn60Bytes) {
+  v1::CaseSubmission submission = ValidTumourSubmission(std::string(64, 'a'));
+  const std::string fingerprint = SubmissionFingerprint(submission);
+  ASSERT_EQ(fingerprint.size(), 32u);
+  const std::string value = IdempotencyValue("c-01J0000000000000000000000X", fingerprint);
+  EXPECT_EQ(value.size(), 60u);
+  std::optional<IdempotencyClaim> claim = ParseIdempotencyValue(value);
+  ASSERT_TRUE(claim.has_value());
+  EXPECT_EQ(claim->case_id, "c-01J0000000000000000000000X");
+  EXPECT_EQ(claim->fingerprint, fingerprint);
+  EXPECT_FALSE(ParseIdempotencyValue(value.substr(1)).has_value());
+  EXPECT_FALSE(ParseIdempotencyValue("").has_value());
+  EXPECT_FALSE(ParseIdempotencyValue(absl::StrCat("c-01J0000000000000000000000X ", std::string(64, 'z'))).has_value());
 }
 
 TEST(SubmissionFingerprintTest, EqualSubmissionsHaveEqualFingerprintsAndAnyChangeAnother) {

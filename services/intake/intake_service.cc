@@ -8,7 +8,6 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "absl/strings/str_split.h"
 #include "absl/synchronization/mutex.h"
 #include "common/caller/caller.h"
 #include "common/case_state/state_machine.h"
@@ -155,7 +154,7 @@ absl::Status IntakeServiceImpl::Submit(const std::string& clinic_id, const v1::S
     const std::string idem_key = keys::ClinicIdempotency(clinic_id, key);
     for (int attempt = 0; attempt < 3; ++attempt) {
       absl::StatusOr<redis::Reply> set =
-          deps_.redis->Command({"SET", idem_key, absl::StrCat(case_id, " ", fingerprint), "NX", "EX",
+          deps_.redis->Command({"SET", idem_key, IdempotencyValue(case_id, fingerprint), "NX", "EX",
                                 absl::StrCat(absl::ToInt64Seconds(options_.idempotency_ttl))});
       if (!set.ok()) return set.status();
       if (!set->IsNil()) break;
@@ -163,12 +162,12 @@ absl::Status IntakeServiceImpl::Submit(const std::string& clinic_id, const v1::S
       absl::StatusOr<redis::Reply> held = deps_.redis->Command({"GET", idem_key});
       if (!held.ok()) return held.status();
       if (held->IsNil()) continue;  // it expired just now: claim it again
-      std::vector<std::string> parts = absl::StrSplit(held->str, ' ');
-      if (parts.size() != 2 || parts[1] != fingerprint) {
+      std::optional<IdempotencyClaim> claim = ParseIdempotencyValue(held->str);
+      if (!claim.has_value() || claim->fingerprint != fingerprint) {
         return absl::AlreadyExistsError(absl::StrCat(
             "idempotency_key '", key, "' was already used for a different case; use a new key for a new case"));
       }
-      case_id = parts[0];
+      case_id = std::move(claim->case_id);
       claimed_new_id = false;
       response.set_duplicate(true);
       break;
