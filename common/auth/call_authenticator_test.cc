@@ -23,7 +23,7 @@ class CallAuthenticatorTest : public testing::RedisTest {
     audit_log_ = std::make_shared<audit::AuditLog>(redis_);
     authenticator_ = std::make_unique<CallAuthenticator>(CallAuthenticator::Parts{
         keys_, clock_, revocations_, std::make_shared<audit::AuditWriter>(audit_log_),
-        std::make_shared<rate_limit::RateLimiter>(redis_, clock_, rate_limit::RateLimit{1, 3}), redis_});
+        std::make_shared<rate_limit::RateLimiter>(redis_, clock_, rate_limit::RateLimit{1, 3}), redis_, nullptr});
   }
 
   std::string Bearer(Role role, std::string subject = "device-1") {

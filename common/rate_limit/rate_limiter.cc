@@ -42,11 +42,15 @@ return {allowed, wait}
 }  // namespace
 
 RateLimiter::RateLimiter(std::shared_ptr<redis::Client> redis, ClockPtr clock, RateLimit limit)
-    : redis_(std::move(redis)), clock_(std::move(clock)), limit_(limit) {}
+    : redis_(std::move(redis)),
+      clock_(std::move(clock)),
+      limit_(limit),
+      per_second_arg_(absl::StrFormat("%.6f", limit.per_second)),
+      burst_arg_(absl::StrFormat("%.6f", limit.burst)) {}
 
 std::vector<std::string> RateLimiter::Args(double cost) const {
-  return {absl::StrFormat("%.6f", limit_.per_second), absl::StrFormat("%.6f", limit_.burst),
-          absl::StrCat(absl::ToUnixMillis(clock_->Now())), absl::StrFormat("%.6f", cost)};
+  return {per_second_arg_, burst_arg_, absl::StrCat(absl::ToUnixMillis(clock_->Now())),
+          cost == 1 ? std::string("1") : absl::StrFormat("%.6f", cost)};
 }
 
 absl::Status RateLimiter::Take(absl::string_view clinic_id, double cost) const {

@@ -47,6 +47,8 @@ class RateLimiter {
   std::shared_ptr<redis::Client> redis_;
   ClockPtr clock_;
   RateLimit limit_;
+  const std::string per_second_arg_;  // the script's ARGV, formatted once
+  const std::string burst_arg_;
 };
 
 }  // namespace telederm::rate_limit
