@@ -3,13 +3,16 @@
 #include <algorithm>
 #include <set>
 #include <string>
+#include <utility>
 
 #include <google/protobuf/descriptor.h>
 #include <google/protobuf/message.h>
 #include <google/protobuf/reflection.h>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/synchronization/mutex.h"
 #include "common/auth/call_authenticator.h"
 #include "common/auth/policy.h"
 #include "common/caller/verified_identity.h"
@@ -20,14 +23,41 @@ namespace {
 using google::protobuf::FieldDescriptor;
 using google::protobuf::Message;
 
+bool IsCaseIdField(const FieldDescriptor* field) {
+  return field->name() == "case_id" && field->type() == FieldDescriptor::TYPE_STRING && !field->is_repeated();
+}
+
+// Whether a message of this type can hold a case_id within `depth` levels: a
+// property of the type alone, worked out once per (type, depth). A
+// SubmitCaseRequest, say, cannot, so its every call skips the reflection walk.
+bool MayHoldCaseId(const google::protobuf::Descriptor* descriptor, int depth) {
+  static absl::Mutex mutex(absl::kConstInit);
+  static auto* known =  // guarded by mutex
+      new absl::flat_hash_map<std::pair<const google::protobuf::Descriptor*, int>, bool>();
+  {
+    absl::MutexLock lock(&mutex);
+    if (auto it = known->find({descriptor, depth}); it != known->end()) return it->second;
+  }
+  bool may = false;
+  for (int i = 0; i < descriptor->field_count() && !may; ++i) {
+    const FieldDescriptor* field = descriptor->field(i);
+    may = IsCaseIdField(field) ||
+          (depth > 0 && field->type() == FieldDescriptor::TYPE_MESSAGE && MayHoldCaseId(field->message_type(), depth - 1));
+  }
+  absl::MutexLock lock(&mutex);
+  known->emplace(std::make_pair(descriptor, depth), may);
+  return may;
+}
+
 // Collects every string field named case_id, two levels deep (a Case, a list
 // of Cases or queue entries, a message's case).
 void CollectCaseIds(const Message& message, int depth, std::set<std::string>& out) {
   const google::protobuf::Descriptor* descriptor = message.GetDescriptor();
+  if (!MayHoldCaseId(descriptor, depth)) return;
   const google::protobuf::Reflection* reflection = message.GetReflection();
   for (int i = 0; i < descriptor->field_count() && out.size() < audit::kMaxCasesPerEntry; ++i) {
     const FieldDescriptor* field = descriptor->field(i);
-    if (field->name() == "case_id" && field->type() == FieldDescriptor::TYPE_STRING && !field->is_repeated()) {
+    if (IsCaseIdField(field)) {
       std::string value = reflection->GetString(message, field);
       if (!value.empty()) out.insert(std::move(value).substr(0, 64));
     } else if (depth > 0 && field->type() == FieldDescriptor::TYPE_MESSAGE) {
