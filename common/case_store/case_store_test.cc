@@ -7,6 +7,7 @@
 
 #include "common/case_state/state_machine.h"
 #include "common/case_store/event_log.h"
+#include "common/case_store/keys.h"
 #include "common/ids/ids.h"
 #include "tests/harness/redis_test.h"
 
@@ -40,6 +41,27 @@ TEST_F(CaseStoreTest, CreatedCaseReadsBackAsVersionOne) {
   ASSERT_TRUE(read.ok() && read->has_value());
   EXPECT_EQ((*read)->version(), 1);
   EXPECT_EQ((*read)->submission().clinical_question(), "changing mole on the back");
+}
+
+// Memory per case (docs/REDIS.md): with redis.conf's hash-max-listpack-value
+// the record stays a compact listpack, also after updates that grow it.
+TEST_F(CaseStoreTest, RecordOfAQueuedCaseIsACompactListpack) {
+  CaseStore store(redis_);
+  v1::Case c = NewCase("clinic-a");
+  c.mutable_submission()->set_clinical_question(std::string(700, 'q'));
+  ASSERT_TRUE(store.Create(c).ok());
+  auto updated = store.Update(c.case_id(), [](v1::Case& stored) -> absl::StatusOr<bool> {
+    stored.mutable_triage()->set_not_screened_reason(std::string(300, 'r'));
+    return true;
+  });
+  ASSERT_TRUE(updated.ok()) << updated.status();
+  auto encoding = redis_->Command({"OBJECT", "ENCODING", keys::Case(c.case_id())});
+  ASSERT_TRUE(encoding.ok()) << encoding.status();
+  EXPECT_EQ(encoding->str, "listpack");
+  auto read = store.Get(c.case_id());
+  ASSERT_TRUE(read.ok() && read->has_value());
+  EXPECT_EQ((*read)->version(), 2);
+  EXPECT_EQ((*read)->triage().not_screened_reason(), std::string(300, 'r'));
 }
 
 TEST_F(CaseStoreTest, SecondCreateWithSameIdIsAlreadyExistsAndKeepsTheFirst) {

@@ -120,6 +120,11 @@ absl::Status RedisServer::Launch() {
       "--protected-mode", "yes",
       "--logfile", log,
   };
+  // The production settings that shape memory (deploy/redis/redis.conf), so
+  // that tests and the bench measure the encodings production uses.
+  for (const auto& [name, value] : kProductionMemorySettings) {
+    argv.insert(argv.end(), {absl::StrCat("--", name), value});
+  }
   argv.insert(argv.end(), options_.extra_args.begin(), options_.extra_args.end());
   absl::StatusOr<std::unique_ptr<ChildProcess>> process = ChildProcess::Spawn(
       std::move(argv), {}, absl::StrCat(dir_, "/redis.stdout"));

@@ -3,6 +3,7 @@
 
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -10,6 +11,13 @@
 #include "tests/harness/child_process.h"
 
 namespace telederm::testing {
+
+// The settings of deploy/redis/redis.conf that decide how Redis encodes
+// telederm's keys (and so its memory per case); every RedisServer starts with
+// them. RedisServerTest checks that they match redis.conf.
+inline constexpr std::pair<const char*, const char*> kProductionMemorySettings[] = {
+    {"hash-max-listpack-value", "2048"},
+};
 
 // Options for RedisServer::Start (at namespace scope so that `= {}` works as a
 // default argument).

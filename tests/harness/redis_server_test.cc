@@ -1,10 +1,14 @@
 #include "tests/harness/redis_server.h"
 
 #include <filesystem>
+#include <fstream>
+#include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "common/redis/client.h"
 #include "gtest/gtest.h"
 #include "tests/harness/net.h"
@@ -80,6 +84,30 @@ TEST(RedisServerTest, DestructionStopsServerAndRemovesDirectory) {
   EXPECT_FALSE(std::filesystem::exists(dir));
   EXPECT_EQ(WaitForPort(port, absl::Milliseconds(50)).code(),
             absl::StatusCode::kDeadlineExceeded);
+}
+
+// Tests and the bench must measure the encodings production uses: every
+// memory setting the harness passes is the one deploy/redis/redis.conf sets,
+// and the started server really runs with it.
+TEST(RedisServerTest, MemorySettingsAreTheProductionOnes) {
+  std::ifstream conf(TELEDERM_SOURCE_DIR "/deploy/redis/redis.conf");
+  ASSERT_TRUE(conf.good());
+  std::map<std::string, std::string> production;
+  for (std::string line; std::getline(conf, line);) {
+    std::vector<std::string> words = absl::StrSplit(line, ' ', absl::SkipWhitespace());
+    if (words.size() == 2 && words[0][0] != '#') production[words[0]] = words[1];
+  }
+  auto server = RedisServer::Start();
+  ASSERT_TRUE(server.ok()) << server.status();
+  std::shared_ptr<redis::Client> client = ClientFor(**server);
+  for (const auto& [name, value] : kProductionMemorySettings) {
+    EXPECT_EQ(production[name], value) << name << " in deploy/redis/redis.conf";
+    absl::StatusOr<redis::Reply> running = client->Command({"CONFIG", "GET", name});
+    ASSERT_TRUE(running.ok()) << running.status();
+    ASSERT_EQ(running->elements.size(), 2u) << name;
+    EXPECT_EQ(running->elements[1].str, value) << name << " of the started server";
+  }
+  EXPECT_EQ(production["hash-max-listpack-value"], "2048");
 }
 
 TEST(RedisServerTest, MissingBinaryIsNotFound) {
