@@ -34,8 +34,10 @@ inline constexpr size_t kMaxCasesPerEntry = 500;
 
 // The append-only audit trail in Redis: the log stream keys::kAuditLog holds
 // each entry once; two indexes hold its id, by user (keys::AuditByUser, a
-// stream whose entry ids are the log's) and by case (keys::AuditByCase, a list
-// of log ids), all written by one Lua script in one round trip. Nothing here
+// stream whose entry ids are the log's) and by case (keys::AuditByCase, a
+// string of log ids grown by APPEND; indexes of earlier layouts, a list or a
+// stream, stay readable and keep growing), all written by one Lua script in
+// one round trip. Nothing here
 // (and nothing in the API) edits, trims or deletes an entry; the services'
 // Redis ACL users may only append to and read these keys
 // (deploy/redis/users.acl). Thread-safe.

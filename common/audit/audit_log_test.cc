@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "common/case_store/keys.h"
 #include "tests/harness/redis_test.h"
 
@@ -111,12 +113,24 @@ TEST_F(AuditLogTest, CasePagesWithBeforeIdNewestFirst) {
   ASSERT_EQ(first->size(), 2u);
   EXPECT_EQ((*first)[0].outcome, "n299");
   EXPECT_EQ((*first)[1].outcome, "n298");
-  // Deeper than one 128-id chunk of the list.
+  // Deeper than one 2 KB chunk of the index: every entry once, in order,
+  // whichever ids the chunks cut.
   auto deep = log.ByCase("c-7", 1000, (*first)[1].id);
   ASSERT_TRUE(deep.ok()) << deep.status();
   ASSERT_EQ(deep->size(), 298u);
-  EXPECT_EQ(deep->front().outcome, "n297");
-  EXPECT_EQ(deep->back().outcome, "n0");
+  for (size_t i = 0; i < deep->size(); ++i) EXPECT_EQ((*deep)[i].outcome, absl::StrCat("n", 297 - i));
+  // Pages of 7 from the newest walk all 300 without gaps or repeats.
+  std::vector<std::string> walked;
+  std::string before;
+  for (int page = 0; page < 100; ++page) {
+    auto entries = log.ByCase("c-7", 7, before);
+    ASSERT_TRUE(entries.ok()) << entries.status();
+    if (entries->empty()) break;
+    for (const AuditEntry& e : *entries) walked.push_back(e.outcome);
+    before = entries->back().id;
+  }
+  ASSERT_EQ(walked.size(), 300u);
+  for (size_t i = 0; i < walked.size(); ++i) EXPECT_EQ(walked[i], absl::StrCat("n", 299 - i));
 }
 
 TEST_F(AuditLogTest, MalformedBeforeIdIsInvalidArgument) {
@@ -126,16 +140,26 @@ TEST_F(AuditLogTest, MalformedBeforeIdIsInvalidArgument) {
 }
 
 // The by-case index must cost little per case: a stream per case preallocates
-// a 4 KB node, which was most of a case's Redis memory (docs/PERFORMANCE.md).
+// a 4 KB node, which was most of a case's Redis memory, and a list costs
+// ~250 B for 3 ids (docs/PERFORMANCE.md). A string of ids costs ~150 B.
 TEST_F(AuditLogTest, CaseIndexHoldsOnlyIdsAndStaysSmall) {
   AuditLog log(redis_);
-  for (int i = 0; i < 3; ++i) ASSERT_TRUE(log.Append(Entry("clinic-a", {"c-small"})).ok());
-  auto type = redis_->Command({"TYPE", keys::AuditByCase("c-small")});
+  std::vector<std::string> ids;
+  for (int i = 0; i < 3; ++i) {
+    absl::StatusOr<std::string> id = log.Append(Entry("clinic-a", {"c-01M8DGWEP1XFQR07M1Q0QAW0T9"}));
+    ASSERT_TRUE(id.ok()) << id.status();
+    ids.push_back(*id);
+  }
+  const std::string index = keys::AuditByCase("c-01M8DGWEP1XFQR07M1Q0QAW0T9");
+  auto type = redis_->Command({"TYPE", index});
   ASSERT_TRUE(type.ok());
-  EXPECT_EQ(type->str, "list");
-  auto bytes = redis_->Command({"MEMORY", "USAGE", keys::AuditByCase("c-small")});
+  EXPECT_EQ(type->str, "string");
+  auto content = redis_->Command({"GET", index});
+  ASSERT_TRUE(content.ok());
+  EXPECT_EQ(content->str, absl::StrCat(absl::StrJoin(ids, " "), " "));
+  auto bytes = redis_->Command({"MEMORY", "USAGE", index, "SAMPLES", "0"});
   ASSERT_TRUE(bytes.ok());
-  EXPECT_LT(bytes->integer, 256) << "bytes of a case index with 3 entries";
+  EXPECT_LE(bytes->integer, 192) << "bytes of a case index with 3 entries";
   auto user_type = redis_->Command({"TYPE", keys::AuditByUser("clinic-a")});
   ASSERT_TRUE(user_type.ok());
   EXPECT_EQ(user_type->str, "stream");
@@ -166,6 +190,34 @@ TEST_F(AuditLogTest, IndexesOfTheEarlierLayoutStayReadable) {
   EXPECT_EQ((*entries)[0].subject, "clinic-a");
   EXPECT_EQ((*entries)[1].subject, "dr-old");
   EXPECT_EQ((*entries)[1].action, "ReferralService/GetCase");
+}
+
+// A case index of the second layout (a list of log ids) stays readable, new
+// entries of that case are appended to it, and paging works across both.
+TEST_F(AuditLogTest, ListIndexOfTheSecondLayoutStaysReadableAndGrows) {
+  AuditLog log(redis_);
+  std::vector<std::string> ids;
+  for (int i = 0; i < 3; ++i) {
+    absl::StatusOr<std::string> id = log.Append(Entry("clinic-a", {"c-other"}, absl::StrCat("old", i)));
+    ASSERT_TRUE(id.ok()) << id.status();
+    ids.push_back(*id);
+  }
+  // As the second layout left it: the same ids, RPUSHed to a list.
+  for (const std::string& id : ids) ASSERT_TRUE(redis_->Command({"RPUSH", keys::AuditByCase("c-list"), id}).ok());
+  ASSERT_TRUE(log.Append(Entry("clinic-a", {"c-list"}, "new")).ok());
+  auto type = redis_->Command({"TYPE", keys::AuditByCase("c-list")});
+  ASSERT_TRUE(type.ok());
+  EXPECT_EQ(type->str, "list");
+  auto first = log.ByCase("c-list", 2);
+  ASSERT_TRUE(first.ok()) << first.status();
+  ASSERT_EQ(first->size(), 2u);
+  EXPECT_EQ((*first)[0].outcome, "new");
+  EXPECT_EQ((*first)[1].outcome, "old2");
+  auto rest = log.ByCase("c-list", 10, (*first)[1].id);
+  ASSERT_TRUE(rest.ok()) << rest.status();
+  ASSERT_EQ(rest->size(), 2u);
+  EXPECT_EQ((*rest)[0].outcome, "old1");
+  EXPECT_EQ((*rest)[1].outcome, "old0");
 }
 
 }  // namespace

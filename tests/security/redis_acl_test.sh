@@ -47,6 +47,14 @@ for svc in intake triage referral; do
   refused "$svc" LPOP 'audit:{log}:case:c-2'
   refused "$svc" RPOP 'audit:{log}:case:c-2'
   refused "$svc" EVAL "return redis.call('LSET', KEYS[1], 0, '2-2')" 1 'audit:{log}:case:c-2'
+  allowed "$svc" APPEND 'audit:{log}:case:c-3' '1-1 '
+  allowed "$svc" GETRANGE 'audit:{log}:case:c-3' 0 -1
+  allowed "$svc" STRLEN 'audit:{log}:case:c-3'
+  refused "$svc" SETRANGE 'audit:{log}:case:c-3' 0 9
+  refused "$svc" SET 'audit:{log}:case:c-3' 2-2
+  refused "$svc" GETDEL 'audit:{log}:case:c-3'
+  refused "$svc" GETSET 'audit:{log}:case:c-3' 2-2
+  refused "$svc" EVAL "return redis.call('SETRANGE', KEYS[1], 0, '9')" 1 'audit:{log}:case:c-3'
   allowed "$svc" HSET 'case:{c-1}' v 1
   allowed "$svc" ZADD 'auth:{tokens}:revoked' 1 j
   refused "$svc" FLUSHALL
