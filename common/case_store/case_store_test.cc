@@ -207,6 +207,44 @@ TEST_F(CaseStoreTest, EventLogResumesAfterTheLastSeenEventAndKeepsClinicsApart) 
   EXPECT_EQ((*rest)[1].type(), v1::EVENT_TYPE_REPORTED);
 }
 
+// Memory per case: an event is stored as one field holding the event without
+// the clinic id the key already names; it reads back whole, and an event of
+// the earlier layout (case_id field, clinic id in pb) reads the same.
+TEST_F(CaseStoreTest, EventIsStoredWithoutRepeatingItsIdsAndReadsBackWhole) {
+  EventLog log(redis_);
+  v1::Case a = NewCase("clinic-a");
+  a.set_urgency(v1::URGENCY_URGENT);
+  a.set_status(v1::CASE_STATUS_QUEUED);
+  v1::CaseEvent old_event = MakeCaseEvent(a, v1::EVENT_TYPE_RECEIVED, kT0);
+  ASSERT_TRUE(redis_->Command({"XADD", keys::ClinicEvents("clinic-a"), "*", "case_id", a.case_id(), "pb",
+                               old_event.SerializeAsString()})
+                  .ok());
+  v1::CaseEvent event = MakeCaseEvent(a, v1::EVENT_TYPE_QUEUED, kT0 + absl::Seconds(1));
+  auto id = log.Append(event, absl::Now());
+  ASSERT_TRUE(id.ok()) << id.status();
+
+  auto stored = redis_->Command({"XRANGE", keys::ClinicEvents("clinic-a"), *id, *id});
+  ASSERT_TRUE(stored.ok()) << stored.status();
+  ASSERT_EQ(stored->elements.size(), 1u);
+  const redis::Reply& fields = stored->elements[0].elements[1];
+  ASSERT_EQ(fields.elements.size(), 2u);
+  EXPECT_EQ(fields.elements[0].str, "pb");
+  EXPECT_EQ(fields.elements[1].str.find("clinic-a"), std::string::npos);
+
+  auto read = log.ReadAfter("clinic-a", "", 10, absl::ZeroDuration());
+  ASSERT_TRUE(read.ok()) << read.status();
+  ASSERT_EQ(read->size(), 2u);
+  old_event.set_event_id((*read)[0].event_id());
+  EXPECT_EQ((*read)[0].SerializeAsString(), old_event.SerializeAsString());
+  event.set_event_id(*id);
+  EXPECT_EQ((*read)[1].event_id(), *id);
+  EXPECT_EQ((*read)[1].SerializeAsString(), event.SerializeAsString());
+  EXPECT_EQ((*read)[1].clinic_id(), "clinic-a");
+  EXPECT_EQ((*read)[1].case_id(), a.case_id());
+  EXPECT_EQ((*read)[1].status(), v1::CASE_STATUS_QUEUED);
+  EXPECT_EQ((*read)[1].urgency(), v1::URGENCY_URGENT);
+}
+
 TEST_F(CaseStoreTest, EventLogRefusesMalformedResumeTokenWithAHint) {
   EventLog log(redis_);
   auto read = log.ReadAfter("clinic-a", "yesterday", 10, absl::ZeroDuration());

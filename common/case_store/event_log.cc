@@ -31,10 +31,15 @@ bool IsValidEventId(absl::string_view id) {
 EventLog::EventLog(std::shared_ptr<redis::Client> redis, absl::Duration retention)
     : redis_(std::move(redis)), retention_(retention) {}
 
+// An entry is one field, pb: the event without its clinic id, which the key
+// already names (ReadAfter puts it back). Entries of the earlier layout also
+// carry a case_id field and the clinic id in pb; they read the same.
 std::vector<std::string> EventLog::AppendCommand(const v1::CaseEvent& event, absl::Time now) const {
-  return {"XADD",    keys::ClinicEvents(event.clinic_id()), "MINID", "~", absl::StrCat(absl::ToUnixMillis(now - retention_)),
-          "*",       "case_id",
-          event.case_id(), "pb", event.SerializeAsString()};
+  v1::CaseEvent stored = event;
+  stored.clear_clinic_id();
+  stored.clear_event_id();
+  return {"XADD", keys::ClinicEvents(event.clinic_id()), "MINID", "~",
+          absl::StrCat(absl::ToUnixMillis(now - retention_)), "*", "pb", stored.SerializeAsString()};
 }
 
 absl::StatusOr<std::string> EventLog::Append(const v1::CaseEvent& event, absl::Time now) {
@@ -77,6 +82,7 @@ absl::StatusOr<std::vector<v1::CaseEvent>> EventLog::ReadAfter(absl::string_view
         return absl::DataLossError(absl::StrCat("event ", entry.elements[0].str, " does not parse"));
       }
       event.set_event_id(entry.elements[0].str);
+      event.set_clinic_id(std::string(clinic_id));
       events.push_back(std::move(event));
     }
   }
