@@ -60,25 +60,68 @@ bool IsStreamId(absl::string_view id) {
   return dash != 0 && dash + 1 != id.size();
 }
 
-// KEYS: the log, the user's index, then each case's index. ARGV: the entry's
-// field/value pairs. The entry goes to the log once; the indexes hold only its
-// id. The user's index is a stream whose entry ids are the log's ids (one
-// small field, so a few bytes an entry). A case's index is a string of log
-// ids, each followed by a space, grown by APPEND: most cases have a handful of
-// entries, and a string costs less than a list (~150 B against ~250 B for a
-// case with 3 entries) or a stream (which preallocates a 4 KB node). A case
-// index left as a stream (full copies, the first layout) or a list (ids, the
-// second) keeps growing in its own type. Every write is an append (XADD,
-// RPUSH, APPEND): the ACL grants nothing else on these keys.
+// KEYS: the log, the user's index, the dictionary (keys::kAuditWords,
+// keys::kAuditCodes), then each case's index. ARGV: at (ms), subject, role,
+// scope, action, cases, peer, outcome, detail.
+//
+// The entry goes to the log once, compactly: `lag_ms` (the entry id's time
+// minus `at`: the script chooses the id's time, so `at` is exact), and the
+// subject, role, scope and action as codes of the dictionary (a clinic
+// device's entry shrinks from ~180 B to ~93 B). A code is given once, with
+// HSETNX, and never changes. Should the dictionary disagree with itself, the
+// entry is written in words, as the first layout did: at, sub, role, scope,
+// action. Both read the same (QueryScript).
+//
+// The indexes hold only the entry's id. The user's index is a stream whose
+// entry ids are the log's ids (one small field, so a few bytes an entry). A
+// case's index is a string of log ids, each followed by a space, grown by
+// APPEND: most cases have a handful of entries, and a string costs less than
+// a list (~184 B against ~248 B for a case with 3 entries) or a stream (which
+// preallocates a 4 KB node). A case index left as a stream (full copies, the
+// first layout) or a list (ids, the second) keeps growing in its own type.
+// Every write is an append (XADD, RPUSH, APPEND, HSETNX): the ACL grants
+// nothing else on these keys.
 const redis::Script& AppendScript() {
   static const redis::Script* script = new redis::Script(R"lua(
-local id = redis.call('XADD', KEYS[1], '*', unpack(ARGV))
+local function code(word)
+  local c = redis.call('HGET', KEYS[4], word)
+  if c then
+    if redis.call('HGET', KEYS[3], c) == word then return c end
+    return nil
+  end
+  c = tostring(redis.call('HLEN', KEYS[4]) + 1)
+  if redis.call('HSETNX', KEYS[3], c, word) == 0 then return nil end
+  redis.call('HSETNX', KEYS[4], word, c)
+  return c
+end
+local at = tonumber(ARGV[1])
+local sub, role, scope, action = code(ARGV[2]), code(ARGV[3]), code(ARGV[4]), code(ARGV[5])
+local id
+if at and math.abs(at) < 2^52 and sub and role and scope and action then
+  local time = redis.call('TIME')
+  local ms = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+  local function add(ms)
+    return redis.pcall('XADD', KEYS[1], string.format('%d-*', ms), 'lag_ms', string.format('%d', ms - at),
+                       'sub_code', sub, 'role_code', role, 'scope_code', scope, 'action_code', action,
+                       'case', ARGV[6], 'peer', ARGV[7], 'outcome', ARGV[8], 'detail', ARGV[9])
+  end
+  id = add(ms)
+  if type(id) == 'table' and id.err then
+    -- The clock is behind the last entry: use the last entry's time.
+    local last = redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', 1)[1][1]
+    id = add(tonumber(string.sub(last, 1, string.find(last, '-', 1, true) - 1)))
+    if type(id) == 'table' and id.err then return id end
+  end
+else
+  id = redis.call('XADD', KEYS[1], '*', 'at', ARGV[1], 'sub', ARGV[2], 'role', ARGV[3], 'scope', ARGV[4],
+                  'action', ARGV[5], 'case', ARGV[6], 'peer', ARGV[7], 'outcome', ARGV[8], 'detail', ARGV[9])
+end
 local function reference(key)
   local added = redis.pcall('XADD', key, id, 'r', '')
   if type(added) == 'table' and added.err then redis.call('XADD', key, '*', 'r', id) end
 end
 reference(KEYS[2])
-for i = 3, #KEYS do
+for i = 5, #KEYS do
   local kind = redis.call('TYPE', KEYS[i]).ok
   if kind == 'stream' then
     reference(KEYS[i])
@@ -93,16 +136,48 @@ return id
   return *script;
 }
 
-// KEYS: an index (see AppendScript), the log. ARGV: before id ('' = newest), limit.
-// Returns the entries newest first, as XREVRANGE does: {{id, {field, value, ...}}, ...}.
+// KEYS: an index (see AppendScript), the log, the dictionary's code -> word
+// hash. ARGV: before id ('' = newest), limit. Returns the entries newest
+// first, as XREVRANGE does: {{id, {field, value, ...}}, ...}, each in words
+// (at, sub, role, scope, action, ...) whichever layout stored it.
 const redis::Script& QueryScript() {
   static const redis::Script* script = new redis::Script(R"lua(
 local before = ARGV[1]
 local limit = tonumber(ARGV[2])
 local out = {}
+local words = {}
+local function word(c)
+  local w = words[c]
+  if not w then
+    w = redis.call('HGET', KEYS[3], c) or ('?' .. c)
+    words[c] = w
+  end
+  return w
+end
+local function decoded(row)
+  local fields = row[2]
+  if fields[1] ~= 'lag_ms' then return row end
+  local id = row[1]
+  local ms = tonumber(string.sub(id, 1, string.find(id, '-', 1, true) - 1))
+  local plain = {}
+  for i = 1, #fields - 1, 2 do
+    local name, value = fields[i], fields[i + 1]
+    if name == 'lag_ms' then
+      plain[#plain + 1] = 'at'
+      plain[#plain + 1] = string.format('%d', ms - tonumber(value))
+    elseif string.sub(name, -5) == '_code' then
+      plain[#plain + 1] = string.sub(name, 1, -6)
+      plain[#plain + 1] = word(value)
+    else
+      plain[#plain + 1] = name
+      plain[#plain + 1] = value
+    end
+  end
+  return {id, plain}
+end
 local function add(id)
   local found = redis.call('XRANGE', KEYS[2], id, id)
-  if found[1] then out[#out + 1] = found[1] end
+  if found[1] then out[#out + 1] = decoded(found[1]) end
 end
 local bms, bseq
 if before ~= '' then
@@ -184,14 +259,14 @@ return out
 absl::StatusOr<std::string> AuditLog::Append(const AuditEntry& entry) {
   std::set<std::string> cases(entry.case_ids.begin(), entry.case_ids.end());
   while (cases.size() > kMaxCasesPerEntry) cases.erase(std::prev(cases.end()));
-  std::vector<std::string> script_keys = {keys::kAuditLog, keys::AuditByUser(OrDash(entry.subject))};
+  std::vector<std::string> script_keys = {keys::kAuditLog, keys::AuditByUser(OrDash(entry.subject)),
+                                          keys::kAuditWords, keys::kAuditCodes};
   for (const std::string& case_id : cases) script_keys.push_back(keys::AuditByCase(case_id));
   absl::StatusOr<redis::Reply> id = redis_->Eval(
       AppendScript(), script_keys,
-      {"at", absl::StrCat(absl::ToUnixMillis(entry.at)), "sub", OrDash(entry.subject), "role", OrDash(entry.role),
-       "scope", OrDash(entry.scope), "action", OrDash(entry.action), "case",
-       cases.empty() ? "-" : absl::StrJoin(cases, ","), "peer", OrDash(entry.peer), "outcome",
-       OrDash(entry.outcome), "detail", OrDash(entry.detail)});
+      {absl::StrCat(absl::ToUnixMillis(entry.at)), OrDash(entry.subject), OrDash(entry.role), OrDash(entry.scope),
+       OrDash(entry.action), cases.empty() ? "-" : absl::StrJoin(cases, ","), OrDash(entry.peer),
+       OrDash(entry.outcome), OrDash(entry.detail)});
   if (!id.ok()) return id.status();
   if (id->str.empty()) return absl::InternalError("audit: the append script returned no id");
   return id->str;
@@ -214,7 +289,7 @@ absl::StatusOr<std::vector<AuditEntry>> AuditLog::Query(const std::string& key, 
     return absl::InvalidArgumentError("before_id: not an audit entry id (they look like 1790000000000-0)");
   }
   absl::StatusOr<redis::Reply> reply =
-      redis_->Eval(QueryScript(), {key, keys::kAuditLog}, {std::string(before_id), absl::StrCat(limit)});
+      redis_->Eval(QueryScript(), {key, keys::kAuditLog, keys::kAuditWords}, {std::string(before_id), absl::StrCat(limit)});
   if (!reply.ok()) return reply.status();
   std::vector<AuditEntry> entries;
   for (const redis::Reply& entry : reply->elements) entries.push_back(FromFields(entry));

@@ -220,5 +220,112 @@ TEST_F(AuditLogTest, ListIndexOfTheSecondLayoutStaysReadableAndGrows) {
   EXPECT_EQ((*rest)[1].outcome, "old0");
 }
 
+// Memory per case: an entry stores the time as its lag behind the entry id's
+// time, and the subject, role, scope and action as codes of an append-only
+// dictionary, given once per word; it reads back with every field exact.
+TEST_F(AuditLogTest, EntryIsStoredCompactlyAndReadsBackExactly) {
+  AuditLog log(redis_);
+  AuditEntry e = Entry("device-of-clinic-a", {"c-1"});
+  e.at = absl::FromUnixMillis(absl::ToUnixMillis(absl::Now()) - 1234);
+  e.scope = "clinic-a";
+  absl::StatusOr<std::string> first = log.Append(e);
+  ASSERT_TRUE(first.ok()) << first.status();
+  AuditEntry second_entry = e;
+  second_entry.outcome = "NOT_FOUND";
+  second_entry.detail = "no such case";
+  ASSERT_TRUE(log.Append(second_entry).ok());
+
+  auto raw = redis_->Command({"XRANGE", keys::kAuditLog, *first, *first});
+  ASSERT_TRUE(raw.ok()) << raw.status();
+  ASSERT_EQ(raw->elements.size(), 1u);
+  const std::vector<redis::Reply>& fields = raw->elements[0].elements[1].elements;
+  std::vector<std::string> names;
+  for (size_t i = 0; i < fields.size(); i += 2) names.push_back(fields[i].str);
+  EXPECT_EQ(names, (std::vector<std::string>{"lag_ms", "sub_code", "role_code", "scope_code", "action_code", "case",
+                                             "peer", "outcome", "detail"}));
+  const int64_t id_ms = std::stoll(first->substr(0, first->find('-')));
+  EXPECT_EQ(fields[1].str, absl::StrCat(id_ms - absl::ToUnixMillis(e.at)));
+  auto action = redis_->Command({"HGET", keys::kAuditWords, fields[9].str});
+  ASSERT_TRUE(action.ok());
+  EXPECT_EQ(action->str, "IntakeService/GetCase");
+  // Four words, each given a code once, though two entries used them.
+  EXPECT_EQ(redis_->Command({"HLEN", keys::kAuditWords})->integer, 4);
+  EXPECT_EQ(redis_->Command({"HLEN", keys::kAuditCodes})->integer, 4);
+
+  auto entries = log.ByCase("c-1", 10);
+  ASSERT_TRUE(entries.ok()) << entries.status();
+  ASSERT_EQ(entries->size(), 2u);
+  const AuditEntry& got = (*entries)[1];
+  EXPECT_EQ(got.id, *first);
+  EXPECT_EQ(got.at, e.at);
+  EXPECT_EQ(got.subject, "device-of-clinic-a");
+  EXPECT_EQ(got.role, "clinic");
+  EXPECT_EQ(got.scope, "clinic-a");
+  EXPECT_EQ(got.action, "IntakeService/GetCase");
+  EXPECT_EQ(got.case_ids, std::vector<std::string>{"c-1"});
+  EXPECT_EQ(got.peer, "ipv4:127.0.0.1:5000");
+  EXPECT_EQ(got.outcome, "OK");
+  EXPECT_EQ((*entries)[0].outcome, "NOT_FOUND");
+  EXPECT_EQ((*entries)[0].detail, "no such case");
+  EXPECT_EQ((*entries)[0].scope, "clinic-a");
+}
+
+// Entries written in words (the earlier layouts) and compact ones read alike
+// from one index, newest first.
+TEST_F(AuditLogTest, EntriesInWordsAndCompactOnesReadAlike) {
+  auto old_id = redis_->Command({"XADD", keys::kAuditLog, "*", "at", "1700000000000", "sub", "dr-old", "role",
+                                 "specialist", "scope", "general", "action", "ReferralService/GetCase", "case",
+                                 "c-mixed", "peer", "-", "outcome", "OK", "detail", "-"});
+  ASSERT_TRUE(old_id.ok()) << old_id.status();
+  ASSERT_TRUE(redis_->Command({"APPEND", keys::AuditByCase("c-mixed"), absl::StrCat(old_id->str, " ")}).ok());
+  AuditLog log(redis_);
+  ASSERT_TRUE(log.Append(Entry("clinic-a", {"c-mixed"}, "NEW")).ok());
+  auto entries = log.ByCase("c-mixed", 10);
+  ASSERT_TRUE(entries.ok()) << entries.status();
+  ASSERT_EQ(entries->size(), 2u);
+  EXPECT_EQ((*entries)[0].outcome, "NEW");
+  EXPECT_EQ((*entries)[0].subject, "clinic-a");
+  EXPECT_EQ((*entries)[1].subject, "dr-old");
+  EXPECT_EQ((*entries)[1].scope, "general");
+  EXPECT_EQ((*entries)[1].at, absl::FromUnixMillis(1700000000000));
+}
+
+// A dictionary that disagrees with itself (a code taken by another word) is
+// never trusted: the entry is written in words and reads back exactly.
+TEST_F(AuditLogTest, DictionaryThatDisagreesWithItselfGetsTheEntryInWords) {
+  ASSERT_TRUE(redis_->Command({"HSETNX", keys::kAuditCodes, "clinic-a", "1"}).ok());
+  ASSERT_TRUE(redis_->Command({"HSETNX", keys::kAuditWords, "1", "somebody-else"}).ok());
+  AuditLog log(redis_);
+  absl::StatusOr<std::string> id = log.Append(Entry("clinic-a", {"c-1"}));
+  ASSERT_TRUE(id.ok()) << id.status();
+  auto raw = redis_->Command({"XRANGE", keys::kAuditLog, *id, *id});
+  ASSERT_TRUE(raw.ok());
+  EXPECT_EQ(raw->elements[0].elements[1].elements[0].str, "at");
+  auto entries = log.ByUser("clinic-a", 10);
+  ASSERT_TRUE(entries.ok()) << entries.status();
+  ASSERT_EQ(entries->size(), 1u);
+  EXPECT_EQ((*entries)[0].subject, "clinic-a");
+  EXPECT_EQ((*entries)[0].at, absl::FromUnixMillis(1700000000000));
+}
+
+// An entry after one whose id is ahead of Redis's clock gets that entry's
+// time (the log's ids only grow) and still reads back its own exact time.
+TEST_F(AuditLogTest, EntryAfterOneAheadOfTheClockKeepsItsExactTime) {
+  const int64_t ahead = absl::ToUnixMillis(absl::Now()) + 3'600'000;
+  ASSERT_TRUE(redis_->Command({"XADD", keys::kAuditLog, absl::StrCat(ahead, "-0"), "at", "1", "sub", "x", "role",
+                               "-", "scope", "-", "action", "-", "case", "-", "peer", "-", "outcome", "OK",
+                               "detail", "-"})
+                  .ok());
+  AuditLog log(redis_);
+  AuditEntry e = Entry("clinic-a", {"c-1"});
+  absl::StatusOr<std::string> id = log.Append(e);
+  ASSERT_TRUE(id.ok()) << id.status();
+  EXPECT_EQ(*id, absl::StrCat(ahead, "-1"));
+  auto entries = log.ByCase("c-1", 10);
+  ASSERT_TRUE(entries.ok()) << entries.status();
+  ASSERT_EQ(entries->size(), 1u);
+  EXPECT_EQ((*entries)[0].at, e.at);
+}
+
 }  // namespace
 }  // namespace telederm::audit

@@ -79,6 +79,11 @@ inline std::string ClinicRateBucket(absl::string_view clinic_id) {
 inline constexpr char kAuditLog[] = "audit:{log}";
 inline std::string AuditByCase(absl::string_view case_id) { return absl::StrCat("audit:{log}:case:", case_id); }
 inline std::string AuditByUser(absl::string_view subject) { return absl::StrCat("audit:{log}:user:", subject); }
+// HASHes code -> word and word -> code: the audit log's dictionary of
+// subjects, roles, scopes and actions. Written with HSETNX only: a code, once
+// given, always means the same word.
+inline constexpr char kAuditWords[] = "audit:{log}:words";
+inline constexpr char kAuditCodes[] = "audit:{log}:codes";
 
 }  // namespace telederm::keys
 

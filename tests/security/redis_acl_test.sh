@@ -55,6 +55,13 @@ for svc in intake triage referral; do
   refused "$svc" GETDEL 'audit:{log}:case:c-3'
   refused "$svc" GETSET 'audit:{log}:case:c-3' 2-2
   refused "$svc" EVAL "return redis.call('SETRANGE', KEYS[1], 0, '9')" 1 'audit:{log}:case:c-3'
+  allowed "$svc" HSETNX 'audit:{log}:words' 1 clinic
+  allowed "$svc" HGET 'audit:{log}:words' 1
+  allowed "$svc" HLEN 'audit:{log}:codes'
+  refused "$svc" HSET 'audit:{log}:words' 1 specialist
+  refused "$svc" HDEL 'audit:{log}:words' 1
+  refused "$svc" HINCRBY 'audit:{log}:codes' clinic 1
+  refused "$svc" EVAL "return redis.call('HSET', KEYS[1], '1', 'x')" 1 'audit:{log}:words'
   allowed "$svc" HSET 'case:{c-1}' v 1
   allowed "$svc" ZADD 'auth:{tokens}:revoked' 1 j
   refused "$svc" FLUSHALL
