@@ -25,6 +25,7 @@
 #include "tests/harness/child_process.h"
 #include "tests/harness/net.h"
 #include "tools/bench/calls.h"
+#include "tools/bench/cpu.h"
 #include "tools/bench/driver.h"
 #include "tools/bench/redis_probe.h"
 #include "tools/bench/sample_case.h"
@@ -36,37 +37,6 @@ namespace {
 constexpr int kClinics = 4;
 constexpr size_t kChunkBytes = 256 * 1024;  // as the CLI sends
 constexpr char kScalePool[] = "bench-scale";
-
-// CPU seconds of this process (the client), and of the whole machine (every
-// process: the services, Redis, the client, and whatever else runs), from /proc/stat.
-double ClientCpuSeconds() {
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  return usage.ru_utime.tv_sec + usage.ru_stime.tv_sec + (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
-}
-
-// CPU seconds (user + sys) of the processes whose command line contains both
-// `binary` and `marker` (the Stack's data directory: only this run's processes).
-double ProcessCpuSeconds(const std::string& binary, const std::string& marker) {
-  double total = 0;
-  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
-    const std::string pid = entry.path().filename().string();
-    if (pid.empty() || !std::isdigit(static_cast<unsigned char>(pid[0]))) continue;
-    std::ifstream cmdline(entry.path() / "cmdline", std::ios::binary);
-    std::string args((std::istreambuf_iterator<char>(cmdline)), std::istreambuf_iterator<char>());
-    if (args.find(binary) == std::string::npos || args.find(marker) == std::string::npos) continue;
-    std::ifstream stat(entry.path() / "stat");
-    std::string line;
-    std::getline(stat, line);
-    const size_t close = line.rfind(')');
-    if (close == std::string::npos) continue;
-    std::vector<std::string> fields = absl::StrSplit(line.substr(close + 2), ' ');
-    // After "pid (comm) ": state is field 3, utime 14, stime 15.
-    if (fields.size() < 13) continue;
-    total += (std::stod(fields[11]) + std::stod(fields[12])) / sysconf(_SC_CLK_TCK);
-  }
-  return total;
-}
 
 std::string LoadAverage() {
   std::ifstream in("/proc/loadavg");
@@ -215,6 +185,11 @@ class Bench {
   }
 
  private:
+  // `used` over `n` calls or cases, in microseconds each, with the user/system split.
+  void AddCpuFigure(const std::string& name, const CpuSeconds& used, double n, const std::string& source) {
+    report_.figures.push_back({name, used.total() / n * 1e6, "us", absl::StrCat(CpuSplitNote(used, n), "; ", source)});
+  }
+
   bool Runs(absl::string_view group) const {
     return std::find(options_.scenarios.begin(), options_.scenarios.end(), group) != options_.scenarios.end();
   }
@@ -234,6 +209,7 @@ class Bench {
     bare_ = std::move(*bare);
     if (absl::Status s = testing::WaitForPort(bare_port, absl::Seconds(20)); !s.ok()) return s;
     const std::string bare_address = absl::StrCat("127.0.0.1:", bare_port);
+    bare_marker_ = absl::StrCat("--serve_bare=", bare_address);
     real_ = Connect(stack_->address(testing::Service::kIntake), stack_->address(testing::Service::kReferral),
                     options_.channels);
     bare_target_ = Connect(bare_address, bare_address, options_.channels);
@@ -269,8 +245,14 @@ class Bench {
   absl::Status SubmitScenarios() {
     Progress("SubmitCase: bare ceiling, then intake (triage stopped meanwhile)");
     Submitter bare_submitter("bare", case_image_);
+    CpuSeconds client_cpu = ClientCpu();
+    const CpuSeconds server_cpu = ProcessCpu("telederm-bench", bare_marker_);
     LatencySummary bare = RunClosedLoop(options_.concurrency, options_.submit_calls, options_.time_limit,
                                         [&](int64_t i, Done done) { bare_submitter.Start(bare_target_, i, nullptr, std::move(done)); });
+    const double bare_calls = std::max<int64_t>(1, bare.count);
+    AddCpuFigure("CPU per SubmitCase, bare echo: the server", ProcessCpu("telederm-bench", bare_marker_) - server_cpu,
+                 bare_calls, "/proc/<pid>/stat over the bare run");
+    AddCpuFigure("CPU per SubmitCase, bare echo: the bench client", ClientCpu() - client_cpu, bare_calls, "getrusage");
     Row bare_row = MakeRow(absl::StrCat("SubmitCase bare echo, c=", options_.concurrency), bare);
     report_.rows.push_back(bare_row);
     submit_ceiling_ = bare.per_second;
@@ -279,8 +261,20 @@ class Bench {
     absl::StatusOr<int64_t> before = QueueLength(kBenchPool);
     if (!before.ok()) return before.status();
     Submitter submitter("submit", case_image_);
+    client_cpu = ClientCpu();
+    const CpuSeconds intake_cpu = ProcessCpu("telederm-intake", stack_->data_dir());
+    absl::StatusOr<CpuSeconds> redis_cpu = RedisCpu(*redis_);
+    if (!redis_cpu.ok()) return redis_cpu.status();
     LatencySummary real = RunClosedLoop(options_.concurrency, options_.submit_calls, options_.time_limit,
                                         [&](int64_t i, Done done) { submitter.Start(real_, i, nullptr, std::move(done)); });
+    const double calls = std::max<int64_t>(1, real.count);
+    absl::StatusOr<CpuSeconds> redis_cpu_after = RedisCpu(*redis_);
+    if (!redis_cpu_after.ok()) return redis_cpu_after.status();
+    AddCpuFigure("CPU per SubmitCase: telederm-intake", ProcessCpu("telederm-intake", stack_->data_dir()) - intake_cpu,
+                 calls, "/proc/<pid>/stat over the SubmitCase run");
+    AddCpuFigure("CPU per SubmitCase: Redis", *redis_cpu_after - *redis_cpu, calls,
+                 "INFO cpu over the SubmitCase run, the audit entries included");
+    AddCpuFigure("CPU per SubmitCase: the bench client", ClientCpu() - client_cpu, calls, "getrusage");
     Row row = MakeRow(absl::StrCat("SubmitCase, c=", options_.concurrency), real);
     row.ceiling_name = "bare echo SubmitCase";
     row.ceiling = bare.per_second;
@@ -414,21 +408,21 @@ class Bench {
     absl::StatusOr<int64_t> memory_before = UsedMemory(*redis_);
     if (!calls_before.ok()) return calls_before.status();
     if (!memory_before.ok()) return memory_before.status();
-    absl::StatusOr<double> redis_cpu_before = RedisCpuSeconds(*redis_);
+    absl::StatusOr<CpuSeconds> redis_cpu_before = RedisCpu(*redis_);
     if (!redis_cpu_before.ok()) return redis_cpu_before.status();
-    const double client_cpu_before = ClientCpuSeconds();
+    const CpuSeconds client_cpu_before = ClientCpu();
     const char* kServices[] = {"telederm-intake", "telederm-triage", "telederm-referral"};
-    std::vector<double> service_cpu_before;
-    for (const char* service : kServices) service_cpu_before.push_back(ProcessCpuSeconds(service, stack_->data_dir()));
+    std::vector<CpuSeconds> service_cpu_before;
+    for (const char* service : kServices) service_cpu_before.push_back(ProcessCpu(service, stack_->data_dir()));
     Submitter full("pipe", case_image_);
     PipelineResult max = RunPipeline(real_, full, options_.pipeline_cases, options_.concurrency, 0,
                                      absl::ZeroDuration(), options_.time_limit);
-    std::vector<double> service_cpu;
+    std::vector<CpuSeconds> service_cpu;
     for (size_t i = 0; i < std::size(kServices); ++i) {
-      service_cpu.push_back(ProcessCpuSeconds(kServices[i], stack_->data_dir()) - service_cpu_before[i]);
+      service_cpu.push_back(ProcessCpu(kServices[i], stack_->data_dir()) - service_cpu_before[i]);
     }
-    const double client_cpu = ClientCpuSeconds() - client_cpu_before;
-    absl::StatusOr<double> redis_cpu_after = RedisCpuSeconds(*redis_);
+    const CpuSeconds client_cpu = ClientCpu() - client_cpu_before;
+    absl::StatusOr<CpuSeconds> redis_cpu_after = RedisCpu(*redis_);
     if (!redis_cpu_after.ok()) return redis_cpu_after.status();
     absl::StatusOr<std::map<std::string, int64_t>> calls_after = CommandCalls(*redis_);
     absl::StatusOr<int64_t> memory_after = UsedMemory(*redis_);
@@ -446,13 +440,12 @@ class Bench {
     const double n_cases = std::max<int64_t>(1, max.queued.count);
     report_.figures.push_back({"Redis commands executed per case (incl. in scripts)", executed / n_cases, "per case",
                                "INFO commandstats over the full-load run"});
-    const double redis_cpu = *redis_cpu_after - *redis_cpu_before;
-    report_.figures.push_back({"CPU per case: Redis", redis_cpu / n_cases * 1e6, "us",
-                               "INFO cpu (used_cpu_user + used_cpu_sys) over the full-load run"});
-    report_.figures.push_back({"CPU per case: the bench client", client_cpu / n_cases * 1e6, "us", "getrusage"});
+    AddCpuFigure("CPU per case: Redis", *redis_cpu_after - *redis_cpu_before, n_cases,
+                 "INFO cpu over the full-load run");
+    AddCpuFigure("CPU per case: the bench client", client_cpu, n_cases, "getrusage");
     for (size_t i = 0; i < std::size(kServices); ++i) {
-      report_.figures.push_back({absl::StrCat("CPU per case: ", kServices[i]), service_cpu[i] / n_cases * 1e6, "us",
-                                 "/proc/<pid>/stat utime + stime over the full-load run"});
+      AddCpuFigure(absl::StrCat("CPU per case: ", kServices[i]), service_cpu[i], n_cases,
+                   "/proc/<pid>/stat over the full-load run");
     }
     pipeline_memory_per_case_ = (*memory_after - *memory_before) / n_cases;
     report_.figures.push_back({"Redis memory per case, through the pipeline", pipeline_memory_per_case_, "bytes",
@@ -603,6 +596,7 @@ class Bench {
   Target real_, bare_target_;
   v1::ImageRef case_image_;
   double submit_ceiling_ = 0, submit_qps_ = 0, upload_ratio_ = 0, queue_ceiling_ = 0, pipeline_rate_ = 0;
+  std::string bare_marker_;  // in the bare server's command line: finds its process
   double half_load_p99_ms_ = 0, pipeline_memory_per_case_ = 0, fill_memory_per_case_ = 0;
   std::vector<double> claim_p99_ms_;
 };

@@ -4,6 +4,7 @@
 #include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
 #include "tests/e2e/api.h"
+#include "tests/e2e/credentials.h"
 
 namespace telederm::bench {
 namespace {
@@ -81,15 +82,22 @@ std::vector<std::shared_ptr<grpc::Channel>> Channels(const std::string& address,
   return channels;
 }
 
-Identity Clinic(const std::string& clinic_id) { return Identity{false, clinic_id, ""}; }
+// Longer than any run (every loop stops at its time limit).
+constexpr absl::Duration kTokenLifetime = absl::Hours(6);
+
+Identity Clinic(const std::string& clinic_id) {
+  return Identity{false, clinic_id, "",
+                  testing::TestToken(auth::Role::kClinic, absl::StrCat("device-of-", clinic_id), clinic_id,
+                                     kTokenLifetime)};
+}
 
 Identity Specialist(const std::string& specialist_id, const std::string& pool) {
-  return Identity{true, specialist_id, pool};
+  return Identity{true, specialist_id, pool,
+                  testing::TestToken(auth::Role::kSpecialist, specialist_id, pool, kTokenLifetime)};
 }
 
 std::unique_ptr<grpc::ClientContext> ContextFor(const Identity& identity, absl::Duration deadline) {
-  return identity.specialist ? testing::AsSpecialist(identity.id, identity.pool, deadline)
-                             : testing::AsClinic(identity.id, deadline);
+  return testing::WithToken(identity.token, deadline);
 }
 
 void StartSubmit(v1::IntakeService::Stub& stub, const Identity& identity, v1::SubmitCaseRequest request,

@@ -74,18 +74,15 @@ absl::StatusOr<int64_t> UsedMemory(redis::Client& redis) {
   return absl::InternalError("INFO memory has no used_memory");
 }
 
-absl::StatusOr<double> RedisCpuSeconds(redis::Client& redis) {
+absl::StatusOr<CpuSeconds> RedisCpu(redis::Client& redis) {
   absl::StatusOr<std::string> info = Info(redis, "cpu");
   if (!info.ok()) return info.status();
-  double total = 0;
+  CpuSeconds used;
   for (absl::string_view line : absl::StrSplit(*info, absl::ByAnyChar("\r\n"), absl::SkipEmpty())) {
-    double seconds = 0;
-    if ((absl::ConsumePrefix(&line, "used_cpu_sys:") || absl::ConsumePrefix(&line, "used_cpu_user:")) &&
-        absl::SimpleAtod(line, &seconds)) {
-      total += seconds;
-    }
+    if (absl::ConsumePrefix(&line, "used_cpu_sys:")) (void)absl::SimpleAtod(line, &used.sys);
+    if (absl::ConsumePrefix(&line, "used_cpu_user:")) (void)absl::SimpleAtod(line, &used.user);
   }
-  return total;
+  return used;
 }
 
 std::map<std::string, std::string> ParseInfoFields(const std::string& info) {

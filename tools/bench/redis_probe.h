@@ -13,6 +13,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "common/redis/client.h"
+#include "tools/bench/cpu.h"
 
 namespace telederm::bench {
 
@@ -21,8 +22,8 @@ namespace telederm::bench {
 absl::StatusOr<std::map<std::string, int64_t>> CommandCalls(redis::Client& redis);
 // used_memory from INFO memory, in bytes.
 absl::StatusOr<int64_t> UsedMemory(redis::Client& redis);
-// CPU seconds Redis has used (user + sys, INFO cpu).
-absl::StatusOr<double> RedisCpuSeconds(redis::Client& redis);
+// Redis's own CPU time (INFO cpu: used_cpu_user, used_cpu_sys).
+absl::StatusOr<CpuSeconds> RedisCpu(redis::Client& redis);
 // The "name:value" lines of INFO <section>.
 absl::StatusOr<std::map<std::string, std::string>> InfoFields(redis::Client& redis, const std::string& section);
 // Parses "name:value" lines of INFO text (exposed for the tests).
