@@ -216,4 +216,11 @@ absl::Status StreamConsumer::Ack(const std::string& id) {
   return reply.status();
 }
 
+absl::Status StreamConsumer::AckAll(const std::vector<std::string>& ids) {
+  if (ids.empty()) return absl::OkStatus();
+  std::vector<std::string> argv = {"XACK", stream_, group_};
+  argv.insert(argv.end(), ids.begin(), ids.end());
+  return client_->Command(argv).status();
+}
+
 }  // namespace telederm::redis

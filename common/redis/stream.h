@@ -83,6 +83,9 @@ class StreamConsumer {
 
   // XACK. Acking an entry that is not pending is not an error.
   absl::Status Ack(const std::string& id);
+  // XACK of all `ids` in one command. On an error none is known to be acked
+  // (they stay pending, to be delivered again). No ids: no command.
+  absl::Status AckAll(const std::vector<std::string>& ids);
 
   const std::string& stream() const { return stream_; }
   const std::string& group() const { return group_; }

@@ -11,13 +11,25 @@ namespace telederm {
 
 StreamWorker::StreamWorker(std::unique_ptr<redis::StreamConsumer> consumer, Handler handler,
                            StreamWorkerOptions options)
+    : StreamWorker(std::move(consumer),
+                   BatchHandler([handler = std::move(handler)](const std::vector<redis::StreamEntry>& entries) {
+                     std::vector<absl::Status> handled;
+                     handled.reserve(entries.size());
+                     for (const redis::StreamEntry& entry : entries) handled.push_back(handler(entry));
+                     return handled;
+                   }),
+                   std::move(options)) {}
+
+StreamWorker::StreamWorker(std::unique_ptr<redis::StreamConsumer> consumer, BatchHandler handler,
+                           StreamWorkerOptions options)
     : consumer_(std::move(consumer)),
       handler_(std::move(handler)),
-      options_(options),
+      options_(std::move(options)),
       dead_letters_(consumer_->client(), options_.dead_letters) {}
 
 int StreamWorker::HandleAll(const std::vector<redis::StreamEntry>& entries, bool redelivered) {
-  int acked = 0;
+  std::vector<redis::StreamEntry> to_handle;
+  to_handle.reserve(entries.size());
   for (const redis::StreamEntry& entry : entries) {
     if (redelivered) {
       absl::StatusOr<bool> buried = dead_letters_.BeforeHandling(*consumer_, entry);
@@ -27,23 +39,32 @@ int StreamWorker::HandleAll(const std::vector<redis::StreamEntry>& entries, bool
       }
       if (*buried) continue;
     }
-    absl::Status handled = handler_(entry);
-    if (!handled.ok()) {
-      absl::StatusOr<bool> buried = dead_letters_.AfterFailure(*consumer_, entry, handled);
-      if (!buried.ok() || !*buried) {
-        LogWarning(absl::StrCat(consumer_->stream(), " entry ", entry.id, " not handled, will retry: ",
-                                handled.ToString()));
-      }
-      continue;
-    }
-    if (absl::Status acked_status = consumer_->Ack(entry.id); !acked_status.ok()) {
-      LogWarning(absl::StrCat(consumer_->stream(), " entry ", entry.id, " handled but not acked: ",
-                              acked_status.ToString()));
-      continue;
-    }
-    ++acked;
+    to_handle.push_back(entry);
   }
-  return acked;
+  if (to_handle.empty()) return 0;
+  const std::vector<absl::Status> handled = handler_(to_handle);
+  std::vector<std::string> done;
+  done.reserve(to_handle.size());
+  for (size_t i = 0; i < to_handle.size(); ++i) {
+    const redis::StreamEntry& entry = to_handle[i];
+    const absl::Status status =
+        i < handled.size() ? handled[i] : absl::InternalError("the batch handler gave no status for this entry");
+    if (status.ok()) {
+      done.push_back(entry.id);
+      continue;
+    }
+    absl::StatusOr<bool> buried = dead_letters_.AfterFailure(*consumer_, entry, status);
+    if (!buried.ok() || !*buried) {
+      LogWarning(absl::StrCat(consumer_->stream(), " entry ", entry.id, " not handled, will retry: ",
+                              status.ToString()));
+    }
+  }
+  if (absl::Status acked = consumer_->AckAll(done); !acked.ok()) {
+    LogWarning(absl::StrCat(consumer_->stream(), ": ", done.size(), " entries handled but not acked: ",
+                            acked.ToString()));
+    return 0;
+  }
+  return static_cast<int>(done.size());
 }
 
 absl::Status StreamWorker::Recover() {

@@ -34,13 +34,21 @@ struct StreamWorkerOptions {
 // dead-letter stream (DeadLetterOptions) after options.dead_letters.on_dead_letter
 // has surfaced its case, so nothing is retried forever or dropped silently.
 //
+// The entries of one batch that were handled are acked together, in one XACK
+// after the whole batch; a crash before it only means they are delivered again.
+//
 // Thread-compatible: PollOnce/ReclaimOnce are for one thread (tests call them
 // directly); Start runs them on an io_context until Stop.
 class StreamWorker {
  public:
   using Handler = std::function<absl::Status(const redis::StreamEntry&)>;
+  // Handles a batch of entries at once (to share Redis round trips between
+  // them); returns one status per entry, in the same order, with the meaning
+  // of Handler's. The entries are in stream order.
+  using BatchHandler = std::function<std::vector<absl::Status>(const std::vector<redis::StreamEntry>&)>;
 
   StreamWorker(std::unique_ptr<redis::StreamConsumer> consumer, Handler handler, StreamWorkerOptions options);
+  StreamWorker(std::unique_ptr<redis::StreamConsumer> consumer, BatchHandler handler, StreamWorkerOptions options);
 
   // Creates the group if needed and handles this consumer's own pending
   // entries (left by an earlier run under the same name).
@@ -66,7 +74,7 @@ class StreamWorker {
   void ScheduleReclaim(boost::asio::io_context& io);
 
   std::unique_ptr<redis::StreamConsumer> consumer_;
-  Handler handler_;
+  BatchHandler handler_;
   const StreamWorkerOptions options_;
   DeadLetterPolicy dead_letters_;
   std::atomic<bool> stopping_{false};

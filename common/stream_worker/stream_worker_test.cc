@@ -22,6 +22,13 @@ class StreamWorkerTest : public testing::RedisTest {
   }
   void Append(const std::string& value) { ASSERT_TRUE(redis::StreamAppend(*redis_, "stream:test", {{"v", value}}).ok()); }
   long long Pending() { return redis_->Command({"XPENDING", "stream:test", "group"})->elements[0].integer; }
+  // How many times Redis ran `command` since the server started (INFO commandstats).
+  long long Calls(const std::string& command) {
+    const std::string info = redis_->Command({"INFO", "commandstats"})->str;
+    const std::string prefix = "cmdstat_" + command + ":calls=";
+    const size_t at = info.find(prefix);
+    return at == std::string::npos ? 0 : std::stoll(info.substr(at + prefix.size()));
+  }
 
 };
 
@@ -89,6 +96,48 @@ TEST_F(StreamWorkerTest, RestartedConsumerFinishesItsOwnPendingEntriesFirst) {
   ASSERT_TRUE(restarted->Recover().ok());
   EXPECT_EQ(seen, (std::vector<std::string>{"a"}));
   EXPECT_EQ(Pending(), 0);
+}
+
+TEST_F(StreamWorkerTest, HandledEntriesOfABatchAreAckedInOneCommandAndAFailedOneStaysPending) {
+  Append("a");
+  Append("b");
+  Append("c");
+  auto worker = Worker("w1", [&](const redis::StreamEntry& e) {
+    return *e.Field("v") == "b" ? absl::InternalError("cannot") : absl::OkStatus();
+  });
+  ASSERT_TRUE(worker->Recover().ok());
+  const long long acks_before = Calls("xack");
+  EXPECT_EQ(*worker->PollOnce(absl::ZeroDuration()), 2);
+  EXPECT_EQ(Calls("xack") - acks_before, 1);
+  auto pending = redis_->Command({"XPENDING", "stream:test", "group", "-", "+", "10"});
+  ASSERT_EQ(pending->elements.size(), 1u);
+  const std::string failed_id = pending->elements[0].elements[0].str;
+  auto failed = redis_->Command({"XRANGE", "stream:test", failed_id, failed_id});
+  EXPECT_EQ(failed->elements[0].elements[1].elements[1].str, "b");
+}
+
+TEST_F(StreamWorkerTest, ABatchHandlerSeesTheWholeBatchAndOnlyItsOkEntriesAreAcked) {
+  Append("a");
+  Append("b");
+  Append("c");
+  std::vector<size_t> batch_sizes;
+  StreamWorkerOptions options;
+  options.reclaim_idle = absl::Milliseconds(50);
+  StreamWorker worker(std::make_unique<redis::StreamConsumer>(redis_, "stream:test", "group", "w1"),
+                      StreamWorker::BatchHandler([&](const std::vector<redis::StreamEntry>& entries) {
+                        batch_sizes.push_back(entries.size());
+                        std::vector<absl::Status> handled;
+                        for (const redis::StreamEntry& e : entries) {
+                          handled.push_back(*e.Field("v") == "c" ? absl::UnavailableError("redis away")
+                                                                 : absl::OkStatus());
+                        }
+                        return handled;
+                      }),
+                      options);
+  ASSERT_TRUE(worker.Recover().ok());
+  EXPECT_EQ(*worker.PollOnce(absl::ZeroDuration()), 2);
+  EXPECT_EQ(batch_sizes, (std::vector<size_t>{3}));
+  EXPECT_EQ(Pending(), 1);
 }
 
 }  // namespace
