@@ -31,6 +31,10 @@ class Analyzer {
   virtual ~Analyzer() = default;
   virtual v1::AnalyzerInfo info() const = 0;
   virtual absl::StatusOr<ImageFinding> Analyze(absl::string_view bytes, const v1::ImageRef& image) const = 0;
+  // False for an analyzer that never looks at the bytes: the screener then
+  // neither reads the image from the blob store nor runs Analyze under a time
+  // limit on its pool, and passes empty bytes.
+  virtual bool ReadsImages() const { return true; }
 };
 using AnalyzerPtr = std::shared_ptr<const Analyzer>;
 

@@ -102,6 +102,16 @@ TEST_F(ScreenerTest, BenchmarkModeWithoutImageAnalysisNeverPassesForScreened) {
   EXPECT_TRUE(absl::StrContains(result.not_screened_reason(), "--skip_image_analysis")) << result.not_screened_reason();
 }
 
+TEST_F(ScreenerTest, BenchmarkModeDoesNotReadTheImagesAndStillSendsTheCaseAsUrgent) {
+  Screener screener(NewSkippedImageAnalyzer(), blobs_, {});
+  const std::string never_stored(64, 'a');
+  v1::TriageResult result = screener.Screen(TumourCase({{never_stored, v1::MODALITY_DERMOSCOPY}}), kNow);
+  EXPECT_FALSE(result.screened());
+  EXPECT_EQ(result.tier(), v1::URGENCY_URGENT);
+  EXPECT_TRUE(absl::StrContains(result.not_screened_reason(), "--skip_image_analysis")) << result.not_screened_reason();
+  EXPECT_FALSE(absl::StrContains(result.not_screened_reason(), "could not be read")) << result.not_screened_reason();
+}
+
 TEST_F(ScreenerTest, AnalysisTimeoutSendsTheCaseToAHumanAsUrgent) {
   ScreeningOptions options;
   options.analysis_timeout = absl::Milliseconds(100);

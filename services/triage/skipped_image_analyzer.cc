@@ -18,6 +18,7 @@ class SkippedImageAnalyzer final : public Analyzer {
     finding.not_analysable_reason = "image analysis switched off (--skip_image_analysis, benchmarks only)";
     return finding;
   }
+  bool ReadsImages() const override { return false; }
 };
 
 }  // namespace
