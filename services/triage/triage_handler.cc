@@ -11,7 +11,11 @@ namespace telederm::triage {
 
 TriageHandler::TriageHandler(std::shared_ptr<redis::Client> redis, std::shared_ptr<const Screener> screener,
                              ClockPtr clock)
-    : redis_(std::move(redis)), cases_(redis_), screener_(std::move(screener)), clock_(std::move(clock)) {}
+    : redis_(std::move(redis)),
+      cases_(redis_),
+      batch_(redis_),
+      screener_(std::move(screener)),
+      clock_(std::move(clock)) {}
 
 absl::Status TriageHandler::Handle(const redis::StreamEntry& entry) {
   std::optional<std::string> case_id = entry.Field("case_id");
@@ -53,6 +57,107 @@ absl::Status TriageHandler::Handle(const redis::StreamEntry& entry) {
   }
   absl::StatusOr<std::string> handed_on = redis::StreamAppend(*redis_, keys::kTriagedStream, {{"case_id", c.case_id()}});
   return handed_on.status();
+}
+
+std::vector<absl::Status> TriageHandler::HandleBatch(const std::vector<redis::StreamEntry>& entries) {
+  std::vector<absl::Status> handled(entries.size(), absl::OkStatus());
+  std::vector<size_t> named;  // entries that name a valid case
+  std::vector<std::string> case_ids;
+  for (size_t i = 0; i < entries.size(); ++i) {
+    std::optional<std::string> case_id = entries[i].Field("case_id");
+    if (!case_id || !IsValidCaseId(*case_id)) {
+      LogError(absl::StrCat("stream:intake entry ", entries[i].id, " names no valid case; dropped"));
+      continue;
+    }
+    named.push_back(i);
+    case_ids.push_back(*std::move(case_id));
+  }
+  if (named.empty()) return handled;
+  absl::StatusOr<std::vector<absl::StatusOr<std::optional<v1::Case>>>> records = batch_.GetAll(case_ids);
+  if (!records.ok()) {
+    for (size_t i : named) handled[i] = records.status();
+    return handled;
+  }
+
+  std::vector<v1::Case> cases;  // the cases to store or hand on, with the entry each came from
+  std::vector<size_t> case_entry;
+  std::vector<bool> to_store;
+  cases.reserve(named.size());
+  for (size_t k = 0; k < named.size(); ++k) {
+    const size_t i = named[k];
+    absl::StatusOr<std::optional<v1::Case>>& record = (*records)[k];
+    if (!record.ok()) {
+      handled[i] = record.status();
+      continue;
+    }
+    if (!record->has_value()) {
+      LogError(absl::StrCat("case ", case_ids[k], " of stream:intake entry ", entries[i].id,
+                            " does not exist; dropped"));
+      continue;
+    }
+    v1::Case c = std::move(**record);
+    const absl::Time now = clock_->Now();
+    bool changed = false;
+    if (c.status() == v1::CASE_STATUS_RECEIVED) {
+      c.clear_triage();
+      if (absl::Status s = TransitionCase(c, v1::CASE_STATUS_SCREENING, now, "triage"); !s.ok()) {
+        handled[i] = s;
+        continue;
+      }
+      changed = true;
+    }
+    if (c.status() != v1::CASE_STATUS_SCREENING) continue;  // already past triage
+    if (!c.triage().has_screened_at()) {
+      *c.mutable_triage() = screener_->Screen(c, now);
+      changed = true;
+    }
+    cases.push_back(std::move(c));
+    case_entry.push_back(i);
+    to_store.push_back(changed);
+  }
+
+  std::vector<v1::Case*> changed;
+  std::vector<size_t> changed_at;  // index into cases
+  for (size_t j = 0; j < cases.size(); ++j) {
+    if (to_store[j]) {
+      changed.push_back(&cases[j]);
+      changed_at.push_back(j);
+    }
+  }
+  std::vector<bool> hand_on(cases.size(), true);
+  if (!changed.empty()) {
+    absl::StatusOr<std::vector<absl::StatusOr<bool>>> stored = batch_.CompareAndSetAll(changed);
+    for (size_t n = 0; n < changed_at.size(); ++n) {
+      const size_t j = changed_at[n];
+      const size_t i = case_entry[j];
+      if (!stored.ok()) {
+        handled[i] = stored.status();
+        hand_on[j] = false;
+      } else if (!(*stored)[n].ok() || !*(*stored)[n]) {
+        handled[i] = Handle(entries[i]);  // someone else wrote it (or it is gone): the careful way
+        hand_on[j] = false;
+      }
+    }
+  }
+
+  std::vector<std::vector<std::string>> hand_ons;
+  std::vector<size_t> hand_on_entry;
+  for (size_t j = 0; j < cases.size(); ++j) {
+    if (!hand_on[j]) continue;
+    const v1::Case& c = cases[j];
+    if (to_store[j]) {
+      LogInfo(absl::StrCat("case ", c.case_id(), " screened: tier ", v1::Urgency_Name(c.triage().tier()), " risk ",
+                           c.triage().risk_score(), c.triage().screened() ? "" : " (NOT SCREENED)"));
+    }
+    hand_ons.push_back(redis::StreamAppendCommand(keys::kTriagedStream, {{"case_id", c.case_id()}}));
+    hand_on_entry.push_back(case_entry[j]);
+  }
+  if (hand_ons.empty()) return handled;
+  absl::StatusOr<std::vector<absl::StatusOr<redis::Reply>>> appended = redis_->Pipeline(hand_ons);
+  for (size_t n = 0; n < hand_on_entry.size(); ++n) {
+    handled[hand_on_entry[n]] = appended.ok() ? (*appended)[n].status() : appended.status();
+  }
+  return handled;
 }
 
 absl::Status TriageHandler::HandOverUnscreened(const redis::StreamEntry& entry, const std::string& reason) {

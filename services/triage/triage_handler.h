@@ -8,6 +8,7 @@
 #include "common/clock/clock.h"
 #include "common/redis/client.h"
 #include "common/redis/stream.h"
+#include "services/batch/case_batch.h"
 #include "services/triage/screener.h"
 
 namespace telederm::triage {
@@ -23,6 +24,14 @@ class TriageHandler {
 
   absl::Status Handle(const redis::StreamEntry& entry);
 
+  // Handles a batch of entries as Handle does each, with a few round trips
+  // for all of them: their records are read in one pipeline, each received
+  // case is screened and stored as screening with its result in one
+  // compare-and-set (all in one pipeline), and the cases are handed on in one
+  // pipeline. An entry whose compare-and-set lost to another writer is handled
+  // by Handle. One status per entry, in order.
+  std::vector<absl::Status> HandleBatch(const std::vector<redis::StreamEntry>& entries);
+
   // The dead-letter hook of stream:intake (invariant 4): a case whose entry
   // kept failing is handed to referral as not screened, so it is queued
   // URGENT for a human. Idempotent; a case already past screening is left alone.
@@ -31,6 +40,7 @@ class TriageHandler {
  private:
   std::shared_ptr<redis::Client> redis_;
   CaseStore cases_;
+  CaseBatch batch_;
   std::shared_ptr<const Screener> screener_;
   ClockPtr clock_;
 };

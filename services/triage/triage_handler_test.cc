@@ -178,5 +178,92 @@ TEST_F(TriageHandlerTest, DeadLetteredCaseGoesToReferralUrgentAndNotScreenedOnce
   EXPECT_TRUE(Stored(screened).triage().screened());
 }
 
+TEST_F(TriageHandlerTest, ABatchIsScreenedStoredOnceEachAndHandedOnInOrder) {
+  std::string a = ReceivedCase();
+  std::string b = ReceivedCase();
+  const int64_t version = Stored(a).version();
+  std::vector<absl::Status> handled = handler_->HandleBatch(
+      {{"1-0", {{"case_id", a}}}, {"2-0", {{"case_id", "not-a-case-id"}}}, {"3-0", {{"case_id", b}}}});
+  ASSERT_EQ(handled.size(), 3u);
+  for (const absl::Status& s : handled) EXPECT_TRUE(s.ok()) << s;
+  for (const std::string& id : {a, b}) {
+    v1::Case c = Stored(id);
+    EXPECT_EQ(c.status(), v1::CASE_STATUS_SCREENING);
+    EXPECT_TRUE(c.triage().screened());
+    EXPECT_EQ(c.triage().tier(), v1::URGENCY_URGENT);
+    EXPECT_EQ(c.version(), version + 1);  // received -> screening and the result: one write
+    EXPECT_EQ(c.history(c.history_size() - 1).to(), v1::CASE_STATUS_SCREENING);
+  }
+  auto triaged = redis_->Command({"XRANGE", keys::kTriagedStream, "-", "+"});
+  ASSERT_EQ(triaged->elements.size(), 2u);
+  EXPECT_EQ(triaged->elements[0].elements[1].elements[1].str, a);
+  EXPECT_EQ(triaged->elements[1].elements[1].elements[1].str, b);
+}
+
+TEST_F(TriageHandlerTest, ARedeliveredBatchIsNotScreenedTwiceAndCasesPastTriageAreLeftAlone) {
+  std::string screened = ReceivedCase();
+  std::string queued = ReceivedCase();
+  ASSERT_TRUE(handler_->Handle(EntryFor(screened)).ok());
+  ASSERT_TRUE(handler_->Handle(EntryFor(queued)).ok());
+  ASSERT_TRUE(CaseStore(redis_)
+                  .Update(queued,
+                          [&](v1::Case& c) -> absl::StatusOr<bool> {
+                            absl::Status s = TransitionCase(c, v1::CASE_STATUS_QUEUED, clock_->Now(), "referral");
+                            if (!s.ok()) return s;
+                            return true;
+                          })
+                  .ok());
+  const int64_t screened_version = Stored(screened).version();
+  const int64_t queued_version = Stored(queued).version();
+  std::vector<absl::Status> handled = handler_->HandleBatch({EntryFor(screened), EntryFor(queued)});
+  for (const absl::Status& s : handled) EXPECT_TRUE(s.ok()) << s;
+  EXPECT_EQ(analyzer_->calls.load(), 2);
+  EXPECT_EQ(Stored(screened).version(), screened_version);
+  EXPECT_EQ(Stored(queued).version(), queued_version);
+  EXPECT_EQ(Stored(queued).status(), v1::CASE_STATUS_QUEUED);
+  EXPECT_EQ(redis_->Command({"XLEN", keys::kTriagedStream})->integer, 3);  // only the screened one again
+}
+
+TEST_F(TriageHandlerTest, ACaseWrittenByOthersDuringTheBatchIsHandledOneByOneAndScreenedOnce) {
+  std::string id = ReceivedCase();
+  // Another triage consumer screens the case while this batch's screener runs.
+  class RacingAnalyzer final : public Analyzer {
+   public:
+    RacingAnalyzer(TriageHandler* other, redis::StreamEntry entry) : other_(other), entry_(std::move(entry)) {}
+    v1::AnalyzerInfo info() const override { return {}; }
+    absl::StatusOr<ImageFinding> Analyze(absl::string_view, const v1::ImageRef&) const override {
+      if (!raced_.exchange(true)) EXPECT_TRUE(other_->Handle(entry_).ok());
+      return ImageFinding{.analysable = true, .risk = 0.1};
+    }
+
+   private:
+    TriageHandler* other_;
+    redis::StreamEntry entry_;
+    mutable std::atomic<bool> raced_{false};
+  };
+  auto racing = std::make_shared<RacingAnalyzer>(handler_.get(), EntryFor(id));
+  TriageHandler batch(redis_, std::make_shared<Screener>(racing, blobs_, ScreeningOptions{}), clock_);
+  std::vector<absl::Status> handled = batch.HandleBatch({EntryFor(id)});
+  ASSERT_EQ(handled.size(), 1u);
+  EXPECT_TRUE(handled[0].ok()) << handled[0];
+  v1::Case c = Stored(id);
+  EXPECT_EQ(c.status(), v1::CASE_STATUS_SCREENING);
+  EXPECT_EQ(c.triage().tier(), v1::URGENCY_URGENT);  // the other consumer's result (risk 0.9) stands
+  EXPECT_EQ(analyzer_->calls.load(), 1);
+  EXPECT_EQ(redis_->Command({"XLEN", keys::kTriagedStream})->integer, 2);  // both handed it on; referral ignores the repeat
+}
+
+TEST_F(TriageHandlerTest, ABatchWhileRedisIsAwayLeavesEveryEntryWithAnError) {
+  std::string id = ReceivedCase();
+  redis::ClientOptions nowhere;
+  nowhere.endpoint.port = 1;  // nothing listens there
+  TriageHandler away(redis::Client::Create(nowhere), std::make_shared<Screener>(analyzer_, blobs_, ScreeningOptions{}),
+                     clock_);
+  std::vector<absl::Status> handled = away.HandleBatch({EntryFor(id), EntryFor(id)});
+  ASSERT_EQ(handled.size(), 2u);
+  EXPECT_TRUE(absl::IsUnavailable(handled[0])) << handled[0];
+  EXPECT_TRUE(absl::IsUnavailable(handled[1])) << handled[1];
+}
+
 }  // namespace
 }  // namespace telederm::triage
