@@ -164,6 +164,46 @@ absl::StatusOr<std::vector<v1::ClinicProfile>> Directory::ListClinics() {
   return all;
 }
 
+absl::StatusOr<Directory::Routing> Directory::ReadRouting(const std::set<std::string>& clinic_ids) {
+  std::vector<std::vector<std::string>> commands = {{"HGETALL", keys::kDirectoryPools}};
+  if (!clinic_ids.empty()) {
+    std::vector<std::string> hmget = {"HMGET", keys::kDirectoryClinics};
+    hmget.insert(hmget.end(), clinic_ids.begin(), clinic_ids.end());
+    commands.push_back(std::move(hmget));
+  }
+  absl::StatusOr<std::vector<absl::StatusOr<redis::Reply>>> replies = redis_->Pipeline(commands);
+  if (!replies.ok()) return replies.status();
+  for (const absl::StatusOr<redis::Reply>& reply : *replies) {
+    if (!reply.ok()) return reply.status();
+  }
+  Routing routing;
+  const redis::Reply& pools = *(*replies)[0];
+  for (size_t i = 0; i + 1 < pools.elements.size(); i += 2) {
+    v1::PoolProfile pool;
+    if (!pool.ParseFromString(pools.elements[i + 1].str)) {
+      return absl::DataLossError(absl::StrCat(keys::kDirectoryPools, " entry ", pools.elements[i].str, " does not parse"));
+    }
+    routing.pools.push_back(std::move(pool));
+  }
+  std::sort(routing.pools.begin(), routing.pools.end(), [](const auto& a, const auto& b) { return a.name() < b.name(); });
+  if (clinic_ids.empty()) return routing;
+  const redis::Reply& clinics = *(*replies)[1];
+  if (clinics.elements.size() != clinic_ids.size()) {
+    return absl::InternalError(absl::StrCat("unexpected HMGET reply: ", clinics.DebugString()));
+  }
+  size_t i = 0;
+  for (const std::string& clinic_id : clinic_ids) {
+    const redis::Reply& profile = clinics.elements[i++];
+    std::optional<v1::ClinicProfile>& clinic = routing.clinics[clinic_id];
+    if (profile.IsNil()) continue;
+    clinic.emplace();
+    if (!clinic->ParseFromString(profile.str)) {
+      return absl::DataLossError(absl::StrCat(keys::kDirectoryClinics, " entry ", clinic_id, " does not parse"));
+    }
+  }
+  return routing;
+}
+
 absl::StatusOr<std::vector<std::string>> Directory::SupervisorsOf(absl::string_view pool) {
   absl::StatusOr<std::vector<v1::SpecialistProfile>> all = ListSpecialists();
   if (!all.ok()) return all.status();

@@ -1,8 +1,10 @@
 #ifndef TELEDERM_SERVICES_REFERRAL_DIRECTORY_H_
 #define TELEDERM_SERVICES_REFERRAL_DIRECTORY_H_
 
+#include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -36,6 +38,14 @@ class Directory {
   absl::StatusOr<v1::ClinicProfile> PutClinic(v1::ClinicProfile clinic);
   absl::StatusOr<std::optional<v1::ClinicProfile>> GetClinic(absl::string_view clinic_id);
   absl::StatusOr<std::vector<v1::ClinicProfile>> ListClinics();
+
+  // Every pool (sorted by name, as ListPools) and the profile of each of
+  // `clinic_ids` (absent: none), read in one round trip.
+  struct Routing {
+    std::vector<v1::PoolProfile> pools;
+    std::map<std::string, std::optional<v1::ClinicProfile>> clinics;
+  };
+  absl::StatusOr<Routing> ReadRouting(const std::set<std::string>& clinic_ids);
 
   // The specialists whose profile says they supervise `pool`.
   absl::StatusOr<std::vector<std::string>> SupervisorsOf(absl::string_view pool);

@@ -24,6 +24,7 @@
 #include "common/redis/client.h"
 #include "common/server/grpc_server.h"
 #include "common/stream_worker/stream_worker.h"
+#include "services/batch/batch_timing.h"
 #include "services/referral/housekeeping.h"
 #include "services/referral/icd10_table.h"
 #include "services/referral/offset_clock.h"
@@ -113,8 +114,11 @@ int main(int argc, char** argv) {
       std::make_unique<telederm::redis::StreamConsumer>(redis, telederm::keys::kTriagedStream,
                                                         telederm::keys::kReferralGroup,
                                                         telederm::NewConsumerName("referral")),
-      (*observability)->Timed("telederm_referral_placement_duration_seconds", "Placing one triaged case in a queue",
-                              [handler](const telederm::redis::StreamEntry& entry) { return handler->Handle(entry); }),
+      telederm::TimedBatchHandler((*observability)->registry(), "telederm_referral_placement_duration_seconds",
+                                  "Placing one triaged case in a queue (the time of its batch)",
+                                  [handler](const std::vector<telederm::redis::StreamEntry>& entries) {
+                                    return handler->HandleBatch(entries);
+                                  }),
       worker_options);
   telederm::referral::Housekeeping housekeeping(std::make_unique<telederm::referral::LeaseReaper>(redis, clock),
                                                 std::make_unique<telederm::referral::Escalator>(redis, clock),

@@ -43,10 +43,13 @@ v1::QueueEvent MakeQueueEvent(const v1::Case& c, absl::string_view pool, v1::Que
 
 QueueEventLog::QueueEventLog(std::shared_ptr<redis::Client> redis) : redis_(std::move(redis)) {}
 
+std::vector<std::string> QueueEventLog::AppendCommand(const v1::QueueEvent& event) {
+  return {"XADD", keys::PoolEvents(event.pool()), "MAXLEN", "~", kMaxEventsPerPool, "*", "pb",
+          event.SerializeAsString()};
+}
+
 absl::StatusOr<std::string> QueueEventLog::Append(const v1::QueueEvent& event) {
-  absl::StatusOr<redis::Reply> reply =
-      redis_->Command({"XADD", keys::PoolEvents(event.pool()), "MAXLEN", "~", kMaxEventsPerPool, "*", "pb",
-                       event.SerializeAsString()});
+  absl::StatusOr<redis::Reply> reply = redis_->Command(AppendCommand(event));
   if (!reply.ok()) return reply.status();
   return reply->str;
 }

@@ -30,6 +30,8 @@ class QueueEventLog {
   explicit QueueEventLog(std::shared_ptr<redis::Client> redis);
 
   absl::StatusOr<std::string> Append(const v1::QueueEvent& event);
+  // The command Append sends, for a caller that pipelines it with others.
+  static std::vector<std::string> AppendCommand(const v1::QueueEvent& event);
   // Appends and logs a failure instead of returning it.
   void AppendOrLog(const v1::QueueEvent& event);
 

@@ -138,16 +138,22 @@ absl::StatusOr<bool> QueueIndex::Enqueue(absl::string_view pool, absl::string_vi
   // Keys of different hash slots, so a pipeline, not a script: `pools` only
   // ever grows and is harmless to have written alone, and the meta entry is
   // written before the queue entry the claim script reads it for.
-  absl::StatusOr<std::vector<absl::StatusOr<redis::Reply>>> replies = redis_->Pipeline({
-      {"SADD", keys::kPools, std::string(pool)},
-      {"HSET", keys::PoolCaseMeta(pool), std::string(case_id), absl::StrCat(meta.clinic_id, " ", meta.urgency)},
-      {"ZADD", keys::PoolQueue(pool), Millis(due), std::string(case_id)},
-  });
+  absl::StatusOr<std::vector<absl::StatusOr<redis::Reply>>> replies =
+      redis_->Pipeline(EnqueueCommands(pool, case_id, due, meta));
   if (!replies.ok()) return replies.status();
   for (const auto& reply : *replies) {
     if (!reply.ok()) return reply.status();
   }
   return (*replies)[2]->integer == 1;
+}
+
+std::vector<std::vector<std::string>> QueueIndex::EnqueueCommands(absl::string_view pool, absl::string_view case_id,
+                                                                  absl::Time due, const QueueMeta& meta) {
+  return {
+      {"SADD", keys::kPools, std::string(pool)},
+      {"HSET", keys::PoolCaseMeta(pool), std::string(case_id), absl::StrCat(meta.clinic_id, " ", meta.urgency)},
+      {"ZADD", keys::PoolQueue(pool), Millis(due), std::string(case_id)},
+  };
 }
 
 absl::Status QueueIndex::Dequeue(absl::string_view pool, absl::string_view case_id) {

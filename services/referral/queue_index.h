@@ -53,6 +53,11 @@ class QueueIndex {
   // the queue before.
   absl::StatusOr<bool> Enqueue(absl::string_view pool, absl::string_view case_id, absl::Time due,
                                const QueueMeta& meta);
+  // The commands Enqueue sends (SADD pools, HSET meta, ZADD queue, in this
+  // order), for a caller that pipelines them with others; the ZADD's reply is
+  // 1 when the case was not in the queue before.
+  static std::vector<std::vector<std::string>> EnqueueCommands(absl::string_view pool, absl::string_view case_id,
+                                                               absl::Time due, const QueueMeta& meta);
 
   // Takes a waiting case out of the pool's queue (it moves elsewhere). A
   // claimed case is left to EndClaim.

@@ -117,7 +117,9 @@ std::unique_ptr<StreamWorker> TriagedWorker(std::shared_ptr<redis::Client> redis
   worker_options.reclaim_idle = absl::ZeroDuration();
   return std::make_unique<StreamWorker>(
       std::make_unique<redis::StreamConsumer>(redis, keys::kTriagedStream, keys::kReferralGroup, name),
-      [handler](const redis::StreamEntry& entry) { return handler->Handle(entry); }, worker_options);
+      StreamWorker::BatchHandler(
+          [handler](const std::vector<redis::StreamEntry>& entries) { return handler->HandleBatch(entries); }),
+      worker_options);
 }
 
 v1::Report MelanomaReport() {
@@ -675,6 +677,40 @@ TEST(ReferralWithoutRedisTest, RedisDownIsUnavailable) {
   caller.id = "derm-1";
   caller.pools = {"general"};
   EXPECT_EQ(queue.ClaimNext(caller, v1::ClaimNextRequest()).status().code(), absl::StatusCode::kUnavailable);
+}
+
+TEST_F(ReferralTest, ABatchOfCasesFromSeveralClinicsIsQueuedOnceEachWithTheirEvents) {
+  const std::string a = AddTriagedCase(v1::URGENCY_ROUTINE, kT0, true, "clinic-a");
+  const std::string b = AddTriagedCase(v1::URGENCY_URGENT, kT0 + absl::Minutes(1), true, "clinic-b");
+  const std::string c = AddTriagedCase(v1::URGENCY_SOON, kT0 + absl::Minutes(2), false, "clinic-a");
+  // The same case twice in one batch (triage handed it on twice).
+  ASSERT_TRUE(redis::StreamAppend(*redis_, keys::kTriagedStream, {{"case_id", a}}).ok());
+  EXPECT_EQ(DrainTriaged(), 4);
+  for (const std::string& id : {a, b, c}) {
+    v1::Case stored = Record(id);
+    EXPECT_EQ(stored.status(), v1::CASE_STATUS_QUEUED) << id;
+    int queued_transitions = 0;
+    for (const auto& change : stored.history()) queued_transitions += change.to() == v1::CASE_STATUS_QUEUED;
+    EXPECT_EQ(queued_transitions, 1) << id;
+  }
+  EXPECT_EQ(Record(c).urgency(), v1::URGENCY_URGENT);  // not screened: urgent (invariant 4)
+  EXPECT_EQ(Integer({"ZCARD", keys::PoolQueue("general")}), 3);
+  EXPECT_GE(Integer({"XLEN", keys::ClinicEvents("clinic-a")}), 2);
+  EXPECT_EQ(Integer({"XLEN", keys::ClinicEvents("clinic-b")}), 1);
+  auto pending = redis_->Command({"XPENDING", keys::kTriagedStream, keys::kReferralGroup});
+  ASSERT_TRUE(pending.ok());
+  EXPECT_EQ(pending->elements[0].integer, 0);
+}
+
+TEST_F(ReferralTest, ABatchWhileRedisIsAwayLeavesEveryEntryWithAnError) {
+  redis::ClientOptions nowhere;
+  nowhere.endpoint.port = 1;  // nothing listens there
+  TriagedHandler away(redis::Client::Create(nowhere), clock_, options_);
+  std::vector<absl::Status> handled = away.HandleBatch(
+      {{"1-0", {{"case_id", NewCaseId(kT0)}}}, {"2-0", {{"case_id", NewCaseId(kT0)}}}});
+  ASSERT_EQ(handled.size(), 2u);
+  EXPECT_TRUE(absl::IsUnavailable(handled[0])) << handled[0];
+  EXPECT_TRUE(absl::IsUnavailable(handled[1])) << handled[1];
 }
 
 }  // namespace

@@ -1,5 +1,7 @@
 #include "services/referral/triaged_handler.h"
 
+#include <set>
+
 #include "absl/strings/str_cat.h"
 #include "common/case_state/state_machine.h"
 #include "common/case_state/timestamps.h"
@@ -30,9 +32,11 @@ bool WasQueuedBefore(const v1::Case& c) { return !c.pool().empty() && c.has_due_
 QueueMeta QueueMetaOf(const v1::Case& c) { return QueueMeta{c.clinic_id(), static_cast<int>(c.urgency())}; }
 
 TriagedHandler::TriagedHandler(std::shared_ptr<redis::Client> redis, ClockPtr clock, ReferralOptions options)
-    : clock_(std::move(clock)),
+    : redis_(redis),
+      clock_(std::move(clock)),
       options_(std::move(options)),
       store_(redis),
+      batch_(redis),
       events_(redis),
       index_(redis),
       queue_events_(redis),
@@ -84,6 +88,21 @@ absl::Status TriagedHandler::IndexQueuedCase(const v1::Case& c) {
   return absl::OkStatus();
 }
 
+absl::StatusOr<bool> TriagedHandler::Queue(v1::Case& c, const RoutingDirectory& routing, absl::Time now) const {
+  if (c.status() != v1::CASE_STATUS_SCREENING) return false;  // another consumer was first
+  const bool rescreened = WasQueuedBefore(c);
+  const Placement placement = rescreened ? PlaceRescreenedCase(c, options_) : PlaceCase(c, routing, options_);
+  if (absl::Status s = TransitionCase(c, v1::CASE_STATUS_QUEUED, now, kReferralActor,
+                                      rescreened ? "re-screened after the clinic's answer" : "");
+      !s.ok()) {
+    return s;
+  }
+  c.set_urgency(placement.urgency);
+  *c.mutable_due_at() = ToProtoTimestamp(placement.due);
+  c.set_pool(placement.pool);
+  return true;
+}
+
 absl::Status TriagedHandler::QueueScreenedCase(const v1::Case& current) {
   const absl::Time now = clock_->Now();
   // Routing reads the directory before the compare-and-set, which may run
@@ -99,26 +118,152 @@ absl::Status TriagedHandler::QueueScreenedCase(const v1::Case& current) {
   }
   bool queued_by_us = false;
   absl::StatusOr<v1::Case> stored = store_.UpdateFrom(current, [&](v1::Case& c) -> absl::StatusOr<bool> {
-    queued_by_us = false;
-    if (c.status() != v1::CASE_STATUS_SCREENING) return false;  // another consumer was first
-    const bool rescreened = WasQueuedBefore(c);
-    const Placement placement = rescreened ? PlaceRescreenedCase(c, options_) : PlaceCase(c, routing, options_);
-    if (absl::Status s = TransitionCase(c, v1::CASE_STATUS_QUEUED, now, kReferralActor,
-                                        rescreened ? "re-screened after the clinic's answer" : "");
-        !s.ok()) {
-      return s;
-    }
-    c.set_urgency(placement.urgency);
-    *c.mutable_due_at() = ToProtoTimestamp(placement.due);
-    c.set_pool(placement.pool);
-    queued_by_us = true;
-    return true;
+    absl::StatusOr<bool> queued = Queue(c, routing, now);
+    queued_by_us = queued.ok() && *queued;
+    return queued;
   });
   if (!stored.ok()) return stored.status();
   if (stored->status() != v1::CASE_STATUS_QUEUED) return absl::OkStatus();
   if (absl::Status s = IndexQueuedCase(*stored); !s.ok()) return s;
   if (!queued_by_us) return absl::OkStatus();
   return events_.Append(MakeCaseEvent(*stored, v1::EVENT_TYPE_QUEUED, now), now).status();
+}
+
+}  // namespace telederm::referral
+
+namespace telederm::referral {
+
+std::vector<absl::Status> TriagedHandler::HandleBatch(const std::vector<redis::StreamEntry>& entries) {
+  std::vector<absl::Status> handled(entries.size(), absl::OkStatus());
+  std::vector<size_t> named;  // entries that name a valid case
+  std::vector<std::string> case_ids;
+  for (size_t i = 0; i < entries.size(); ++i) {
+    std::optional<std::string> case_id = entries[i].Field("case_id");
+    if (!case_id.has_value() || !IsValidCaseId(*case_id)) {
+      LogError(absl::StrCat("triaged entry ", entries[i].id, " has no valid case_id; dropped"));
+      continue;
+    }
+    named.push_back(i);
+    case_ids.push_back(*std::move(case_id));
+  }
+  if (named.empty()) return handled;
+  absl::StatusOr<std::vector<absl::StatusOr<std::optional<v1::Case>>>> records = batch_.GetAll(case_ids);
+  if (!records.ok()) {
+    for (size_t i : named) handled[i] = records.status();
+    return handled;
+  }
+
+  // SCREENING cases are queued here; any other state goes through Handle.
+  std::vector<v1::Case> cases;
+  std::vector<size_t> case_entry;
+  std::set<std::string> clinics_to_route;
+  for (size_t k = 0; k < named.size(); ++k) {
+    const size_t i = named[k];
+    absl::StatusOr<std::optional<v1::Case>>& record = (*records)[k];
+    if (!record.ok()) {
+      handled[i] = record.status();
+    } else if (!record->has_value() || (**record).status() != v1::CASE_STATUS_SCREENING) {
+      handled[i] = Handle(entries[i]);
+    } else {
+      if (!WasQueuedBefore(**record)) clinics_to_route.insert((**record).clinic_id());
+      cases.push_back(std::move(**record));
+      case_entry.push_back(i);
+    }
+  }
+  if (cases.empty()) return handled;
+  auto fail_all = [&](const absl::Status& status) {
+    for (size_t i : case_entry) handled[i] = status;
+    return handled;
+  };
+
+  // Routing reads the directory first: the placement must not make Redis calls.
+  Directory::Routing routing;
+  if (!clinics_to_route.empty()) {
+    absl::StatusOr<Directory::Routing> read = directory_.ReadRouting(clinics_to_route);
+    if (!read.ok()) return fail_all(read.status());
+    routing = *std::move(read);
+  }
+  const absl::Time now = clock_->Now();
+  std::vector<v1::Case*> to_store;
+  std::vector<size_t> stored_case;  // index into cases
+  for (size_t j = 0; j < cases.size(); ++j) {
+    RoutingDirectory directory{.pools = routing.pools, .clinic = std::nullopt};
+    if (auto clinic = routing.clinics.find(cases[j].clinic_id()); clinic != routing.clinics.end()) {
+      directory.clinic = clinic->second;
+    }
+    absl::StatusOr<bool> queued = Queue(cases[j], directory, now);
+    if (!queued.ok()) {
+      handled[case_entry[j]] = queued.status();
+      continue;
+    }
+    to_store.push_back(&cases[j]);
+    stored_case.push_back(j);
+  }
+  if (to_store.empty()) return handled;
+  absl::StatusOr<std::vector<absl::StatusOr<bool>>> stored = batch_.CompareAndSetAll(to_store);
+  if (!stored.ok()) {
+    for (size_t j : stored_case) handled[case_entry[j]] = stored.status();
+    return handled;
+  }
+
+  // The queue index of every case stored as QUEUED, in one pipeline.
+  std::vector<size_t> queued;  // index into cases
+  std::vector<std::vector<std::string>> index_writes;
+  std::set<std::string> pools_added;
+  std::vector<size_t> zadd_at;  // per queued case: its ZADD in index_writes
+  for (size_t n = 0; n < stored_case.size(); ++n) {
+    const size_t j = stored_case[n];
+    if (!(*stored)[n].ok() || !*(*stored)[n]) {
+      handled[case_entry[j]] = Handle(entries[case_entry[j]]);  // someone else wrote it: the careful way
+      continue;
+    }
+    const v1::Case& c = cases[j];
+    for (std::vector<std::string>& command :
+         QueueIndex::EnqueueCommands(c.pool(), c.case_id(), FromProtoTimestamp(c.due_at()), QueueMetaOf(c))) {
+      if (command[0] == "SADD" && !pools_added.insert(c.pool()).second) continue;  // once per pool and batch
+      if (command[0] == "ZADD") zadd_at.push_back(index_writes.size());
+      index_writes.push_back(std::move(command));
+    }
+    queued.push_back(j);
+  }
+  if (queued.empty()) return handled;
+  absl::StatusOr<std::vector<absl::StatusOr<redis::Reply>>> indexed = redis_->Pipeline(index_writes);
+  if (!indexed.ok()) {
+    for (size_t j : queued) handled[case_entry[j]] = indexed.status();
+    return handled;
+  }
+  for (const absl::StatusOr<redis::Reply>& reply : *indexed) {
+    if (reply.ok()) continue;
+    // Which case a failed SADD belongs to is not tracked: none is acked, all are redelivered (idempotent).
+    for (size_t j : queued) handled[case_entry[j]] = reply.status();
+    return handled;
+  }
+
+  // Then their queue events (when newly in the queue) and the clinics' QUEUED events.
+  std::vector<std::vector<std::string>> events;
+  std::vector<size_t> clinic_event_of;  // per entry in `queued`: its command in `events`
+  std::vector<bool> is_queue_event;
+  for (size_t q = 0; q < queued.size(); ++q) {
+    const v1::Case& c = cases[queued[q]];
+    if ((*indexed)[zadd_at[q]]->integer == 1) {
+      events.push_back(QueueEventLog::AppendCommand(MakeQueueEvent(c, c.pool(), v1::QUEUE_EVENT_TYPE_QUEUED,
+                                                                   kReferralActor, clock_->Now())));
+      is_queue_event.push_back(true);
+    }
+    clinic_event_of.push_back(events.size());
+    events.push_back(events_.AppendCommand(MakeCaseEvent(c, v1::EVENT_TYPE_QUEUED, now), now));
+    is_queue_event.push_back(false);
+  }
+  absl::StatusOr<std::vector<absl::StatusOr<redis::Reply>>> appended = redis_->Pipeline(events);
+  for (size_t e = 0; appended.ok() && e < events.size(); ++e) {
+    if (is_queue_event[e] && !(*appended)[e].ok()) {
+      LogWarning(absl::StrCat("queue event not recorded: ", (*appended)[e].status().ToString()));  // best effort
+    }
+  }
+  for (size_t q = 0; q < queued.size(); ++q) {
+    handled[case_entry[queued[q]]] = appended.ok() ? (*appended)[clinic_event_of[q]].status() : appended.status();
+  }
+  return handled;
 }
 
 }  // namespace telederm::referral
