@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 
 namespace telederm::redis {
@@ -58,6 +60,18 @@ absl::StatusOr<std::vector<StreamEntry>> ParseEntries(
     }
   }
   return entries;
+}
+
+// A stream id as (ms, seq), for comparing; nullopt if malformed.
+std::optional<std::pair<uint64_t, uint64_t>> ParseStreamId(const std::string& id) {
+  const size_t dash = id.find('-');
+  if (dash == std::string::npos) return std::nullopt;
+  uint64_t ms = 0, seq = 0;
+  if (!absl::SimpleAtoi(absl::string_view(id).substr(0, dash), &ms) ||
+      !absl::SimpleAtoi(absl::string_view(id).substr(dash + 1), &seq)) {
+    return std::nullopt;
+  }
+  return std::make_pair(ms, seq);
 }
 
 std::string Millis(absl::Duration d) {
@@ -221,6 +235,59 @@ absl::Status StreamConsumer::AckAll(const std::vector<std::string>& ids) {
   std::vector<std::string> argv = {"XACK", stream_, group_};
   argv.insert(argv.end(), ids.begin(), ids.end());
   return client_->Command(argv).status();
+}
+
+absl::StatusOr<long long> StreamConsumer::TrimAcknowledged() {
+  absl::StatusOr<Reply> groups = client_->Command({"XINFO", "GROUPS", stream_});
+  if (!groups.ok()) {
+    if (IsRedisError(groups.status(), "ERR") && absl::StrContains(groups.status().message(), "no such key")) {
+      return 0;  // no stream yet: nothing to trim
+    }
+    return groups.status();
+  }
+  if (!groups->IsArray()) return Malformed("XINFO GROUPS", *groups);
+  if (groups->elements.empty()) return 0;  // nobody reads it yet: every entry waits
+
+  // Per group: the first entry not yet delivered is after last-delivered-id;
+  // a group with pending entries also keeps its oldest pending one.
+  std::optional<std::pair<uint64_t, uint64_t>> bound;
+  auto lower = [&bound](std::pair<uint64_t, uint64_t> id) {
+    if (!bound || id < *bound) bound = id;
+  };
+  std::vector<std::vector<std::string>> pending_of;
+  for (const Reply& group : groups->elements) {
+    std::string name, last_delivered;
+    long long pending = 0;
+    for (size_t i = 0; i + 1 < group.elements.size(); i += 2) {
+      const std::string& field = group.elements[i].str;
+      const Reply& value = group.elements[i + 1];
+      if (field == "name") name = value.str;
+      if (field == "last-delivered-id") last_delivered = value.str;
+      if (field == "pending") pending = value.AsOptionalInteger().value_or(0);
+    }
+    std::optional<std::pair<uint64_t, uint64_t>> delivered = ParseStreamId(last_delivered);
+    if (name.empty() || !delivered) return Malformed("XINFO GROUPS", *groups);
+    lower(delivered->second == UINT64_MAX ? std::make_pair(delivered->first + 1, uint64_t{0})
+                                          : std::make_pair(delivered->first, delivered->second + 1));
+    if (pending > 0) pending_of.push_back({"XPENDING", stream_, name});
+  }
+  if (!pending_of.empty()) {
+    absl::StatusOr<std::vector<absl::StatusOr<Reply>>> summaries = client_->Pipeline(pending_of);
+    if (!summaries.ok()) return summaries.status();
+    for (const absl::StatusOr<Reply>& summary : *summaries) {
+      if (!summary.ok()) return summary.status();
+      // [count, smallest id, greatest id, consumers]; nil ids once all were acked meanwhile.
+      if (!summary->IsArray() || summary->elements.size() < 2) return Malformed("XPENDING", *summary);
+      if (summary->elements[1].IsNil()) continue;
+      std::optional<std::pair<uint64_t, uint64_t>> oldest = ParseStreamId(summary->elements[1].str);
+      if (!oldest) return Malformed("XPENDING", *summary);
+      lower(*oldest);
+    }
+  }
+  absl::StatusOr<Reply> trimmed =
+      client_->Command({"XTRIM", stream_, "MINID", absl::StrCat(bound->first, "-", bound->second)});
+  if (!trimmed.ok()) return trimmed.status();
+  return trimmed->integer;
 }
 
 }  // namespace telederm::redis

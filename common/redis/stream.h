@@ -87,6 +87,14 @@ class StreamConsumer {
   // (they stay pending, to be delivered again). No ids: no command.
   absl::Status AckAll(const std::vector<std::string>& ids);
 
+  // Deletes the entries every consumer group of the stream has acknowledged
+  // (XTRIM MINID): those older than the oldest entry still pending in any
+  // group and than the first entry not yet delivered to each group. Pending
+  // and undelivered entries stay; a stream without groups is left as it is.
+  // Safe while consumers run: whatever they read or ack meanwhile is newer
+  // than the bound or already acked. Returns how many entries went.
+  absl::StatusOr<long long> TrimAcknowledged();
+
   const std::string& stream() const { return stream_; }
   const std::string& group() const { return group_; }
   const std::string& consumer() const { return consumer_; }

@@ -281,5 +281,53 @@ TEST_F(StreamTest, ConsumerSurvivesRedisRestartWithAppendOnlyData) {
   EXPECT_THAT(Ids(*pending), ElementsAre(id));
 }
 
+TEST_F(StreamTest, TrimRemovesWhatEveryGroupAckedAndKeepsPendingAndUndeliveredEntries) {
+  auto triage = Consumer("triage-1");
+  auto audit = std::make_unique<StreamConsumer>(client_, kStream, "audit", "audit-1");
+  ASSERT_TRUE(triage->EnsureGroup().ok());
+  ASSERT_TRUE(audit->EnsureGroup().ok());
+  const std::string acked_by_both = Append("case-1");
+  const std::string pending_in_audit = Append("case-2");
+  const std::string pending_in_triage = Append("case-3");
+  const std::string undelivered_to_audit = Append("case-4");
+  const std::string undelivered = Append("case-5");
+
+  // triage: reads 1..4, acks all but 3. audit: reads 1..2, acks 1.
+  ASSERT_EQ(triage->ReadNew(4, absl::ZeroDuration())->size(), 4u);
+  ASSERT_TRUE(triage->AckAll({acked_by_both, pending_in_audit, undelivered_to_audit}).ok());
+  ASSERT_EQ(audit->ReadNew(2, absl::ZeroDuration())->size(), 2u);
+  ASSERT_TRUE(audit->Ack(acked_by_both).ok());
+
+  absl::StatusOr<long long> trimmed = triage->TrimAcknowledged();
+  ASSERT_TRUE(trimmed.ok()) << trimmed.status();
+  EXPECT_EQ(*trimmed, 1);
+  auto left = client_->Command({"XRANGE", kStream, "-", "+"});
+  ASSERT_TRUE(left.ok());
+  std::vector<std::string> ids;
+  for (const Reply& entry : left->elements) ids.push_back(entry.elements[0].str);
+  EXPECT_THAT(ids, ElementsAre(pending_in_audit, pending_in_triage, undelivered_to_audit, undelivered));
+
+  // Once audit acks 2 and triage acks 3, everything up to triage's last delivery goes; 5 was never delivered.
+  ASSERT_TRUE(audit->Ack(pending_in_audit).ok());
+  ASSERT_EQ(audit->ReadNew(10, absl::ZeroDuration())->size(), 3u);
+  ASSERT_TRUE(audit->AckAll({pending_in_triage, undelivered_to_audit, undelivered}).ok());
+  ASSERT_TRUE(triage->Ack(pending_in_triage).ok());
+  EXPECT_EQ(*triage->TrimAcknowledged(), 3);
+  left = client_->Command({"XRANGE", kStream, "-", "+"});
+  ASSERT_EQ(left->elements.size(), 1u);
+  EXPECT_EQ(left->elements[0].elements[0].str, undelivered);
+  // The pending entries' consumers still read them after a trim.
+  EXPECT_THAT(triage->ReadOwnPending(10).value(), IsEmpty());
+  EXPECT_EQ(triage->ReadNew(10, absl::ZeroDuration())->size(), 1u);
+}
+
+TEST_F(StreamTest, TrimLeavesAStreamWithoutGroupsOrWithoutAStreamAlone) {
+  auto consumer = Consumer("triage-1");
+  EXPECT_EQ(*consumer->TrimAcknowledged(), 0);  // no stream
+  Append("case-1");
+  EXPECT_EQ(*consumer->TrimAcknowledged(), 0);  // nobody reads it yet
+  EXPECT_EQ(client_->Command({"XLEN", kStream})->integer, 1);
+}
+
 }  // namespace
 }  // namespace telederm::redis

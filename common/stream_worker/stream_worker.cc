@@ -5,6 +5,7 @@
 #include <boost/asio/post.hpp>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "common/logging/log.h"
 
 namespace telederm {
@@ -95,6 +96,14 @@ absl::StatusOr<int> StreamWorker::ReclaimOnce() {
   return HandleAll(*entries, /*redelivered=*/true);
 }
 
+absl::StatusOr<long long> StreamWorker::TrimOnce() {
+  absl::StatusOr<long long> trimmed = consumer_->TrimAcknowledged();
+  if (trimmed.ok() && *trimmed > 0) {
+    LogInfo(absl::StrCat(consumer_->stream(), ": trimmed ", *trimmed, " acknowledged entries"));
+  }
+  return trimmed;
+}
+
 void StreamWorker::Start(boost::asio::io_context& io) {
   io_ = &io;
   poll_timer_ = std::make_unique<boost::asio::steady_timer>(io);
@@ -129,6 +138,12 @@ void StreamWorker::SchedulePoll(boost::asio::io_context& io, absl::Duration dela
       LogWarning(absl::StrCat(consumer_->stream(), ": ", polled.status().ToString(), "; retrying"));
       SchedulePoll(io, options_.retry_after_error);
       return;
+    }
+    if (options_.trim_every > absl::ZeroDuration() && absl::Now() - last_trim_ >= options_.trim_every) {
+      last_trim_ = absl::Now();
+      if (absl::StatusOr<long long> trimmed = TrimOnce(); !trimmed.ok()) {
+        LogWarning(absl::StrCat(consumer_->stream(), ": trim failed: ", trimmed.status().ToString()));
+      }
     }
     SchedulePoll(io, absl::ZeroDuration());
   });

@@ -21,6 +21,10 @@ struct StreamWorkerOptions {
   absl::Duration reclaim_idle = absl::Seconds(30);  // pending this long: its consumer is presumed dead
   absl::Duration reclaim_every = absl::Seconds(5);
   absl::Duration retry_after_error = absl::Milliseconds(500);
+  // How often the worker deletes the stream entries every group has acked
+  // (StreamConsumer::TrimAcknowledged), checked after each poll; the first
+  // poll trims. Zero: never.
+  absl::Duration trim_every = absl::Seconds(10);
   // When an entry that keeps failing goes to the dead-letter stream, and what
   // the service does first to put its case in front of a human.
   DeadLetterOptions dead_letters;
@@ -57,6 +61,8 @@ class StreamWorker {
   absl::StatusOr<int> PollOnce(absl::Duration block);
   // Takes over entries idle longer than `reclaim_idle` and handles them. Returns how many were acked.
   absl::StatusOr<int> ReclaimOnce();
+  // Deletes the stream's entries that every group has acked. Returns how many went.
+  absl::StatusOr<long long> TrimOnce();
 
   // Polls and reclaims on `io` until Stop(). `io` must outlive the worker's run.
   void Start(boost::asio::io_context& io);
@@ -79,6 +85,7 @@ class StreamWorker {
   DeadLetterPolicy dead_letters_;
   std::atomic<bool> stopping_{false};
   bool recovered_ = false;  // Recover() done; touched only by the io_context thread
+  absl::Time last_trim_ = absl::InfinitePast();  // touched only by the io_context thread
   boost::asio::io_context* io_ = nullptr;
   std::unique_ptr<boost::asio::steady_timer> poll_timer_;
   std::unique_ptr<boost::asio::steady_timer> reclaim_timer_;
