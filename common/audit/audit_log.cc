@@ -256,20 +256,48 @@ return out
 
 }  // namespace
 
-absl::StatusOr<std::string> AuditLog::Append(const AuditEntry& entry) {
+namespace {
+
+redis::Client::ScriptCall AppendCall(const AuditEntry& entry) {
   std::set<std::string> cases(entry.case_ids.begin(), entry.case_ids.end());
   while (cases.size() > kMaxCasesPerEntry) cases.erase(std::prev(cases.end()));
   std::vector<std::string> script_keys = {keys::kAuditLog, keys::AuditByUser(OrDash(entry.subject)),
                                           keys::kAuditWords, keys::kAuditCodes};
   for (const std::string& case_id : cases) script_keys.push_back(keys::AuditByCase(case_id));
-  absl::StatusOr<redis::Reply> id = redis_->Eval(
-      AppendScript(), script_keys,
-      {absl::StrCat(absl::ToUnixMillis(entry.at)), OrDash(entry.subject), OrDash(entry.role), OrDash(entry.scope),
-       OrDash(entry.action), cases.empty() ? "-" : absl::StrJoin(cases, ","), OrDash(entry.peer),
-       OrDash(entry.outcome), OrDash(entry.detail)});
-  if (!id.ok()) return id.status();
-  if (id->str.empty()) return absl::InternalError("audit: the append script returned no id");
-  return id->str;
+  return {&AppendScript(), std::move(script_keys),
+          {absl::StrCat(absl::ToUnixMillis(entry.at)), OrDash(entry.subject), OrDash(entry.role),
+           OrDash(entry.scope), OrDash(entry.action), cases.empty() ? "-" : absl::StrJoin(cases, ","),
+           OrDash(entry.peer), OrDash(entry.outcome), OrDash(entry.detail)}};
+}
+
+absl::StatusOr<std::string> IdOf(absl::StatusOr<redis::Reply> reply) {
+  if (!reply.ok()) return reply.status();
+  if (reply->str.empty()) return absl::InternalError("audit: the append script returned no id");
+  return std::move(reply->str);
+}
+
+std::string Describe(const AuditEntry& entry) {
+  return absl::StrCat(entry.subject, " ", entry.role, " ", entry.action, " ", absl::StrJoin(entry.case_ids, ","), " ",
+                      entry.outcome, " ", entry.peer);
+}
+
+}  // namespace
+
+absl::StatusOr<std::string> AuditLog::Append(const AuditEntry& entry) {
+  const redis::Client::ScriptCall call = AppendCall(entry);
+  return IdOf(redis_->Eval(*call.script, call.keys, call.args));
+}
+
+absl::StatusOr<std::vector<absl::StatusOr<std::string>>> AuditLog::AppendAll(const std::vector<AuditEntry>& entries) {
+  std::vector<redis::Client::ScriptCall> calls;
+  calls.reserve(entries.size());
+  for (const AuditEntry& entry : entries) calls.push_back(AppendCall(entry));
+  absl::StatusOr<std::vector<absl::StatusOr<redis::Reply>>> replies = redis_->EvalAll(calls);
+  if (!replies.ok()) return replies.status();
+  std::vector<absl::StatusOr<std::string>> ids;
+  ids.reserve(replies->size());
+  for (absl::StatusOr<redis::Reply>& reply : *replies) ids.push_back(IdOf(std::move(reply)));
+  return ids;
 }
 
 absl::StatusOr<std::vector<AuditEntry>> AuditLog::ByCase(absl::string_view case_id, int limit,
@@ -312,15 +340,32 @@ void AuditWriter::Write(AuditEntry entry) {
                           absl::StrJoin(entry.case_ids, ","), " ", entry.outcome));
     return;
   }
-  boost::asio::post(thread_, [this, entry = std::move(entry)] {
-    absl::StatusOr<std::string> id = log_->Append(entry);
-    if (!id.ok()) {
-      LogError(absl::StrCat("audit: entry not stored (", id.status().message(), "): ", entry.subject, " ",
-                            entry.role, " ", entry.action, " ", absl::StrJoin(entry.case_ids, ","), " ",
-                            entry.outcome, " ", entry.peer));
-    }
-    pending_.fetch_sub(1);
-  });
+  bool post = false;
+  {
+    absl::MutexLock lock(&mutex_);
+    queued_.push_back(std::move(entry));
+    post = !drain_posted_;
+    drain_posted_ = true;
+  }
+  // Either this posts a Drain, or one is posted that has not yet taken the
+  // queue: an entry written before Flush is appended before Flush returns.
+  if (post) boost::asio::post(thread_, [this] { Drain(); });
+}
+
+void AuditWriter::Drain() {
+  std::vector<AuditEntry> entries;
+  {
+    absl::MutexLock lock(&mutex_);
+    entries.swap(queued_);
+    drain_posted_ = false;
+  }
+  if (entries.empty()) return;
+  absl::StatusOr<std::vector<absl::StatusOr<std::string>>> ids = log_->AppendAll(entries);
+  for (size_t i = 0; i < entries.size(); ++i) {
+    const absl::Status status = !ids.ok() ? ids.status() : (*ids)[i].status();
+    if (!status.ok()) LogError(absl::StrCat("audit: entry not stored (", status.message(), "): ", Describe(entries[i])));
+  }
+  pending_.fetch_sub(static_cast<int>(entries.size()));
 }
 
 void AuditWriter::Flush() {

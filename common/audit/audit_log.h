@@ -11,6 +11,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "common/redis/client.h"
 
@@ -47,6 +48,9 @@ class AuditLog {
 
   // Appends `entry` (its id is ignored) and returns the new id.
   absl::StatusOr<std::string> Append(const AuditEntry& entry);
+  // Appends each entry, in order, in one round trip; each its own id or error.
+  // The outer status is a transport failure (then it is unknown which were stored).
+  absl::StatusOr<std::vector<absl::StatusOr<std::string>>> AppendAll(const std::vector<AuditEntry>& entries);
 
   // Newest first, at most `limit` (1..1000), older than `before_id` when set.
   absl::StatusOr<std::vector<AuditEntry>> ByCase(absl::string_view case_id, int limit,
@@ -60,10 +64,12 @@ class AuditLog {
 };
 
 // Appends entries on a background thread, so that a gRPC reaction never waits
-// for Redis. Bounded: beyond `max_pending` entries in flight, an entry is not
-// queued but logged as an error and counted in dropped(). Entries that fail to
-// append are logged with their content. The destructor waits for the queue.
-// Thread-safe.
+// for Redis. Whatever has queued up while the thread was busy goes in one
+// round trip (AppendAll): a busy service writes its entries in batches rather
+// than one round trip each. Bounded: beyond `max_pending` entries in flight,
+// an entry is not queued but logged as an error and counted in dropped().
+// Entries that fail to append are logged with their content. The destructor
+// waits for the queue. Thread-safe.
 class AuditWriter {
  public:
   explicit AuditWriter(std::shared_ptr<AuditLog> log, int max_pending = 10000);
@@ -78,8 +84,14 @@ class AuditWriter {
  private:
   std::shared_ptr<AuditLog> log_;
   const int max_pending_;
+  // Appends what `queued_` holds; runs on `thread_`.
+  void Drain();
+
   std::atomic<int> pending_{0};
   std::atomic<int64_t> dropped_{0};
+  absl::Mutex mutex_;
+  std::vector<AuditEntry> queued_ ABSL_GUARDED_BY(mutex_);
+  bool drain_posted_ ABSL_GUARDED_BY(mutex_) = false;  // a Drain is posted that has not taken queued_ yet
   boost::asio::thread_pool thread_{1};
 };
 

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <thread>
+#include <vector>
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/case_store/keys.h"
@@ -97,6 +100,53 @@ TEST_F(AuditLogTest, WriterAppendsInTheBackgroundAndFlushWaits) {
   ASSERT_TRUE(entries.ok());
   EXPECT_EQ(entries->size(), 20u);
   EXPECT_EQ(writer.dropped(), 0);
+}
+
+TEST_F(AuditLogTest, WritersOnManyThreadsLoseNoEntryAndKeepEachOnesOrder) {
+  auto log = std::make_shared<AuditLog>(redis_);
+  AuditWriter writer(log);
+  constexpr int kThreads = 4, kEach = 150;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kEach; ++i) {
+        AuditEntry e = Entry(absl::StrCat("device-", t), {absl::StrCat("c-", t)});
+        e.detail = absl::StrCat(i);
+        writer.Write(std::move(e));
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  writer.Flush();
+  EXPECT_EQ(writer.dropped(), 0);
+  for (int t = 0; t < kThreads; ++t) {
+    auto entries = log->ByUser(absl::StrCat("device-", t), 1000);
+    ASSERT_TRUE(entries.ok()) << entries.status();
+    ASSERT_EQ(entries->size(), static_cast<size_t>(kEach));
+    for (int i = 0; i < kEach; ++i) {  // newest first: the last written comes first
+      EXPECT_EQ((*entries)[i].detail, absl::StrCat(kEach - 1 - i));
+      EXPECT_EQ((*entries)[i].case_ids, std::vector<std::string>{absl::StrCat("c-", t)});
+    }
+  }
+}
+
+TEST_F(AuditLogTest, AppendAllStoresEveryEntryEvenAfterRedisForgotItsScripts) {
+  AuditLog log(redis_);
+  ASSERT_TRUE(log.Append(Entry("clinic-c", {"c-7"})).ok());  // the script is cached now
+  ASSERT_TRUE(redis_->Command({"SCRIPT", "FLUSH"}).ok());
+  auto ids = log.AppendAll({Entry("clinic-c", {"c-7"}), Entry("clinic-c", {"c-8"}), Entry("clinic-c", {"c-7"})});
+  ASSERT_TRUE(ids.ok()) << ids.status();
+  ASSERT_EQ(ids->size(), 3u);
+  for (const auto& id : *ids) EXPECT_TRUE(id.ok()) << id.status();
+  auto seven = log.ByCase("c-7", 10);
+  ASSERT_TRUE(seven.ok());
+  ASSERT_EQ(seven->size(), 3u);
+  EXPECT_EQ((*seven)[0].id, *(*ids)[2]);
+  EXPECT_EQ((*seven)[1].id, *(*ids)[0]);
+  auto eight = log.ByCase("c-8", 10);
+  ASSERT_TRUE(eight.ok());
+  ASSERT_EQ(eight->size(), 1u);
+  EXPECT_EQ((*eight)[0].id, *(*ids)[1]);
 }
 
 TEST_F(AuditLogTest, BadPageSizeIsInvalidArgument) {

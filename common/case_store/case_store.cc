@@ -49,6 +49,13 @@ std::vector<std::string> CaseStore::CreateCommand(v1::Case& c) {
   return {"EVAL", CreateScript().source(), "1", keys::Case(c.case_id()), c.SerializeAsString()};
 }
 
+redis::Client::ScriptCall CaseStore::CompareAndSetCall(v1::Case& c, int64_t read_version) {
+  c.set_version(read_version + 1);
+  return {&CompareAndSetScript(),
+          {keys::Case(c.case_id())},
+          {absl::StrCat(read_version), absl::StrCat(read_version + 1), c.SerializeAsString()}};
+}
+
 absl::StatusOr<std::optional<v1::Case>> CaseStore::Get(absl::string_view case_id) {
   absl::StatusOr<redis::Reply> reply = redis_->Command({"HGET", keys::Case(case_id), "pb"});
   if (!reply.ok()) return reply.status();
@@ -86,10 +93,8 @@ absl::StatusOr<v1::Case> CaseStore::UpdateLoop(absl::string_view case_id, std::o
     absl::StatusOr<bool> changed = mutate(c);
     if (!changed.ok()) return changed.status();
     if (!*changed) return c;
-    c.set_version(read_version + 1);
-    absl::StatusOr<redis::Reply> reply =
-        redis_->Eval(CompareAndSetScript(), {keys::Case(case_id)},
-                     {absl::StrCat(read_version), absl::StrCat(read_version + 1), c.SerializeAsString()});
+    const redis::Client::ScriptCall call = CompareAndSetCall(c, read_version);
+    absl::StatusOr<redis::Reply> reply = redis_->Eval(*call.script, call.keys, call.args);
     if (!reply.ok()) return reply.status();
     if (reply->integer == 1) return c;
   }

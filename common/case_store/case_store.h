@@ -32,6 +32,12 @@ class CaseStore {
   // (EVAL), so it never meets NOSCRIPT halfway through a pipeline.
   static std::vector<std::string> CreateCommand(v1::Case& c);
 
+  // The compare-and-set UpdateFrom sends, for a caller that stores many cases
+  // in one round trip (redis::Client::EvalAll): sets c.version to
+  // read_version + 1; its reply is 1 when stored, 0 when someone else wrote
+  // the case since read_version, NOT_FOUND when there is no such case.
+  static redis::Client::ScriptCall CompareAndSetCall(v1::Case& c, int64_t read_version);
+
   // The case, or an empty optional when there is none.
   absl::StatusOr<std::optional<v1::Case>> Get(absl::string_view case_id);
 

@@ -139,21 +139,46 @@ absl::StatusOr<std::vector<absl::StatusOr<Reply>>> Client::Pipeline(
 absl::StatusOr<Reply> Client::Eval(const Script& script,
                                    const std::vector<std::string>& keys,
                                    const std::vector<std::string>& args) {
-  std::vector<std::string> argv;
-  argv.reserve(3 + keys.size() + args.size());
-  argv.push_back("EVALSHA");
-  argv.push_back(script.sha1());
-  argv.push_back(absl::StrCat(keys.size()));
-  argv.insert(argv.end(), keys.begin(), keys.end());
-  argv.insert(argv.end(), args.begin(), args.end());
-  absl::StatusOr<Reply> reply = Command(argv);
-  if (!reply.ok() && IsRedisError(reply.status(), "NOSCRIPT")) {
-    argv[0] = "EVAL";
-    argv[1] = script.source();
-    reply = Command(argv);
+  absl::StatusOr<std::vector<absl::StatusOr<Reply>>> replies = EvalAll({{&script, keys, args}});
+  if (!replies.ok()) return replies.status();
+  return std::move(replies->front());
+}
+
+absl::StatusOr<std::vector<absl::StatusOr<Reply>>> Client::EvalAll(const std::vector<ScriptCall>& calls) {
+  auto argv_of = [](const ScriptCall& call, bool with_source) {
+    std::vector<std::string> argv;
+    argv.reserve(3 + call.keys.size() + call.args.size());
+    argv.push_back(with_source ? "EVAL" : "EVALSHA");
+    argv.push_back(with_source ? call.script->source() : call.script->sha1());
+    argv.push_back(absl::StrCat(call.keys.size()));
+    argv.insert(argv.end(), call.keys.begin(), call.keys.end());
+    argv.insert(argv.end(), call.args.begin(), call.args.end());
+    return argv;
+  };
+  std::vector<std::vector<std::string>> commands;
+  commands.reserve(calls.size());
+  for (const ScriptCall& call : calls) commands.push_back(argv_of(call, /*with_source=*/false));
+  absl::StatusOr<std::vector<absl::StatusOr<Reply>>> replies = Pipeline(commands);
+  if (!replies.ok()) return replies.status();
+  // Redis lost its script cache (restart, SCRIPT FLUSH): send those again with
+  // the source, which caches the script for the next time.
+  std::vector<size_t> again;
+  std::vector<std::vector<std::string>> with_source;
+  for (size_t i = 0; i < replies->size(); ++i) {
+    if (!(*replies)[i].ok() && IsRedisError((*replies)[i].status(), "NOSCRIPT")) {
+      again.push_back(i);
+      with_source.push_back(argv_of(calls[i], /*with_source=*/true));
+    }
   }
-  if (!reply.ok()) return ScriptErrorToStatus(reply.status());
-  return reply;
+  if (!again.empty()) {
+    absl::StatusOr<std::vector<absl::StatusOr<Reply>>> resent = Pipeline(with_source);
+    if (!resent.ok()) return resent.status();
+    for (size_t k = 0; k < again.size(); ++k) (*replies)[again[k]] = std::move((*resent)[k]);
+  }
+  for (absl::StatusOr<Reply>& reply : *replies) {
+    if (!reply.ok()) reply = ScriptErrorToStatus(reply.status());
+  }
+  return replies;
 }
 
 absl::StatusOr<Reply> Client::BlockingCommand(

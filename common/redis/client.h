@@ -90,6 +90,18 @@ class Client {
                              const std::vector<std::string>& keys,
                              const std::vector<std::string>& args);
 
+  // One script run of EvalAll.
+  struct ScriptCall {
+    const Script* script;
+    std::vector<std::string> keys;
+    std::vector<std::string> args;
+  };
+  // Runs every call in one pipeline (EVALSHA); the calls that meet NOSCRIPT
+  // are sent again with their source in one more. As Pipeline, the outer
+  // status is a transport failure; each inner one is its call's result,
+  // mapped as Eval maps it. Calls are independent: not a transaction.
+  absl::StatusOr<std::vector<absl::StatusOr<Reply>>> EvalAll(const std::vector<ScriptCall>& calls);
+
   // A blocking command such as XREADGROUP ... BLOCK <ms>, on a connection
   // whose read timeout is `block` + command_timeout. These connections do not
   // count against pool_size, so blocked readers never starve other callers.
