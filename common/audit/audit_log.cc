@@ -344,11 +344,10 @@ void AuditWriter::Write(AuditEntry entry) {
   {
     absl::MutexLock lock(&mutex_);
     queued_.push_back(std::move(entry));
+    ++queued_total_;
     post = !drain_posted_;
     drain_posted_ = true;
   }
-  // Either this posts a Drain, or one is posted that has not yet taken the
-  // queue: an entry written before Flush is appended before Flush returns.
   if (post) boost::asio::post(thread_, [this] { Drain(); });
 }
 
@@ -356,8 +355,13 @@ void AuditWriter::Drain() {
   std::vector<AuditEntry> entries;
   {
     absl::MutexLock lock(&mutex_);
-    entries.swap(queued_);
-    drain_posted_ = false;
+    while (!queued_.empty() && entries.size() < kMaxBatch) {
+      entries.push_back(std::move(queued_.front()));
+      queued_.pop_front();
+    }
+    // More waiting: the next Drain is posted now, behind whatever else is posted.
+    drain_posted_ = !queued_.empty();
+    if (drain_posted_) boost::asio::post(thread_, [this] { Drain(); });
   }
   if (entries.empty()) return;
   absl::StatusOr<std::vector<absl::StatusOr<std::string>>> ids = log_->AppendAll(entries);
@@ -366,12 +370,15 @@ void AuditWriter::Drain() {
     if (!status.ok()) LogError(absl::StrCat("audit: entry not stored (", status.message(), "): ", Describe(entries[i])));
   }
   pending_.fetch_sub(static_cast<int>(entries.size()));
+  absl::MutexLock lock(&mutex_);
+  done_total_ += static_cast<int64_t>(entries.size());
 }
 
 void AuditWriter::Flush() {
-  absl::Notification done;
-  boost::asio::post(thread_, [&done] { done.Notify(); });
-  done.WaitForNotification();
+  absl::MutexLock lock(&mutex_);
+  const int64_t written = queued_total_;
+  auto appended = [this, written]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_) { return done_total_ >= written; };
+  mutex_.Await(absl::Condition(&appended));
 }
 
 }  // namespace telederm::audit

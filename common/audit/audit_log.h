@@ -2,6 +2,7 @@
 #define TELEDERM_COMMON_AUDIT_AUDIT_LOG_H_
 
 #include <atomic>
+#include <deque>
 #include <memory>
 #include <string>
 #include <vector>
@@ -84,14 +85,20 @@ class AuditWriter {
  private:
   std::shared_ptr<AuditLog> log_;
   const int max_pending_;
-  // Appends what `queued_` holds; runs on `thread_`.
+  // Appends up to kMaxBatch entries of `queued_`, oldest first; runs on `thread_`.
   void Drain();
+
+  // One round trip's worth: Redis runs a batch's scripts back to back, so a
+  // bound keeps a backlog from holding up everybody else's commands.
+  static constexpr size_t kMaxBatch = 64;
 
   std::atomic<int> pending_{0};
   std::atomic<int64_t> dropped_{0};
   absl::Mutex mutex_;
-  std::vector<AuditEntry> queued_ ABSL_GUARDED_BY(mutex_);
-  bool drain_posted_ ABSL_GUARDED_BY(mutex_) = false;  // a Drain is posted that has not taken queued_ yet
+  std::deque<AuditEntry> queued_ ABSL_GUARDED_BY(mutex_);
+  bool drain_posted_ ABSL_GUARDED_BY(mutex_) = false;  // a Drain is posted and more will follow if needed
+  int64_t queued_total_ ABSL_GUARDED_BY(mutex_) = 0;   // entries ever queued
+  int64_t done_total_ ABSL_GUARDED_BY(mutex_) = 0;     // of those, appended or given up (in order)
   boost::asio::thread_pool thread_{1};
 };
 
