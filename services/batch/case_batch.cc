@@ -3,6 +3,8 @@
 #include "absl/strings/str_cat.h"
 #include "common/case_store/case_store.h"
 #include "common/case_store/keys.h"
+#include "common/ids/ids.h"
+#include "common/logging/log.h"
 
 namespace telederm {
 
@@ -30,6 +32,22 @@ absl::StatusOr<std::vector<absl::StatusOr<std::optional<v1::Case>>>> CaseBatch::
     }
   }
   return records;
+}
+
+CaseBatch::NamedCases CaseBatch::ReadNamed(const std::vector<redis::StreamEntry>& entries,
+                                           absl::string_view stream) {
+  NamedCases named;
+  for (size_t i = 0; i < entries.size(); ++i) {
+    std::optional<std::string> case_id = entries[i].Field("case_id");
+    if (!case_id.has_value() || !IsValidCaseId(*case_id)) {
+      LogError(absl::StrCat(stream, " entry ", entries[i].id, " names no valid case; dropped"));
+      continue;
+    }
+    named.entry.push_back(i);
+    named.ids.push_back(*std::move(case_id));
+  }
+  named.records = named.ids.empty() ? std::vector<absl::StatusOr<std::optional<v1::Case>>>() : GetAll(named.ids);
+  return named;
 }
 
 absl::StatusOr<std::vector<absl::StatusOr<bool>>> CaseBatch::CompareAndSetAll(std::vector<v1::Case*> changed) {

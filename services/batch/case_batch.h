@@ -8,7 +8,9 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "common/redis/client.h"
+#include "common/redis/stream.h"
 #include "telederm/v1/case.pb.h"
 
 namespace telederm {
@@ -29,6 +31,16 @@ class CaseBatch {
   // none. DATA_LOSS for a record that does not parse.
   absl::StatusOr<std::vector<absl::StatusOr<std::optional<v1::Case>>>> GetAll(
       const std::vector<std::string>& case_ids);
+
+  // The cases a batch of stream entries names (field "case_id"), read with
+  // GetAll. An entry that names no valid case is logged as one of `stream`'s
+  // and left out: its handling status stays OK, so it is acked and dropped.
+  struct NamedCases {
+    std::vector<size_t> entry;        // the batch index of each named case
+    std::vector<std::string> ids;     // its case id
+    absl::StatusOr<std::vector<absl::StatusOr<std::optional<v1::Case>>>> records;  // GetAll(ids)
+  };
+  NamedCases ReadNamed(const std::vector<redis::StreamEntry>& entries, absl::string_view stream);
 
   // Stores each of `changed` as version known_version + 1 (and sets that
   // version on it) if the stored version is still its version(), the one it

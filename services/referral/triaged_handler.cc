@@ -135,21 +135,10 @@ namespace telederm::referral {
 
 std::vector<absl::Status> TriagedHandler::HandleBatch(const std::vector<redis::StreamEntry>& entries) {
   std::vector<absl::Status> handled(entries.size(), absl::OkStatus());
-  std::vector<size_t> named;  // entries that name a valid case
-  std::vector<std::string> case_ids;
-  for (size_t i = 0; i < entries.size(); ++i) {
-    std::optional<std::string> case_id = entries[i].Field("case_id");
-    if (!case_id.has_value() || !IsValidCaseId(*case_id)) {
-      LogError(absl::StrCat("triaged entry ", entries[i].id, " has no valid case_id; dropped"));
-      continue;
-    }
-    named.push_back(i);
-    case_ids.push_back(*std::move(case_id));
-  }
-  if (named.empty()) return handled;
-  absl::StatusOr<std::vector<absl::StatusOr<std::optional<v1::Case>>>> records = batch_.GetAll(case_ids);
-  if (!records.ok()) {
-    for (size_t i : named) handled[i] = records.status();
+  CaseBatch::NamedCases named = batch_.ReadNamed(entries, "stream:triaged");
+  if (named.entry.empty()) return handled;
+  if (!named.records.ok()) {
+    for (size_t i : named.entry) handled[i] = named.records.status();
     return handled;
   }
 
@@ -157,9 +146,9 @@ std::vector<absl::Status> TriagedHandler::HandleBatch(const std::vector<redis::S
   std::vector<v1::Case> cases;
   std::vector<size_t> case_entry;
   std::set<std::string> clinics_to_route;
-  for (size_t k = 0; k < named.size(); ++k) {
-    const size_t i = named[k];
-    absl::StatusOr<std::optional<v1::Case>>& record = (*records)[k];
+  for (size_t k = 0; k < named.entry.size(); ++k) {
+    const size_t i = named.entry[k];
+    absl::StatusOr<std::optional<v1::Case>>& record = (*named.records)[k];
     if (!record.ok()) {
       handled[i] = record.status();
     } else if (!record->has_value() || (**record).status() != v1::CASE_STATUS_SCREENING) {

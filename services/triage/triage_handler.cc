@@ -61,37 +61,26 @@ absl::Status TriageHandler::Handle(const redis::StreamEntry& entry) {
 
 std::vector<absl::Status> TriageHandler::HandleBatch(const std::vector<redis::StreamEntry>& entries) {
   std::vector<absl::Status> handled(entries.size(), absl::OkStatus());
-  std::vector<size_t> named;  // entries that name a valid case
-  std::vector<std::string> case_ids;
-  for (size_t i = 0; i < entries.size(); ++i) {
-    std::optional<std::string> case_id = entries[i].Field("case_id");
-    if (!case_id || !IsValidCaseId(*case_id)) {
-      LogError(absl::StrCat("stream:intake entry ", entries[i].id, " names no valid case; dropped"));
-      continue;
-    }
-    named.push_back(i);
-    case_ids.push_back(*std::move(case_id));
-  }
-  if (named.empty()) return handled;
-  absl::StatusOr<std::vector<absl::StatusOr<std::optional<v1::Case>>>> records = batch_.GetAll(case_ids);
-  if (!records.ok()) {
-    for (size_t i : named) handled[i] = records.status();
+  CaseBatch::NamedCases named = batch_.ReadNamed(entries, "stream:intake");
+  if (named.entry.empty()) return handled;
+  if (!named.records.ok()) {
+    for (size_t i : named.entry) handled[i] = named.records.status();
     return handled;
   }
 
   std::vector<v1::Case> cases;  // the cases to store or hand on, with the entry each came from
   std::vector<size_t> case_entry;
   std::vector<bool> to_store;
-  cases.reserve(named.size());
-  for (size_t k = 0; k < named.size(); ++k) {
-    const size_t i = named[k];
-    absl::StatusOr<std::optional<v1::Case>>& record = (*records)[k];
+  cases.reserve(named.entry.size());
+  for (size_t k = 0; k < named.entry.size(); ++k) {
+    const size_t i = named.entry[k];
+    absl::StatusOr<std::optional<v1::Case>>& record = (*named.records)[k];
     if (!record.ok()) {
       handled[i] = record.status();
       continue;
     }
     if (!record->has_value()) {
-      LogError(absl::StrCat("case ", case_ids[k], " of stream:intake entry ", entries[i].id,
+      LogError(absl::StrCat("case ", named.ids[k], " of stream:intake entry ", entries[i].id,
                             " does not exist; dropped"));
       continue;
     }
