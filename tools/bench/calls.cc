@@ -169,8 +169,9 @@ class QueuedWatcher::Reactor final : public grpc::ClientReadReactor<v1::CaseEven
     if (!ok) return;
     if (event_.type() == v1::EVENT_TYPE_QUEUED) {
       const absl::Time now = absl::Now();
+      const absl::Time by_server = absl::FromUnixSeconds(event_.at().seconds()) + absl::Nanoseconds(event_.at().nanos());
       absl::MutexLock lock(&mu_);
-      queued_.try_emplace(event_.case_id(), now);
+      queued_.try_emplace(event_.case_id(), std::make_pair(now, by_server));
     }
     StartRead(&event_);
   }
@@ -185,7 +186,8 @@ class QueuedWatcher::Reactor final : public grpc::ClientReadReactor<v1::CaseEven
   bool Done() const { return done_.HasBeenNotified(); }
 
   absl::Mutex mu_;
-  absl::flat_hash_map<std::string, absl::Time> queued_ ABSL_GUARDED_BY(mu_);
+  // case id -> (arrival here, the event's own time)
+  absl::flat_hash_map<std::string, std::pair<absl::Time, absl::Time>> queued_ ABSL_GUARDED_BY(mu_);
 
  private:
   std::unique_ptr<grpc::ClientContext> context_;
@@ -202,11 +204,12 @@ QueuedWatcher::~QueuedWatcher() {
   if (reactor_->Done()) delete reactor_;  // else leaked: gRPC may still call it
 }
 
-bool QueuedWatcher::QueuedAt(const std::string& case_id, absl::Time* at) {
+bool QueuedWatcher::QueuedAt(const std::string& case_id, absl::Time* at, absl::Time* queued_by_server) {
   absl::MutexLock lock(&reactor_->mu_);
   auto it = reactor_->queued_.find(case_id);
   if (it == reactor_->queued_.end()) return false;
-  *at = it->second;
+  *at = it->second.first;
+  if (queued_by_server != nullptr) *queued_by_server = it->second.second;
   return true;
 }
 

@@ -58,8 +58,10 @@ class QueuedWatcher {
  public:
   QueuedWatcher(v1::IntakeService::Stub& stub, const Identity& identity, absl::Duration deadline);
   ~QueuedWatcher();
-  // The time the QUEUED event of `case_id` arrived, if it has.
-  bool QueuedAt(const std::string& case_id, absl::Time* at);
+  // The time the QUEUED event of `case_id` arrived, if it has; and, if
+  // `queued_by_server` is given, the time the event itself carries (when
+  // referral queued the case; same host, same clock).
+  bool QueuedAt(const std::string& case_id, absl::Time* at, absl::Time* queued_by_server = nullptr);
   int64_t queued();
 
  private:
