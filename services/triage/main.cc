@@ -96,6 +96,12 @@ int main(int argc, char** argv) {
   auto handler = std::make_shared<triage::TriageHandler>(redis, screener, RealClock());
 
   StreamWorkerOptions worker_options;
+  // A batch shares Redis round trips, which is nearly all a case costs when
+  // its images are not analysed. With analysis each case costs tens of
+  // milliseconds of it, and a case is stored only once its whole batch is
+  // screened: a suspected melanoma early in a batch would wait for the other
+  // cases' analyses. So an analysing triage takes one case at a time.
+  if ((*analyzer)->ReadsImages()) worker_options.batch = 1;
   worker_options.reclaim_idle = *reclaim_idle;
   worker_options.dead_letters.max_deliveries = absl::GetFlag(FLAGS_max_deliveries);
   worker_options.dead_letters.on_dead_letter = [handler](const redis::StreamEntry& entry, const std::string& error) {
