@@ -13,8 +13,8 @@
 #include "common/caller/caller.h"
 #include "common/case_store/keys.h"
 #include "common/server/call_queue.h"
-#include "common/server/grpc_server.h"
 #include "services/intake/idempotency.h"
+#include "services/intake/intake_server_test.h"
 #include "services/intake/intake_service.h"
 #include "services/intake/quality_gate.h"
 #include "services/intake/test_submissions.h"
@@ -22,46 +22,20 @@
 #include "tests/harness/trailers.h"
 #include "tests/harness/wait.h"
 #include "tests/harness/files.h"
-#include "tests/harness/redis_test.h"
-#include "tests/harness/temp_dir.h"
 
 namespace telederm::intake {
 namespace {
 
 const std::string kNaevus = std::string(TELEDERM_TEST_DATA_DIR) + "/cases/ISIC_0024311.jpg";
 
-class IntakeDeliveryTest : public testing::RedisTest {
+class IntakeDeliveryTest : public IntakeServerTest {
  protected:
   void SetUp() override {
-    RedisTest::SetUp();
-    blob_dir_ = *testing::MakeTempDir("intake-delivery-test");
-    blobs_ = *OpenDirectoryBlobStore(blob_dir_);
+    IntakeServerTest::SetUp();
     image_ = testing::ReadFileBytes(kNaevus);
   }
 
-  void StartService(IntakeOptions options = {}) {
-    service_ = std::make_unique<IntakeServiceImpl>(
-        IntakeDependencies{redis_, blobs_, RealClock(), NewQualityGate()}, options);
-    auto server = GrpcServer::Start("127.0.0.1:0", {service_.get()});
-    ASSERT_TRUE(server.ok()) << server.status();
-    server_ = std::move(*server);
-    stub_ = v1::IntakeService::NewStub(grpc::CreateChannel(absl::StrCat("127.0.0.1:", server_->port()),
-                                                           grpc::InsecureChannelCredentials()));
-  }
-
-  void TearDown() override {
-    if (server_) server_->Shutdown(absl::Seconds(1));
-    server_.reset();
-    service_.reset();
-    std::filesystem::remove_all(blob_dir_);
-  }
-
-  std::unique_ptr<grpc::ClientContext> As(const std::string& clinic) {
-    auto context = std::make_unique<grpc::ClientContext>();
-    context->AddMetadata(kClinicIdHeader, clinic);
-    context->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
-    return context;
-  }
+  void StartService(IntakeOptions options = {}) { StartIntake(NewQualityGate(), options); }
 
   // Sends the header with `offset`, then image_[offset, end); with `cut`,
   // the connection is dropped after image_[offset, cut) instead.
@@ -116,12 +90,7 @@ class IntakeDeliveryTest : public testing::RedisTest {
     return last;
   }
 
-  std::string blob_dir_;
-  BlobStorePtr blobs_;
   std::string image_;
-  std::unique_ptr<IntakeServiceImpl> service_;
-  std::unique_ptr<GrpcServer> server_;
-  std::unique_ptr<v1::IntakeService::Stub> stub_;
 };
 
 TEST_F(IntakeDeliveryTest, UploadCutOffMidwayResumesFromTheCommittedOffsetAndIsNeverVisibleHalfDone) {

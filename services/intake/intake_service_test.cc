@@ -2,7 +2,6 @@
 // and a real blob store on disk.
 #include "services/intake/intake_service.h"
 
-#include <filesystem>
 
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
@@ -13,12 +12,10 @@
 #include "common/blob/blob_store.h"
 #include "common/caller/caller.h"
 #include "common/case_store/keys.h"
-#include "common/server/grpc_server.h"
+#include "services/intake/intake_server_test.h"
 #include "services/intake/quality_gate.h"
 #include "services/intake/test_submissions.h"
 #include "tests/harness/files.h"
-#include "tests/harness/redis_test.h"
-#include "tests/harness/temp_dir.h"
 
 namespace telederm::intake {
 namespace {
@@ -26,35 +23,11 @@ namespace {
 const std::string kMelanoma = std::string(TELEDERM_TEST_DATA_DIR) + "/cases/ISIC_0025248.jpg";
 const std::string kNaevus = std::string(TELEDERM_TEST_DATA_DIR) + "/cases/ISIC_0024311.jpg";
 
-class IntakeServiceTest : public testing::RedisTest {
+class IntakeServiceTest : public IntakeServerTest {
  protected:
   void SetUp() override {
-    RedisTest::SetUp();
-    auto dir = testing::MakeTempDir("intake-test");
-    ASSERT_TRUE(dir.ok());
-    blob_dir_ = *dir;
-    blobs_ = *OpenDirectoryBlobStore(blob_dir_);
-    service_ = std::make_unique<IntakeServiceImpl>(
-        IntakeDependencies{redis_, blobs_, RealClock(), NewQualityGate()}, IntakeOptions{});
-    auto server = GrpcServer::Start("127.0.0.1:0", {service_.get()});
-    ASSERT_TRUE(server.ok()) << server.status();
-    server_ = std::move(*server);
-    stub_ = v1::IntakeService::NewStub(grpc::CreateChannel(absl::StrCat("127.0.0.1:", server_->port()),
-                                                           grpc::InsecureChannelCredentials()));
-  }
-
-  void TearDown() override {
-    server_->Shutdown(absl::Seconds(1));
-    server_.reset();
-    service_.reset();
-    std::filesystem::remove_all(blob_dir_);
-  }
-
-  std::unique_ptr<grpc::ClientContext> As(const std::string& clinic) {
-    auto context = std::make_unique<grpc::ClientContext>();
-    context->AddMetadata(kClinicIdHeader, clinic);
-    context->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
-    return context;
+    IntakeServerTest::SetUp();
+    StartIntake(NewQualityGate());
   }
 
   grpc::Status Upload(const std::string& clinic, const std::string& bytes, const std::string& declared_sha,
@@ -92,11 +65,6 @@ class IntakeServiceTest : public testing::RedisTest {
     return stub_->SubmitCase(As(clinic).get(), request, response);
   }
 
-  std::string blob_dir_;
-  BlobStorePtr blobs_;
-  std::unique_ptr<IntakeServiceImpl> service_;
-  std::unique_ptr<GrpcServer> server_;
-  std::unique_ptr<v1::IntakeService::Stub> stub_;
 };
 
 TEST_F(IntakeServiceTest, RealDermoscopyUploadIsStoredWithAResolutionWarning) {

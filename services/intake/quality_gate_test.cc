@@ -2,9 +2,6 @@
 // real UploadImage RPC with real images, a real blob store and real Redis.
 #include "services/intake/quality_gate.h"
 
-#include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <thread>
 
 #include <grpcpp/grpcpp.h>
@@ -14,29 +11,18 @@
 
 #include "absl/strings/match.h"
 #include "absl/synchronization/notification.h"
-#include "common/blob/blob_store.h"
-#include "common/caller/caller.h"
-#include "common/server/grpc_server.h"
-#include "services/intake/intake_service.h"
-#include "tests/harness/redis_test.h"
-#include "tests/harness/temp_dir.h"
+#include "services/intake/intake_server_test.h"
+#include "tests/harness/files.h"
 
 namespace telederm::intake {
 namespace {
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream bytes;
-  bytes << in.rdbuf();
-  return bytes.str();
-}
 
 const std::string kNaevus = std::string(TELEDERM_TEST_DATA_DIR) + "/cases/ISIC_0024311.jpg";
 
 // A real dermoscopy photo enlarged to 6000x4500 (27 MP) and encoded as a
 // camera JPEG: within the pixel and size limits, but slow to decode.
 std::string LargeRealJpeg() {
-  std::string small = ReadFile(kNaevus);
+  std::string small = testing::ReadFileBytes(kNaevus);
   cv::Mat decoded = cv::imdecode(cv::Mat(1, static_cast<int>(small.size()), CV_8U, small.data()), cv::IMREAD_COLOR);
   cv::Mat large;
   cv::resize(decoded, large, cv::Size(6000, 4500), 0, 0, cv::INTER_CUBIC);
@@ -45,34 +31,11 @@ std::string LargeRealJpeg() {
   return std::string(encoded.begin(), encoded.end());
 }
 
-class QualityGateTest : public testing::RedisTest {
+class QualityGateTest : public IntakeServerTest {
  protected:
-  void Start(ImageGatePtr gate) {
-    auto dir = testing::MakeTempDir("quality-gate-test");
-    ASSERT_TRUE(dir.ok());
-    blob_dir_ = *dir;
-    blobs_ = *OpenDirectoryBlobStore(blob_dir_);
-    service_ = std::make_unique<IntakeServiceImpl>(IntakeDependencies{redis_, blobs_, RealClock(), std::move(gate)},
-                                                   IntakeOptions{});
-    auto server = GrpcServer::Start("127.0.0.1:0", {service_.get()});
-    ASSERT_TRUE(server.ok()) << server.status();
-    server_ = std::move(*server);
-    stub_ = v1::IntakeService::NewStub(grpc::CreateChannel(absl::StrCat("127.0.0.1:", server_->port()),
-                                                           grpc::InsecureChannelCredentials()));
-  }
-
-  void TearDown() override {
-    if (server_ != nullptr) server_->Shutdown(absl::Seconds(1));
-    server_.reset();
-    service_.reset();
-    if (!blob_dir_.empty()) std::filesystem::remove_all(blob_dir_);
-  }
-
   grpc::Status Upload(const std::string& bytes, v1::UploadImageResponse* response) {
-    grpc::ClientContext context;
-    context.AddMetadata(kClinicIdHeader, "clinic-gate");
-    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
-    auto writer = stub_->UploadImage(&context, response);
+    auto context = As("clinic-gate", std::chrono::seconds(60));
+    auto writer = stub_->UploadImage(context.get(), response);
     v1::UploadImageRequest header;
     header.mutable_header()->set_sha256(Sha256Hex(bytes));
     header.mutable_header()->set_size_bytes(static_cast<int64_t>(bytes.size()));
@@ -88,17 +51,12 @@ class QualityGateTest : public testing::RedisTest {
     return writer->Finish();
   }
 
-  std::string blob_dir_;
-  BlobStorePtr blobs_;
-  std::unique_ptr<IntakeServiceImpl> service_;
-  std::unique_ptr<GrpcServer> server_;
-  std::unique_ptr<v1::IntakeService::Stub> stub_;
 };
 
 TEST_F(QualityGateTest, ImageNotDecodedWithinTheTimeLimitIsRefusedWithAdviceAndNotStored) {
   QualityGateOptions options;
   options.bounds = {.threads = 1, .max_queued = 2, .time_limit = absl::Microseconds(1)};
-  Start(NewQualityGate(options));
+  StartIntake(NewQualityGate(options));
   const std::string large = LargeRealJpeg();
   v1::UploadImageResponse response;
   grpc::Status status = Upload(large, &response);
@@ -111,7 +69,7 @@ TEST_F(QualityGateTest, ImageNotDecodedWithinTheTimeLimitIsRefusedWithAdviceAndN
 TEST_F(QualityGateTest, SameLargeImageWithinAGenerousLimitIsStored) {
   QualityGateOptions options;
   options.bounds = {.threads = 1, .max_queued = 2, .time_limit = absl::Minutes(2)};
-  Start(NewQualityGate(options));
+  StartIntake(NewQualityGate(options));
   const std::string large = LargeRealJpeg();
   v1::UploadImageResponse response;
   grpc::Status status = Upload(large, &response);
@@ -122,7 +80,7 @@ TEST_F(QualityGateTest, SameLargeImageWithinAGenerousLimitIsStored) {
 TEST_F(QualityGateTest, BusyCheckerAnswersResourceExhaustedWithARetryHintAndTheRetrySucceeds) {
   auto decoder = std::make_shared<imaging::BoundedDecoder>(
       imaging::BoundedDecoderOptions{.threads = 1, .max_queued = 0, .time_limit = absl::Minutes(2)});
-  Start(NewQualityGate({}, decoder));
+  StartIntake(NewQualityGate({}, decoder));
   // Another image holds the only checker.
   absl::Notification running, release;
   std::thread other([&] {
@@ -136,7 +94,7 @@ TEST_F(QualityGateTest, BusyCheckerAnswersResourceExhaustedWithARetryHintAndTheR
   });
   running.WaitForNotification();
 
-  const std::string photo = ReadFile(kNaevus);
+  const std::string photo = testing::ReadFileBytes(kNaevus);
   v1::UploadImageResponse response;
   grpc::Status busy = Upload(photo, &response);
   EXPECT_EQ(busy.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED) << busy.error_message();
@@ -153,7 +111,7 @@ TEST_F(QualityGateTest, BusyCheckerAnswersResourceExhaustedWithARetryHintAndTheR
 TEST_F(QualityGateTest, ImageOverTheConfiguredPixelLimitIsRefusedBeforeDecoding) {
   QualityGateOptions options;
   options.decode.max_pixels = 20'000'000;
-  Start(NewQualityGate(options));
+  StartIntake(NewQualityGate(options));
   const std::string large = LargeRealJpeg();  // 27 MP
   v1::UploadImageResponse response;
   grpc::Status status = Upload(large, &response);
