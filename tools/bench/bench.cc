@@ -491,6 +491,8 @@ class Bench {
       return [&](int64_t i, Done done) { StartListQueue(target.Referral(i), tokens[i % c], kScalePool, 50, std::move(done)); };
     };
     Progress("ClaimNext and ListQueue: bare ceilings");
+    RunClosedLoop(c, options_.warmup_calls_per_level, options_.time_limit, claim(bare_target_));
+    RunClosedLoop(c, options_.warmup_calls_per_level, options_.time_limit, list(bare_target_));
     LatencySummary bare_claim = RunClosedLoop(c, options_.calls_per_level, options_.time_limit, claim(bare_target_));
     LatencySummary bare_list = RunClosedLoop(c, options_.calls_per_level, options_.time_limit, list(bare_target_));
     report_.rows.push_back(MakeRow(absl::StrCat("ClaimNext bare echo, c=", c), bare_claim));
@@ -502,10 +504,14 @@ class Bench {
     int64_t fill_memory = 0;  // used_memory grown by the fills alone (claims and lists write audit and events)
     absl::Duration fill_time;
     const absl::Time first_due = absl::Now() + absl::Hours(24 * 7);
+    // Each ClaimNext takes a case out of the queue: the level is filled with
+    // as many more as its calls will claim, so that at least `level` cases
+    // wait throughout the measurement.
+    const int64_t claimed_per_level = options_.warmup_calls_per_level + options_.calls_per_level;
     for (int64_t level : options_.scale) {
       absl::StatusOr<int64_t> now_queued = QueueLength(kScalePool);
       if (!now_queued.ok()) return now_queued.status();
-      const int64_t add = level - *now_queued;
+      const int64_t add = level + claimed_per_level - *now_queued;
       if (add > 0) {
         Progress(absl::StrCat("filling ", kScalePool, " to ", level, " queued cases (+", add, ")"));
         absl::StatusOr<int64_t> before = UsedMemory(*redis_);
@@ -527,6 +533,9 @@ class Bench {
       (void)redis_->Command({"LATENCY", "RESET"});
       absl::StatusOr<std::map<std::string, std::string>> stats_before = InfoFields(*redis_, "stats");
       if (!stats_before.ok()) return stats_before.status();
+      Progress(absl::StrCat("ClaimNext and ListQueue at ", level, " queued: warm-up"));
+      RunClosedLoop(c, options_.warmup_calls_per_level, options_.time_limit, claim(real_));
+      RunClosedLoop(c, options_.warmup_calls_per_level, options_.time_limit, list(real_));
       Progress(absl::StrCat("ClaimNext and ListQueue at ", level, " queued"));
       LatencySummary claims = RunClosedLoop(c, options_.calls_per_level, options_.time_limit, claim(real_));
       LatencySummary lists = RunClosedLoop(c, options_.calls_per_level, options_.time_limit, list(real_));
@@ -631,6 +640,7 @@ BenchOptions SmokeOptions(BenchOptions base) {
   base.scale = {100, 300};
   base.specialists = 2;
   base.calls_per_level = 20;
+  base.warmup_calls_per_level = 8;
   base.redis_benchmark_requests = 2000;
   base.time_limit = absl::Seconds(20);
   return base;
