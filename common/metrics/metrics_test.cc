@@ -190,6 +190,40 @@ TEST_F(PipelineGaugesTest, QueueDepthPerPoolAndTierOldestDueAndOverdue) {
   EXPECT_FALSE(values["telederm_queue_oldest_due_timestamp_seconds"].contains("pool=oncology"));
 }
 
+// A scrape's work in Redis must not grow with the queue: only the earliest-due
+// cases are counted by tier, the rest are reported as not counted, and depth,
+// oldest and overdue stay exact.
+TEST_F(PipelineGaugesTest, LongQueueCountsOnlyTheEarliestDueByTierAndTheRestAsNotCounted) {
+  const int64_t now_ms = absl::ToUnixMillis(clock_->Now());
+  Run({"SADD", keys::kPools, "general"});
+  // Earliest first: urgent (overdue), urgent, routine (overdue), then two soon and one urgent due later.
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"c-1", "clinic-1 1"}, {"c-2", "clinic-2 1"}, {"c-3", "clinic-1 3"},
+      {"c-4", "clinic-3 2"}, {"c-5", "clinic-1 2"}, {"c-6", "clinic-2 1"}};
+  const std::vector<int64_t> due = {now_ms - 120000, now_ms + 1000, now_ms - 1000, now_ms + 5000, now_ms + 6000,
+                                    now_ms + 7000};
+  for (size_t i = 0; i < cases.size(); ++i) {
+    Run({"ZADD", keys::PoolQueue("general"), absl::StrCat(due[i]), cases[i].first});
+    Run({"HSET", keys::PoolCaseMeta("general"), cases[i].first, cases[i].second});
+  }
+
+  auto values = Collect({.queues = true, .tier_count_limit = 3});
+  // The 3 earliest due: c-1 (urgent), c-3 (routine), c-2 (urgent).
+  EXPECT_EQ(values["telederm_queue_depth"]["pool=general,tier=urgent"], 2);
+  EXPECT_EQ(values["telederm_queue_depth"]["pool=general,tier=routine"], 1);
+  EXPECT_EQ(values["telederm_queue_depth"]["pool=general,tier=soon"], 0);
+  EXPECT_EQ(values["telederm_queue_depth"]["pool=general,tier=not_counted"], 3);
+  EXPECT_EQ(values["telederm_queue_overdue"]["pool=general"], 2);
+  EXPECT_EQ(values["telederm_queue_oldest_due_timestamp_seconds"]["pool=general"], (now_ms - 120000) / 1000.0);
+
+  // With room for every case, every tier is exact and nothing is left uncounted.
+  values = Collect({.queues = true});
+  EXPECT_EQ(values["telederm_queue_depth"]["pool=general,tier=urgent"], 3);
+  EXPECT_EQ(values["telederm_queue_depth"]["pool=general,tier=soon"], 2);
+  EXPECT_EQ(values["telederm_queue_depth"]["pool=general,tier=routine"], 1);
+  EXPECT_FALSE(values["telederm_queue_depth"].contains("pool=general,tier=not_counted"));
+}
+
 TEST_F(PipelineGaugesTest, RedisDownReportsScrapeNotOk) {
   redis::ClientOptions options;
   options.endpoint.port = 1;  // nothing listens there
