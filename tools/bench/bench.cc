@@ -116,9 +116,10 @@ struct Submitter {
 // times each from its SubmitCase to its QUEUED event.
 struct PipelineResult {
   LatencySummary submit;
-  LatencySummary queued;  // latency: SubmitCase start -> QUEUED event; per_second: cases queued per second
-  // The same latency in two stages: SubmitCase start -> the time the QUEUED
-  // event carries (referral queued the case), and that -> its arrival here.
+  LatencySummary queued;  // latency: SubmitCase start -> QUEUED event here; per_second: cases queued per second
+  // The same latency in two stages: SubmitCase start -> the case is in the
+  // specialist queue (QueuedWatcher's in_queue_by), and that -> the QUEUED
+  // event's arrival here, on the clinic's WatchEvents stream.
   LatencySummary to_queue;
   LatencySummary event_delivery;
   int64_t submitted = 0;
@@ -465,16 +466,17 @@ class Bench {
     Submitter paced("half", case_image_);
     PipelineResult half_load = RunPipeline(real_, paced, 0, options_.concurrency, half, options_.paced_duration,
                                            options_.time_limit);
-    Row half_row = MakeRow(absl::StrFormat("pipeline submit->queued @%.0f/s", half), half_load.queued, "cases/s");
-    report_.rows.push_back(half_row);
-    // Where that time goes: the call, the services until referral queued the
-    // case (by the event's own time), and the event's way back to the clinic.
+    // The target's latency: from the start of SubmitCase until the case is in
+    // the specialist queue. Then the QUEUED event's way back to the clinic,
+    // which is not part of it, and the two together.
+    report_.rows.push_back(
+        MakeRow(absl::StrFormat("pipeline submit->in the queue @%.0f/s", half), half_load.to_queue, "cases/s"));
     report_.rows.push_back(MakeRow(absl::StrFormat("  of which SubmitCase @%.0f/s", half), half_load.submit));
     report_.rows.push_back(
-        MakeRow(absl::StrFormat("  submit->queued by referral @%.0f/s", half), half_load.to_queue, "cases/s"));
+        MakeRow(absl::StrFormat("then QUEUED event to the clinic @%.0f/s", half), half_load.event_delivery, "cases/s"));
     report_.rows.push_back(
-        MakeRow(absl::StrFormat("  QUEUED event to the clinic @%.0f/s", half), half_load.event_delivery, "cases/s"));
-    half_load_p99_ms_ = half_load.queued.p99_us / 1000;
+        MakeRow(absl::StrFormat("submit->QUEUED event at the clinic @%.0f/s", half), half_load.queued, "cases/s"));
+    half_load_p99_ms_ = half_load.to_queue.p99_us / 1000;
     return absl::OkStatus();
   }
 
@@ -590,7 +592,7 @@ class Bench {
       report_.targets.push_back({"pipeline sustained (no image analysis)", pipeline_rate_, ">=", 2000, "cases/s"});
       report_.targets.push_back({"pipeline / queue ceiling",
                                  queue_ceiling_ > 0 ? pipeline_rate_ / queue_ceiling_ : 0, ">=", 0.5, "ratio"});
-      report_.targets.push_back({"submit->queued p99 at half the maximum load", half_load_p99_ms_, "<=", 25, "ms"});
+      report_.targets.push_back({"submit->in the queue p99 at half the maximum load", half_load_p99_ms_, "<=", 25, "ms"});
     }
     if (Runs("scale") && claim_p99_ms_.size() >= 2 && claim_p99_ms_.front() > 0) {
       report_.targets.push_back({absl::StrCat("ClaimNext p99 @", ScaleName(options_.scale.back()), " / p99 @",

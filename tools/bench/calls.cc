@@ -1,5 +1,6 @@
 #include "tools/bench/calls.h"
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
@@ -157,6 +158,25 @@ void StartListQueue(v1::ReferralService::Stub& stub, const Identity& identity, c
                           });
 }
 
+namespace {
+
+// When the case of a QUEUED event was in the specialist queue at the latest.
+// The event's id is the stream id Redis gave its XADD ("<ms>-<seq>", Redis's
+// clock, same host), and referral appends the event only after the pipeline
+// that wrote the case's queue entry has been answered. The id is truncated to
+// the millisecond, so 1 ms is added: the bound is never early. (The event's
+// `at` is earlier still: referral takes it before storing the case.)
+absl::Time InQueueBy(const v1::CaseEvent& event) {
+  int64_t ms = 0;
+  const std::string& id = event.event_id();
+  if (!absl::SimpleAtoi(id.substr(0, id.find('-')), &ms)) {
+    return absl::FromUnixSeconds(event.at().seconds()) + absl::Nanoseconds(event.at().nanos());
+  }
+  return absl::FromUnixMillis(ms) + absl::Milliseconds(1);
+}
+
+}  // namespace
+
 class QueuedWatcher::Reactor final : public grpc::ClientReadReactor<v1::CaseEvent> {
  public:
   Reactor(v1::IntakeService::Stub& stub, const Identity& identity, absl::Duration deadline)
@@ -169,9 +189,9 @@ class QueuedWatcher::Reactor final : public grpc::ClientReadReactor<v1::CaseEven
     if (!ok) return;
     if (event_.type() == v1::EVENT_TYPE_QUEUED) {
       const absl::Time now = absl::Now();
-      const absl::Time by_server = absl::FromUnixSeconds(event_.at().seconds()) + absl::Nanoseconds(event_.at().nanos());
+      const absl::Time in_queue_by = InQueueBy(event_);
       absl::MutexLock lock(&mu_);
-      queued_.try_emplace(event_.case_id(), std::make_pair(now, by_server));
+      queued_.try_emplace(event_.case_id(), std::make_pair(now, in_queue_by));
     }
     StartRead(&event_);
   }
@@ -186,7 +206,7 @@ class QueuedWatcher::Reactor final : public grpc::ClientReadReactor<v1::CaseEven
   bool Done() const { return done_.HasBeenNotified(); }
 
   absl::Mutex mu_;
-  // case id -> (arrival here, the event's own time)
+  // case id -> (arrival here, in the queue by: InQueueBy)
   absl::flat_hash_map<std::string, std::pair<absl::Time, absl::Time>> queued_ ABSL_GUARDED_BY(mu_);
 
  private:
@@ -204,12 +224,12 @@ QueuedWatcher::~QueuedWatcher() {
   if (reactor_->Done()) delete reactor_;  // else leaked: gRPC may still call it
 }
 
-bool QueuedWatcher::QueuedAt(const std::string& case_id, absl::Time* at, absl::Time* queued_by_server) {
+bool QueuedWatcher::QueuedAt(const std::string& case_id, absl::Time* at, absl::Time* in_queue_by) {
   absl::MutexLock lock(&reactor_->mu_);
   auto it = reactor_->queued_.find(case_id);
   if (it == reactor_->queued_.end()) return false;
   *at = it->second.first;
-  if (queued_by_server != nullptr) *queued_by_server = it->second.second;
+  if (in_queue_by != nullptr) *in_queue_by = it->second.second;
   return true;
 }
 

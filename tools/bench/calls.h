@@ -59,9 +59,11 @@ class QueuedWatcher {
   QueuedWatcher(v1::IntakeService::Stub& stub, const Identity& identity, absl::Duration deadline);
   ~QueuedWatcher();
   // The time the QUEUED event of `case_id` arrived, if it has; and, if
-  // `queued_by_server` is given, the time the event itself carries (when
-  // referral queued the case; same host, same clock).
-  bool QueuedAt(const std::string& case_id, absl::Time* at, absl::Time* queued_by_server = nullptr);
+  // `in_queue_by` is given, the time by which the case was in the specialist
+  // queue: its event's stream id, rounded up to the next millisecond (Redis
+  // gave it when referral appended the event, after writing the queue entry;
+  // same host, same clock).
+  bool QueuedAt(const std::string& case_id, absl::Time* at, absl::Time* in_queue_by = nullptr);
   int64_t queued();
 
  private:
