@@ -1,5 +1,6 @@
 #include "common/audit/audit_log.h"
 
+#include <optional>
 #include <set>
 
 #include <boost/asio/post.hpp>
@@ -324,31 +325,129 @@ absl::StatusOr<std::vector<AuditEntry>> AuditLog::Query(const std::string& key, 
   return entries;
 }
 
-AuditWriter::AuditWriter(std::shared_ptr<AuditLog> log, int max_pending)
-    : log_(std::move(log)), max_pending_(max_pending) {}
+AuditWriter::AuditWriter(std::shared_ptr<AuditLog> log, int max_pending, absl::Duration max_open)
+    : log_(std::move(log)),
+      max_pending_(max_pending),
+      max_open_(std::chrono::duration_cast<std::chrono::steady_clock::duration>(absl::ToChronoNanoseconds(max_open))) {}
 
 AuditWriter::~AuditWriter() {
   Flush();
+  {
+    absl::MutexLock lock(&mutex_);
+    stopping_ = true;
+  }
+  boost::asio::post(thread_, [this] { timer_.cancel(); });
   thread_.join();
 }
 
-void AuditWriter::Write(AuditEntry entry) {
+bool AuditWriter::QueueLocked(AuditEntry entry) {
   if (pending_.fetch_add(1) >= max_pending_) {
     pending_.fetch_sub(1);
     dropped_.fetch_add(1);
     LogError(absl::StrCat("audit: queue full, entry not stored: ", entry.subject, " ", entry.action, " ",
                           absl::StrJoin(entry.case_ids, ","), " ", entry.outcome));
-    return;
+    return false;
   }
+  queued_.push_back(std::move(entry));
+  ++queued_total_;
+  const bool post = !drain_posted_;
+  drain_posted_ = true;
+  return post;
+}
+
+bool AuditWriter::QueueOpenLocked(OpenEntry& open) {
+  if (open.cases.empty()) return false;
+  AuditEntry entry = open.entry;
+  entry.case_ids.assign(open.cases.begin(), open.cases.end());
+  open.cases.clear();
+  return QueueLocked(std::move(entry));
+}
+
+void AuditWriter::PostDrain() {
+  boost::asio::post(thread_, [this] { Drain(); });
+}
+
+void AuditWriter::Write(AuditEntry entry) {
   bool post = false;
   {
     absl::MutexLock lock(&mutex_);
-    queued_.push_back(std::move(entry));
-    ++queued_total_;
-    post = !drain_posted_;
-    drain_posted_ = true;
+    post = QueueLocked(std::move(entry));
   }
-  if (post) boost::asio::post(thread_, [this] { Drain(); });
+  if (post) PostDrain();
+}
+
+AuditWriter::StreamId AuditWriter::OpenStream(AuditEntry entry) {
+  entry.case_ids.clear();
+  absl::MutexLock lock(&mutex_);
+  const StreamId stream = ++next_stream_;
+  open_[stream].entry = std::move(entry);
+  return stream;
+}
+
+void AuditWriter::AddStreamCases(StreamId stream, const std::set<std::string>& cases, absl::Time at) {
+  bool post = false;
+  std::optional<SteadyTime> arm;
+  {
+    absl::MutexLock lock(&mutex_);
+    auto it = open_.find(stream);
+    if (it == open_.end()) return;
+    OpenEntry& open = it->second;
+    for (const std::string& case_id : cases) {
+      if (open.cases.empty()) {
+        open.entry.at = at;
+        open.due = std::chrono::steady_clock::now() + max_open_;
+        if (!timer_armed_ && !stopping_) {
+          timer_armed_ = true;
+          arm = open.due;
+        }
+      }
+      open.cases.insert(case_id);
+      if (open.cases.size() >= kMaxCasesPerEntry) post |= QueueOpenLocked(open);
+    }
+  }
+  if (post) PostDrain();
+  if (arm) boost::asio::post(thread_, [this, at = *arm] { ArmTimer(at); });
+}
+
+void AuditWriter::CloseStream(StreamId stream) {
+  bool post = false;
+  {
+    absl::MutexLock lock(&mutex_);
+    auto it = open_.find(stream);
+    if (it == open_.end()) return;
+    post = QueueOpenLocked(it->second);
+    open_.erase(it);
+  }
+  if (post) PostDrain();
+}
+
+void AuditWriter::ArmTimer(SteadyTime at) {
+  timer_.expires_at(at);
+  timer_.async_wait([this](const boost::system::error_code& error) {
+    if (!error) OnTimer();
+  });
+}
+
+void AuditWriter::OnTimer() {
+  bool post = false;
+  bool rearm = false;
+  std::optional<SteadyTime> next;
+  {
+    absl::MutexLock lock(&mutex_);
+    const SteadyTime now = std::chrono::steady_clock::now();
+    for (auto& [stream, open] : open_) {
+      if (open.cases.empty()) continue;
+      if (open.due <= now) {
+        post |= QueueOpenLocked(open);
+      } else if (!next || open.due < *next) {
+        next = open.due;
+      }
+    }
+    rearm = next.has_value() && !stopping_;
+    timer_armed_ = rearm;
+  }
+  if (post) PostDrain();
+  if (rearm) ArmTimer(*next);
 }
 
 void AuditWriter::Drain() {
@@ -376,6 +475,9 @@ void AuditWriter::Drain() {
 
 void AuditWriter::Flush() {
   absl::MutexLock lock(&mutex_);
+  bool post = false;
+  for (auto& [stream, open] : open_) post |= QueueOpenLocked(open);
+  if (post) PostDrain();
   const int64_t written = queued_total_;
   auto appended = [this, written]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_) { return done_total_ >= written; };
   mutex_.Await(absl::Condition(&appended));

@@ -2,13 +2,17 @@
 #define TELEDERM_COMMON_AUDIT_AUDIT_LOG_H_
 
 #include <atomic>
+#include <chrono>
 #include <deque>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -70,23 +74,59 @@ class AuditLog {
 // than one round trip each. Bounded: beyond `max_pending` entries in flight,
 // an entry is not queued but logged as an error and counted in dropped().
 // Entries that fail to append are logged with their content. The destructor
-// waits for the queue. Thread-safe.
+// writes every open stream entry and waits for the queue. Thread-safe.
+//
+// A server stream's messages are audited coalesced: OpenStream gives a handle
+// whose AddStreamCases gathers the cases sent into one open entry, kept only
+// in memory. It is queued (and from then on never changed) when it holds
+// kMaxCasesPerEntry cases, `max_open` after its first case was added (the
+// writer's thread sees to that, so an idle stream holds nothing back), or at
+// CloseStream or Flush, whichever comes first; the next case starts a new one.
 class AuditWriter {
  public:
-  explicit AuditWriter(std::shared_ptr<AuditLog> log, int max_pending = 10000);
+  using StreamId = int64_t;
+
+  explicit AuditWriter(std::shared_ptr<AuditLog> log, int max_pending = 10000,
+                       absl::Duration max_open = absl::Seconds(1));
   ~AuditWriter();
 
   void Write(AuditEntry entry);
-  // Waits until every entry written so far is appended (tests, shutdown).
+
+  // `entry` gives every field of the stream's entries but `at` (the time its
+  // first case is added) and `case_ids`.
+  StreamId OpenStream(AuditEntry entry);
+  void AddStreamCases(StreamId stream, const std::set<std::string>& cases, absl::Time at);
+  // Queues the stream's open entry, if it holds any case, and forgets the stream.
+  void CloseStream(StreamId stream);
+
+  // Queues every open stream entry that holds cases, then waits until every
+  // entry written so far is appended (tests, shutdown).
   void Flush();
   int64_t dropped() const { return dropped_.load(); }
   AuditLog& log() { return *log_; }
 
  private:
-  std::shared_ptr<AuditLog> log_;
-  const int max_pending_;
+  using SteadyTime = std::chrono::steady_clock::time_point;
+  struct OpenEntry {
+    AuditEntry entry;             // case_ids empty until the entry is queued
+    std::set<std::string> cases;  // gathered so far; empty = nothing to write
+    SteadyTime due;               // when it must be queued, set by its first case
+  };
+
+  // Queues `entry` unless `max_pending` are in flight; true when a Drain must be posted.
+  bool QueueLocked(AuditEntry entry) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  // Queues `open`'s gathered cases as one entry and empties it.
+  bool QueueOpenLocked(OpenEntry& open) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  void PostDrain();
   // Appends up to kMaxBatch entries of `queued_`, oldest first; runs on `thread_`.
   void Drain();
+  // Queues the open entries that are due and waits for the next; runs on `thread_`.
+  void ArmTimer(SteadyTime at);
+  void OnTimer();
+
+  std::shared_ptr<AuditLog> log_;
+  const int max_pending_;
+  const std::chrono::steady_clock::duration max_open_;
 
   // One round trip's worth: Redis runs a batch's scripts back to back, so a
   // bound keeps a backlog from holding up everybody else's commands.
@@ -99,7 +139,12 @@ class AuditWriter {
   bool drain_posted_ ABSL_GUARDED_BY(mutex_) = false;  // a Drain is posted and more will follow if needed
   int64_t queued_total_ ABSL_GUARDED_BY(mutex_) = 0;   // entries ever queued
   int64_t done_total_ ABSL_GUARDED_BY(mutex_) = 0;     // of those, appended or given up (in order)
+  absl::flat_hash_map<StreamId, OpenEntry> open_ ABSL_GUARDED_BY(mutex_);
+  StreamId next_stream_ ABSL_GUARDED_BY(mutex_) = 0;
+  bool timer_armed_ ABSL_GUARDED_BY(mutex_) = false;  // a timer wait (or its arming) is pending
+  bool stopping_ ABSL_GUARDED_BY(mutex_) = false;
   boost::asio::thread_pool thread_{1};
+  boost::asio::steady_timer timer_{thread_};  // used only on `thread_`
 };
 
 }  // namespace telederm::audit

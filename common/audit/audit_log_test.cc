@@ -9,6 +9,7 @@
 #include "absl/strings/str_join.h"
 #include "common/case_store/keys.h"
 #include "tests/harness/redis_test.h"
+#include "tests/harness/wait.h"
 
 namespace telederm::audit {
 namespace {
@@ -375,6 +376,105 @@ TEST_F(AuditLogTest, EntryAfterOneAheadOfTheClockKeepsItsExactTime) {
   ASSERT_TRUE(entries.ok()) << entries.status();
   ASSERT_EQ(entries->size(), 1u);
   EXPECT_EQ((*entries)[0].at, e.at);
+}
+
+// A server stream's sent cases, gathered by the writer: one entry for the
+// stream's messages, with every field, found by each case it names.
+TEST_F(AuditLogTest, StreamedCasesAreGatheredIntoOneEntryThatEachCaseFinds) {
+  auto log = std::make_shared<AuditLog>(redis_);
+  AuditWriter writer(log, 10000, absl::Hours(1));
+  AuditEntry header = Entry("device-w", {});
+  header.action = "IntakeService/WatchEvents";
+  header.scope = "clinic-w";
+  const AuditWriter::StreamId stream = writer.OpenStream(header);
+  const absl::Time first = absl::FromUnixMillis(1700000000123);
+  writer.AddStreamCases(stream, {"c-1", "c-2"}, first);
+  writer.AddStreamCases(stream, {"c-3"}, first + absl::Milliseconds(5));
+  writer.AddStreamCases(stream, {"c-2"}, first + absl::Milliseconds(9));
+  writer.CloseStream(stream);
+  writer.Write(Entry("device-w", {}, "CANCELLED"));  // the call's end, after its cases
+  writer.Flush();
+
+  std::string id;
+  for (const char* c : {"c-1", "c-2", "c-3"}) {
+    auto entries = log->ByCase(c, 10);
+    ASSERT_TRUE(entries.ok()) << entries.status();
+    ASSERT_EQ(entries->size(), 1u) << c;
+    const AuditEntry& got = (*entries)[0];
+    EXPECT_EQ(got.case_ids, (std::vector<std::string>{"c-1", "c-2", "c-3"}));
+    EXPECT_EQ(got.subject, "device-w");
+    EXPECT_EQ(got.role, "clinic");
+    EXPECT_EQ(got.scope, "clinic-w");
+    EXPECT_EQ(got.peer, "ipv4:127.0.0.1:5000");
+    EXPECT_EQ(got.action, "IntakeService/WatchEvents");
+    EXPECT_EQ(got.outcome, "OK");
+    EXPECT_EQ(got.at, first);
+    if (id.empty()) id = got.id;
+    EXPECT_EQ(got.id, id);
+  }
+  auto by_user = log->ByUser("device-w", 10);
+  ASSERT_TRUE(by_user.ok());
+  ASSERT_EQ(by_user->size(), 2u);
+  EXPECT_EQ((*by_user)[0].outcome, "CANCELLED");
+  EXPECT_EQ((*by_user)[1].id, id);
+}
+
+// An idle stream does not hold its entry back: the writer's thread writes it
+// once `max_open` has passed since its first case, the stream still open; the
+// next case starts a new entry, and nothing is written twice.
+TEST_F(AuditLogTest, OpenStreamEntryIsWrittenAfterItsBoundWhileTheStreamStaysOpen) {
+  auto log = std::make_shared<AuditLog>(redis_);
+  AuditWriter writer(log, 10000, absl::Milliseconds(200));
+  const AuditWriter::StreamId stream = writer.OpenStream(Entry("device-idle", {}));
+  writer.AddStreamCases(stream, {"c-1"}, absl::Now());
+  EXPECT_TRUE(testing::WaitUntil([&] { return log->ByCase("c-1", 10)->size() == 1; }, absl::Seconds(20)));
+  writer.AddStreamCases(stream, {"c-2"}, absl::Now());
+  EXPECT_TRUE(testing::WaitUntil([&] { return log->ByCase("c-2", 10)->size() == 1; }, absl::Seconds(20)));
+  writer.CloseStream(stream);
+  writer.Flush();
+  auto entries = log->ByUser("device-idle", 10);
+  ASSERT_TRUE(entries.ok());
+  ASSERT_EQ(entries->size(), 2u);
+  EXPECT_EQ((*entries)[0].case_ids, std::vector<std::string>{"c-2"});
+  EXPECT_EQ((*entries)[1].case_ids, std::vector<std::string>{"c-1"});
+}
+
+// A stream that sends many cases writes an entry each kMaxCasesPerEntry
+// cases without waiting for its bound; the rest goes at close.
+TEST_F(AuditLogTest, StreamWritesAFullEntryEveryMaxCasesAndTheRestAtClose) {
+  auto log = std::make_shared<AuditLog>(redis_);
+  AuditWriter writer(log, 10000, absl::Hours(1));
+  const AuditWriter::StreamId stream = writer.OpenStream(Entry("device-busy", {}));
+  const size_t total = 2 * kMaxCasesPerEntry + 7;
+  for (size_t i = 0; i < total; ++i) writer.AddStreamCases(stream, {absl::StrCat("c-", 10000 + i)}, absl::Now());
+  EXPECT_TRUE(testing::WaitUntil([&] { return log->ByUser("device-busy", 10)->size() == 2; }, absl::Seconds(20)));
+  writer.CloseStream(stream);
+  writer.Flush();
+  auto entries = log->ByUser("device-busy", 10);
+  ASSERT_TRUE(entries.ok());
+  ASSERT_EQ(entries->size(), 3u);
+  EXPECT_EQ((*entries)[0].case_ids.size(), 7u);
+  EXPECT_EQ((*entries)[1].case_ids.size(), kMaxCasesPerEntry);
+  EXPECT_EQ((*entries)[2].case_ids.size(), kMaxCasesPerEntry);
+  for (size_t i = 0; i < total; ++i) {
+    ASSERT_EQ(log->ByCase(absl::StrCat("c-", 10000 + i), 10)->size(), 1u) << i;
+  }
+}
+
+// Shutdown loses nothing: the destructor writes a stream's open entry.
+TEST_F(AuditLogTest, WriterDestroyedWithAnOpenStreamWritesItsCases) {
+  auto log = std::make_shared<AuditLog>(redis_);
+  {
+    AuditWriter writer(log, 10000, absl::Hours(1));
+    const AuditWriter::StreamId stream = writer.OpenStream(Entry("device-down", {}));
+    writer.AddStreamCases(stream, {"c-5", "c-6"}, absl::Now());
+  }
+  for (const char* c : {"c-5", "c-6"}) {
+    auto entries = log->ByCase(c, 10);
+    ASSERT_TRUE(entries.ok());
+    ASSERT_EQ(entries->size(), 1u) << c;
+    EXPECT_EQ((*entries)[0].subject, "device-down");
+  }
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 #include "common/auth/audit_interceptor.h"
 
 #include <algorithm>
+#include <optional>
 #include <set>
 #include <string>
 #include <utility>
@@ -94,28 +95,45 @@ class AuditInterceptor final : public grpc::experimental::Interceptor {
         std::set<std::string> cases;
         CollectCaseIds(*static_cast<const Message*>(message), 2, cases);
         if (streaming_response_) {
-          if (!cases.empty()) Write("OK", "", cases);
+          // Coalesced: the writer gathers a stream's cases into one entry per
+          // second (or per kMaxCasesPerEntry cases) rather than one per message.
+          if (!cases.empty()) {
+            if (!stream_) stream_ = audit_->OpenStream(Entry("OK", ""));
+            audit_->AddStreamCases(*stream_, cases, clock_->Now());
+          }
         } else {
           response_cases_.insert(cases.begin(), cases.end());
         }
       }
     }
     if (methods->QueryInterceptionHookPoint(Hook::PRE_SEND_STATUS)) {
+      CloseStream();  // the cases sent go in before the status entry
       grpc::Status status = methods->GetSendStatus();
       std::set<std::string> cases = request_cases_;
       cases.insert(response_cases_.begin(), response_cases_.end());
-      Write(absl::StatusCodeToString(static_cast<absl::StatusCode>(status.error_code())), status.error_message(),
-            cases);
+      audit::AuditEntry entry =
+          Entry(absl::StatusCodeToString(static_cast<absl::StatusCode>(status.error_code())), status.error_message());
+      entry.case_ids.assign(cases.begin(), cases.end());
+      audit_->Write(std::move(entry));
     }
     methods->Proceed();
   }
 
+  // A call that ends without sending a status (the server shutting down) still
+  // has its gathered cases written.
+  ~AuditInterceptor() override { CloseStream(); }
+
  private:
-  void Write(std::string outcome, std::string detail, const std::set<std::string>& cases) {
+  void CloseStream() {
+    if (stream_) audit_->CloseStream(*stream_);
+    stream_.reset();
+  }
+
+  // The call's entry, now, without cases.
+  audit::AuditEntry Entry(std::string outcome, std::string detail) {
     audit::AuditEntry entry;
     entry.at = clock_->Now();
     entry.action = ShortMethodName(info_->method());
-    entry.case_ids.assign(cases.begin(), cases.end());
     entry.outcome = std::move(outcome);
     entry.detail = std::move(detail);
     grpc::ServerContextBase* context = info_->server_context();
@@ -134,13 +152,14 @@ class AuditInterceptor final : public grpc::experimental::Interceptor {
       entry.role = (*who)->role;
       entry.scope = (*who)->role == "clinic" ? (*who)->clinic : absl::StrJoin((*who)->pools, ",");
     }
-    audit_->Write(std::move(entry));
+    return entry;
   }
 
   grpc::experimental::ServerRpcInfo* info_;
   std::shared_ptr<audit::AuditWriter> audit_;
   ClockPtr clock_;
   bool streaming_response_ = false;
+  std::optional<audit::AuditWriter::StreamId> stream_;  // open while a stream has sent cases
   std::set<std::string> request_cases_;
   std::set<std::string> response_cases_;
 };

@@ -15,8 +15,10 @@ namespace telederm::auth {
 // cases (every `case_id` field of the request and of the response, so a list
 // records each case it showed), from where (address, client certificate) and
 // the outcome (the final status code, so a handler's NOT_FOUND or
-// PERMISSION_DENIED for someone else's case is recorded too). A server stream
-// writes one entry per message that names cases, then one for its end.
+// PERMISSION_DENIED for someone else's case is recorded too). A server stream's
+// sent cases are coalesced by the AuditWriter (OpenStream): one entry per
+// second or per kMaxCasesPerEntry cases, not one per message; then one entry
+// for its end.
 // Calls refused before the handler are audited by CallAuthenticator.
 // Entries go through the AuditWriter, so no reaction waits for Redis.
 class AuditInterceptorFactory final : public grpc::experimental::ServerInterceptorFactoryInterface {

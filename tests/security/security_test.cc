@@ -106,15 +106,15 @@ class SecurityTest : public ::testing::Test {
         absl::Seconds(10));
   }
 
-  // Submits a real case as `clinic`; its id.
-  std::string SubmitCase(const std::string& clinic) {
+  // Submits a real case as `clinic` (a new one for each `key`); its id.
+  std::string SubmitCase(const std::string& clinic, const std::string& key = "") {
     auto intake = v1::IntakeService::NewStub(Channel(Service::kIntake));
     auto image = UploadImage(*intake, clinic, ReadFileBytes(std::string(TELEDERM_TEST_DATA_DIR) + "/cases/ISIC_0024311.jpg"),
                              v1::MODALITY_DERMOSCOPY);
     EXPECT_TRUE(image.ok()) << image.status();
     v1::SubmitCaseRequest request;
     *request.mutable_submission() = QuietTumourSubmission("SEC-1", *image);
-    request.set_idempotency_key(absl::StrCat("sec-", clinic));
+    request.set_idempotency_key(absl::StrCat("sec-", clinic, key));
     v1::SubmitCaseResponse response;
     grpc::Status s = intake->SubmitCase(AsClinic(clinic).get(), request, &response);
     EXPECT_TRUE(s.ok()) << s.error_message();
@@ -266,6 +266,37 @@ TEST_F(SecurityTest, AnotherClinicSeesNothingOfACaseAndTheAttemptIsAuditedWithTh
     if (e.subject() == "device-of-clinic-owner" && e.action() == "IntakeService/GetCase") {
       EXPECT_EQ(e.role(), "clinic");
       EXPECT_EQ(e.scope(), "clinic-owner");
+      EXPECT_TRUE(absl::StrContains(e.peer(), "127.0.0.1")) << e.peer();
+    }
+  }
+}
+
+// A watch's messages are audited coalesced (one entry per second or per 500
+// cases, not one per message), and still every case whose events it sent
+// shows the watch in its own audit trail, with who, scope and where from.
+TEST_F(SecurityTest, WatchThatSentSeveralCasesIsInEachCasesAuditTrail) {
+  const std::string clinic = "clinic-watching";
+  std::set<std::string> submitted;
+  for (int i = 0; i < 3; ++i) submitted.insert(SubmitCase(clinic, absl::StrCat("-", i)));
+  ASSERT_EQ(submitted.size(), 3u);
+  ASSERT_EQ(submitted.count(""), 0u);
+
+  auto intake = v1::IntakeService::NewStub(Channel(Service::kIntake));
+  auto context = AsClinic(clinic);
+  auto reader = intake->WatchEvents(context.get(), v1::WatchEventsRequest());
+  std::set<std::string> seen;
+  v1::CaseEvent event;
+  while (seen != submitted && reader->Read(&event)) seen.insert(event.case_id());
+  context->TryCancel();
+  reader->Finish();
+  ASSERT_EQ(seen, submitted);
+
+  for (const std::string& case_id : submitted) {
+    ASSERT_TRUE(Audited("device-of-clinic-watching", "IntakeService/WatchEvents", "OK", case_id)) << case_id;
+    for (const v1::AuditEntry& e : Audit("", case_id)) {
+      if (e.action() != "IntakeService/WatchEvents") continue;
+      EXPECT_EQ(e.role(), "clinic");
+      EXPECT_EQ(e.scope(), clinic);
       EXPECT_TRUE(absl::StrContains(e.peer(), "127.0.0.1")) << e.peer();
     }
   }
