@@ -169,8 +169,9 @@ v1::TriageResult Screener::Screen(const v1::Case& c, absl::Time now) const {
     result.set_not_screened_reason(absl::StrJoin(unjudged, "; "));
     result.set_tier(v1::URGENCY_URGENT);
     result.set_risk_score(risk);
-    *result.add_explanation() = Item("system", absl::StrCat("NOT SCREENED, sent to a specialist as urgent: ",
-                                                            result.not_screened_reason()));
+    // The reason is stored once, in not_screened_reason (every reader shows
+    // it: CLI, FHIR); repeating it here cost ~90 B of every such case record.
+    *result.add_explanation() = Item("system", kNotScreenedExplanation);
     return result;
   }
   result.set_screened(true);

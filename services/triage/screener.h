@@ -26,6 +26,10 @@ struct ScreeningOptions {
   int max_analyses_in_flight = 8;
 };
 
+// The last explanation item of a case that was not screened. The reason itself
+// is in TriageResult.not_screened_reason only (stored once).
+inline constexpr char kNotScreenedExplanation[] = "NOT SCREENED: sent to a specialist as urgent";
+
 // Decides a case's triage result from its form and its images. Never fails:
 // whatever goes wrong (an image missing from the blob store, an analyzer
 // error, exception or timeout, an image the analyzer cannot judge) yields a

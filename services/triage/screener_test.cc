@@ -102,6 +102,23 @@ TEST_F(ScreenerTest, BenchmarkModeWithoutImageAnalysisNeverPassesForScreened) {
   EXPECT_TRUE(absl::StrContains(result.not_screened_reason(), "--skip_image_analysis")) << result.not_screened_reason();
 }
 
+// The reason a case was not screened is stored once, in not_screened_reason
+// (what the CLI and the FHIR export show a specialist); the last explanation
+// item says that it was not screened, without repeating the reason.
+TEST_F(ScreenerTest, NotScreenedReasonIsStoredOnceAndTheLastExplanationSaysNotScreened) {
+  Screener screener(NewSkippedImageAnalyzer(), blobs_, {});
+  v1::TriageResult result = screener.Screen(TumourCase({{StoreSample("ISIC_0024311.jpg"), v1::MODALITY_DERMOSCOPY}}), kNow);
+  ASSERT_FALSE(result.screened());
+  ASSERT_FALSE(result.not_screened_reason().empty());
+  ASSERT_GT(result.explanation_size(), 0);
+  const v1::ExplanationItem& last = result.explanation(result.explanation_size() - 1);
+  EXPECT_EQ(last.source(), "system");
+  EXPECT_EQ(last.text(), kNotScreenedExplanation);
+  for (const v1::ExplanationItem& item : result.explanation()) {
+    EXPECT_FALSE(absl::StrContains(item.text(), "--skip_image_analysis")) << item.text();
+  }
+}
+
 TEST_F(ScreenerTest, BenchmarkModeDoesNotReadTheImagesAndStillSendsTheCaseAsUrgent) {
   Screener screener(NewSkippedImageAnalyzer(), blobs_, {});
   const std::string never_stored(64, 'a');
