@@ -43,9 +43,23 @@ v1::QueueEvent MakeQueueEvent(const v1::Case& c, absl::string_view pool, v1::Que
 
 QueueEventLog::QueueEventLog(std::shared_ptr<redis::Client> redis) : redis_(std::move(redis)) {}
 
+// An entry is one field, pb: the event without what its key and its queue
+// entry already say: the pool (the key names it; entry.pool too, unless the
+// case moved to another pool) and the case id (entry.case_id repeats it).
+// ReadAfter puts them back; an entry whose pool is unset is of this layout.
+// Entries of the earlier layout (the whole event) read the same, and an event
+// this layout could not restore exactly (no entry pool) is stored whole.
 std::vector<std::string> QueueEventLog::AppendCommand(const v1::QueueEvent& event) {
+  v1::QueueEvent stored = event;
+  stored.clear_event_id();
+  if (!event.pool().empty() && !event.case_id().empty() && event.entry().case_id() == event.case_id() &&
+      !event.entry().pool().empty()) {
+    stored.clear_pool();
+    stored.clear_case_id();
+    if (event.entry().pool() == event.pool()) stored.mutable_entry()->clear_pool();
+  }
   return {"XADD", keys::PoolEvents(event.pool()), "MAXLEN", "~", kMaxEventsPerPool, "*", "pb",
-          event.SerializeAsString()};
+          stored.SerializeAsString()};
 }
 
 absl::StatusOr<std::string> QueueEventLog::Append(const v1::QueueEvent& event) {
@@ -85,6 +99,11 @@ absl::StatusOr<std::vector<v1::QueueEvent>> QueueEventLog::ReadAfter(absl::strin
       if (fields.elements[i].str != "pb") continue;
       v1::QueueEvent event;
       if (!event.ParseFromString(fields.elements[i + 1].str)) continue;
+      if (event.pool().empty()) {  // the compact layout (AppendCommand)
+        event.set_pool(std::string(pool));
+        event.set_case_id(event.entry().case_id());
+        if (event.entry().pool().empty()) event.mutable_entry()->set_pool(std::string(pool));
+      }
       event.set_event_id(absl::StrCat(pool, "/", entry.elements[0].str));
       events.push_back(std::move(event));
     }
