@@ -16,6 +16,7 @@
 #include "absl/synchronization/notification.h"
 #include "common/auth/policy.h"
 #include "common/request_limits/request_limits.h"
+#include "proto/catalog/service_catalog.h"
 #include "telederm/v1/delivery.pb.h"
 #include "telederm/v1/fhir.pb.h"
 #include "telederm/v1/intake.pb.h"
@@ -35,28 +36,7 @@ using google::protobuf::Message;
 using google::protobuf::MethodDescriptor;
 
 // Every RPC of every telederm service, found in the linked descriptors.
-std::vector<const MethodDescriptor*> AllMethods() {
-  (void)v1::GetCaseRequest::descriptor();
-  (void)v1::ListQueueRequest::descriptor();
-  (void)v1::GetTriageResultRequest::descriptor();
-  (void)v1::ListAuditEntriesRequest::descriptor();
-  (void)v1::ExportCaseFhirRequest::descriptor();
-  (void)v1::ListDeadLettersRequest::descriptor();
-  std::vector<const MethodDescriptor*> methods;
-  for (const char* file : {"telederm/v1/intake.proto", "telederm/v1/triage.proto", "telederm/v1/referral.proto",
-                           "telederm/v1/security.proto", "telederm/v1/delivery.proto", "telederm/v1/fhir.proto"}) {
-    const google::protobuf::FileDescriptor* descriptor =
-        google::protobuf::DescriptorPool::generated_pool()->FindFileByName(file);
-    EXPECT_NE(descriptor, nullptr) << file;
-    if (descriptor == nullptr) continue;
-    for (int s = 0; s < descriptor->service_count(); ++s) {
-      for (int m = 0; m < descriptor->service(s)->method_count(); ++m) {
-        methods.push_back(descriptor->service(s)->method(m));
-      }
-    }
-  }
-  return methods;
-}
+std::vector<const MethodDescriptor*> AllMethods() { return v1::AllServiceMethods(); }
 
 bool IsContractMessage(const Descriptor* d) { return absl::StartsWith(d->full_name(), "telederm.v1."); }
 
