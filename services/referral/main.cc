@@ -47,6 +47,7 @@ ABSL_FLAG(absl::Duration, fairness_window, absl::Minutes(30),
           "ClaimNext may serve a less-served clinic's case of the same tier due this much after the head");
 ABSL_FLAG(std::string, icd10_table, "", "the table of accepted ICD-10 codes (default: the bundled one)");
 ABSL_FLAG(std::string, test_clock_file, "", "tests only: add the milliseconds in this file to the clock");
+ABSL_FLAG(int32_t, stream_batch, 16, "stream:triaged entries placed in queues together (1..1000)");
 ABSL_FLAG(int32_t, max_queued_calls, 256, "unary calls in hand at once; beyond it RESOURCE_EXHAUSTED with a retry hint");
 ABSL_FLAG(int32_t, max_watches, 64, "WatchQueue streams open at once; beyond it RESOURCE_EXHAUSTED with a retry hint");
 
@@ -71,6 +72,10 @@ int main(int argc, char** argv) {
   options.fairness_window = absl::GetFlag(FLAGS_fairness_window);
   if (absl::Status s = telederm::referral::ValidateOptions(options); !s.ok()) {
     std::cerr << "telederm-referral: " << s.message() << "\n";
+    return 2;
+  }
+  if (const int batch = absl::GetFlag(FLAGS_stream_batch); batch < 1 || batch > 1000) {
+    std::cerr << "telederm-referral: --stream_batch=" << batch << " must be between 1 and 1000\n";
     return 2;
   }
   std::string table_path = absl::GetFlag(FLAGS_icd10_table);
@@ -108,6 +113,7 @@ int main(int argc, char** argv) {
 
   auto handler = std::make_shared<telederm::referral::TriagedHandler>(redis, clock, options);
   telederm::StreamWorkerOptions worker_options;
+  worker_options.batch = absl::GetFlag(FLAGS_stream_batch);
   worker_options.reclaim_idle = options.reclaim_idle;
   worker_options.reclaim_every = options.reclaim_idle;
   telederm::StreamWorker worker(

@@ -35,6 +35,9 @@ ABSL_FLAG(std::string, model_sidecar, "", "the classifier's sidecar file (defaul
 ABSL_FLAG(absl::Duration, shutdown_deadline, absl::Seconds(20),
           "on SIGTERM: finish and ack the case in hand, then exit within this");
 ABSL_FLAG(int32_t, max_queued_calls, 64, "gRPC calls in hand at once; beyond it RESOURCE_EXHAUSTED with a retry hint");
+ABSL_FLAG(int32_t, stream_batch, 16,
+          "stream:intake entries read and stored together when images are not analysed (1..1000; with image "
+          "analysis always 1)");
 ABSL_FLAG(int32_t, max_deliveries, 5,
           "a case whose screening failed this many times goes to a human unscreened (dead letter); 0: never");
 
@@ -58,6 +61,9 @@ int main(int argc, char** argv) {
   if (!timeout.ok()) return fail(timeout.status());
   absl::StatusOr<absl::Duration> reclaim_idle = ParseDurationSetting("--reclaim_idle", absl::GetFlag(FLAGS_reclaim_idle));
   if (!reclaim_idle.ok()) return fail(reclaim_idle.status());
+  if (const int batch = absl::GetFlag(FLAGS_stream_batch); batch < 1 || batch > 1000) {
+    return fail(absl::InvalidArgumentError(absl::StrCat("--stream_batch=", batch, " must be between 1 and 1000")));
+  }
   absl::StatusOr<redis::Endpoint> endpoint = redis::Endpoint::Parse(config.redis);
   if (!endpoint.ok()) return fail(endpoint.status());
   absl::StatusOr<BlobStorePtr> blobs = OpenDirectoryBlobStore(config.data_dir + "/blobs");
@@ -101,7 +107,7 @@ int main(int argc, char** argv) {
   // milliseconds of it, and a case is stored only once its whole batch is
   // screened: a suspected melanoma early in a batch would wait for the other
   // cases' analyses. So an analysing triage takes one case at a time.
-  if ((*analyzer)->ReadsImages()) worker_options.batch = 1;
+  worker_options.batch = (*analyzer)->ReadsImages() ? 1 : absl::GetFlag(FLAGS_stream_batch);
   worker_options.reclaim_idle = *reclaim_idle;
   worker_options.dead_letters.max_deliveries = absl::GetFlag(FLAGS_max_deliveries);
   worker_options.dead_letters.on_dead_letter = [handler](const redis::StreamEntry& entry, const std::string& error) {

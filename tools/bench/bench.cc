@@ -207,6 +207,10 @@ class Bench {
     Progress("starting redis-server, intake, triage (--skip_image_analysis), referral");
     testing::StackOptions stack_options;
     stack_options.triage_flags = {"--skip_image_analysis"};
+    if (options_.stream_batch > 0) {
+      stack_options.triage_flags.push_back(absl::StrCat("--stream_batch=", options_.stream_batch));
+      stack_options.referral_flags.push_back(absl::StrCat("--stream_batch=", options_.stream_batch));
+    }
     absl::StatusOr<std::unique_ptr<testing::Stack>> stack = testing::Stack::Start(stack_options);
     if (!stack.ok()) return stack.status();
     stack_ = std::move(*stack);

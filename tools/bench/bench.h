@@ -35,6 +35,7 @@ struct BenchOptions {
   // measurement: connections, scripts and token caches warm up in them.
   int64_t warmup_calls_per_level = 64;
   int64_t redis_benchmark_requests = 50000;
+  int stream_batch = 0;  // triage's and referral's --stream_batch; 0: their default
   absl::Duration time_limit = absl::Seconds(90);
   // Which scenario groups run: "submit", "upload", "pipeline", "scale".
   std::vector<std::string> scenarios = {"submit", "upload", "pipeline", "scale"};
