@@ -422,6 +422,12 @@ void AuditWriter::CloseStream(StreamId stream) {
 }
 
 void AuditWriter::ArmTimer(SteadyTime at) {
+  {
+    absl::MutexLock lock(&mutex_);
+    // Shutting down: Flush has queued every open entry; a wait now would only
+    // hold up the destructor's join.
+    if (stopping_) return;
+  }
   timer_.expires_at(at);
   timer_.async_wait([this](const boost::system::error_code& error) {
     if (!error) OnTimer();
