@@ -33,12 +33,16 @@ export TELEDERM_TLS_CLIENT_CA=$run/certs/ca.pem TELEDERM_TOKEN_KEYS=$run/certs/t
 export TELEDERM_CA_CERT=$run/certs/ca.pem  # the CLI trusts the development CA
 
 # A Redis of the demo's own, with AOF, so a system Redis on 6379 is untouched.
-export TELEDERM_REDIS=127.0.0.1:${TELEDERM_DEMO_REDIS_PORT:-6390}
+# It runs on this host, so the services reach it over its Unix socket (cheaper
+# per command than TCP loopback; docs/REDIS.md, "Transport"). Its loopback
+# port stays open for redis-cli; a Redis on another host is host:port.
+redis_port=${TELEDERM_DEMO_REDIS_PORT:-6390}
+export TELEDERM_REDIS=unix:$run/redis.sock
 export TELEDERM_DATA_DIR=$run/data
-redis-server --port "${TELEDERM_REDIS##*:}" --bind 127.0.0.1 --dir "$run" --appendonly yes --save '' \
-  --daemonize no --logfile "$run/redis.log" &
+redis-server --port "$redis_port" --bind 127.0.0.1 --unixsocket "$run/redis.sock" --unixsocketperm 700 \
+  --dir "$run" --appendonly yes --save '' --daemonize no --logfile "$run/redis.log" &
 pids+=($!)
-for _ in $(seq 50); do redis-cli -p "${TELEDERM_REDIS##*:}" ping >/dev/null 2>&1 && break; sleep 0.1; done
+for _ in $(seq 50); do redis-cli -s "$run/redis.sock" ping >/dev/null 2>&1 && break; sleep 0.1; done
 
 "$bin/services/intake/telederm-intake" 2>"$run/intake.log" & pids+=($!)
 "$bin/services/triage/telederm-triage" 2>"$run/triage.log" & pids+=($!)

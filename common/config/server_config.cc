@@ -10,7 +10,9 @@
 #include "common/logging/log.h"
 
 ABSL_FLAG(std::string, listen, "", "host:port to serve gRPC on (env TELEDERM_LISTEN)");
-ABSL_FLAG(std::string, redis, "", "Redis host:port (env TELEDERM_REDIS; default 127.0.0.1:6379)");
+ABSL_FLAG(std::string, redis, "",
+          "Redis host:port, or unix:/path/to/redis.sock for a Redis on this host (env TELEDERM_REDIS; "
+          "default 127.0.0.1:6379)");
 ABSL_FLAG(std::string, data_dir, "",
           "directory for the blob store and local state (env TELEDERM_DATA_DIR; default ./telederm-data)");
 

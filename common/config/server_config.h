@@ -20,7 +20,7 @@ namespace telederm {
 
 struct ServerConfig {
   std::string listen;    // host:port the gRPC server binds
-  std::string redis;     // host:port of Redis
+  std::string redis;     // host:port of Redis, or unix:/path of its socket (redis::Endpoint::Parse)
   std::string data_dir;  // blob store root and other local state
   std::string redis_user;      // Redis ACL user (deploy/redis/users.acl); empty: default user
   std::string redis_password;  // read from the password file; empty: no AUTH

@@ -256,6 +256,31 @@ TEST_F(ClientTest, ConnectFailsUnavailableWhenNothingListens) {
   EXPECT_EQ(lazy->Ping().code(), absl::StatusCode::kUnavailable);
 }
 
+TEST_F(ClientTest, UnixSocketCarriesCommandsAndReconnectsAfterRestart) {
+  ClientOptions options;
+  options.endpoint = *Endpoint::Parse(server_->unix_address());
+  std::shared_ptr<Client> client = Client::Create(options);
+  ASSERT_TRUE(client->Command({"SET", "case:1", "received"}).ok());
+  absl::StatusOr<Reply> tcp_view = client_->Command({"GET", "case:1"});
+  ASSERT_TRUE(tcp_view.ok()) << tcp_view.status();
+  EXPECT_EQ(tcp_view->AsOptionalString(), "received");
+
+  ASSERT_TRUE(server_->Restart().ok());
+  // A fresh client, as after any restart (the first waits out its backoff).
+  absl::StatusOr<Reply> after = Client::Create(options)->Command({"GET", "case:1"});
+  ASSERT_TRUE(after.ok()) << after.status();
+  EXPECT_EQ(after->AsOptionalString(), "received");
+}
+
+TEST_F(ClientTest, ConnectOverMissingSocketFailsUnavailableNamingThePath) {
+  ClientOptions options;
+  options.endpoint = *Endpoint::Parse(absl::StrCat("unix:", server_->dir(), "/no-such.sock"));
+  absl::StatusOr<std::shared_ptr<Client>> client = Client::Connect(options);
+  EXPECT_EQ(client.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_THAT(client.status().message(),
+              HasSubstr(absl::StrCat("redis at unix:", server_->dir(), "/no-such.sock unavailable")));
+}
+
 TEST_F(ClientTest, SlowReplyTimesOutAsUnavailableAndNextCallReconnects) {
   ClientOptions fast = options_;
   fast.command_timeout = absl::Milliseconds(200);
@@ -365,6 +390,28 @@ TEST(EndpointTest, ParsesHostPortAndRejectsBadPort) {
             absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(Endpoint::Parse("").status().code(),
             absl::StatusCode::kInvalidArgument);
+}
+
+TEST(EndpointTest, ParsesUnixSocketPathAndRefusesBadFormsSayingWhy) {
+  absl::StatusOr<Endpoint> e = Endpoint::Parse("unix:/run/redis/redis.sock");
+  ASSERT_TRUE(e.ok()) << e.status();
+  EXPECT_TRUE(e->is_unix_socket());
+  EXPECT_EQ(e->unix_socket, "/run/redis/redis.sock");
+  EXPECT_EQ(e->ToString(), "unix:/run/redis/redis.sock");
+  EXPECT_FALSE(Endpoint::Parse("127.0.0.1:6379")->is_unix_socket());
+
+  absl::StatusOr<Endpoint> empty = Endpoint::Parse("unix:");
+  EXPECT_EQ(empty.status(), absl::InvalidArgumentError(
+                                "redis endpoint \"unix:\": no socket path after \"unix:\"; "
+                                "expected unix:/path/to/redis.sock"));
+  absl::StatusOr<Endpoint> relative = Endpoint::Parse("unix:redis.sock");
+  EXPECT_EQ(relative.status(), absl::InvalidArgumentError(
+                                   "redis endpoint \"unix:redis.sock\": socket path \"redis.sock\" is not "
+                                   "absolute; give the full path of redis.conf's unixsocket"));
+  absl::StatusOr<Endpoint> too_long = Endpoint::Parse(absl::StrCat("unix:/", std::string(200, 'd'), "/r.sock"));
+  EXPECT_EQ(too_long.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(too_long.status().message(), HasSubstr("a Unix socket path has at most 107"));
+  EXPECT_THAT(Endpoint::Parse("").status().message(), HasSubstr("unix:/path/to/redis.sock"));
 }
 
 }  // namespace

@@ -79,9 +79,11 @@ Reply ToReply(const redisReply& reply) {
 absl::StatusOr<std::unique_ptr<Connection>> Connection::Open(
     const ClientOptions& options) {
   std::string where = absl::StrCat("redis at ", options.endpoint.ToString());
-  ContextUPtr context(redisConnectWithTimeout(
-      options.endpoint.host.c_str(), options.endpoint.port,
-      absl::ToTimeval(options.connect_timeout)));
+  const timeval connect_timeout = absl::ToTimeval(options.connect_timeout);
+  ContextUPtr context(
+      options.endpoint.is_unix_socket()
+          ? redisConnectUnixWithTimeout(options.endpoint.unix_socket.c_str(), connect_timeout)
+          : redisConnectWithTimeout(options.endpoint.host.c_str(), options.endpoint.port, connect_timeout));
   if (context == nullptr) {
     return absl::UnavailableError(
         absl::StrCat(where, " unavailable: cannot allocate connection"));

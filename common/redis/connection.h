@@ -73,7 +73,7 @@ class Connection {
   absl::Status TransportError();
 
   ContextUPtr context_;
-  std::string where_;  // "redis at host:port"
+  std::string where_;  // "redis at host:port" or "redis at unix:/path"
   bool broken_ = false;
 };
 

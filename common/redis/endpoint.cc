@@ -1,19 +1,55 @@
 #include "common/redis/endpoint.h"
 
+#include <sys/un.h>
+
 #include "absl/status/status.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 
 namespace telederm::redis {
+namespace {
 
-std::string Endpoint::ToString() const { return absl::StrCat(host, ":", port); }
+constexpr absl::string_view kUnixPrefix = "unix:";
 
-absl::StatusOr<Endpoint> Endpoint::Parse(std::string_view host_port) {
+absl::StatusOr<Endpoint> ParseUnixSocket(absl::string_view whole, absl::string_view path) {
+  if (path.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "redis endpoint \"", whole, "\": no socket path after \"unix:\"; expected unix:/path/to/redis.sock"));
+  }
+  if (path.front() != '/') {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "redis endpoint \"", whole, "\": socket path \"", path,
+        "\" is not absolute; give the full path of redis.conf's unixsocket"));
+  }
+  // The kernel's limit (sockaddr_un::sun_path, NUL included).
+  constexpr size_t kMaxPath = sizeof(sockaddr_un::sun_path) - 1;
+  if (path.size() > kMaxPath) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "redis endpoint \"", whole, "\": socket path is ", path.size(),
+        " bytes long; a Unix socket path has at most ", kMaxPath));
+  }
   Endpoint endpoint;
-  const size_t colon = host_port.rfind(':');
-  const absl::string_view whole(host_port.data(), host_port.size());
+  endpoint.unix_socket = std::string(path);
+  return endpoint;
+}
+
+}  // namespace
+
+std::string Endpoint::ToString() const {
+  if (is_unix_socket()) return absl::StrCat(kUnixPrefix, unix_socket);
+  return absl::StrCat(host, ":", port);
+}
+
+absl::StatusOr<Endpoint> Endpoint::Parse(std::string_view address) {
+  const absl::string_view whole(address.data(), address.size());
+  if (absl::StartsWith(whole, kUnixPrefix)) {
+    return ParseUnixSocket(whole, whole.substr(kUnixPrefix.size()));
+  }
+  Endpoint endpoint;
+  const size_t colon = whole.rfind(':');
   absl::string_view host = whole.substr(0, colon);
-  if (colon != std::string_view::npos) {
+  if (colon != absl::string_view::npos) {
     absl::string_view port_text = whole.substr(colon + 1);
     int port = 0;
     if (!absl::SimpleAtoi(port_text, &port) || port <= 0 || port > 65535) {
@@ -24,9 +60,9 @@ absl::StatusOr<Endpoint> Endpoint::Parse(std::string_view host_port) {
     endpoint.port = port;
   }
   if (!host.empty()) endpoint.host = std::string(host);
-  if (host.empty() && colon == std::string_view::npos) {
+  if (host.empty() && colon == absl::string_view::npos) {
     return absl::InvalidArgumentError(
-        "redis endpoint is empty; expected host:port");
+        "redis endpoint is empty; expected host:port or unix:/path/to/redis.sock");
   }
   return endpoint;
 }

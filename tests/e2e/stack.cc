@@ -36,9 +36,13 @@ absl::StatusOr<std::unique_ptr<Stack>> Stack::Start(StackOptions options) {
   RedisServerOptions redis_options;
   redis_options.appendfsync = options.redis_appendfsync;
   redis_options.extra_args = options.redis_args;
+  // Over the socket, Redis listens on nothing else: nothing can use TCP by mistake.
+  redis_options.tcp = !options.redis_over_unix_socket;
   absl::StatusOr<std::unique_ptr<RedisServer>> redis = RedisServer::Start(redis_options);
   if (!redis.ok()) return redis.status();
   stack->redis_ = std::move(*redis);
+  stack->redis_address_ =
+      options.redis_over_unix_socket ? stack->redis_->unix_address() : stack->redis_->host_port();
   absl::StatusOr<std::string> dir = MakeTempDir("telederm-stack");
   if (!dir.ok()) return dir.status();
   stack->data_dir_ = *dir;
@@ -48,7 +52,7 @@ absl::StatusOr<std::unique_ptr<Stack>> Stack::Start(StackOptions options) {
     Process p;
     p.port = FreeLoopbackPort();
     p.log = absl::StrCat(stack->data_dir_, "/", name, ".log");
-    p.argv = {binary, absl::StrCat("--listen=127.0.0.1:", p.port), absl::StrCat("--redis=", stack->redis_->host_port()),
+    p.argv = {binary, absl::StrCat("--listen=127.0.0.1:", p.port), absl::StrCat("--redis=", stack->redis_address_),
               absl::StrCat("--data_dir=", stack->data_dir_)};
     p.argv.insert(p.argv.end(), security.begin(), security.end());
     p.argv.insert(p.argv.end(), flags.begin(), flags.end());

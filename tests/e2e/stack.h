@@ -30,6 +30,10 @@ struct StackOptions {
   std::vector<std::string> intake_flags;    // added to the intake process
   std::string redis_appendfsync = "everysec";  // "always" closes the AOF's loss window
   std::vector<std::string> redis_args;  // added to redis-server's command line (e.g. --aclfile)
+  // The services reach Redis over its Unix domain socket (--redis=unix:...),
+  // as a co-located deployment does, instead of TCP loopback; Redis then has
+  // no TCP listener (redis().port() is 0: use redis_address()).
+  bool redis_over_unix_socket = false;
 };
 
 // The whole telederm stack as real processes: a redis-server and the three
@@ -42,6 +46,8 @@ class Stack {
 
   std::string address(Service service, int index = 0) const;  // "127.0.0.1:port"
   RedisServer& redis() { return *redis_; }
+  // The --redis address the services were given (TCP or the Unix socket).
+  const std::string& redis_address() const { return redis_address_; }
   const std::string& data_dir() const { return data_dir_; }
 
   // kill -9: the process gets no chance to finish anything.
@@ -75,6 +81,7 @@ class Stack {
   const Process& ProcessOf(Service service, int index) const;
 
   std::unique_ptr<RedisServer> redis_;
+  std::string redis_address_;
   std::string data_dir_;
   Process intake_;
   std::vector<Process> triage_;

@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -44,20 +45,26 @@ absl::StatusOr<std::string> FindRedisServer() {
       "/usr/bin or PATH");
 }
 
-// True if a PING over a fresh connection gets "+PONG" (not "-LOADING ...").
-bool AnswersPing(int port) {
-  const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+// True if a PING over a fresh connection gets "+PONG" (not "-LOADING ..."):
+// over TCP loopback to `port`, or, when port is 0, over the Unix socket.
+bool AnswersPing(int port, const std::string& unix_socket) {
+  const int fd = socket(port != 0 ? AF_INET : AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) return false;
   timeval timeout{1, 0};
   setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
   setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof(timeout));
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  address.sin_port = htons(static_cast<uint16_t>(port));
+  sockaddr_in inet{};
+  inet.sin_family = AF_INET;
+  inet.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  inet.sin_port = htons(static_cast<uint16_t>(port));
+  sockaddr_un local{};
+  local.sun_family = AF_UNIX;
+  unix_socket.copy(local.sun_path, sizeof(local.sun_path) - 1);
+  const bool connected =
+      port != 0 ? connect(fd, reinterpret_cast<sockaddr*>(&inet), sizeof(inet)) == 0
+                : connect(fd, reinterpret_cast<sockaddr*>(&local), sizeof(local)) == 0;
   bool pong = false;
-  if (connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) ==
-      0) {
+  if (connected) {
     constexpr char kPing[] = "*1\r\n$4\r\nPING\r\n";
     if (send(fd, kPing, sizeof(kPing) - 1, MSG_NOSIGNAL) ==
         static_cast<ssize_t>(sizeof(kPing) - 1)) {
@@ -88,8 +95,8 @@ absl::StatusOr<std::unique_ptr<RedisServer>> RedisServer::Start(
   // redis exits at once and we try another port.
   absl::Status launched;
   for (int attempt = 0; attempt < 3; ++attempt) {
-    server->port_ = FreeLoopbackPort();
-    if (server->port_ <= 0) return absl::InternalError("no free loopback port");
+    server->port_ = options.tcp ? FreeLoopbackPort() : 0;
+    if (options.tcp && server->port_ <= 0) return absl::InternalError("no free loopback port");
     launched = server->Launch();
     if (launched.ok()) return server;
   }
@@ -106,12 +113,22 @@ std::string RedisServer::host_port() const {
   return absl::StrCat("127.0.0.1:", port_);
 }
 
+std::string RedisServer::unix_socket() const { return absl::StrCat(dir_, "/redis.sock"); }
+
+std::string RedisServer::unix_address() const { return absl::StrCat("unix:", unix_socket()); }
+
 absl::Status RedisServer::Launch() {
   const std::string log = absl::StrCat(dir_, "/redis.log");
+  if (unix_socket().size() >= sizeof(sockaddr_un::sun_path)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "redis-server's socket path ", unix_socket(), " is too long for a Unix socket; set a shorter TMPDIR"));
+  }
   std::vector<std::string> argv = {
       binary_,
       "--port", absl::StrCat(port_),
       "--bind", "127.0.0.1",
+      "--unixsocket", unix_socket(),
+      "--unixsocketperm", "700",
       "--dir", dir_,
       "--save", "",
       "--appendonly", options_.append_only ? "yes" : "no",
@@ -132,7 +149,7 @@ absl::Status RedisServer::Launch() {
   process_ = *std::move(process);
 
   const absl::Time deadline = absl::Now() + kStartTimeout;
-  while (!AnswersPing(port_)) {
+  while (!AnswersPing(port_, unix_socket())) {
     if (!process_->Running()) {
       return absl::UnavailableError(
           absl::StrCat("redis-server on port ", port_, " exited at start; log:\n",

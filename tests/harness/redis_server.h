@@ -24,13 +24,18 @@ inline constexpr std::pair<const char*, const char*> kProductionMemorySettings[]
 struct RedisServerOptions {
   bool append_only = true;  // --appendonly yes
   std::string appendfsync = "everysec";  // or "always": fsync before every reply
+  // False: no TCP listener at all (--port 0), only the Unix socket; port() is
+  // then 0 and clients must use unix_address().
+  bool tcp = true;
   // Added to the command line, e.g. {"--aclfile", path}. A server that answers
   // PING with NOAUTH (no default user) counts as started.
   std::vector<std::string> extra_args;
 };
 
 // A real redis-server child process for one test: bound to 127.0.0.1 on a
-// free port, its data (AOF, logs) in a temp directory of its own.
+// free port and listening on a Unix domain socket in its directory as well
+// (`unixsocketperm 700`: only this user), its data (AOF, logs) in a temp
+// directory of its own.
 //
 // The binary is $TELEDERM_REDIS_SERVER, else /usr/bin/redis-server, else
 // redis-server from PATH.
@@ -53,6 +58,10 @@ class RedisServer {
 
   int port() const { return port_; }
   std::string host_port() const;  // "127.0.0.1:NNNN"
+  // The Unix domain socket, and the --redis address that reaches it
+  // ("unix:<dir>/redis.sock"; redis::Endpoint::Parse reads both forms).
+  std::string unix_socket() const;
+  std::string unix_address() const;
   const std::string& dir() const { return dir_; }
   bool running() const { return process_ != nullptr && process_->Running(); }
 

@@ -33,6 +33,23 @@ TEST(RedisServerTest, StartedServerAnswersPingOnLoopback) {
   EXPECT_TRUE(WaitForPort((*server)->port(), absl::Seconds(1)).ok());
 }
 
+TEST(RedisServerTest, StartedServerAnswersOnItsUnixSocketOnlyToItsOwner) {
+  absl::StatusOr<std::unique_ptr<RedisServer>> server = RedisServer::Start();
+  ASSERT_TRUE(server.ok()) << server.status();
+  EXPECT_EQ((*server)->unix_address(), absl::StrCat("unix:", (*server)->dir(), "/redis.sock"));
+  const std::filesystem::file_status socket = std::filesystem::status((*server)->unix_socket());
+  EXPECT_EQ(socket.type(), std::filesystem::file_type::socket);
+  EXPECT_EQ(socket.permissions() & std::filesystem::perms::all, std::filesystem::perms::owner_all);
+  redis::ClientOptions options;
+  options.endpoint = *redis::Endpoint::Parse((*server)->unix_address());
+  std::shared_ptr<redis::Client> over_socket = redis::Client::Create(options);
+  ASSERT_TRUE(over_socket->Command({"SET", "k", "over the socket"}).ok());
+  // The same server: what one transport wrote, the other reads.
+  absl::StatusOr<redis::Reply> value = ClientFor(**server)->Command({"GET", "k"});
+  ASSERT_TRUE(value.ok()) << value.status();
+  EXPECT_EQ(value->AsOptionalString(), "over the socket");
+}
+
 TEST(RedisServerTest, TwoServersDoNotShareAPortOrData) {
   auto first = RedisServer::Start();
   auto second = RedisServer::Start();

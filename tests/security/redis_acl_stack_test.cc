@@ -2,7 +2,9 @@
 // user) and a requirepass, and each service connects as its own ACL user. A
 // whole case goes through (upload, submit, triage, queue, claim, report,
 // acknowledgement), so the grants are sufficient; a service user is refused
-// what is outside its grant, so they are not too wide.
+// what is outside its grant, so they are not too wide. Both transports a
+// deployment can choose (TCP, and the Unix socket of a co-located Redis)
+// apply the same users.
 #include <filesystem>
 #include <fstream>
 #include <regex>
@@ -27,7 +29,7 @@ std::string ReadAll(const std::string& path) {
   return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
 
-class RedisAclStackTest : public ::testing::Test {
+class RedisAclStackTest : public ::testing::TestWithParam<bool> {
  protected:
   void SetUp() override {
     auto dir = MakeTempDir("telederm-acl");
@@ -40,6 +42,7 @@ class RedisAclStackTest : public ::testing::Test {
     std::ofstream(dir_ + "/users.acl") << users;
     StackOptions options;
     options.redis_args = {"--aclfile", dir_ + "/users.acl", "--requirepass", "default-user-is-off"};
+    options.redis_over_unix_socket = GetParam();
     auto as = [&](const std::string& user) {
       std::ofstream(absl::StrCat(dir_, "/", user, ".pw")) << user << "-test-pw\n";
       return std::vector<std::string>{absl::StrCat("--redis_user=", user),
@@ -59,7 +62,7 @@ class RedisAclStackTest : public ::testing::Test {
 
   std::shared_ptr<redis::Client> RedisAs(const std::string& user, const std::string& password) {
     redis::ClientOptions options;
-    options.endpoint = *redis::Endpoint::Parse(stack_->redis().host_port());
+    options.endpoint = *redis::Endpoint::Parse(stack_->redis_address());
     options.username = user;
     options.password = password;
     return redis::Client::Create(options);
@@ -69,7 +72,7 @@ class RedisAclStackTest : public ::testing::Test {
   std::unique_ptr<Stack> stack_;
 };
 
-TEST_F(RedisAclStackTest, EachServiceAsItsOwnAclUserCarriesACaseToTheReportAndIsRefusedOutsideItsGrant) {
+TEST_P(RedisAclStackTest, EachServiceAsItsOwnAclUserCarriesACaseToTheReportAndIsRefusedOutsideItsGrant) {
   auto intake = v1::IntakeService::NewStub(
       grpc::CreateChannel(stack_->address(Service::kIntake), grpc::InsecureChannelCredentials()));
   auto referral = v1::ReferralService::NewStub(
@@ -145,6 +148,11 @@ TEST_F(RedisAclStackTest, EachServiceAsItsOwnAclUserCarriesACaseToTheReportAndIs
   EXPECT_FALSE(RedisAs("", "")->Command({"GET", submitted.case_id()}).ok());
   EXPECT_FALSE(RedisAs("triage", "wrong-password")->Command({"PING"}).ok());
 }
+
+INSTANTIATE_TEST_SUITE_P(Transports, RedisAclStackTest, ::testing::Bool(),
+                         [](const ::testing::TestParamInfo<bool>& info) {
+                           return info.param ? "OverUnixSocket" : "OverTcpLoopback";
+                         });
 
 }  // namespace
 }  // namespace telederm::testing

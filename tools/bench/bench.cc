@@ -174,7 +174,8 @@ class Bench {
 
   absl::StatusOr<Report> Run() {
     report_.machine = absl::StrCat(std::thread::hardware_concurrency(), " cores shared by client and servers, load ",
-                                   LoadAverage(), " at start");
+                                   LoadAverage(), " at start; Redis over ",
+                                   options_.redis_over_unix_socket ? "its Unix socket" : "TCP loopback");
     if (absl::Status s = Start(); !s.ok()) return s;
     if (Runs("submit")) {
       if (absl::Status s = SubmitScenarios(); !s.ok()) return s;
@@ -204,13 +205,16 @@ class Bench {
   }
 
   absl::Status Start() {
-    Progress("starting redis-server, intake, triage (--skip_image_analysis), referral");
+    Progress(absl::StrCat("starting redis-server (services over ",
+                          options_.redis_over_unix_socket ? "its Unix socket" : "TCP loopback",
+                          "), intake, triage (--skip_image_analysis), referral"));
     testing::StackOptions stack_options;
     stack_options.triage_flags = {"--skip_image_analysis"};
     if (options_.stream_batch > 0) {
       stack_options.triage_flags.push_back(absl::StrCat("--stream_batch=", options_.stream_batch));
       stack_options.referral_flags.push_back(absl::StrCat("--stream_batch=", options_.stream_batch));
     }
+    stack_options.redis_over_unix_socket = options_.redis_over_unix_socket;
     absl::StatusOr<std::unique_ptr<testing::Stack>> stack = testing::Stack::Start(stack_options);
     if (!stack.ok()) return stack.status();
     stack_ = std::move(*stack);
@@ -227,8 +231,9 @@ class Bench {
                     options_.channels);
     bare_target_ = Connect(bare_address, bare_address, options_.channels);
     redis::ClientOptions redis_options;
-    absl::StatusOr<redis::Endpoint> endpoint = redis::Endpoint::Parse(stack_->redis().host_port());
+    absl::StatusOr<redis::Endpoint> endpoint = redis::Endpoint::Parse(stack_->redis_address());
     if (!endpoint.ok()) return endpoint.status();
+    redis_endpoint_ = *endpoint;
     redis_options.endpoint = *endpoint;
     redis_options.command_timeout = absl::Seconds(30);
     redis_ = redis::Client::Create(redis_options);
@@ -374,7 +379,7 @@ class Bench {
     // Round trips: a small run under MONITOR (not timed).
     Progress(absl::StrCat("pipeline: counting Redis commands of ", options_.monitored_cases, " cases (MONITOR)"));
     absl::StatusOr<std::unique_ptr<CommandMonitor>> monitor =
-        CommandMonitor::Start("127.0.0.1", stack_->redis().port());
+        CommandMonitor::Start(redis_endpoint_);
     if (!monitor.ok()) return monitor.status();
     Submitter counted("count", case_image_);
     PipelineResult small = RunPipeline(real_, counted, options_.monitored_cases, std::min(8, options_.concurrency), 0,
@@ -402,7 +407,7 @@ class Bench {
       const std::string line = BenchmarkFor(command);
       if (!rps_by_line.contains(line)) {
         absl::StatusOr<RedisCeiling> ceiling =
-            BenchmarkCommand("127.0.0.1", stack_->redis().port(), command, options_.redis_benchmark_requests);
+            BenchmarkCommand(redis_endpoint_, command, options_.redis_benchmark_requests);
         if (!ceiling.ok()) return ceiling.status();
         rps_by_line[line] = ceiling->per_second;
         rps_by_benchmark[line.substr(0, 40)] = ceiling->per_second;
@@ -661,6 +666,7 @@ class Bench {
   std::unique_ptr<testing::Stack> stack_;
   std::unique_ptr<testing::ChildProcess> bare_;
   std::shared_ptr<redis::Client> redis_;
+  redis::Endpoint redis_endpoint_;  // the way the services reach Redis
   Target real_, bare_target_;
   v1::ImageRef case_image_;
   double submit_ceiling_ = 0, submit_qps_ = 0, upload_ratio_ = 0, queue_ceiling_ = 0, pipeline_rate_ = 0;

@@ -58,6 +58,12 @@ TEST(CommandStatsTest, ParsesCallsPerCommand) {
   EXPECT_EQ(Difference({{"set", 10}, {"get", 1}}, calls), (std::map<std::string, int64_t>{{"evalsha", 3}, {"set", 2}}));
 }
 
+// The queue ceiling's redis-benchmark goes the way the services go.
+TEST(ConnectionArgumentsTest, RedisBenchmarkUsesTheServicesTransport) {
+  EXPECT_EQ(ConnectionArguments(*redis::Endpoint::Parse("unix:/tmp/r/redis.sock")), "-s /tmp/r/redis.sock");
+  EXPECT_EQ(ConnectionArguments(*redis::Endpoint::Parse("127.0.0.1:6390")), "-h 127.0.0.1 -p 6390");
+}
+
 TEST(InfoFieldsTest, ParsesNameValueLinesAndSkipsSectionHeaders) {
   std::map<std::string, std::string> fields = ParseInfoFields(
       "# Persistence\r\naof_rewrite_in_progress:1\r\naof_last_bgrewrite_status:ok\r\n\r\n# Stats\r\n"

@@ -145,13 +145,14 @@ std::map<std::string, int64_t> Difference(const std::map<std::string, int64_t>& 
   return d;
 }
 
-absl::StatusOr<std::unique_ptr<CommandMonitor>> CommandMonitor::Start(const std::string& host, int port) {
+absl::StatusOr<std::unique_ptr<CommandMonitor>> CommandMonitor::Start(const redis::Endpoint& endpoint) {
   std::unique_ptr<CommandMonitor> monitor(new CommandMonitor());
-  redisContext* c = redisConnect(host.c_str(), port);
+  redisContext* c = endpoint.is_unix_socket() ? redisConnectUnix(endpoint.unix_socket.c_str())
+                                              : redisConnect(endpoint.host.c_str(), endpoint.port);
   if (c == nullptr || c->err) {
     std::string error = c == nullptr ? "out of memory" : c->errstr;
     if (c != nullptr) redisFree(c);
-    return absl::UnavailableError(absl::StrCat("MONITOR connection: ", error));
+    return absl::UnavailableError(absl::StrCat("MONITOR connection to ", endpoint.ToString(), ": ", error));
   }
   struct timeval tv = {0, 200000};  // reads wake up to check stop_
   redisSetTimeout(c, tv);
@@ -201,12 +202,17 @@ std::map<std::string, int64_t> CommandMonitor::Stop() {
 
 CommandMonitor::~CommandMonitor() { Stop(); }
 
-absl::StatusOr<RedisCeiling> BenchmarkCommand(const std::string& host, int port, const std::string& command,
+std::string ConnectionArguments(const redis::Endpoint& endpoint) {
+  if (endpoint.is_unix_socket()) return absl::StrCat("-s ", endpoint.unix_socket);
+  return absl::StrCat("-h ", endpoint.host, " -p ", endpoint.port);
+}
+
+absl::StatusOr<RedisCeiling> BenchmarkCommand(const redis::Endpoint& endpoint, const std::string& command,
                                               int64_t requests) {
   RedisCeiling ceiling;
   ceiling.command = command;
   ceiling.benchmark = BenchmarkFor(command);
-  const std::string line = absl::StrCat("redis-benchmark -h ", host, " -p ", port, " -c 50 -n ", requests,
+  const std::string line = absl::StrCat("redis-benchmark ", ConnectionArguments(endpoint), " -c 50 -n ", requests,
                                         " --csv ", ceiling.benchmark, " 2>/dev/null");
   FILE* pipe = popen(line.c_str(), "r");
   if (pipe == nullptr) return absl::UnavailableError("cannot run redis-benchmark");

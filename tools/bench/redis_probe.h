@@ -46,7 +46,7 @@ std::map<std::string, int64_t> Difference(const std::map<std::string, int64_t>& 
 // MONITOR slows Redis down: use it only around a run that is not timed.
 class CommandMonitor {
  public:
-  static absl::StatusOr<std::unique_ptr<CommandMonitor>> Start(const std::string& host, int port);
+  static absl::StatusOr<std::unique_ptr<CommandMonitor>> Start(const redis::Endpoint& endpoint);
   ~CommandMonitor();
   // Stops reading and returns the counts per command (lower case).
   std::map<std::string, int64_t> Stop();
@@ -63,8 +63,9 @@ class CommandMonitor {
 };
 
 // The throughput redis-benchmark measures for one command on the same Redis,
-// with 50 connections and no pipelining (as the services send them), and the
-// command line that measured it.
+// over the transport the services use (TCP, or -s for a Unix socket), with 50
+// connections and no pipelining (as the services send them), and the command
+// line that measured it.
 struct RedisCeiling {
   std::string command;  // as counted per case (lower case)
   std::string benchmark;  // what redis-benchmark ran for it
@@ -72,7 +73,9 @@ struct RedisCeiling {
 };
 // The redis-benchmark arguments that cost `command`.
 std::string BenchmarkFor(const std::string& command);
-absl::StatusOr<RedisCeiling> BenchmarkCommand(const std::string& host, int port, const std::string& command,
+// How redis-benchmark (or redis-cli) reaches `endpoint`: "-h host -p port" or "-s path".
+std::string ConnectionArguments(const redis::Endpoint& endpoint);
+absl::StatusOr<RedisCeiling> BenchmarkCommand(const redis::Endpoint& endpoint, const std::string& command,
                                               int64_t requests);
 
 // Writes `count` queued cases straight into Redis in the layout referral
