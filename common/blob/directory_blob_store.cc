@@ -12,6 +12,7 @@
 #include <openssl/evp.h>
 
 #include "absl/random/random.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/match.h"
@@ -29,10 +30,7 @@ struct EvpContextDeleter {
 using EvpContextPtr = std::unique_ptr<EVP_MD_CTX, EvpContextDeleter>;
 
 std::string HexOf(const unsigned char* digest, unsigned int length) {
-  std::string out;
-  out.reserve(length * 2);
-  for (unsigned int i = 0; i < length; ++i) absl::StrAppendFormat(&out, "%02x", digest[i]);
-  return out;
+  return absl::BytesToHexString(absl::string_view(reinterpret_cast<const char*>(digest), length));  // lower case
 }
 
 absl::Status ErrnoStatus(absl::string_view what, const std::string& path) {
