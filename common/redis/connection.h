@@ -28,6 +28,10 @@ struct ReplyDeleter {
 };
 using ReplyUPtr = std::unique_ptr<redisReply, ReplyDeleter>;
 
+// The RESP encoding of one command (an array of bulk strings), as
+// redisFormatCommandArgv makes it.
+std::string FormatCommand(const std::vector<std::string>& argv);
+
 // Copies a hiredis reply tree into an owned Reply. A nested error becomes
 // Reply::Type::kError.
 Reply ToReply(const redisReply& reply);

@@ -1,6 +1,7 @@
 #include <hiredis/hiredis.h>
 
 #include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -40,6 +41,29 @@ TEST(ReplyLimitsTest, OrdinaryArraysAreRead) {
   Reply converted = ToReply(*reply);
   ASSERT_EQ(converted.elements.size(), 3u);
   EXPECT_EQ(converted.elements[1].str, "ab");
+}
+
+// Our encoder must send exactly what hiredis's would: Redis reads it.
+TEST(FormatCommandTest, EncodesExactlyAsHiredisDoes) {
+  const std::vector<std::vector<std::string>> commands = {
+      {"PING"},
+      {"SET", "case:{c-1}", ""},
+      {"HSET", "k", "pb", std::string("x\0\r\ny", 5), "v", "12"},
+      {"XADD", "stream:intake", "*", "case_id", std::string(70000, 'z')},
+  };
+  for (const std::vector<std::string>& argv : commands) {
+    std::vector<const char*> args;
+    std::vector<size_t> lengths;
+    for (const std::string& arg : argv) {
+      args.push_back(arg.data());
+      lengths.push_back(arg.size());
+    }
+    char* expected = nullptr;
+    const int length = redisFormatCommandArgv(&expected, static_cast<int>(argv.size()), args.data(), lengths.data());
+    ASSERT_GT(length, 0);
+    EXPECT_EQ(FormatCommand(argv), std::string(expected, length)) << argv[0];
+    redisFreeCommand(expected);
+  }
 }
 
 }  // namespace
