@@ -149,15 +149,25 @@ std::string FormatCommand(const std::vector<std::string>& argv) {
   for (const std::string& arg : argv) size += arg.size() + 16;
   std::string command;
   command.reserve(size);
+  // "*<n>\r\n" or "$<n>\r\n"; the digits written backwards into a small buffer.
   auto append_header = [&command](char kind, size_t n) {
-    command.push_back(kind);
-    absl::StrAppend(&command, n, "\r\n");
+    char text[24];
+    char* end = text + sizeof text;
+    char* p = end;
+    *--p = '\n';
+    *--p = '\r';
+    do {
+      *--p = static_cast<char>('0' + n % 10);
+      n /= 10;
+    } while (n != 0);
+    *--p = kind;
+    command.append(p, end - p);
   };
   append_header('*', argv.size());
   for (const std::string& arg : argv) {
     append_header('$', arg.size());
     command.append(arg);
-    command.append("\r\n");
+    command.append("\r\n", 2);
   }
   return command;
 }

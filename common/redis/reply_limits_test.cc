@@ -50,6 +50,7 @@ TEST(FormatCommandTest, EncodesExactlyAsHiredisDoes) {
       {"SET", "case:{c-1}", ""},
       {"HSET", "k", "pb", std::string("x\0\r\ny", 5), "v", "12"},
       {"XADD", "stream:intake", "*", "case_id", std::string(70000, 'z')},
+      {"HSET", "k", "a", "1", "b", "22", "c", "333", "d", std::string(10, 'd'), "e", std::string(100, 'e')},
   };
   for (const std::vector<std::string>& argv : commands) {
     std::vector<const char*> args;
