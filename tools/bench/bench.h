@@ -36,9 +36,11 @@ struct BenchOptions {
   int64_t warmup_calls_per_level = 64;
   int64_t redis_benchmark_requests = 50000;
   int stream_batch = 0;  // triage's and referral's --stream_batch; 0: their default
-  // The services and redis-benchmark reach Redis over its Unix socket, as a
-  // co-located deployment does (docs/REDIS.md, "Transport"); false: TCP loopback.
-  bool redis_over_unix_socket = true;
+  // The services and redis-benchmark reach Redis over TCP loopback, as in the
+  // deployments we ship (compose, Kubernetes: Redis in its own container or
+  // pod); true: over its Unix socket, as a single-host install can
+  // (docs/REDIS.md, "Transport").
+  bool redis_over_unix_socket = false;
   absl::Duration time_limit = absl::Seconds(90);
   // Which scenario groups run: "submit", "upload", "pipeline", "scale".
   std::vector<std::string> scenarios = {"submit", "upload", "pipeline", "scale"};

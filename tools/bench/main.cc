@@ -32,8 +32,8 @@ ABSL_FLAG(std::vector<std::string>, scenarios, {},
           "scenario groups to run: submit, upload, pipeline, scale (default: all)");
 ABSL_FLAG(int32_t, uploads_per_size, 0, "uploads of each image size (0: default)");
 ABSL_FLAG(int32_t, stream_batch, 0, "triage's and referral's --stream_batch (0: the services' default)");
-ABSL_FLAG(bool, redis_over_tcp, false,
-          "the services (and redis-benchmark) reach Redis over TCP loopback instead of its Unix socket");
+ABSL_FLAG(bool, redis_over_unix_socket, false,
+          "the services (and redis-benchmark) reach Redis over its Unix socket instead of TCP loopback");
 
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage("telederm-bench [--all | --smoke]: throughput and latency beside their ceilings");
@@ -57,7 +57,7 @@ int main(int argc, char** argv) {
   if (int v = absl::GetFlag(FLAGS_specialists); v > 0) options.specialists = v;
   if (int v = absl::GetFlag(FLAGS_uploads_per_size); v > 0) options.uploads_per_size = v;
   if (int v = absl::GetFlag(FLAGS_stream_batch); v > 0) options.stream_batch = v;
-  options.redis_over_unix_socket = !absl::GetFlag(FLAGS_redis_over_tcp);
+  options.redis_over_unix_socket = absl::GetFlag(FLAGS_redis_over_unix_socket);
   if (std::vector<std::string> scale = absl::GetFlag(FLAGS_scale); !scale.empty()) {
     options.scale.clear();
     for (const std::string& s : scale) options.scale.push_back(std::stoll(s));
