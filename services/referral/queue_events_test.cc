@@ -38,6 +38,23 @@ class QueueEventLogTest : public testing::RedisTest {
     return fields;
   }
 
+  // Appends `event` to the pool's log, reads the log's only event back, and
+  // checks it equals `event` byte for byte (its event id aside, which the log
+  // gives). Returns what was read.
+  v1::QueueEvent AppendAndReadBackTheOnlyEvent(v1::QueueEvent event, const std::string& pool) {
+    QueueEventLog log(redis_);
+    EXPECT_TRUE(log.Append(event).ok());
+    auto read = log.ReadAfter(pool, "0-0", 10, absl::ZeroDuration());
+    EXPECT_TRUE(read.ok()) << read.status();
+    if (!read.ok() || read->size() != 1) {
+      ADD_FAILURE() << "expected exactly one event in " << pool;
+      return {};
+    }
+    event.set_event_id((*read)[0].event_id());
+    EXPECT_EQ((*read)[0].SerializeAsString(), event.SerializeAsString());
+    return (*read)[0];
+  }
+
   static size_t Count(const std::string& haystack, const std::string& needle) {
     size_t n = 0;
     for (size_t at = haystack.find(needle); at != std::string::npos; at = haystack.find(needle, at + 1)) ++n;
@@ -82,31 +99,20 @@ TEST_F(QueueEventLogTest, EventIsStoredWithoutRepeatingPoolAndCaseIdAndReadsBack
 // A case that left this pool for another: its event in the old pool still
 // says where the case went, and which pool the event is about.
 TEST_F(QueueEventLogTest, EventOfACaseThatMovedToAnotherPoolKeepsBothPools) {
-  QueueEventLog log(redis_);
-  v1::QueueEvent event =
-      MakeQueueEvent(QueuedCase("c-moved", "oncology"), "general", v1::QUEUE_EVENT_TYPE_LEFT, "dr-b", kT0);
-  ASSERT_TRUE(log.Append(event).ok());
-  auto read = log.ReadAfter("general", "0-0", 10, absl::ZeroDuration());
-  ASSERT_TRUE(read.ok()) << read.status();
-  ASSERT_EQ(read->size(), 1u);
-  event.set_event_id((*read)[0].event_id());
-  EXPECT_EQ((*read)[0].SerializeAsString(), event.SerializeAsString());
-  EXPECT_EQ((*read)[0].pool(), "general");
-  EXPECT_EQ((*read)[0].entry().pool(), "oncology");
+  const v1::QueueEvent read = AppendAndReadBackTheOnlyEvent(
+      MakeQueueEvent(QueuedCase("c-moved", "oncology"), "general", v1::QUEUE_EVENT_TYPE_LEFT, "dr-b", kT0),
+      "general");
+  EXPECT_EQ(read.pool(), "general");
+  EXPECT_EQ(read.entry().pool(), "oncology");
 }
 
 // What the compact layout could not restore exactly (a queue entry without a
 // pool) is stored whole, and reads back as it was.
 TEST_F(QueueEventLogTest, EventWhoseEntryHasNoPoolIsStoredWholeAndReadsBackAsItWas) {
-  QueueEventLog log(redis_);
-  v1::QueueEvent event = MakeQueueEvent(QueuedCase("c-nopool", ""), "general", v1::QUEUE_EVENT_TYPE_LEFT, "x", kT0);
-  ASSERT_TRUE(log.Append(event).ok());
-  auto read = log.ReadAfter("general", "0-0", 10, absl::ZeroDuration());
-  ASSERT_TRUE(read.ok()) << read.status();
-  ASSERT_EQ(read->size(), 1u);
-  event.set_event_id((*read)[0].event_id());
-  EXPECT_EQ((*read)[0].SerializeAsString(), event.SerializeAsString());
-  EXPECT_EQ((*read)[0].entry().pool(), "");
+  const v1::QueueEvent read = AppendAndReadBackTheOnlyEvent(
+      MakeQueueEvent(QueuedCase("c-nopool", ""), "general", v1::QUEUE_EVENT_TYPE_LEFT, "x", kT0), "general");
+  EXPECT_EQ(read.case_id(), "c-nopool");
+  EXPECT_EQ(read.entry().pool(), "");
 }
 
 }  // namespace
