@@ -46,7 +46,13 @@ CaseBatch::NamedCases CaseBatch::ReadNamed(const std::vector<redis::StreamEntry>
     named.entry.push_back(i);
     named.ids.push_back(*std::move(case_id));
   }
-  named.records = named.ids.empty() ? std::vector<absl::StatusOr<std::optional<v1::Case>>>() : GetAll(named.ids);
+  if (named.ids.empty()) return named;
+  absl::StatusOr<std::vector<absl::StatusOr<std::optional<v1::Case>>>> records = GetAll(named.ids);
+  if (records.ok()) {
+    named.records = *std::move(records);
+  } else {
+    named.records.assign(named.ids.size(), records.status());
+  }
   return named;
 }
 

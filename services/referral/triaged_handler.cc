@@ -136,11 +136,6 @@ namespace telederm::referral {
 std::vector<absl::Status> TriagedHandler::HandleBatch(const std::vector<redis::StreamEntry>& entries) {
   std::vector<absl::Status> handled(entries.size(), absl::OkStatus());
   CaseBatch::NamedCases named = batch_.ReadNamed(entries, "stream:triaged");
-  if (named.entry.empty()) return handled;
-  if (!named.records.ok()) {
-    for (size_t i : named.entry) handled[i] = named.records.status();
-    return handled;
-  }
 
   // SCREENING cases are queued here; any other state goes through Handle.
   std::vector<v1::Case> cases;
@@ -148,7 +143,7 @@ std::vector<absl::Status> TriagedHandler::HandleBatch(const std::vector<redis::S
   std::set<std::string> clinics_to_route;
   for (size_t k = 0; k < named.entry.size(); ++k) {
     const size_t i = named.entry[k];
-    absl::StatusOr<std::optional<v1::Case>>& record = (*named.records)[k];
+    absl::StatusOr<std::optional<v1::Case>>& record = named.records[k];
     if (!record.ok()) {
       handled[i] = record.status();
     } else if (!record->has_value() || (**record).status() != v1::CASE_STATUS_SCREENING) {

@@ -62,11 +62,6 @@ absl::Status TriageHandler::Handle(const redis::StreamEntry& entry) {
 std::vector<absl::Status> TriageHandler::HandleBatch(const std::vector<redis::StreamEntry>& entries) {
   std::vector<absl::Status> handled(entries.size(), absl::OkStatus());
   CaseBatch::NamedCases named = batch_.ReadNamed(entries, "stream:intake");
-  if (named.entry.empty()) return handled;
-  if (!named.records.ok()) {
-    for (size_t i : named.entry) handled[i] = named.records.status();
-    return handled;
-  }
 
   std::vector<v1::Case> cases;  // the cases to store or hand on, with the entry each came from
   std::vector<size_t> case_entry;
@@ -74,7 +69,7 @@ std::vector<absl::Status> TriageHandler::HandleBatch(const std::vector<redis::St
   cases.reserve(named.entry.size());
   for (size_t k = 0; k < named.entry.size(); ++k) {
     const size_t i = named.entry[k];
-    absl::StatusOr<std::optional<v1::Case>>& record = (*named.records)[k];
+    absl::StatusOr<std::optional<v1::Case>>& record = named.records[k];
     if (!record.ok()) {
       handled[i] = record.status();
       continue;
