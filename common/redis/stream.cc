@@ -62,23 +62,21 @@ absl::StatusOr<std::vector<StreamEntry>> ParseEntries(
   return entries;
 }
 
-// A stream id as (ms, seq), for comparing; nullopt if malformed.
-std::optional<std::pair<uint64_t, uint64_t>> ParseStreamId(const std::string& id) {
-  const size_t dash = id.find('-');
-  if (dash == std::string::npos) return std::nullopt;
-  uint64_t ms = 0, seq = 0;
-  if (!absl::SimpleAtoi(absl::string_view(id).substr(0, dash), &ms) ||
-      !absl::SimpleAtoi(absl::string_view(id).substr(dash + 1), &seq)) {
-    return std::nullopt;
-  }
-  return std::make_pair(ms, seq);
-}
-
 std::string Millis(absl::Duration d) {
   return absl::StrCat(std::max<int64_t>(0, absl::ToInt64Milliseconds(d)));
 }
 
 }  // namespace
+
+std::optional<std::pair<uint64_t, uint64_t>> ParseStreamId(absl::string_view id) {
+  const size_t dash = id.find('-');
+  if (dash == absl::string_view::npos) return std::nullopt;
+  uint64_t ms = 0, seq = 0;
+  if (!absl::SimpleAtoi(id.substr(0, dash), &ms) || !absl::SimpleAtoi(id.substr(dash + 1), &seq)) {
+    return std::nullopt;
+  }
+  return std::make_pair(ms, seq);
+}
 
 std::optional<std::string> StreamEntry::Field(std::string_view name) const {
   for (const auto& [key, value] : fields) {

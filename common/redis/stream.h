@@ -1,6 +1,7 @@
 #ifndef TELEDERM_COMMON_REDIS_STREAM_H_
 #define TELEDERM_COMMON_REDIS_STREAM_H_
 
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -10,6 +11,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "common/redis/client.h"
 
@@ -23,6 +25,10 @@ struct StreamEntry {
   // The first field called `name`; empty if there is none.
   std::optional<std::string> Field(std::string_view name) const;
 };
+
+// A stream entry id "<ms>-<seq>" as (ms, seq), which compare in stream order;
+// nullopt if `id` is not one.
+std::optional<std::pair<uint64_t, uint64_t>> ParseStreamId(absl::string_view id);
 
 // XADD stream * field value ...; returns the new entry's id.
 absl::StatusOr<std::string> StreamAppend(

@@ -1,9 +1,9 @@
 #include "tools/bench/calls.h"
 
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
+#include "common/redis/stream.h"
 #include "tests/e2e/api.h"
 #include "tests/e2e/credentials.h"
 
@@ -167,12 +167,9 @@ namespace {
 // the millisecond, so 1 ms is added: the bound is never early. (The event's
 // `at` is earlier still: referral takes it before storing the case.)
 absl::Time InQueueBy(const v1::CaseEvent& event) {
-  int64_t ms = 0;
-  const std::string& id = event.event_id();
-  if (!absl::SimpleAtoi(id.substr(0, id.find('-')), &ms)) {
-    return absl::FromUnixSeconds(event.at().seconds()) + absl::Nanoseconds(event.at().nanos());
-  }
-  return absl::FromUnixMillis(ms) + absl::Milliseconds(1);
+  std::optional<std::pair<uint64_t, uint64_t>> id = redis::ParseStreamId(event.event_id());
+  if (!id) return absl::FromUnixSeconds(event.at().seconds()) + absl::Nanoseconds(event.at().nanos());
+  return absl::FromUnixMillis(static_cast<int64_t>(id->first)) + absl::Milliseconds(1);
 }
 
 }  // namespace
