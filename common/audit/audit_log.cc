@@ -63,7 +63,14 @@ bool IsStreamId(absl::string_view id) {
 
 // KEYS: the log, the user's index, the dictionary (keys::kAuditWords,
 // keys::kAuditCodes), then each case's index. ARGV: at (ms), subject, role,
-// scope, action, cases, peer, outcome, detail.
+// scope, action, cases, peer, outcome, detail, then the codes the writer
+// believes the subject, role, scope and action have ('' = unknown; absent is
+// unknown too). Returns the entry's id, or {id, sub, role, scope, action codes}
+// when it was stored compactly, so the writer learns the codes.
+//
+// A believed code costs one HGET that checks it against the dictionary, in
+// this script, so a wrong belief (a dictionary lost with Redis's data) is never
+// written: the word is then looked up as if no code were believed.
 //
 // The entry goes to the log once, compactly: `lag_ms` (the entry id's time
 // minus `at`: the script chooses the id's time, so `at` is exact), and the
@@ -84,7 +91,8 @@ bool IsStreamId(absl::string_view id) {
 // nothing else on these keys.
 const redis::Script& AppendScript() {
   static const redis::Script* script = new redis::Script(R"lua(
-local function code(word)
+local function code(word, believed)
+  if believed and believed ~= '' and redis.call('HGET', KEYS[3], believed) == word then return believed end
   local c = redis.call('HGET', KEYS[4], word)
   if c then
     if redis.call('HGET', KEYS[3], c) == word then return c end
@@ -96,9 +104,11 @@ local function code(word)
   return c
 end
 local at = tonumber(ARGV[1])
-local sub, role, scope, action = code(ARGV[2]), code(ARGV[3]), code(ARGV[4]), code(ARGV[5])
+local sub, role, scope, action = code(ARGV[2], ARGV[10]), code(ARGV[3], ARGV[11]), code(ARGV[4], ARGV[12]),
+                                   code(ARGV[5], ARGV[13])
 local id
-if at and math.abs(at) < 2^52 and sub and role and scope and action then
+local compact = at and math.abs(at) < 2^52 and sub and role and scope and action
+if compact then
   local time = redis.call('TIME')
   local ms = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
   local function add(ms)
@@ -123,15 +133,21 @@ local function reference(key)
 end
 reference(KEYS[2])
 for i = 5, #KEYS do
-  local kind = redis.call('TYPE', KEYS[i]).ok
-  if kind == 'stream' then
-    reference(KEYS[i])
-  elseif kind == 'list' then
-    redis.call('RPUSH', KEYS[i], id)
-  else
-    redis.call('APPEND', KEYS[i], id .. ' ')
+  -- A string (or a new key) takes the APPEND at once; only an index of an
+  -- earlier layout refuses it and costs a TYPE.
+  local appended = redis.pcall('APPEND', KEYS[i], id .. ' ')
+  if type(appended) == 'table' and appended.err then
+    local kind = redis.call('TYPE', KEYS[i]).ok
+    if kind == 'stream' then
+      reference(KEYS[i])
+    elseif kind == 'list' then
+      redis.call('RPUSH', KEYS[i], id)
+    else
+      return appended
+    end
   end
 end
+if compact and ARGV[10] then return {id, sub, role, scope, action} end
 return id
 )lua");
   return *script;
@@ -259,22 +275,12 @@ return out
 
 namespace {
 
-redis::Client::ScriptCall AppendCall(const AuditEntry& entry) {
-  std::set<std::string> cases(entry.case_ids.begin(), entry.case_ids.end());
-  while (cases.size() > kMaxCasesPerEntry) cases.erase(std::prev(cases.end()));
-  std::vector<std::string> script_keys = {keys::kAuditLog, keys::AuditByUser(OrDash(entry.subject)),
-                                          keys::kAuditWords, keys::kAuditCodes};
-  for (const std::string& case_id : cases) script_keys.push_back(keys::AuditByCase(case_id));
-  return {&AppendScript(), std::move(script_keys),
-          {absl::StrCat(absl::ToUnixMillis(entry.at)), OrDash(entry.subject), OrDash(entry.role),
-           OrDash(entry.scope), OrDash(entry.action), cases.empty() ? "-" : absl::StrJoin(cases, ","),
-           OrDash(entry.peer), OrDash(entry.outcome), OrDash(entry.detail)}};
-}
-
-absl::StatusOr<std::string> IdOf(absl::StatusOr<redis::Reply> reply) {
+absl::StatusOr<std::string> IdOf(const absl::StatusOr<redis::Reply>& reply) {
   if (!reply.ok()) return reply.status();
-  if (reply->str.empty()) return absl::InternalError("audit: the append script returned no id");
-  return std::move(reply->str);
+  // A compact entry's reply is {id, codes...} (AppendScript).
+  const std::string& id = reply->IsArray() && !reply->elements.empty() ? reply->elements[0].str : reply->str;
+  if (id.empty()) return absl::InternalError("audit: the append script returned no id");
+  return id;
 }
 
 std::string Describe(const AuditEntry& entry) {
@@ -284,9 +290,46 @@ std::string Describe(const AuditEntry& entry) {
 
 }  // namespace
 
+redis::Client::ScriptCall AuditLog::AppendCall(const AuditEntry& entry) {
+  std::set<std::string> cases(entry.case_ids.begin(), entry.case_ids.end());
+  while (cases.size() > kMaxCasesPerEntry) cases.erase(std::prev(cases.end()));
+  std::vector<std::string> script_keys = {keys::kAuditLog, keys::AuditByUser(OrDash(entry.subject)),
+                                          keys::kAuditWords, keys::kAuditCodes};
+  for (const std::string& case_id : cases) script_keys.push_back(keys::AuditByCase(case_id));
+  std::vector<std::string> args = {absl::StrCat(absl::ToUnixMillis(entry.at)),
+                                   OrDash(entry.subject),
+                                   OrDash(entry.role),
+                                   OrDash(entry.scope),
+                                   OrDash(entry.action),
+                                   cases.empty() ? "-" : absl::StrJoin(cases, ","),
+                                   OrDash(entry.peer),
+                                   OrDash(entry.outcome),
+                                   OrDash(entry.detail)};
+  {
+    absl::MutexLock lock(&codes_mutex_);
+    for (int word = 1; word <= 4; ++word) {
+      auto it = codes_.find(args[word]);
+      args.push_back(it == codes_.end() ? "" : it->second);
+    }
+  }
+  return {&AppendScript(), std::move(script_keys), std::move(args)};
+}
+
+void AuditLog::LearnCodes(const redis::Client::ScriptCall& call, const absl::StatusOr<redis::Reply>& reply) {
+  if (!reply.ok() || !reply->IsArray() || reply->elements.size() != 5) return;
+  absl::MutexLock lock(&codes_mutex_);
+  if (codes_.size() >= kMaxKnownCodes) codes_.clear();  // many subjects: start over rather than grow
+  for (int word = 1; word <= 4; ++word) {
+    const std::string& code = reply->elements[word].str;
+    if (!code.empty()) codes_[call.args[word]] = code;
+  }
+}
+
 absl::StatusOr<std::string> AuditLog::Append(const AuditEntry& entry) {
   const redis::Client::ScriptCall call = AppendCall(entry);
-  return IdOf(redis_->Eval(*call.script, call.keys, call.args));
+  absl::StatusOr<redis::Reply> reply = redis_->Eval(*call.script, call.keys, call.args);
+  LearnCodes(call, reply);
+  return IdOf(reply);
 }
 
 absl::StatusOr<std::vector<absl::StatusOr<std::string>>> AuditLog::AppendAll(const std::vector<AuditEntry>& entries) {
@@ -297,7 +340,10 @@ absl::StatusOr<std::vector<absl::StatusOr<std::string>>> AuditLog::AppendAll(con
   if (!replies.ok()) return replies.status();
   std::vector<absl::StatusOr<std::string>> ids;
   ids.reserve(replies->size());
-  for (absl::StatusOr<redis::Reply>& reply : *replies) ids.push_back(IdOf(std::move(reply)));
+  for (size_t i = 0; i < replies->size(); ++i) {
+    LearnCodes(calls[i], (*replies)[i]);
+    ids.push_back(IdOf((*replies)[i]));
+  }
   return ids;
 }
 

@@ -65,7 +65,18 @@ class AuditLog {
 
  private:
   absl::StatusOr<std::vector<AuditEntry>> Query(const std::string& key, int limit, absl::string_view before_id);
+  // The append script's call for `entry`, with the codes believed for its words.
+  redis::Client::ScriptCall AppendCall(const AuditEntry& entry);
+  // Remembers the codes a compact append reported for its words.
+  void LearnCodes(const redis::Client::ScriptCall& call, const absl::StatusOr<redis::Reply>& reply);
+
+  static constexpr size_t kMaxKnownCodes = 10000;
   std::shared_ptr<redis::Client> redis_;
+  // Word -> code of the dictionary, as learned from appends. Only a belief: the
+  // script checks each code it is given before using it, so it saves the
+  // word's lookup, never decides what is stored.
+  absl::Mutex codes_mutex_;
+  absl::flat_hash_map<std::string, std::string> codes_ ABSL_GUARDED_BY(codes_mutex_);
 };
 
 // Appends entries on a background thread, so that a gRPC reaction never waits

@@ -359,6 +359,30 @@ TEST_F(AuditLogTest, DictionaryThatDisagreesWithItselfGetsTheEntryInWords) {
   EXPECT_EQ((*entries)[0].at, absl::FromUnixMillis(1700000000000));
 }
 
+// The writer remembers the codes of the words it wrote, but only as a belief:
+// after Redis lost the dictionary and another word took a remembered code, an
+// entry still stores and reads back its own words.
+TEST_F(AuditLogTest, RememberedCodeTakenByAnotherWordAfterDataLossIsNotUsed) {
+  AuditLog log(redis_);
+  ASSERT_TRUE(log.Append(Entry("clinic-a", {"c-1"})).ok());
+  ASSERT_TRUE(redis_->Command({"FLUSHALL"}).ok());
+  AuditLog other(redis_);
+  ASSERT_TRUE(other.Append(Entry("clinic-b", {"c-2"})).ok());  // takes code 1, which `log` believes is clinic-a's
+
+  absl::StatusOr<std::string> id = log.Append(Entry("clinic-a", {"c-3"}));
+  ASSERT_TRUE(id.ok()) << id.status();
+  auto mine = log.ByUser("clinic-a", 10);
+  ASSERT_TRUE(mine.ok()) << mine.status();
+  ASSERT_EQ(mine->size(), 1u);
+  EXPECT_EQ((*mine)[0].id, *id);
+  EXPECT_EQ((*mine)[0].subject, "clinic-a");
+  EXPECT_EQ((*mine)[0].case_ids, std::vector<std::string>{"c-3"});
+  auto by_case = log.ByCase("c-2", 10);
+  ASSERT_TRUE(by_case.ok()) << by_case.status();
+  ASSERT_EQ(by_case->size(), 1u);
+  EXPECT_EQ((*by_case)[0].subject, "clinic-b");
+}
+
 // An entry after one whose id is ahead of Redis's clock gets that entry's
 // time (the log's ids only grow) and still reads back its own exact time.
 TEST_F(AuditLogTest, EntryAfterOneAheadOfTheClockKeepsItsExactTime) {
