@@ -31,14 +31,51 @@ return 1
 
 constexpr int kMaxAttempts = 16;
 
+// The entry intake writes first: the case received from its clinic at
+// received_at. Every field of it is in the record already.
+v1::StatusChange ReceivedEntryOf(const v1::Case& c) {
+  v1::StatusChange entry;
+  entry.set_to(v1::CASE_STATUS_RECEIVED);
+  *entry.mutable_at() = c.received_at();
+  entry.set_actor(c.clinic_id());
+  return entry;
+}
+
 }  // namespace
+
+std::string SerializeCaseRecord(v1::Case& c) {
+  // Left out, and put back by ParseCaseRecord: the id (the key names it) and
+  // a first history entry that says only what received_at and clinic_id say
+  // (stored as an empty entry, which the state machine never writes). The
+  // fields are swapped out and back, not copied.
+  const bool derivable_first = c.history_size() > 0 && c.has_received_at() &&
+                               c.history(0).SerializeAsString() == ReceivedEntryOf(c).SerializeAsString();
+  std::string id;
+  id.swap(*c.mutable_case_id());
+  v1::StatusChange first;
+  if (derivable_first) c.mutable_history(0)->Swap(&first);
+  std::string bytes = c.SerializeAsString();
+  if (derivable_first) c.mutable_history(0)->Swap(&first);
+  id.swap(*c.mutable_case_id());
+  return bytes;
+}
+
+absl::StatusOr<v1::Case> ParseCaseRecord(absl::string_view case_id, absl::string_view stored) {
+  v1::Case c;
+  if (!c.ParseFromArray(stored.data(), static_cast<int>(stored.size()))) {
+    return absl::DataLossError(absl::StrCat("case ", case_id, ": stored record does not parse"));
+  }
+  c.set_case_id(std::string(case_id));
+  if (c.history_size() > 0 && c.history(0).ByteSizeLong() == 0) *c.mutable_history(0) = ReceivedEntryOf(c);
+  return c;
+}
 
 CaseStore::CaseStore(std::shared_ptr<redis::Client> redis) : redis_(std::move(redis)) {}
 
 absl::Status CaseStore::Create(v1::Case& c) {
   c.set_version(1);
   absl::StatusOr<redis::Reply> reply =
-      redis_->Eval(CreateScript(), {keys::Case(c.case_id())}, {c.SerializeAsString()});
+      redis_->Eval(CreateScript(), {keys::Case(c.case_id())}, {SerializeCaseRecord(c)});
   if (!reply.ok()) return reply.status();
   if (reply->integer != 1) return absl::AlreadyExistsError(absl::StrCat("case ", c.case_id(), " already exists"));
   return absl::OkStatus();
@@ -46,25 +83,23 @@ absl::Status CaseStore::Create(v1::Case& c) {
 
 std::vector<std::string> CaseStore::CreateCommand(v1::Case& c) {
   c.set_version(1);
-  return {"EVAL", CreateScript().source(), "1", keys::Case(c.case_id()), c.SerializeAsString()};
+  return {"EVAL", CreateScript().source(), "1", keys::Case(c.case_id()), SerializeCaseRecord(c)};
 }
 
 redis::Client::ScriptCall CaseStore::CompareAndSetCall(v1::Case& c, int64_t read_version) {
   c.set_version(read_version + 1);
   return {&CompareAndSetScript(),
           {keys::Case(c.case_id())},
-          {absl::StrCat(read_version), absl::StrCat(read_version + 1), c.SerializeAsString()}};
+          {absl::StrCat(read_version), absl::StrCat(read_version + 1), SerializeCaseRecord(c)}};
 }
 
 absl::StatusOr<std::optional<v1::Case>> CaseStore::Get(absl::string_view case_id) {
   absl::StatusOr<redis::Reply> reply = redis_->Command({"HGET", keys::Case(case_id), "pb"});
   if (!reply.ok()) return reply.status();
   if (reply->IsNil()) return std::optional<v1::Case>();
-  v1::Case c;
-  if (!c.ParseFromString(reply->str)) {
-    return absl::DataLossError(absl::StrCat("case ", case_id, ": stored record does not parse"));
-  }
-  return std::optional<v1::Case>(std::move(c));
+  absl::StatusOr<v1::Case> c = ParseCaseRecord(case_id, reply->str);
+  if (!c.ok()) return c.status();
+  return std::optional<v1::Case>(*std::move(c));
 }
 
 absl::StatusOr<v1::Case> CaseStore::Update(absl::string_view case_id, const Mutation& mutate) {

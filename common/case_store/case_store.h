@@ -15,6 +15,19 @@
 
 namespace telederm {
 
+// The bytes a case record's `pb` field holds: the serialized Case without
+// what the key and the record already say (its case_id, which the key
+// keys::Case names, and a first history entry that repeats received_at and
+// clinic_id). Leaves `c` as it was.
+std::string SerializeCaseRecord(v1::Case& c);
+
+// Every reader of a stored record goes through this: parses `stored`, sets
+// case_id to `case_id` (the id the record's key names) and restores what
+// SerializeCaseRecord left out, so the case reads exactly as it was stored.
+// Records written before 2026-11-27 hold everything and read the same.
+// DATA_LOSS if the bytes do not parse.
+absl::StatusOr<v1::Case> ParseCaseRecord(absl::string_view case_id, absl::string_view stored);
+
 // Case records in Redis: one key per case holding the serialized Case and its
 // version. Writers never overwrite each other: every update is a
 // compare-and-set on the version, retried on conflict. Safe for concurrent use

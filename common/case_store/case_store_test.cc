@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "common/case_state/state_machine.h"
+#include "common/case_state/timestamps.h"
 #include "common/case_store/event_log.h"
 #include "common/case_store/keys.h"
 #include "common/ids/ids.h"
@@ -181,6 +182,104 @@ TEST_F(CaseStoreTest, PipelinedCreateCommandStoresVersionOneOnlyOnce) {
   ASSERT_TRUE(second.ok() && (*second)[0].ok());
   EXPECT_EQ((*second)[0]->integer, 0);
   EXPECT_EQ((*store.Get(c.case_id()))->clinic_id(), "clinic-a");
+}
+
+// A case as intake stores it: received from its clinic, with that history.
+v1::Case ReceivedCase(absl::string_view clinic) {
+  v1::Case c;
+  c.set_case_id(NewCaseId(kT0));
+  c.set_clinic_id(std::string(clinic));
+  *c.mutable_received_at() = ToProtoTimestamp(kT0 + absl::Nanoseconds(123456789));
+  c.mutable_submission()->set_clinical_question("changing mole on the back");
+  EXPECT_TRUE(TransitionCase(c, v1::CASE_STATUS_RECEIVED, kT0 + absl::Nanoseconds(123456789), clinic).ok());
+  return c;
+}
+
+// Memory per case (docs/REDIS.md): the stored record leaves out its id (the
+// key names it) and the first history entry (received_at and clinic_id say
+// it all); every read puts them back.
+TEST_F(CaseStoreTest, RecordIsStoredWithoutItsIdAndReceivedEntryAndReadsBackWhole) {
+  CaseStore store(redis_);
+  v1::Case c = ReceivedCase("clinic-a");
+  const std::string whole = c.SerializeAsString();
+  ASSERT_TRUE(store.Create(c).ok());
+  ASSERT_EQ(c.history_size(), 1);  // the caller's copy is left whole
+  EXPECT_EQ(c.history(0).actor(), "clinic-a");
+  auto stored = redis_->Command({"HGET", keys::Case(c.case_id()), "pb"});
+  ASSERT_TRUE(stored.ok()) << stored.status();
+  EXPECT_EQ(stored->str.find(c.case_id()), std::string::npos);
+  EXPECT_EQ(stored->str.find("clinic-a"), stored->str.rfind("clinic-a"));  // once: clinic_id only
+  EXPECT_LE(stored->str.size() + 40, whole.size());
+  auto read = store.Get(c.case_id());
+  ASSERT_TRUE(read.ok() && read->has_value());
+  EXPECT_EQ((*read)->SerializeAsString(), c.SerializeAsString());
+  ASSERT_EQ((*read)->history_size(), 1);
+  EXPECT_EQ((*read)->history(0).actor(), "clinic-a");
+
+  auto updated = store.Update(c.case_id(), [](v1::Case& record) -> absl::StatusOr<bool> {
+    if (absl::Status s = TransitionCase(record, v1::CASE_STATUS_SCREENING, kT0 + absl::Seconds(1), "triage");
+        !s.ok()) {
+      return s;
+    }
+    return true;
+  });
+  ASSERT_TRUE(updated.ok()) << updated.status();
+  EXPECT_EQ(updated->case_id(), c.case_id());
+  stored = redis_->Command({"HGET", keys::Case(c.case_id()), "pb"});
+  ASSERT_TRUE(stored.ok()) << stored.status();
+  EXPECT_EQ(stored->str.find(c.case_id()), std::string::npos);
+  read = store.Get(c.case_id());
+  ASSERT_TRUE(read.ok() && read->has_value());
+  EXPECT_EQ((*read)->SerializeAsString(), updated->SerializeAsString());
+  ASSERT_EQ((*read)->history_size(), 2);
+  EXPECT_EQ((*read)->history(1).actor(), "triage");
+}
+
+// Only what the record says elsewhere is left out: a first entry with
+// anything of its own (a note, another actor or time) is stored whole.
+TEST_F(CaseStoreTest, FirstHistoryEntryThatSaysMoreIsStoredWhole) {
+  CaseStore store(redis_);
+  for (int variant = 0; variant < 3; ++variant) {
+    v1::Case c = ReceivedCase("clinic-a");
+    if (variant == 0) c.mutable_history(0)->set_note("sent by the nurse");
+    if (variant == 1) c.mutable_history(0)->set_actor("clinic-b");
+    if (variant == 2) c.mutable_history(0)->mutable_at()->set_nanos(1);
+    ASSERT_TRUE(store.Create(c).ok());
+    auto read = store.Get(c.case_id());
+    ASSERT_TRUE(read.ok() && read->has_value());
+    EXPECT_EQ((*read)->SerializeAsString(), c.SerializeAsString()) << variant;
+  }
+}
+
+// A deployed Redis holds records written before, with the id inside: they
+// read exactly as before, and the next update stores them without it.
+TEST_F(CaseStoreTest, RecordOfTheEarlierLayoutReadsTheSameAndIsUpdatedInTheNewOne) {
+  CaseStore store(redis_);
+  v1::Case c = ReceivedCase("clinic-a");
+  c.set_version(1);
+  ASSERT_TRUE(redis_->Command({"HSET", keys::Case(c.case_id()), "v", "1", "pb", c.SerializeAsString()}).ok());
+  auto read = store.Get(c.case_id());
+  ASSERT_TRUE(read.ok() && read->has_value());
+  EXPECT_EQ((*read)->SerializeAsString(), c.SerializeAsString());
+  auto parsed = ParseCaseRecord(c.case_id(), c.SerializeAsString());
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  EXPECT_EQ(parsed->SerializeAsString(), c.SerializeAsString());
+
+  auto updated = store.Update(c.case_id(), [](v1::Case& record) -> absl::StatusOr<bool> {
+    record.set_pool("general");
+    return true;
+  });
+  ASSERT_TRUE(updated.ok()) << updated.status();
+  auto stored = redis_->Command({"HGET", keys::Case(c.case_id()), "pb"});
+  ASSERT_TRUE(stored.ok()) << stored.status();
+  EXPECT_EQ(stored->str.find(c.case_id()), std::string::npos);
+  EXPECT_EQ((*store.Get(c.case_id()))->SerializeAsString(), updated->SerializeAsString());
+}
+
+TEST_F(CaseStoreTest, RecordThatDoesNotParseIsDataLossNamingTheCase) {
+  auto parsed = ParseCaseRecord("c-1", std::string("\xff\xff\xff", 3));
+  EXPECT_EQ(parsed.status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_NE(parsed.status().message().find("c-1"), absl::string_view::npos);
 }
 
 TEST_F(CaseStoreTest, EventLogResumesAfterTheLastSeenEventAndKeepsClinicsApart) {

@@ -17,7 +17,8 @@ inline constexpr char kTriagedStream[] = "stream:triaged";   // group kReferralG
 inline constexpr char kTriageGroup[] = "triage";
 inline constexpr char kReferralGroup[] = "referral";
 
-// HASH {v: version, pb: serialized telederm.v1.Case}.
+// HASH {v: version, pb: serialized telederm.v1.Case without its case_id}
+// (SerializeCaseRecord / ParseCaseRecord in case_store.h).
 inline std::string Case(absl::string_view case_id) { return absl::StrCat("case:{", case_id, "}"); }
 
 // ZSET case id -> received time (ms): the clinic's cases, for ListCases.

@@ -25,10 +25,10 @@ absl::StatusOr<std::vector<absl::StatusOr<std::optional<v1::Case>>>> CaseBatch::
       records.push_back(reply.status());
     } else if (reply->IsNil()) {
       records.push_back(std::optional<v1::Case>());
-    } else if (v1::Case c; c.ParseFromString(reply->str)) {
-      records.push_back(std::optional<v1::Case>(std::move(c)));
+    } else if (absl::StatusOr<v1::Case> c = ParseCaseRecord(case_ids[i], reply->str); c.ok()) {
+      records.push_back(std::optional<v1::Case>(*std::move(c)));
     } else {
-      records.push_back(absl::DataLossError(absl::StrCat("case ", case_ids[i], ": stored record does not parse")));
+      records.push_back(c.status());
     }
   }
   return records;

@@ -12,6 +12,7 @@
 #include "common/caller/caller.h"
 #include "common/case_state/state_machine.h"
 #include "common/case_state/timestamps.h"
+#include "common/case_store/case_store.h"
 #include "common/case_store/keys.h"
 #include "common/ids/ids.h"
 #include "common/logging/log.h"
@@ -288,13 +289,12 @@ absl::Status IntakeServiceImpl::List(const std::string& clinic_id, const v1::Lis
   if (!reads.empty()) {
     absl::StatusOr<std::vector<absl::StatusOr<redis::Reply>>> records = deps_.redis->Pipeline(reads);
     if (!records.ok()) return records.status();
-    for (const auto& record : *records) {
+    for (size_t i = 0; i < records->size(); ++i) {
+      const absl::StatusOr<redis::Reply>& record = (*records)[i];
       if (!record.ok()) return record.status();
       if (record->IsNil()) continue;
-      v1::Case* c = response.add_cases();
-      if (!c->ParseFromString(record->str) || c->clinic_id() != clinic_id) {
-        response.mutable_cases()->RemoveLast();
-      }
+      absl::StatusOr<v1::Case> c = ParseCaseRecord(ids->elements[i].str, record->str);
+      if (c.ok() && c->clinic_id() == clinic_id) *response.add_cases() = *std::move(c);
     }
   }
   if (ids->elements.size() > static_cast<size_t>(page_size)) {

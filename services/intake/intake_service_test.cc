@@ -272,6 +272,27 @@ TEST_F(IntakeServiceTest, ListCasesPagesNewestFirst) {
   EXPECT_EQ(listed, newest_first);
 }
 
+// Records stored before the record left out its id (a deployed Redis holds
+// them) are listed and read exactly as the new ones.
+TEST_F(IntakeServiceTest, CaseStoredInTheEarlierLayoutIsListedAndReadWithItsId) {
+  std::string sha = UploadOk("clinic-a", kNaevus);
+  v1::SubmitCaseResponse submitted;
+  ASSERT_TRUE(Submit("clinic-a", ValidTumourSubmission(sha), "", &submitted).ok());
+  v1::GetCaseRequest get;
+  get.set_case_id(submitted.case_id());
+  v1::Case c;
+  ASSERT_TRUE(stub_->GetCase(As("clinic-a").get(), get, &c).ok());
+  ASSERT_TRUE(redis_->Command({"HSET", keys::Case(c.case_id()), "pb", c.SerializeAsString()}).ok());
+
+  v1::Case read;
+  ASSERT_TRUE(stub_->GetCase(As("clinic-a").get(), get, &read).ok());
+  EXPECT_EQ(read.SerializeAsString(), c.SerializeAsString());
+  v1::ListCasesResponse listed;
+  ASSERT_TRUE(stub_->ListCases(As("clinic-a").get(), v1::ListCasesRequest(), &listed).ok());
+  ASSERT_EQ(listed.cases_size(), 1);
+  EXPECT_EQ(listed.cases(0).SerializeAsString(), c.SerializeAsString());
+}
+
 TEST_F(IntakeServiceTest, WatchEventsDeliversTheClinicsEventsAndResumesAfterTheLastSeen) {
   std::string sha = UploadOk("clinic-a", kMelanoma);
   v1::SubmitCaseResponse first, second, foreign;

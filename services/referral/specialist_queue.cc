@@ -9,6 +9,7 @@
 #include "absl/strings/str_join.h"
 #include "common/case_state/state_machine.h"
 #include "common/case_state/timestamps.h"
+#include "common/case_store/case_store.h"
 #include "common/case_store/keys.h"
 #include "common/ids/ids.h"
 #include "common/logging/log.h"
@@ -120,9 +121,11 @@ absl::StatusOr<v1::ListQueueResponse> SpecialistQueue::ListQueue(const Staff& st
       if (!(*records)[i].ok()) return (*records)[i].status();
       const QueuedCase& queued = merged[position + i];
       if (request.overdue_only() && !(queued.due < now)) continue;
-      v1::Case c;
       // A missing record or one that moved on is a stale index entry: not waiting.
-      if ((*records)[i]->IsNil() || !c.ParseFromString((*records)[i]->str)) continue;
+      if ((*records)[i]->IsNil()) continue;
+      absl::StatusOr<v1::Case> record = ParseCaseRecord(queued.case_id, (*records)[i]->str);
+      if (!record.ok()) continue;
+      const v1::Case& c = *record;
       if (c.status() != v1::CASE_STATUS_QUEUED || c.pool() != queued.pool) continue;
       if (request.urgency() != v1::URGENCY_UNSPECIFIED && c.urgency() != request.urgency()) continue;
       if (!request.clinic_id().empty() && c.clinic_id() != request.clinic_id()) continue;
