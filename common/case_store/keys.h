@@ -29,7 +29,14 @@ inline std::string ClinicCases(absl::string_view clinic_id) {
 inline std::string ClinicEvents(absl::string_view clinic_id) {
   return absl::StrCat("clinic:{", clinic_id, "}:events");
 }
-// STRING "<case id> <sha256 of the submission>": SubmitCase idempotency.
+// HASH idempotency key -> "<case id><16 fingerprint bytes>": the clinic's
+// SubmitCase idempotency keys claimed on `day` (UTC, "2026-11-27"); expires
+// 30 days after the day's end (services/intake/idempotency.h).
+inline std::string ClinicIdempotencyDay(absl::string_view clinic_id, absl::string_view day) {
+  return absl::StrCat("clinic:{", clinic_id, "}:idemday:", day);
+}
+// STRING "<case id><sha256>" per key, as written before 2026-11-27 (30-day
+// TTL): still read, no longer written.
 inline std::string ClinicIdempotency(absl::string_view clinic_id, absl::string_view key) {
   return absl::StrCat("clinic:{", clinic_id, "}:idem:", key);
 }

@@ -28,6 +28,11 @@ namespace {
 
 const std::string kNaevus = std::string(TELEDERM_TEST_DATA_DIR) + "/cases/ISIC_0024311.jpg";
 
+// Where intake claims an idempotency key today.
+std::string TodaysIdempotencyBucket(const std::string& clinic) {
+  return keys::ClinicIdempotencyDay(clinic, absl::FormatCivilTime(absl::ToCivilDay(absl::Now(), absl::UTCTimeZone())));
+}
+
 class IntakeDeliveryTest : public IntakeServerTest {
  protected:
   void SetUp() override {
@@ -160,10 +165,10 @@ TEST_F(IntakeDeliveryTest, RetryAfterACrashBetweenClaimingTheKeyAndStoringTheCas
   v1::CaseSubmission submission = ValidTumourSubmission(uploaded.image().sha256());
   // The first attempt claimed the key for c-01... and died before storing the case.
   const std::string case_id = "c-01J0000000000000000000000X";
-  ASSERT_TRUE(redis_
-                  ->Command({"SET", keys::ClinicIdempotency("clinic-a", "visit-7"),
-                             IdempotencyValue(case_id, SubmissionFingerprint(submission))})
-                  .ok());
+  auto claimed = ClaimIdempotencyKey(*redis_, "clinic-a", "visit-7",
+                                     IdempotencyValue(case_id, SubmissionFingerprint(submission)), absl::Now(),
+                                     IntakeOptions().idempotency_ttl);
+  ASSERT_TRUE(claimed.ok() && !claimed->has_value());
   for (int attempt = 0; attempt < 2; ++attempt) {
     v1::SubmitCaseRequest request;
     *request.mutable_submission() = submission;
@@ -207,19 +212,112 @@ TEST_F(IntakeDeliveryTest, KeyClaimedBeforeTheCompactValueFormatStillAnswersItsR
   EXPECT_EQ(status.error_code(), grpc::StatusCode::ALREADY_EXISTS) << status.error_message();
 }
 
-TEST(IdempotencyValueTest, HoldsTheCaseIdAndTheFullFingerprintIn60Bytes) {
+// The value fits Redis's short-string size (44 bytes): the case id and the
+// first 16 fingerprint bytes. The 60-byte values of the previous release
+// (full fingerprint) still read.
+TEST(IdempotencyValueTest, HoldsTheCaseIdAndAFingerprintPrefixIn44BytesAndReadsThe60ByteForm) {
   v1::CaseSubmission submission = ValidTumourSubmission(std::string(64, 'a'));
   const std::string fingerprint = SubmissionFingerprint(submission);
   ASSERT_EQ(fingerprint.size(), 32u);
+  v1::CaseSubmission other = submission;
+  other.mutable_lesion()->set_duration_days(121);
   const std::string value = IdempotencyValue("c-01J0000000000000000000000X", fingerprint);
-  EXPECT_EQ(value.size(), 60u);
+  EXPECT_EQ(value.size(), 44u);
   std::optional<IdempotencyClaim> claim = ParseIdempotencyValue(value);
   ASSERT_TRUE(claim.has_value());
   EXPECT_EQ(claim->case_id, "c-01J0000000000000000000000X");
-  EXPECT_EQ(claim->fingerprint, fingerprint);
+  EXPECT_TRUE(claim->IsFor(fingerprint));
+  EXPECT_FALSE(claim->IsFor(SubmissionFingerprint(other)));
+  std::optional<IdempotencyClaim> earlier =
+      ParseIdempotencyValue(absl::StrCat("c-01J0000000000000000000000X", fingerprint));
+  ASSERT_TRUE(earlier.has_value());
+  EXPECT_EQ(earlier->case_id, "c-01J0000000000000000000000X");
+  EXPECT_TRUE(earlier->IsFor(fingerprint));
+  EXPECT_FALSE(earlier->IsFor(SubmissionFingerprint(other)));
   EXPECT_FALSE(ParseIdempotencyValue(value.substr(1)).has_value());
   EXPECT_FALSE(ParseIdempotencyValue("").has_value());
   EXPECT_FALSE(ParseIdempotencyValue(absl::StrCat("c-01J0000000000000000000000X ", std::string(64, 'z'))).has_value());
+}
+
+TEST_F(IntakeDeliveryTest, KeyClaimedAsItsOwnStringBeforeTheDayBucketsStillAnswersItsRetryAndRefusesAnotherCase) {
+  // Keys live 30 days: one written by the previous release, a STRING per key
+  // holding "<case id><32 fingerprint bytes>".
+  StartService();
+  v1::UploadImageResponse uploaded;
+  ASSERT_TRUE(Upload(0, std::nullopt, &uploaded).ok());
+  v1::CaseSubmission submission = ValidTumourSubmission(uploaded.image().sha256());
+  const std::string case_id = "c-01J0000000000000000000000Z";
+  ASSERT_TRUE(redis_
+                  ->Command({"SET", keys::ClinicIdempotency("clinic-a", "visit-10"),
+                             absl::StrCat(case_id, SubmissionFingerprint(submission)), "EX", "2592000"})
+                  .ok());
+  v1::SubmitCaseRequest request;
+  *request.mutable_submission() = submission;
+  request.set_idempotency_key("visit-10");
+  v1::SubmitCaseResponse response;
+  grpc::Status status = stub_->SubmitCase(As("clinic-a").get(), request, &response);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(response.case_id(), case_id);
+  EXPECT_TRUE(response.duplicate());
+  EXPECT_EQ(redis_->Command({"EXISTS", TodaysIdempotencyBucket("clinic-a")})->integer, 0);
+  request.mutable_submission()->mutable_lesion()->set_duration_days(121);
+  status = stub_->SubmitCase(As("clinic-a").get(), request, &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::ALREADY_EXISTS) << status.error_message();
+}
+
+// Memory per case (docs/REDIS.md): no key of its own per submission; the
+// clinic's claims of a day share one hash.
+TEST_F(IntakeDeliveryTest, SubmissionsOfADayShareTheClinicsDayBucket) {
+  StartService();
+  v1::UploadImageResponse uploaded;
+  ASSERT_TRUE(Upload(0, std::nullopt, &uploaded).ok());
+  for (int i = 0; i < 3; ++i) {
+    v1::SubmitCaseRequest request;
+    *request.mutable_submission() = ValidTumourSubmission(uploaded.image().sha256());
+    request.mutable_submission()->mutable_patient()->set_reference(absl::StrCat("pt-", i));
+    request.set_idempotency_key(absl::StrCat("visit-", i));
+    v1::SubmitCaseResponse response;
+    ASSERT_TRUE(stub_->SubmitCase(As("clinic-a").get(), request, &response).ok());
+    EXPECT_EQ(redis_->Command({"EXISTS", keys::ClinicIdempotency("clinic-a", request.idempotency_key())})->integer,
+              0);
+    auto held = redis_->Command({"HGET", TodaysIdempotencyBucket("clinic-a"), request.idempotency_key()});
+    ASSERT_TRUE(held.ok()) << held.status();
+    std::optional<IdempotencyClaim> claim = ParseIdempotencyValue(held->str);
+    ASSERT_TRUE(claim.has_value()) << held->str;
+    EXPECT_EQ(claim->case_id, response.case_id());
+    EXPECT_TRUE(claim->IsFor(SubmissionFingerprint(request.submission())));
+  }
+  EXPECT_EQ(redis_->Command({"HLEN", TodaysIdempotencyBucket("clinic-a")})->integer, 3);
+}
+
+class ClaimIdempotencyKeyTest : public testing::RedisTest {};
+
+TEST_F(ClaimIdempotencyKeyTest, ClaimIsAnsweredForTheWholeTtlAndItsDayBucketExpiresAfterIt) {
+  const absl::Duration ttl = absl::Hours(24 * 30);
+  const absl::Time claimed = absl::FromCivil(absl::CivilSecond(2026, 11, 27, 23, 59, 59), absl::UTCTimeZone());
+  auto first = ClaimIdempotencyKey(*redis_, "clinic-a", "visit-7", "first", claimed, ttl);
+  ASSERT_TRUE(first.ok()) << first.status();
+  EXPECT_FALSE(first->has_value());
+  for (absl::Duration later : {absl::ZeroDuration(), absl::Seconds(1), absl::Hours(24 * 29), ttl}) {
+    auto again = ClaimIdempotencyKey(*redis_, "clinic-a", "visit-7", "second", claimed + later, ttl);
+    ASSERT_TRUE(again.ok()) << again.status();
+    EXPECT_EQ(again->value_or("claimed anew"), "first") << later;
+  }
+  // Another clinic's key of the same name is its own.
+  auto other = ClaimIdempotencyKey(*redis_, "clinic-b", "visit-7", "other", claimed, ttl);
+  ASSERT_TRUE(other.ok()) << other.status();
+  EXPECT_FALSE(other->has_value());
+
+  const std::string bucket = keys::ClinicIdempotencyDay("clinic-a", "2026-11-27");
+  EXPECT_EQ(redis_->Command({"HGET", bucket, "visit-7"})->str, "first");
+  const int64_t pttl = redis_->Command({"PTTL", bucket})->integer;
+  EXPECT_GT(pttl, absl::ToInt64Milliseconds(ttl));                       // the day's end + ttl
+  EXPECT_LE(pttl, absl::ToInt64Milliseconds(ttl + absl::Seconds(1)));  // from 23:59:59
+
+  // Past the TTL the day is no longer searched (and has expired in Redis).
+  auto past = ClaimIdempotencyKey(*redis_, "clinic-a", "visit-7", "third", claimed + ttl + absl::Seconds(2), ttl);
+  ASSERT_TRUE(past.ok()) << past.status();
+  EXPECT_FALSE(past->has_value());
 }
 
 TEST(SubmissionFingerprintTest, EqualSubmissionsHaveEqualFingerprintsAndAnyChangeAnother) {
@@ -253,7 +351,7 @@ TEST_F(IntakeDeliveryTest, SubmissionIsRefusedWithARetryHintWhileTheIntakeBacklo
   EXPECT_EQ(testing::Trailer(*context, kRetryAfterMsTrailer), "20000");
   // gRPC's own name too, which a channel with a retry policy honours by itself.
   EXPECT_EQ(testing::Trailer(*context, kRetryPushbackMsTrailer), "20000");
-  EXPECT_EQ(redis_->Command({"EXISTS", keys::ClinicIdempotency("clinic-a", "visit-8")})->integer, 0);
+  EXPECT_EQ(redis_->Command({"EXISTS", TodaysIdempotencyBucket("clinic-a")})->integer, 0);
 
   // Triage catches up: the same request goes through.
   ASSERT_TRUE(redis_->Command({"DEL", keys::kIntakeStream}).ok());

@@ -2,19 +2,45 @@
 
 #include <openssl/evp.h>
 
+#include <vector>
+
 #include <google/protobuf/io/coded_stream.h>
 #include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "common/case_store/keys.h"
 #include "common/ids/ids.h"
+#include "common/redis/script.h"
 
 namespace telederm::intake {
 namespace {
 
-constexpr size_t kCaseIdBytes = 28;     // "c-" and a ULID (common/ids)
-constexpr size_t kFingerprintBytes = 32;  // SHA-256
+constexpr size_t kCaseIdBytes = 28;             // "c-" and a ULID (common/ids)
+constexpr size_t kFingerprintBytes = 32;        // SHA-256
+constexpr size_t kStoredFingerprintBytes = 16;  // 128 bits tell submissions apart
+
+// KEYS[1]: the key's own STRING (written before 2026-11-27), KEYS[2]: today's
+// bucket, KEYS[3..]: the earlier buckets within the TTL; all share the
+// clinic's hash tag. ARGV: the key, the value to claim it with, and the TTL
+// (ms) of today's bucket. Returns the value holding the key, or nil when it
+// claimed it.
+const redis::Script& ClaimScript() {
+  static const redis::Script* script = new redis::Script(R"lua(
+local held = redis.call('GET', KEYS[1])
+if held then return held end
+for i = 2, #KEYS do
+  held = redis.call('HGET', KEYS[i], ARGV[1])
+  if held then return held end
+end
+redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
+redis.call('PEXPIRE', KEYS[2], ARGV[3])
+return false
+)lua");
+  return *script;
+}
 
 }  // namespace
 
@@ -32,13 +58,17 @@ std::string SubmissionFingerprint(const v1::CaseSubmission& submission) {
   return std::string(reinterpret_cast<const char*>(digest), length);
 }
 
+bool IdempotencyClaim::IsFor(absl::string_view submission_fingerprint) const {
+  return fingerprint.size() >= kStoredFingerprintBytes && absl::StartsWith(submission_fingerprint, fingerprint);
+}
+
 std::string IdempotencyValue(absl::string_view case_id, absl::string_view fingerprint) {
-  return absl::StrCat(case_id, fingerprint);
+  return absl::StrCat(case_id, fingerprint.substr(0, kStoredFingerprintBytes));
 }
 
 std::optional<IdempotencyClaim> ParseIdempotencyValue(absl::string_view value) {
   IdempotencyClaim claim;
-  if (value.size() == kCaseIdBytes + kFingerprintBytes) {
+  if (value.size() == kCaseIdBytes + kStoredFingerprintBytes || value.size() == kCaseIdBytes + kFingerprintBytes) {
     claim.case_id = std::string(value.substr(0, kCaseIdBytes));
     claim.fingerprint = std::string(value.substr(kCaseIdBytes));
   } else if (value.size() == kCaseIdBytes + 1 + 2 * kFingerprintBytes && value[kCaseIdBytes] == ' ') {
@@ -53,6 +83,25 @@ std::optional<IdempotencyClaim> ParseIdempotencyValue(absl::string_view value) {
   }
   if (!IsValidCaseId(claim.case_id)) return std::nullopt;
   return claim;
+}
+
+absl::StatusOr<std::optional<std::string>> ClaimIdempotencyKey(redis::Client& redis, absl::string_view clinic_id,
+                                                               absl::string_view key, absl::string_view value,
+                                                               absl::Time now, absl::Duration ttl) {
+  const absl::TimeZone utc = absl::UTCTimeZone();
+  const absl::CivilDay today = absl::ToCivilDay(now, utc);
+  const absl::Time end_of_today = absl::FromCivil(today + 1, utc);
+  // Every day whose claims may still be within the TTL, today first.
+  std::vector<std::string> searched = {keys::ClinicIdempotency(clinic_id, key)};
+  for (absl::CivilDay day = today; absl::FromCivil(day + 1, utc) > now - ttl; --day) {
+    searched.push_back(keys::ClinicIdempotencyDay(clinic_id, absl::FormatCivilTime(day)));
+  }
+  absl::StatusOr<redis::Reply> reply =
+      redis.Eval(ClaimScript(), searched,
+                 {std::string(key), std::string(value), absl::StrCat(absl::ToInt64Milliseconds(end_of_today + ttl - now))});
+  if (!reply.ok()) return reply.status();
+  if (reply->IsNil()) return std::optional<std::string>();
+  return std::optional<std::string>(std::move(reply->str));
 }
 
 }  // namespace telederm::intake

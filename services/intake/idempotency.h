@@ -4,7 +4,10 @@
 #include <optional>
 #include <string>
 
+#include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "common/redis/client.h"
 #include "telederm/v1/case.pb.h"
 
 namespace telederm::intake {
@@ -15,21 +18,36 @@ namespace telederm::intake {
 // recognised.
 std::string SubmissionFingerprint(const v1::CaseSubmission& submission);
 
-// What an idempotency key (keys::ClinicIdempotency) holds: the case id
-// claimed for the submission and the submission's fingerprint.
+// What a claimed idempotency key holds: the case id claimed for the
+// submission and its fingerprint (the first 16 bytes of SubmissionFingerprint,
+// or all 32 in values written before 2026-11-27).
 struct IdempotencyClaim {
   std::string case_id;
-  std::string fingerprint;  // 32 raw bytes, as SubmissionFingerprint
+  std::string fingerprint;
+
+  // True when `fingerprint` (as SubmissionFingerprint) is the claimed submission's.
+  bool IsFor(absl::string_view submission_fingerprint) const;
 };
 
-// The stored value: the case id's 28 characters, then the 32 fingerprint
-// bytes (60 bytes, no separator).
+// The stored value: the case id's 28 characters, then the first 16
+// fingerprint bytes (44 bytes, no separator).
 std::string IdempotencyValue(absl::string_view case_id, absl::string_view fingerprint);
 
-// Reads a stored value: the form above, or the form written before it,
-// "<case id> <64 hex digits>" (93 bytes), which keys claimed up to 30 days
-// earlier still hold. nullopt for anything else.
+// Reads a stored value: the form above, or the forms written before it,
+// "<case id><32 fingerprint bytes>" (60 bytes) and "<case id> <64 hex
+// digits>" (93 bytes). nullopt for anything else.
 std::optional<IdempotencyClaim> ParseIdempotencyValue(absl::string_view value);
+
+// Claims the clinic's idempotency `key` with `value` (IdempotencyValue) at
+// `now`, unless a claim of the last `ttl` holds it: one round trip, atomic.
+// Returns the value that holds the key, or an empty optional when this call
+// claimed it. Claims are kept in one HASH per clinic and day
+// (keys::ClinicIdempotencyDay, key -> value) that expires `ttl` after its
+// day's end, so a claim is answered for at least `ttl`; a key claimed before
+// 2026-11-27 as a STRING of its own (keys::ClinicIdempotency) is still found.
+absl::StatusOr<std::optional<std::string>> ClaimIdempotencyKey(redis::Client& redis, absl::string_view clinic_id,
+                                                               absl::string_view key, absl::string_view value,
+                                                               absl::Time now, absl::Duration ttl);
 
 }  // namespace telederm::intake
 

@@ -152,26 +152,19 @@ absl::Status IntakeServiceImpl::Submit(const std::string& clinic_id, const v1::S
   bool claimed_new_id = true;
   if (!key.empty()) {
     const std::string fingerprint = SubmissionFingerprint(submission);
-    const std::string idem_key = keys::ClinicIdempotency(clinic_id, key);
-    for (int attempt = 0; attempt < 3; ++attempt) {
-      absl::StatusOr<redis::Reply> set =
-          deps_.redis->Command({"SET", idem_key, IdempotencyValue(case_id, fingerprint), "NX", "EX",
-                                absl::StrCat(absl::ToInt64Seconds(options_.idempotency_ttl))});
-      if (!set.ok()) return set.status();
-      if (!set->IsNil()) break;
+    absl::StatusOr<std::optional<std::string>> held = ClaimIdempotencyKey(
+        *deps_.redis, clinic_id, key, IdempotencyValue(case_id, fingerprint), now, options_.idempotency_ttl);
+    if (!held.ok()) return held.status();
+    if (held->has_value()) {
       // An earlier submission holds this key.
-      absl::StatusOr<redis::Reply> held = deps_.redis->Command({"GET", idem_key});
-      if (!held.ok()) return held.status();
-      if (held->IsNil()) continue;  // it expired just now: claim it again
-      std::optional<IdempotencyClaim> claim = ParseIdempotencyValue(held->str);
-      if (!claim.has_value() || claim->fingerprint != fingerprint) {
+      std::optional<IdempotencyClaim> claim = ParseIdempotencyValue(**held);
+      if (!claim.has_value() || !claim->IsFor(fingerprint)) {
         return absl::AlreadyExistsError(absl::StrCat(
             "idempotency_key '", key, "' was already used for a different case; use a new key for a new case"));
       }
       case_id = std::move(claim->case_id);
       claimed_new_id = false;
       response.set_duplicate(true);
-      break;
     }
   }
 
