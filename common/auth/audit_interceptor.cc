@@ -1,10 +1,12 @@
 #include "common/auth/audit_interceptor.h"
 
 #include <algorithm>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include <google/protobuf/descriptor.h>
 #include <google/protobuf/message.h>
@@ -28,47 +30,67 @@ bool IsCaseIdField(const FieldDescriptor* field) {
   return field->name() == "case_id" && field->type() == FieldDescriptor::TYPE_STRING && !field->is_repeated();
 }
 
-// Whether a message of this type can hold a case_id within `depth` levels: a
-// property of the type alone, worked out once per (type, depth). A
-// SubmitCaseRequest, say, cannot, so its every call skips the reflection walk.
-bool MayHoldCaseId(const google::protobuf::Descriptor* descriptor, int depth) {
+// Where a message type keeps its case ids within a few levels: its case_id
+// field and the message fields whose types may hold one, in field order. A
+// property of the type alone, worked out once per (type, depth) and kept for
+// the process's life, so a call walks only the fields that matter.
+struct CaseIdPlan {
+  struct Step {
+    const FieldDescriptor* field;
+    const CaseIdPlan* nested;  // null: the field is a case_id
+  };
+  std::vector<Step> steps;
+};
+
+// Null when a message of this type cannot hold a case_id within `depth` levels.
+const CaseIdPlan* WorkOutPlan(const google::protobuf::Descriptor* descriptor, int depth) {
   static absl::Mutex mutex(absl::kConstInit);
-  static auto* known =  // guarded by mutex
-      new absl::flat_hash_map<std::pair<const google::protobuf::Descriptor*, int>, bool>();
+  static auto* plans =  // guarded by mutex; never erased, so the plans outlive every call
+      new absl::flat_hash_map<std::pair<const google::protobuf::Descriptor*, int>, const CaseIdPlan*>();
   {
     absl::MutexLock lock(&mutex);
-    if (auto it = known->find({descriptor, depth}); it != known->end()) return it->second;
+    if (auto it = plans->find({descriptor, depth}); it != plans->end()) return it->second;
   }
-  bool may = false;
-  for (int i = 0; i < descriptor->field_count() && !may; ++i) {
-    const FieldDescriptor* field = descriptor->field(i);
-    may = IsCaseIdField(field) ||
-          (depth > 0 && field->type() == FieldDescriptor::TYPE_MESSAGE && MayHoldCaseId(field->message_type(), depth - 1));
-  }
-  absl::MutexLock lock(&mutex);
-  known->emplace(std::make_pair(descriptor, depth), may);
-  return may;
-}
-
-// Collects every string field named case_id, two levels deep (a Case, a list
-// of Cases or queue entries, a message's case).
-void CollectCaseIds(const Message& message, int depth, std::set<std::string>& out) {
-  const google::protobuf::Descriptor* descriptor = message.GetDescriptor();
-  if (!MayHoldCaseId(descriptor, depth)) return;
-  const google::protobuf::Reflection* reflection = message.GetReflection();
-  for (int i = 0; i < descriptor->field_count() && out.size() < audit::kMaxCasesPerEntry; ++i) {
+  auto plan = std::make_unique<CaseIdPlan>();
+  for (int i = 0; i < descriptor->field_count(); ++i) {
     const FieldDescriptor* field = descriptor->field(i);
     if (IsCaseIdField(field)) {
-      std::string value = reflection->GetString(message, field);
-      if (!value.empty()) out.insert(std::move(value).substr(0, 64));
+      plan->steps.push_back({field, nullptr});
     } else if (depth > 0 && field->type() == FieldDescriptor::TYPE_MESSAGE) {
-      if (field->is_repeated()) {
-        for (int j = 0; j < reflection->FieldSize(message, field) && out.size() < audit::kMaxCasesPerEntry; ++j) {
-          CollectCaseIds(reflection->GetRepeatedMessage(message, field, j), depth - 1, out);
-        }
-      } else if (reflection->HasField(message, field)) {
-        CollectCaseIds(reflection->GetMessage(message, field), depth - 1, out);
+      if (const CaseIdPlan* nested = WorkOutPlan(field->message_type(), depth - 1); nested != nullptr) {
+        plan->steps.push_back({field, nested});
       }
+    }
+  }
+  const CaseIdPlan* kept = plan->steps.empty() ? nullptr : plan.release();
+  absl::MutexLock lock(&mutex);
+  auto [it, inserted] = plans->emplace(std::make_pair(descriptor, depth), kept);
+  if (!inserted) delete kept;  // another thread worked it out first
+  return it->second;
+}
+
+// WorkOutPlan, remembered per thread: the gRPC threads that audit every call
+// would otherwise all take the one mutex for every message.
+const CaseIdPlan* PlanFor(const google::protobuf::Descriptor* descriptor) {
+  thread_local absl::flat_hash_map<const google::protobuf::Descriptor*, const CaseIdPlan*> known;
+  auto [it, inserted] = known.try_emplace(descriptor, nullptr);
+  if (inserted) it->second = WorkOutPlan(descriptor, 2);
+  return it->second;
+}
+
+void CollectWithPlan(const Message& message, const CaseIdPlan& plan, std::set<std::string>& out) {
+  const google::protobuf::Reflection* reflection = message.GetReflection();
+  for (const CaseIdPlan::Step& step : plan.steps) {
+    if (out.size() >= audit::kMaxCasesPerEntry) return;
+    if (step.nested == nullptr) {
+      std::string value = reflection->GetString(message, step.field);
+      if (!value.empty()) out.insert(std::move(value).substr(0, 64));
+    } else if (step.field->is_repeated()) {
+      for (int j = 0; j < reflection->FieldSize(message, step.field) && out.size() < audit::kMaxCasesPerEntry; ++j) {
+        CollectWithPlan(reflection->GetRepeatedMessage(message, step.field, j), *step.nested, out);
+      }
+    } else if (reflection->HasField(message, step.field)) {
+      CollectWithPlan(reflection->GetMessage(message, step.field), *step.nested, out);
     }
   }
 }
@@ -87,13 +109,13 @@ class AuditInterceptor final : public grpc::experimental::Interceptor {
     if (methods->QueryInterceptionHookPoint(Hook::POST_RECV_MESSAGE)) {
       // Every telederm service speaks protobuf: the message is a generated Message.
       if (void* message = methods->GetRecvMessage(); message != nullptr) {
-        CollectCaseIds(*static_cast<const Message*>(message), 2, request_cases_);
+        CollectCaseIds(*static_cast<const Message*>(message), request_cases_);
       }
     }
     if (methods->QueryInterceptionHookPoint(Hook::PRE_SEND_MESSAGE)) {
       if (const void* message = methods->GetSendMessage(); message != nullptr) {
         std::set<std::string> cases;
-        CollectCaseIds(*static_cast<const Message*>(message), 2, cases);
+        CollectCaseIds(*static_cast<const Message*>(message), cases);
         if (streaming_response_) {
           // Coalesced: the writer gathers a stream's cases into one entry per
           // second (or per kMaxCasesPerEntry cases) rather than one per message.
@@ -165,6 +187,12 @@ class AuditInterceptor final : public grpc::experimental::Interceptor {
 };
 
 }  // namespace
+
+void CollectCaseIds(const google::protobuf::Message& message, std::set<std::string>& out) {
+  if (const CaseIdPlan* plan = PlanFor(message.GetDescriptor()); plan != nullptr) {
+    CollectWithPlan(message, *plan, out);
+  }
+}
 
 grpc::experimental::Interceptor* AuditInterceptorFactory::CreateServerInterceptor(
     grpc::experimental::ServerRpcInfo* info) {

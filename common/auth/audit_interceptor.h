@@ -2,6 +2,10 @@
 #define TELEDERM_COMMON_AUTH_AUDIT_INTERCEPTOR_H_
 
 #include <memory>
+#include <set>
+#include <string>
+
+#include <google/protobuf/message.h>
 
 #include <grpcpp/support/server_interceptor.h>
 
@@ -31,6 +35,11 @@ class AuditInterceptorFactory final : public grpc::experimental::ServerIntercept
   std::shared_ptr<audit::AuditWriter> audit_;
   ClockPtr clock_;
 };
+
+// Adds to `out` every string field named case_id of `message`, two levels deep
+// (a Case, a list of Cases or queue entries, a message's case), each cut to 64
+// characters, until `out` holds audit::kMaxCasesPerEntry. Thread-safe.
+void CollectCaseIds(const google::protobuf::Message& message, std::set<std::string>& out);
 
 }  // namespace telederm::auth
 
