@@ -60,6 +60,19 @@ RpcMetrics::RpcMetrics(prometheus::Registry& registry)
                      .Register(registry)) {}
 
 void RpcMetrics::Record(const std::string& full_method, grpc::StatusCode code, absl::Duration latency) {
+  const int slot = code >= 0 && code < kCodes ? static_cast<int>(code) : static_cast<int>(grpc::StatusCode::UNKNOWN);
+  Series series;
+  {
+    absl::MutexLock lock(&mutex_);
+    Series& known = series_[full_method][slot];
+    if (known.requests == nullptr) known = NewSeries(full_method, static_cast<grpc::StatusCode>(slot));
+    series = known;
+  }
+  series.requests->Increment();
+  series.duration->Observe(absl::ToDoubleSeconds(latency));
+}
+
+RpcMetrics::Series RpcMetrics::NewSeries(const std::string& full_method, grpc::StatusCode code) {
   // "/package.Service/Method"
   std::string service = "unknown";
   std::string method = full_method;
@@ -68,8 +81,7 @@ void RpcMetrics::Record(const std::string& full_method, grpc::StatusCode code, a
     method = full_method.substr(slash + 1);
   }
   const prometheus::Labels labels{{"service", service}, {"method", method}, {"code", StatusCodeName(code)}};
-  requests_.Add(labels).Increment();
-  durations_.Add(labels, LatencyBuckets()).Observe(absl::ToDoubleSeconds(latency));
+  return {&requests_.Add(labels), &durations_.Add(labels, LatencyBuckets())};
 }
 
 std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface> NewRpcMetricsInterceptorFactory(

@@ -1,11 +1,15 @@
 #ifndef TELEDERM_COMMON_METRICS_RPC_METRICS_H_
 #define TELEDERM_COMMON_METRICS_RPC_METRICS_H_
 
+#include <array>
 #include <memory>
 #include <string>
 
 #include <grpcpp/support/server_interceptor.h>
 
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 
 namespace prometheus {
@@ -31,8 +35,22 @@ class RpcMetrics {
   void Record(const std::string& full_method, grpc::StatusCode code, absl::Duration latency);
 
  private:
+  // One (service, method, code) series: its cells, which the families keep
+  // for the registry's life (nothing removes them).
+  struct Series {
+    prometheus::Counter* requests = nullptr;
+    prometheus::Histogram* duration = nullptr;
+  };
+  static constexpr int kCodes = 17;  // grpc::StatusCode 0..16
+
+  Series NewSeries(const std::string& full_method, grpc::StatusCode code);
+
   prometheus::Family<prometheus::Counter>& requests_;
   prometheus::Family<prometheus::Histogram>& durations_;
+  // Each call looks its series up here rather than building its labels and
+  // hashing them in both families.
+  absl::Mutex mutex_;
+  absl::flat_hash_map<std::string, std::array<Series, kCodes>> series_ ABSL_GUARDED_BY(mutex_);
 };
 
 // The interceptor factory a grpc::ServerBuilder installs: one interceptor per
