@@ -321,7 +321,9 @@ void AuditLog::LearnCodes(const redis::Client::ScriptCall& call, const absl::Sta
   if (codes_.size() >= kMaxKnownCodes) codes_.clear();  // many subjects: start over rather than grow
   for (int word = 1; word <= 4; ++word) {
     const std::string& code = reply->elements[word].str;
-    if (!code.empty()) codes_[call.args[word]] = code;
+    if (code.empty()) continue;
+    auto [it, inserted] = codes_.try_emplace(call.args[word], code);
+    if (!inserted && it->second != code) it->second = code;
   }
 }
 
