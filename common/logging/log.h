@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 
 namespace telederm {
 
@@ -47,6 +48,9 @@ class ScopedLogCaseId {
  private:
   std::string previous_;
 };
+
+// A log line's time: UTC with milliseconds, "2024-05-01T10:00:00.000Z".
+std::string FormatLogTime(absl::Time time);
 
 // The line Log would write, without the trailing newline (for tests).
 std::string FormatLogLine(LogFormat format, Severity severity, absl::string_view time, absl::string_view component,

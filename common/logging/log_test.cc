@@ -52,5 +52,15 @@ TEST(LogFormatTest, ParsesTextAndJsonOnly) {
   EXPECT_FALSE(ParseLogFormat("xml", &format));
 }
 
+TEST(LogTimeTest, MatchesTheFullFormatWithinASecondAndAcrossSeconds) {
+  const absl::Time start = absl::FromUnixMillis(1714557599998);  // 2024-05-01T09:59:59.998Z
+  for (absl::Time t : {start, start + absl::Milliseconds(1), start + absl::Milliseconds(2),
+                       start + absl::Microseconds(2999), start + absl::Milliseconds(1500), start,
+                       absl::FromUnixMillis(-1), absl::UnixEpoch()}) {
+    EXPECT_EQ(FormatLogTime(t), absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", t, absl::UTCTimeZone()));
+  }
+  EXPECT_EQ(FormatLogTime(start), "2024-05-01T09:59:59.998Z");
+}
+
 }  // namespace
 }  // namespace telederm
