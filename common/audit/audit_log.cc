@@ -66,7 +66,8 @@ bool IsStreamId(absl::string_view id) {
 // scope, action, cases, peer, outcome, detail, then the codes the writer
 // believes the subject, role, scope and action have ('' = unknown; absent is
 // unknown too). Returns the entry's id, or {id, sub, role, scope, action codes}
-// when it was stored compactly, so the writer learns the codes.
+// when it was stored compactly with a code other than the believed one, so
+// the writer learns the codes (and otherwise has nothing to parse or store).
 //
 // A believed code costs one HGET that checks it against the dictionary, in
 // this script, so a wrong belief (a dictionary lost with Redis's data) is never
@@ -91,8 +92,10 @@ bool IsStreamId(absl::string_view id) {
 // nothing else on these keys.
 const redis::Script& AppendScript() {
   static const redis::Script* script = new redis::Script(R"lua(
+local learned = false  -- a code differs from the one the writer believed
 local function code(word, believed)
   if believed and believed ~= '' and redis.call('HGET', KEYS[3], believed) == word then return believed end
+  learned = true
   local c = redis.call('HGET', KEYS[4], word)
   if c then
     if redis.call('HGET', KEYS[3], c) == word then return c end
@@ -147,7 +150,7 @@ for i = 5, #KEYS do
     end
   end
 end
-if compact and ARGV[10] then return {id, sub, role, scope, action} end
+if compact and learned and ARGV[10] then return {id, sub, role, scope, action} end
 return id
 )lua");
   return *script;
