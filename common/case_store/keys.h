@@ -21,7 +21,13 @@ inline constexpr char kReferralGroup[] = "referral";
 // (SerializeCaseRecord / ParseCaseRecord in case_store.h).
 inline std::string Case(absl::string_view case_id) { return absl::StrCat("case:{", case_id, "}"); }
 
-// ZSET case id -> received time (ms): the clinic's cases, for ListCases.
+// LIST of case ids, oldest first: the clinic's cases, for ListCases
+// (services/intake/clinic_case_index.h).
+inline std::string ClinicCaseList(absl::string_view clinic_id) {
+  return absl::StrCat("clinic:{", clinic_id, "}:caselist");
+}
+// ZSET case id -> received time (ms): the clinic's cases indexed before
+// 2026-11-27; ListCases reads it after the list. No longer written.
 inline std::string ClinicCases(absl::string_view clinic_id) {
   return absl::StrCat("clinic:{", clinic_id, "}:cases");
 }

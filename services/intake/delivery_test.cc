@@ -184,7 +184,7 @@ TEST_F(IntakeDeliveryTest, RetryAfterACrashBetweenClaimingTheKeyAndStoringTheCas
   v1::Case stored;
   ASSERT_TRUE(stub_->GetCase(As("clinic-a").get(), get, &stored).ok());
   EXPECT_EQ(stored.status(), v1::CASE_STATUS_RECEIVED);
-  EXPECT_EQ(redis_->Command({"ZCARD", keys::ClinicCases("clinic-a")})->integer, 1);
+  EXPECT_EQ(redis_->Command({"LLEN", keys::ClinicCaseList("clinic-a")})->integer, 1);
   EXPECT_GE(redis_->Command({"XLEN", keys::kIntakeStream})->integer, 1);
 }
 

@@ -21,6 +21,7 @@
 #include "common/server/unary.h"
 #include "common/status/grpc_status.h"
 #include "services/intake/case_validation.h"
+#include "services/intake/clinic_case_index.h"
 #include "services/intake/idempotency.h"
 #include "services/intake/upload_reactor.h"
 
@@ -187,7 +188,7 @@ absl::Status IntakeServiceImpl::StoreAndEnqueueNew(v1::Case& c) {
   const absl::Time received = FromProtoTimestamp(c.received_at());
   absl::StatusOr<std::vector<absl::StatusOr<redis::Reply>>> replies = deps_.redis->Pipeline({
       CaseStore::CreateCommand(c),
-      {"ZADD", keys::ClinicCases(c.clinic_id()), absl::StrCat(absl::ToUnixMillis(received)), c.case_id()},
+      AppendToClinicCasesCommand(c.clinic_id(), c.case_id()),
       {"XADD", keys::kIntakeStream, "*", "case_id", c.case_id()},
       events_.AppendCommand(MakeCaseEvent(c, v1::EVENT_TYPE_RECEIVED, received), deps_.clock->Now()),
   });
@@ -217,7 +218,7 @@ absl::Status IntakeServiceImpl::StoreAndEnqueue(v1::Case& c) {
   }
   const absl::Time received = FromProtoTimestamp(c.received_at());
   absl::StatusOr<std::vector<absl::StatusOr<redis::Reply>>> replies = deps_.redis->Pipeline({
-      {"ZADD", keys::ClinicCases(c.clinic_id()), absl::StrCat(absl::ToUnixMillis(received)), c.case_id()},
+      AppendToClinicCasesOnceCommand(c.clinic_id(), c.case_id()),
       {"XADD", keys::kIntakeStream, "*", "case_id", c.case_id()},
   });
   if (!replies.ok()) return replies.status();
@@ -272,12 +273,13 @@ absl::Status IntakeServiceImpl::List(const std::string& clinic_id, const v1::Lis
   if (!request.page_token().empty() && (!absl::SimpleAtoi(request.page_token(), &offset) || offset < 0)) {
     return absl::InvalidArgumentError("page_token: pass the next_page_token of the previous page unchanged");
   }
-  absl::StatusOr<redis::Reply> ids = deps_.redis->Command(
-      {"ZREVRANGE", keys::ClinicCases(clinic_id), absl::StrCat(offset), absl::StrCat(offset + page_size)});
+  // One more than the page, to know whether another follows.
+  absl::StatusOr<std::vector<std::string>> ids =
+      ClinicCasesNewestFirst(*deps_.redis, clinic_id, offset, page_size + 1);
   if (!ids.ok()) return ids.status();
   std::vector<std::vector<std::string>> reads;
-  for (size_t i = 0; i < ids->elements.size() && i < static_cast<size_t>(page_size); ++i) {
-    reads.push_back({"HGET", keys::Case(ids->elements[i].str), "pb"});
+  for (size_t i = 0; i < ids->size() && i < static_cast<size_t>(page_size); ++i) {
+    reads.push_back({"HGET", keys::Case((*ids)[i]), "pb"});
   }
   if (!reads.empty()) {
     absl::StatusOr<std::vector<absl::StatusOr<redis::Reply>>> records = deps_.redis->Pipeline(reads);
@@ -286,11 +288,11 @@ absl::Status IntakeServiceImpl::List(const std::string& clinic_id, const v1::Lis
       const absl::StatusOr<redis::Reply>& record = (*records)[i];
       if (!record.ok()) return record.status();
       if (record->IsNil()) continue;
-      absl::StatusOr<v1::Case> c = ParseCaseRecord(ids->elements[i].str, record->str);
+      absl::StatusOr<v1::Case> c = ParseCaseRecord((*ids)[i], record->str);
       if (c.ok() && c->clinic_id() == clinic_id) *response.add_cases() = *std::move(c);
     }
   }
-  if (ids->elements.size() > static_cast<size_t>(page_size)) {
+  if (ids->size() > static_cast<size_t>(page_size)) {
     response.set_next_page_token(absl::StrCat(offset + page_size));
   }
   return absl::OkStatus();

@@ -208,7 +208,7 @@ TEST_F(IntakeServiceTest, RetryWithSameIdempotencyKeyReturnsTheSameCase) {
   EXPECT_EQ(first.case_id(), second.case_id());
   EXPECT_FALSE(first.duplicate());
   EXPECT_TRUE(second.duplicate());
-  EXPECT_EQ(redis_->Command({"ZCARD", keys::ClinicCases("clinic-a")})->integer, 1);
+  EXPECT_EQ(redis_->Command({"LLEN", keys::ClinicCaseList("clinic-a")})->integer, 1);
 }
 
 TEST_F(IntakeServiceTest, SameIdempotencyKeyForADifferentCaseIsAlreadyExists) {
@@ -219,7 +219,7 @@ TEST_F(IntakeServiceTest, SameIdempotencyKeyForADifferentCaseIsAlreadyExists) {
   other.mutable_patient()->set_reference("pt-0043");
   grpc::Status status = Submit("clinic-a", other, "visit-17", &second);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::ALREADY_EXISTS);
-  EXPECT_EQ(redis_->Command({"ZCARD", keys::ClinicCases("clinic-a")})->integer, 1);
+  EXPECT_EQ(redis_->Command({"LLEN", keys::ClinicCaseList("clinic-a")})->integer, 1);
 }
 
 TEST_F(IntakeServiceTest, ClinicNeverSeesAnotherClinicsCase) {
@@ -270,6 +270,46 @@ TEST_F(IntakeServiceTest, ListCasesPagesNewestFirst) {
   }
   std::vector<std::string> newest_first(ids.rbegin(), ids.rend());
   EXPECT_EQ(listed, newest_first);
+}
+
+// A clinic's cases indexed before the list (a ZSET, which a deployed Redis
+// holds) are listed after the newer ones, pages continuing across both, and a
+// retry of such a case does not index it again.
+TEST_F(IntakeServiceTest, CasesIndexedBeforeTheListComeAfterTheNewOnesAcrossPages) {
+  std::string sha = UploadOk("clinic-a", kNaevus);
+  std::vector<std::string> ids;
+  for (int i = 0; i < 5; ++i) {
+    v1::CaseSubmission submission = ValidTumourSubmission(sha);
+    submission.mutable_patient()->set_reference(absl::StrCat("pt-", i));
+    v1::SubmitCaseResponse response;
+    ASSERT_TRUE(Submit("clinic-a", submission, absl::StrCat("visit-", i), &response).ok());
+    ids.push_back(response.case_id());
+  }
+  // The two oldest as the previous release indexed them.
+  ASSERT_TRUE(redis_->Command({"DEL", keys::ClinicCaseList("clinic-a")}).ok());
+  ASSERT_TRUE(redis_->Command({"ZADD", keys::ClinicCases("clinic-a"), "1000", ids[0], "2000", ids[1]}).ok());
+  ASSERT_TRUE(redis_->Command({"RPUSH", keys::ClinicCaseList("clinic-a"), ids[2], ids[3], ids[4]}).ok());
+
+  v1::SubmitCaseResponse retried;
+  v1::CaseSubmission first = ValidTumourSubmission(sha);
+  first.mutable_patient()->set_reference("pt-0");
+  ASSERT_TRUE(Submit("clinic-a", first, "visit-0", &retried).ok());
+  EXPECT_EQ(retried.case_id(), ids[0]);
+  EXPECT_EQ(redis_->Command({"LLEN", keys::ClinicCaseList("clinic-a")})->integer, 3);
+
+  for (int page_size : {2, 3, 5, 10}) {
+    std::vector<std::string> listed;
+    v1::ListCasesRequest request;
+    request.set_page_size(page_size);
+    for (int page = 0; page < 10; ++page) {
+      v1::ListCasesResponse response;
+      ASSERT_TRUE(stub_->ListCases(As("clinic-a").get(), request, &response).ok());
+      for (const auto& c : response.cases()) listed.push_back(c.case_id());
+      if (response.next_page_token().empty()) break;
+      request.set_page_token(response.next_page_token());
+    }
+    EXPECT_EQ(listed, std::vector<std::string>(ids.rbegin(), ids.rend())) << page_size;
+  }
 }
 
 // Records stored before the record left out its id (a deployed Redis holds

@@ -69,6 +69,11 @@ for svc in intake triage referral; do
   refused "$svc" KEYS '*'
 done
 allowed intake XADD stream:intake '*' case c-1
+allowed intake RPUSH 'clinic:{a}:caselist' c-1
+allowed intake LPOS 'clinic:{a}:caselist' c-1
+refused intake RPUSH 'case:{c-1}:x' c-1
+refused intake LSET 'clinic:{a}:caselist' 0 c-2
+refused triage RPUSH 'clinic:{a}:caselist' c-1
 refused intake ZADD 'pool:{general}:queue' 1 c-1
 refused intake HSET 'directory:{staff}:specialists' dr x
 allowed triage XADD stream:triaged '*' case c-1
