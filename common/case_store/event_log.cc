@@ -1,9 +1,9 @@
 #include "common/case_store/event_log.h"
 
-#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "common/case_state/timestamps.h"
 #include "common/case_store/keys.h"
+#include "common/redis/stream.h"
 
 namespace telederm {
 
@@ -19,14 +19,7 @@ v1::CaseEvent MakeCaseEvent(const v1::Case& c, v1::EventType type, absl::Time at
   return event;
 }
 
-bool IsValidEventId(absl::string_view id) {
-  size_t dash = id.find('-');
-  if (dash == absl::string_view::npos || dash == 0 || dash + 1 == id.size() || id.size() > 41) return false;
-  for (size_t i = 0; i < id.size(); ++i) {
-    if (i != dash && !absl::ascii_isdigit(id[i])) return false;
-  }
-  return true;
-}
+bool IsValidEventId(absl::string_view id) { return redis::ParseStreamId(id).has_value(); }
 
 EventLog::EventLog(std::shared_ptr<redis::Client> redis, absl::Duration retention)
     : redis_(std::move(redis)), retention_(retention) {}

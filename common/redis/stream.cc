@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -69,10 +70,16 @@ std::string Millis(absl::Duration d) {
 }  // namespace
 
 std::optional<std::pair<uint64_t, uint64_t>> ParseStreamId(absl::string_view id) {
+  // Digits only, the form Redis gives ids in: SimpleAtoi alone would also
+  // take a sign or spaces, and a client's id is checked here before use.
+  const auto digits = [](absl::string_view part) {
+    return !part.empty() && std::all_of(part.begin(), part.end(), absl::ascii_isdigit);
+  };
   const size_t dash = id.find('-');
   if (dash == absl::string_view::npos) return std::nullopt;
+  const absl::string_view ms_part = id.substr(0, dash), seq_part = id.substr(dash + 1);
   uint64_t ms = 0, seq = 0;
-  if (!absl::SimpleAtoi(id.substr(0, dash), &ms) || !absl::SimpleAtoi(id.substr(dash + 1), &seq)) {
+  if (!digits(ms_part) || !digits(seq_part) || !absl::SimpleAtoi(ms_part, &ms) || !absl::SimpleAtoi(seq_part, &seq)) {
     return std::nullopt;
   }
   return std::make_pair(ms, seq);

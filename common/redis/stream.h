@@ -27,7 +27,8 @@ struct StreamEntry {
 };
 
 // A stream entry id "<ms>-<seq>" as (ms, seq), which compare in stream order;
-// nullopt if `id` is not one.
+// nullopt unless `id` is two runs of decimal digits joined by one dash, each
+// fitting 64 bits: the form Redis gives every entry id in.
 std::optional<std::pair<uint64_t, uint64_t>> ParseStreamId(absl::string_view id);
 
 // XADD stream * field value ...; returns the new entry's id.

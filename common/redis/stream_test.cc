@@ -329,5 +329,16 @@ TEST_F(StreamTest, TrimLeavesAStreamWithoutGroupsOrWithoutAStreamAlone) {
   EXPECT_EQ(client_->Command({"XLEN", kStream})->integer, 1);
 }
 
+TEST(ParseStreamIdTest, TakesTheIdsRedisGivesAndNothingElse) {
+  EXPECT_EQ(ParseStreamId("1700000000000-0"), std::make_pair(uint64_t{1700000000000}, uint64_t{0}));
+  EXPECT_EQ(ParseStreamId("0-1"), std::make_pair(uint64_t{0}, uint64_t{1}));
+  EXPECT_EQ(ParseStreamId("18446744073709551615-18446744073709551615"),
+            std::make_pair(UINT64_MAX, UINT64_MAX));
+  for (const char* not_an_id : {"", "1700000000000", "1-", "-1", "1-0-0", "+1-0", " 1-0", "1-+0", "1-0 ", "1x-0",
+                                "18446744073709551616-0", "1-18446744073709551616"}) {
+    EXPECT_EQ(ParseStreamId(not_an_id), std::nullopt) << "'" << not_an_id << "'";
+  }
+}
+
 }  // namespace
 }  // namespace telederm::redis

@@ -1,13 +1,12 @@
 #include "common/stream_worker/dead_letters.h"
 
-#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "common/logging/log.h"
 #include "common/redis/script.h"
+#include "common/redis/stream.h"
 
 namespace telederm {
 namespace {
@@ -49,13 +48,7 @@ return id
   return *script;
 }
 
-bool IsStreamId(absl::string_view id) {
-  std::vector<absl::string_view> parts = absl::StrSplit(id, '-');
-  if (parts.size() != 2) return false;
-  uint64_t unused;
-  return absl::SimpleAtoi(parts[0], &unused) && absl::SimpleAtoi(parts[1], &unused) &&
-         absl::ascii_isdigit(parts[0].front()) && absl::ascii_isdigit(parts[1].front());
-}
+bool IsStreamId(absl::string_view id) { return redis::ParseStreamId(id).has_value(); }
 
 absl::StatusOr<DeadLetter> ParseDeadLetter(absl::string_view source, const redis::Reply& entry) {
   if (!entry.IsArray() || entry.elements.size() != 2 || !entry.elements[1].IsArray()) {
