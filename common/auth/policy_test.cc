@@ -16,7 +16,9 @@ TEST(PolicyTest, EveryRpcOfEveryTeledermServiceIsInTheTable) {
     std::string path = absl::StrCat("/", method->service()->full_name(), "/", method->name());
     const MethodPolicy* policy = FindMethodPolicy(path);
     EXPECT_NE(policy, nullptr) << path << " is missing from the policy table (common/auth/policy.cc)";
-    if (policy != nullptr) EXPECT_FALSE(policy->open) << path << " must not be open";
+    if (policy != nullptr) {
+      EXPECT_FALSE(policy->open) << path << " must not be open";
+    }
     ++methods;
   }
   EXPECT_GT(methods, 20);

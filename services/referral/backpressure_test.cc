@@ -51,7 +51,9 @@ class ReferralBackpressureTest : public ::testing::Test {
   }
 
   void TearDown() override {
-    if (redis_server_) EXPECT_TRUE(redis_server_->Thaw().ok());
+    if (redis_server_) {
+      EXPECT_TRUE(redis_server_->Thaw().ok());
+    }
     if (server_) server_->Shutdown(absl::Seconds(1));
   }
 

@@ -232,7 +232,9 @@ TEST_F(TriageHandlerTest, ACaseWrittenByOthersDuringTheBatchIsHandledOneByOneAnd
     RacingAnalyzer(TriageHandler* other, redis::StreamEntry entry) : other_(other), entry_(std::move(entry)) {}
     v1::AnalyzerInfo info() const override { return {}; }
     absl::StatusOr<ImageFinding> Analyze(absl::string_view, const v1::ImageRef&) const override {
-      if (!raced_.exchange(true)) EXPECT_TRUE(other_->Handle(entry_).ok());
+      if (!raced_.exchange(true)) {
+        EXPECT_TRUE(other_->Handle(entry_).ok());
+      }
       return ImageFinding{.analysable = true, .risk = 0.1};
     }
 

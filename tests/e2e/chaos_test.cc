@@ -10,8 +10,9 @@
 // measures what Redis forgot at each kill; with TELEDERM_CHAOS_APPENDFSYNC=
 // everysec only losses and duplicates inside such a measured window are
 // excused, and each is printed with the kill that explains it.
-// Short mode (ctest): TELEDERM_CHAOS_SECONDS of chaos, 35 by default. Soak:
-//   TELEDERM_CHAOS_SECONDS=600 TELEDERM_CHAOS_SETTLE_SECONDS=180 \
+// Short mode (ctest): TELEDERM_CHAOS_SECONDS of chaos, 35 by default. Soak (one
+// command line):
+//   TELEDERM_CHAOS_SECONDS=600 TELEDERM_CHAOS_SETTLE_SECONDS=180
 //     build/tests/e2e/telederm_chaos_test --gtest_filter='ChaosTest.*'
 // TELEDERM_CHAOS_SEED fixes the random choices (printed either way).
 #include <atomic>
