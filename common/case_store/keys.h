@@ -36,10 +36,11 @@ inline std::string ClinicEvents(absl::string_view clinic_id) {
   return absl::StrCat("clinic:{", clinic_id, "}:events");
 }
 // HASH idempotency key -> "<case id><16 fingerprint bytes>": the clinic's
-// SubmitCase idempotency keys claimed on `day` (UTC, "2026-11-27"); expires
-// 30 days after the day's end (services/intake/idempotency.h).
-inline std::string ClinicIdempotencyDay(absl::string_view clinic_id, absl::string_view day) {
-  return absl::StrCat("clinic:{", clinic_id, "}:idemday:", day);
+// SubmitCase idempotency keys claimed in `week` (whole weeks since the Unix
+// epoch, UTC); expires 30 days after the week's end
+// (services/intake/idempotency.h).
+inline std::string ClinicIdempotencyWeek(absl::string_view clinic_id, int64_t week) {
+  return absl::StrCat("clinic:{", clinic_id, "}:idemweek:", week);
 }
 // STRING "<case id><sha256>" per key, as written before 2026-11-27 (30-day
 // TTL): still read, no longer written.

@@ -28,9 +28,9 @@ namespace {
 
 const std::string kNaevus = std::string(TELEDERM_TEST_DATA_DIR) + "/cases/ISIC_0024311.jpg";
 
-// Where intake claims an idempotency key today.
-std::string TodaysIdempotencyBucket(const std::string& clinic) {
-  return keys::ClinicIdempotencyDay(clinic, absl::FormatCivilTime(absl::ToCivilDay(absl::Now(), absl::UTCTimeZone())));
+// Where intake claims an idempotency key now.
+std::string ThisWeeksIdempotencyBucket(const std::string& clinic) {
+  return keys::ClinicIdempotencyWeek(clinic, IdempotencyWeek(absl::Now()));
 }
 
 class IntakeDeliveryTest : public IntakeServerTest {
@@ -259,7 +259,7 @@ TEST_F(IntakeDeliveryTest, KeyClaimedAsItsOwnStringBeforeTheDayBucketsStillAnswe
   ASSERT_TRUE(status.ok()) << status.error_message();
   EXPECT_EQ(response.case_id(), case_id);
   EXPECT_TRUE(response.duplicate());
-  EXPECT_EQ(redis_->Command({"EXISTS", TodaysIdempotencyBucket("clinic-a")})->integer, 0);
+  EXPECT_EQ(redis_->Command({"EXISTS", ThisWeeksIdempotencyBucket("clinic-a")})->integer, 0);
   request.mutable_submission()->mutable_lesion()->set_duration_days(121);
   status = stub_->SubmitCase(As("clinic-a").get(), request, &response);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::ALREADY_EXISTS) << status.error_message();
@@ -280,21 +280,24 @@ TEST_F(IntakeDeliveryTest, SubmissionsOfADayShareTheClinicsDayBucket) {
     ASSERT_TRUE(stub_->SubmitCase(As("clinic-a").get(), request, &response).ok());
     EXPECT_EQ(redis_->Command({"EXISTS", keys::ClinicIdempotency("clinic-a", request.idempotency_key())})->integer,
               0);
-    auto held = redis_->Command({"HGET", TodaysIdempotencyBucket("clinic-a"), request.idempotency_key()});
+    auto held = redis_->Command({"HGET", ThisWeeksIdempotencyBucket("clinic-a"), request.idempotency_key()});
     ASSERT_TRUE(held.ok()) << held.status();
     std::optional<IdempotencyClaim> claim = ParseIdempotencyValue(held->str);
     ASSERT_TRUE(claim.has_value()) << held->str;
     EXPECT_EQ(claim->case_id, response.case_id());
     EXPECT_TRUE(claim->IsFor(SubmissionFingerprint(request.submission())));
   }
-  EXPECT_EQ(redis_->Command({"HLEN", TodaysIdempotencyBucket("clinic-a")})->integer, 3);
+  EXPECT_EQ(redis_->Command({"HLEN", ThisWeeksIdempotencyBucket("clinic-a")})->integer, 3);
 }
 
 class ClaimIdempotencyKeyTest : public testing::RedisTest {};
 
-TEST_F(ClaimIdempotencyKeyTest, ClaimIsAnsweredForTheWholeTtlAndItsDayBucketExpiresAfterIt) {
+TEST_F(ClaimIdempotencyKeyTest, ClaimIsAnsweredForTheWholeTtlAndItsWeekBucketExpiresAfterIt) {
   const absl::Duration ttl = absl::Hours(24 * 30);
-  const absl::Time claimed = absl::FromCivil(absl::CivilSecond(2026, 11, 27, 23, 59, 59), absl::UTCTimeZone());
+  // The last second of the week of 2026-11-27.
+  const int64_t week = IdempotencyWeek(absl::FromCivil(absl::CivilDay(2026, 11, 27), absl::UTCTimeZone()));
+  const absl::Time claimed = absl::FromUnixMillis((week + 1) * 7 * 24 * 3600 * 1000) - absl::Seconds(1);
+  ASSERT_EQ(IdempotencyWeek(claimed), week);
   auto first = ClaimIdempotencyKey(*redis_, "clinic-a", "visit-7", "first", claimed, ttl);
   ASSERT_TRUE(first.ok()) << first.status();
   EXPECT_FALSE(first->has_value());
@@ -308,13 +311,13 @@ TEST_F(ClaimIdempotencyKeyTest, ClaimIsAnsweredForTheWholeTtlAndItsDayBucketExpi
   ASSERT_TRUE(other.ok()) << other.status();
   EXPECT_FALSE(other->has_value());
 
-  const std::string bucket = keys::ClinicIdempotencyDay("clinic-a", "2026-11-27");
+  const std::string bucket = keys::ClinicIdempotencyWeek("clinic-a", week);
   EXPECT_EQ(redis_->Command({"HGET", bucket, "visit-7"})->str, "first");
   const int64_t pttl = redis_->Command({"PTTL", bucket})->integer;
-  EXPECT_GT(pttl, absl::ToInt64Milliseconds(ttl));                       // the day's end + ttl
+  EXPECT_GT(pttl, absl::ToInt64Milliseconds(ttl));                       // the week's end + ttl
   EXPECT_LE(pttl, absl::ToInt64Milliseconds(ttl + absl::Seconds(1)));  // from 23:59:59
 
-  // Past the TTL the day is no longer searched (and has expired in Redis).
+  // Past the TTL the week is no longer searched (and has expired in Redis).
   auto past = ClaimIdempotencyKey(*redis_, "clinic-a", "visit-7", "third", claimed + ttl + absl::Seconds(2), ttl);
   ASSERT_TRUE(past.ok()) << past.status();
   EXPECT_FALSE(past->has_value());
@@ -351,7 +354,7 @@ TEST_F(IntakeDeliveryTest, SubmissionIsRefusedWithARetryHintWhileTheIntakeBacklo
   EXPECT_EQ(testing::Trailer(*context, kRetryAfterMsTrailer), "20000");
   // gRPC's own name too, which a channel with a retry policy honours by itself.
   EXPECT_EQ(testing::Trailer(*context, kRetryPushbackMsTrailer), "20000");
-  EXPECT_EQ(redis_->Command({"EXISTS", TodaysIdempotencyBucket("clinic-a")})->integer, 0);
+  EXPECT_EQ(redis_->Command({"EXISTS", ThisWeeksIdempotencyBucket("clinic-a")})->integer, 0);
 
   // Triage catches up: the same request goes through.
   ASSERT_TRUE(redis_->Command({"DEL", keys::kIntakeStream}).ok());

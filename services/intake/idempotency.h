@@ -41,10 +41,15 @@ std::optional<IdempotencyClaim> ParseIdempotencyValue(absl::string_view value);
 // Claims the clinic's idempotency `key` with `value` (IdempotencyValue) at
 // `now`, unless a claim of the last `ttl` holds it: one round trip, atomic.
 // Returns the value that holds the key, or an empty optional when this call
-// claimed it. Claims are kept in one HASH per clinic and day
-// (keys::ClinicIdempotencyDay, key -> value) that expires `ttl` after its
-// day's end, so a claim is answered for at least `ttl`; a key claimed before
-// 2026-11-27 as a STRING of its own (keys::ClinicIdempotency) is still found.
+// claimed it. Claims are kept in one HASH per clinic and week
+// (keys::ClinicIdempotencyWeek, key -> value) that expires `ttl` after its
+// week's end, so a claim is answered for at least `ttl` (at most `ttl` and a
+// week), and a claim looks at ttl / 7 days + 1 buckets (6 for 30 days); a key
+// claimed before 2026-11-27 as a STRING of its own (keys::ClinicIdempotency)
+// is still found.
+// The week of `t`: whole weeks since the Unix epoch (a bucket's number).
+int64_t IdempotencyWeek(absl::Time t);
+
 absl::StatusOr<std::optional<std::string>> ClaimIdempotencyKey(redis::Client& redis, absl::string_view clinic_id,
                                                                absl::string_view key, absl::string_view value,
                                                                absl::Time now, absl::Duration ttl);
