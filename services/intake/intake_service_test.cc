@@ -65,6 +65,40 @@ class IntakeServiceTest : public IntakeServerTest {
     return stub_->SubmitCase(As(clinic).get(), request, response);
   }
 
+  // Submits the cases of patients pt-0 .. pt-<count - 1>, in that order, each
+  // with the image `sha` and the idempotency key `key_prefix`<i> (none if the
+  // prefix is empty). Returns their ids.
+  std::vector<std::string> SubmitPatients(const std::string& clinic, const std::string& sha, int count,
+                                          const std::string& key_prefix) {
+    std::vector<std::string> ids;
+    for (int i = 0; i < count; ++i) {
+      v1::CaseSubmission submission = ValidTumourSubmission(sha);
+      submission.mutable_patient()->set_reference(absl::StrCat("pt-", i));
+      v1::SubmitCaseResponse response;
+      grpc::Status status =
+          Submit(clinic, submission, key_prefix.empty() ? "" : absl::StrCat(key_prefix, i), &response);
+      EXPECT_TRUE(status.ok()) << status.error_message();
+      ids.push_back(response.case_id());
+    }
+    return ids;
+  }
+
+  // The ids ListCases gives the clinic, following its pages `page_size` at a
+  // time (at most 20 pages).
+  std::vector<std::string> ListAllCaseIds(const std::string& clinic, int page_size) {
+    std::vector<std::string> listed;
+    v1::ListCasesRequest request;
+    request.set_page_size(page_size);
+    for (int page = 0; page < 20; ++page) {
+      v1::ListCasesResponse response;
+      grpc::Status status = stub_->ListCases(As(clinic).get(), request, &response);
+      EXPECT_TRUE(status.ok()) << status.error_message();
+      for (const auto& c : response.cases()) listed.push_back(c.case_id());
+      if (!status.ok() || response.next_page_token().empty()) break;
+      request.set_page_token(response.next_page_token());
+    }
+    return listed;
+  }
 };
 
 TEST_F(IntakeServiceTest, RealDermoscopyUploadIsStoredWithAResolutionWarning) {
@@ -248,28 +282,8 @@ TEST_F(IntakeServiceTest, CallWithoutIdentityIsUnauthenticated) {
 }
 
 TEST_F(IntakeServiceTest, ListCasesPagesNewestFirst) {
-  std::string sha = UploadOk("clinic-a", kNaevus);
-  std::vector<std::string> ids;
-  for (int i = 0; i < 5; ++i) {
-    v1::CaseSubmission submission = ValidTumourSubmission(sha);
-    submission.mutable_patient()->set_reference(absl::StrCat("pt-", i));
-    v1::SubmitCaseResponse response;
-    ASSERT_TRUE(Submit("clinic-a", submission, "", &response).ok());
-    ids.push_back(response.case_id());
-    absl::SleepFor(absl::Milliseconds(2));  // distinct received times
-  }
-  std::vector<std::string> listed;
-  v1::ListCasesRequest request;
-  request.set_page_size(2);
-  for (int page = 0; page < 5; ++page) {
-    v1::ListCasesResponse response;
-    ASSERT_TRUE(stub_->ListCases(As("clinic-a").get(), request, &response).ok());
-    for (const auto& c : response.cases()) listed.push_back(c.case_id());
-    if (response.next_page_token().empty()) break;
-    request.set_page_token(response.next_page_token());
-  }
-  std::vector<std::string> newest_first(ids.rbegin(), ids.rend());
-  EXPECT_EQ(listed, newest_first);
+  std::vector<std::string> ids = SubmitPatients("clinic-a", UploadOk("clinic-a", kNaevus), 5, "");
+  EXPECT_EQ(ListAllCaseIds("clinic-a", 2), std::vector<std::string>(ids.rbegin(), ids.rend()));
 }
 
 // A clinic's cases indexed before the list (a ZSET, which a deployed Redis
@@ -277,14 +291,7 @@ TEST_F(IntakeServiceTest, ListCasesPagesNewestFirst) {
 // retry of such a case does not index it again.
 TEST_F(IntakeServiceTest, CasesIndexedBeforeTheListComeAfterTheNewOnesAcrossPages) {
   std::string sha = UploadOk("clinic-a", kNaevus);
-  std::vector<std::string> ids;
-  for (int i = 0; i < 5; ++i) {
-    v1::CaseSubmission submission = ValidTumourSubmission(sha);
-    submission.mutable_patient()->set_reference(absl::StrCat("pt-", i));
-    v1::SubmitCaseResponse response;
-    ASSERT_TRUE(Submit("clinic-a", submission, absl::StrCat("visit-", i), &response).ok());
-    ids.push_back(response.case_id());
-  }
+  std::vector<std::string> ids = SubmitPatients("clinic-a", sha, 5, "visit-");
   // The two oldest as the previous release indexed them.
   ASSERT_TRUE(redis_->Command({"DEL", keys::ClinicCaseList("clinic-a")}).ok());
   ASSERT_TRUE(redis_->Command({"ZADD", keys::ClinicCases("clinic-a"), "1000", ids[0], "2000", ids[1]}).ok());
@@ -298,17 +305,7 @@ TEST_F(IntakeServiceTest, CasesIndexedBeforeTheListComeAfterTheNewOnesAcrossPage
   EXPECT_EQ(redis_->Command({"LLEN", keys::ClinicCaseList("clinic-a")})->integer, 3);
 
   for (int page_size : {2, 3, 5, 10}) {
-    std::vector<std::string> listed;
-    v1::ListCasesRequest request;
-    request.set_page_size(page_size);
-    for (int page = 0; page < 10; ++page) {
-      v1::ListCasesResponse response;
-      ASSERT_TRUE(stub_->ListCases(As("clinic-a").get(), request, &response).ok());
-      for (const auto& c : response.cases()) listed.push_back(c.case_id());
-      if (response.next_page_token().empty()) break;
-      request.set_page_token(response.next_page_token());
-    }
-    EXPECT_EQ(listed, std::vector<std::string>(ids.rbegin(), ids.rend())) << page_size;
+    EXPECT_EQ(ListAllCaseIds("clinic-a", page_size), std::vector<std::string>(ids.rbegin(), ids.rend())) << page_size;
   }
 }
 
