@@ -11,6 +11,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
+#include "common/case_store/case_store.h"
 #include "common/case_store/keys.h"
 #include "common/ids/ids.h"
 #include "tools/bench/sample_case.h"
@@ -255,10 +256,10 @@ absl::StatusOr<absl::Duration> FillQueue(redis::Client& redis, const std::string
       const absl::Time due = first_due + absl::Milliseconds(k);
       v1::Case c = SampleQueuedCase(id, clinic, pool, now, due);
       c.set_version(1);
-      commands.push_back({"HSET", keys::Case(id), "v", "1", "pb", c.SerializeAsString()});
+      commands.push_back({"HSET", keys::Case(id), "v", "1", "pb", SerializeCaseRecord(c)});
       commands.push_back({"HSET", meta, id, absl::StrCat(clinic, " ", static_cast<int>(v1::URGENCY_URGENT))});
       commands.push_back({"ZADD", queue, absl::StrCat(absl::ToUnixMillis(due)), id});
-      commands.push_back({"ZADD", keys::ClinicCases(clinic), absl::StrCat(absl::ToUnixMillis(now)), id});
+      commands.push_back({"RPUSH", keys::ClinicCaseList(clinic), id});
     }
     absl::StatusOr<std::vector<absl::StatusOr<redis::Reply>>> replies = redis.Pipeline(commands);
     if (!replies.ok()) return replies.status();
