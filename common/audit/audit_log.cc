@@ -325,8 +325,7 @@ void AuditLog::LearnCodes(const redis::Client::ScriptCall& call, const absl::Sta
   for (int word = 1; word <= 4; ++word) {
     const std::string& code = reply->elements[word].str;
     if (code.empty()) continue;
-    auto [it, inserted] = codes_.try_emplace(call.args[word], code);
-    if (!inserted && it->second != code) it->second = code;
+    codes_.insert_or_assign(call.args[word], code);
   }
 }
 
