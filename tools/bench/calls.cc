@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
+#include "common/case_state/timestamps.h"
 #include "common/redis/stream.h"
 #include "tests/e2e/api.h"
 #include "tests/e2e/credentials.h"
@@ -168,7 +169,7 @@ namespace {
 // `at` is earlier still: referral takes it before storing the case.)
 absl::Time InQueueBy(const v1::CaseEvent& event) {
   std::optional<std::pair<uint64_t, uint64_t>> id = redis::ParseStreamId(event.event_id());
-  if (!id) return absl::FromUnixSeconds(event.at().seconds()) + absl::Nanoseconds(event.at().nanos());
+  if (!id) return FromProtoTimestamp(event.at());
   return absl::FromUnixMillis(static_cast<int64_t>(id->first)) + absl::Milliseconds(1);
 }
 
