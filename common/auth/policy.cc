@@ -48,6 +48,8 @@ std::vector<MethodPolicy> BuildTable() {
       // an administrator any case, but only with a stated reason, audited with it (break glass).
       WithBreakGlass(Audited("/telederm.v1.FhirExportService/ExportCaseFhir", kClinic | kStaff), kAdmin),
       NotAudited("/telederm.v1.TriageService/ListAnalyzers", kAnyPerson),
+      // A case's images: its clinic, its pool's specialists and supervisors (common/access decides).
+      Audited("/telederm.v1.ImageService/GetImage", kClinic | kStaff),
 
       // The specialist's side: the handlers keep each to their pools and claims.
       Audited("/telederm.v1.ReferralService/ListQueue", kStaff),

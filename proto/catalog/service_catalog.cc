@@ -2,6 +2,7 @@
 
 #include "telederm/v1/delivery.pb.h"
 #include "telederm/v1/fhir.pb.h"
+#include "telederm/v1/image.pb.h"
 #include "telederm/v1/intake.pb.h"
 #include "telederm/v1/referral.pb.h"
 #include "telederm/v1/security.pb.h"
@@ -12,7 +13,8 @@ namespace telederm::v1 {
 const std::vector<const char*>& ServiceProtoFiles() {
   static const std::vector<const char*> files = {
       "telederm/v1/intake.proto",   "telederm/v1/triage.proto",   "telederm/v1/referral.proto",
-      "telederm/v1/security.proto", "telederm/v1/delivery.proto", "telederm/v1/fhir.proto"};
+      "telederm/v1/security.proto", "telederm/v1/delivery.proto", "telederm/v1/fhir.proto",
+      "telederm/v1/image.proto"};
   return files;
 }
 
@@ -24,6 +26,7 @@ std::vector<const google::protobuf::MethodDescriptor*> AllServiceMethods() {
   (void)ListAuditEntriesRequest::descriptor();
   (void)ListDeadLettersRequest::descriptor();
   (void)ExportCaseFhirRequest::descriptor();
+  (void)GetImageRequest::descriptor();
   std::vector<const google::protobuf::MethodDescriptor*> methods;
   for (const char* file : ServiceProtoFiles()) {
     const google::protobuf::FileDescriptor* descriptor =
