@@ -17,7 +17,7 @@ namespace telederm {
 // The one rule of who may see a case (docs/SECURITY.md, "Who sees a case").
 // Every service, the FHIR export and image reads ask it; nobody writes their own.
 
-// What a caller is reading of a case. The rule is the same for each today
+// What a caller is reading of a case. The rule is the same for each kind
 // except where a comment in case_access.cc says otherwise; the kind is part
 // of the decision so that the table test covers every read.
 enum class CaseRead {

@@ -13,7 +13,7 @@ constexpr unsigned kSpecialist = RoleBit(Role::kSpecialist);
 constexpr unsigned kSupervisor = RoleBit(Role::kSupervisor);
 constexpr unsigned kAdmin = RoleBit(Role::kAdmin);
 constexpr unsigned kStaff = kSpecialist | kSupervisor;  // supervisors are specialists too
-// Service tokens (monitoring, future service-to-service calls) reach only the open methods today.
+// No method lists the service role: service tokens (monitoring) reach only the open methods.
 constexpr unsigned kAnyPerson = kClinic | kStaff | kAdmin;
 
 MethodPolicy Open(absl::string_view method) { return {method, true, 0, false}; }

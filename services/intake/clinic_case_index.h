@@ -12,8 +12,8 @@ namespace telederm::intake {
 
 // The clinic's cases in the order intake stored them, for ListCases: a LIST of
 // case ids (keys::ClinicCaseList), oldest first, then, older still, the ZSET
-// that intake wrote before 2026-11-27 (keys::ClinicCases, case id -> received
-// ms). A list entry costs about 30 B of Redis memory, a ZSET member about 120 B.
+// of the older layout, which nothing writes (keys::ClinicCases, case id ->
+// received ms). A list entry costs about 30 B of Redis memory, a ZSET member about 120 B.
 // Stateless; safe for concurrent use.
 
 // Appends a case that was just stored under a fresh id (it cannot be indexed yet).

@@ -23,7 +23,7 @@ constexpr size_t kFingerprintBytes = 32;        // SHA-256
 constexpr size_t kStoredFingerprintBytes = 16;  // 128 bits tell submissions apart
 constexpr int64_t kWeekMillis = int64_t{7} * 24 * 3600 * 1000;
 
-// KEYS[1]: the key's own STRING (written before 2026-11-27), KEYS[2]: this
+// KEYS[1]: the key's own STRING (the older layout), KEYS[2]: this
 // week's bucket, KEYS[3..]: the earlier buckets within the TTL; all share the
 // clinic's hash tag. ARGV: the key, the value to claim it with, and the TTL
 // (ms) of this week's bucket. Returns the value holding the key, or nil when it

@@ -20,7 +20,7 @@ std::string SubmissionFingerprint(const v1::CaseSubmission& submission);
 
 // What a claimed idempotency key holds: the case id claimed for the
 // submission and its fingerprint (the first 16 bytes of SubmissionFingerprint,
-// or all 32 in values written before 2026-11-27).
+// or all 32 in values of the older layout).
 struct IdempotencyClaim {
   std::string case_id;
   std::string fingerprint;
@@ -33,7 +33,7 @@ struct IdempotencyClaim {
 // fingerprint bytes (44 bytes, no separator).
 std::string IdempotencyValue(absl::string_view case_id, absl::string_view fingerprint);
 
-// Reads a stored value: the form above, or the forms written before it,
+// Reads a stored value: the form above, or either form of the older layout,
 // "<case id><32 fingerprint bytes>" (60 bytes) and "<case id> <64 hex
 // digits>" (93 bytes). nullopt for anything else.
 std::optional<IdempotencyClaim> ParseIdempotencyValue(absl::string_view value);
@@ -45,8 +45,8 @@ std::optional<IdempotencyClaim> ParseIdempotencyValue(absl::string_view value);
 // (keys::ClinicIdempotencyWeek, key -> value) that expires `ttl` after its
 // week's end, so a claim is answered for at least `ttl` (at most `ttl` and a
 // week), and a claim looks at ttl / 7 days + 1 buckets (6 for 30 days); a key
-// claimed before 2026-11-27 as a STRING of its own (keys::ClinicIdempotency)
-// is still found.
+// claimed in the older layout, a STRING of its own (keys::ClinicIdempotency),
+// is found too until it expires.
 // The week of `t`: whole weeks since the Unix epoch (a bucket's number).
 int64_t IdempotencyWeek(absl::Time t);
 

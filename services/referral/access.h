@@ -31,17 +31,16 @@ struct Staff {
 // The pool where cases addressed to one specialist wait: "direct:<id>".
 std::string DirectPool(absl::string_view specialist_id);
 
-// Every authorisation decision of the referral service, in one place (a later
-// security issue puts verified tokens behind Caller without changing these).
+// Every authorisation decision of the referral service, in one place.
 // Thread-safe.
 class Access {
  public:
   explicit Access(std::shared_ptr<Directory> directory);
 
   // The specialist behind `caller`. With a stored profile, its pools and
-  // supervised pools decide and the call's pools header is ignored; without
-  // one (development set-ups) the header's pools are used and the caller
-  // supervises nothing.
+  // supervised pools decide and the caller's own pools (its token's) are
+  // ignored; without one (development set-ups) the caller's pools are used and
+  // the caller supervises nothing.
   absl::StatusOr<Staff> ResolveSpecialist(const Caller& caller) const;
 
   // OK when `staff` may read case `c` (its thread, its record): they hold it,
