@@ -11,8 +11,9 @@
 namespace telederm {
 
 // Who is calling an RPC. This is the one place a request's identity is read:
-// today from plain request metadata (a development stand-in), later from a
-// verified token, without the handlers changing.
+// from the call's verified bearer token (common/auth, verified_identity.h); on
+// servers of in-process tests, which run without an authenticator, from the
+// plain metadata below.
 struct Caller {
   // Supervisors are specialists whose stored profile says so; the referral
   // service decides that (services/referral/access.h).
@@ -22,7 +23,7 @@ struct Caller {
   std::vector<std::string> pools;  // specialists: the pools they work
 };
 
-// Metadata keys the development identity is read from.
+// Metadata keys the identity is read from on in-process tests' servers only.
 inline constexpr char kClinicIdHeader[] = "x-telederm-clinic-id";
 inline constexpr char kSpecialistIdHeader[] = "x-telederm-specialist-id";
 inline constexpr char kAdminIdHeader[] = "x-telederm-admin-id";

@@ -24,7 +24,8 @@ std::string SerializeCaseRecord(v1::Case& c);
 // Every reader of a stored record goes through this: parses `stored`, sets
 // case_id to `case_id` (the id the record's key names) and restores what
 // SerializeCaseRecord left out, so the case reads exactly as it was stored.
-// Records written before 2026-11-27 hold everything and read the same.
+// Records in the older layout (with case_id and the first history entry)
+// read the same.
 // DATA_LOSS if the bytes do not parse.
 absl::StatusOr<v1::Case> ParseCaseRecord(absl::string_view case_id, absl::string_view stored);
 

@@ -26,8 +26,8 @@ inline std::string Case(absl::string_view case_id) { return absl::StrCat("case:{
 inline std::string ClinicCaseList(absl::string_view clinic_id) {
   return absl::StrCat("clinic:{", clinic_id, "}:caselist");
 }
-// ZSET case id -> received time (ms): the clinic's cases indexed before
-// 2026-11-27; ListCases reads it after the list. No longer written.
+// ZSET case id -> received time (ms): the clinic's cases in the older index
+// layout; ListCases reads it after the list. Nothing writes it.
 inline std::string ClinicCases(absl::string_view clinic_id) {
   return absl::StrCat("clinic:{", clinic_id, "}:cases");
 }
@@ -42,8 +42,8 @@ inline std::string ClinicEvents(absl::string_view clinic_id) {
 inline std::string ClinicIdempotencyWeek(absl::string_view clinic_id, int64_t week) {
   return absl::StrCat("clinic:{", clinic_id, "}:idemweek:", week);
 }
-// STRING "<case id><sha256>" per key, as written before 2026-11-27 (30-day
-// TTL): still read, no longer written.
+// STRING "<case id><sha256>" per key, the older idempotency layout (30-day
+// TTL): read until it expires; nothing writes it.
 inline std::string ClinicIdempotency(absl::string_view clinic_id, absl::string_view key) {
   return absl::StrCat("clinic:{", clinic_id, "}:idem:", key);
 }
