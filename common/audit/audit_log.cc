@@ -78,16 +78,16 @@ bool IsStreamId(absl::string_view id) {
 // subject, role, scope and action as codes of the dictionary (a clinic
 // device's entry shrinks from ~180 B to ~93 B). A code is given once, with
 // HSETNX, and never changes. Should the dictionary disagree with itself, the
-// entry is written in words, as the first layout did: at, sub, role, scope,
-// action. Both read the same (QueryScript).
+// entry is written in words, as entries of the older layout are: at, sub,
+// role, scope, action. Both read the same (QueryScript).
 //
 // The indexes hold only the entry's id. The user's index is a stream whose
 // entry ids are the log's ids (one small field, so a few bytes an entry). A
 // case's index is a string of log ids, each followed by a space, grown by
 // APPEND: most cases have a handful of entries, and a string costs less than
 // a list (~184 B against ~248 B for a case with 3 entries) or a stream (which
-// preallocates a 4 KB node). A case index left as a stream (full copies, the
-// first layout) or a list (ids, the second) keeps growing in its own type.
+// preallocates a 4 KB node). A case index of an older layout, a stream (full
+// copies) or a list (ids), keeps growing in its own type.
 // Every write is an append (XADD, RPUSH, APPEND, HSETNX): the ACL grants
 // nothing else on these keys.
 const redis::Script& AppendScript() {
@@ -137,7 +137,7 @@ end
 reference(KEYS[2])
 for i = 5, #KEYS do
   -- A string (or a new key) takes the APPEND at once; only an index of an
-  -- earlier layout refuses it and costs a TYPE.
+  -- older layout refuses it and costs a TYPE.
   local appended = redis.pcall('APPEND', KEYS[i], id .. ' ')
   if type(appended) == 'table' and appended.err then
     local kind = redis.call('TYPE', KEYS[i]).ok

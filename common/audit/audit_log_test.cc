@@ -192,7 +192,7 @@ TEST_F(AuditLogTest, MalformedBeforeIdIsInvalidArgument) {
 
 // The by-case index must cost little per case: a stream per case preallocates
 // a 4 KB node, which was most of a case's Redis memory, and a list costs
-// ~250 B for 3 ids (docs/PERFORMANCE.md). A string of ids costs ~150 B.
+// ~250 B for 3 ids. A string of ids costs ~150 B.
 TEST_F(AuditLogTest, CaseIndexHoldsOnlyIdsAndStaysSmall) {
   AuditLog log(redis_);
   std::vector<std::string> ids;

@@ -319,7 +319,7 @@ class DirectoryBlobStore final : public BlobStore {
     if (!IsValidSha256Hex(sha256)) return std::optional<std::string>();
     // One read of the known size: streaming through an ostringstream grew its
     // buffer step by step and cost more than the rest of a screening without
-    // image analysis (docs/PERFORMANCE.md). Blobs never change once stored.
+    // image analysis (callgrind of triage). Blobs never change once stored.
     std::ifstream in(PathOf(sha256), std::ios::binary | std::ios::ate);
     if (!in) return std::optional<std::string>();
     const std::streamoff size = in.tellg();
