@@ -69,6 +69,14 @@ struct PartialBlobInfo {
   absl::Time last_write;
 };
 
+// A variant made from a blob (a thumbnail), with the SHA-256 of its bytes as
+// recorded when it was stored, so that a reader can tell whether the bytes
+// are still the ones that were made.
+struct DerivedBlob {
+  std::string bytes;
+  std::string recorded_sha256;
+};
+
 // Content-addressed image storage: a blob's name is the SHA-256 of its bytes,
 // so a stored blob never changes and the same image is stored once.
 // Implementations are safe for concurrent use from many threads and processes.
@@ -94,12 +102,31 @@ class BlobStore {
   // Deletes partial uploads (and the leftovers of writers that died) last
   // written before `cutoff`, except those open right now. Returns how many.
   virtual absl::StatusOr<int> RemoveStalePartials(absl::Time cutoff) { return 0; }
+
+  // Derived variants of a blob, kept beside it: `variant` names what was made
+  // (1..32 characters of [a-z0-9.], e.g. "thumb256.jpg"). PutDerived records
+  // SHA-256(bytes) with them and replaces an earlier copy atomically, so that
+  // a reader sees one whole copy or none, also when several threads or
+  // processes store the same variant at once. GetDerived answers the bytes
+  // as stored and the recorded digest, without checking one against the
+  // other (the reader decides what a mismatch means), or an empty optional
+  // when none was stored. INVALID_ARGUMENT for a malformed digest or name.
+  virtual absl::Status PutDerived(absl::string_view sha256, absl::string_view variant, absl::string_view bytes) {
+    return absl::UnimplementedError("this blob store keeps no derived variants");
+  }
+  virtual absl::StatusOr<std::optional<DerivedBlob>> GetDerived(absl::string_view sha256,
+                                                                absl::string_view variant) const {
+    return std::optional<DerivedBlob>();
+  }
 };
 using BlobStorePtr = std::shared_ptr<BlobStore>;
 
 // A blob store in a local directory: <root>/sha256/ab/<digest>, written through
 // <root>/incoming/ and renamed into place after fsync; partial uploads are
-// <root>/incoming/<name>.upload, locked with flock. Creates the directories.
+// <root>/incoming/<name>.upload, locked with flock; derived variants are
+// <root>/derived/ab/<digest>.<variant>, a line "sha256:<hex of the bytes>\n"
+// and then the bytes, written through <root>/incoming/ and renamed into place.
+// Creates the directories.
 absl::StatusOr<BlobStorePtr> OpenDirectoryBlobStore(const std::string& root);
 
 }  // namespace telederm

@@ -304,12 +304,7 @@ class DirectoryBlobStore final : public BlobStore {
   explicit DirectoryBlobStore(std::string root) : root_(std::move(root)) {}
 
   absl::StatusOr<BlobWriterPtr> NewWriter() override {
-    std::string temp_path;
-    {
-      absl::BitGen bitgen;
-      temp_path = absl::StrFormat("%s/incoming/%016x%016x.part", root_, absl::Uniform<uint64_t>(bitgen),
-                                  absl::Uniform<uint64_t>(bitgen));
-    }
+    const std::string temp_path = NewTempPath();
     int fd = ::open(temp_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
     if (fd < 0) return ErrnoStatus("create", temp_path);
     return BlobWriterPtr(new DirectoryBlobWriter(root_, temp_path, fd));
@@ -371,6 +366,58 @@ class DirectoryBlobStore final : public BlobStore {
     return absl::AbortedError("this upload keeps being replaced; try again in a moment");
   }
 
+  absl::Status PutDerived(absl::string_view sha256, absl::string_view variant, absl::string_view bytes) override {
+    if (absl::Status valid = CheckDerivedName(sha256, variant); !valid.ok()) return valid;
+    const std::string dir = absl::StrCat(root_, "/derived/", sha256.substr(0, 2));
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    if (ec) return absl::InternalError(absl::StrCat("blob store: create ", dir, ": ", ec.message()));
+    // Written whole under a name of its own, then renamed over the variant's
+    // path: rename is atomic, so concurrent writers (of the same bytes) and
+    // readers never meet half a file.
+    const std::string temp_path = NewTempPath();
+    int fd = ::open(temp_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
+    if (fd < 0) return ErrnoStatus("create", temp_path);
+    const std::string header = absl::StrCat(kDerivedDigestPrefix, Sha256Hex(bytes), "\n");
+    absl::Status written = WriteAll(fd, header, 0, temp_path);
+    if (written.ok()) written = WriteAll(fd, bytes, static_cast<off_t>(header.size()), temp_path);
+    if (written.ok() && ::fsync(fd) != 0) written = ErrnoStatus("fsync", temp_path);
+    ::close(fd);
+    const std::string path = DerivedPath(sha256, variant);
+    if (written.ok() && ::rename(temp_path.c_str(), path.c_str()) != 0) written = ErrnoStatus("rename", path);
+    if (!written.ok()) {
+      ::unlink(temp_path.c_str());
+      return written;
+    }
+    return FsyncPath(dir, O_RDONLY | O_DIRECTORY);
+  }
+
+  absl::StatusOr<std::optional<DerivedBlob>> GetDerived(absl::string_view sha256,
+                                                        absl::string_view variant) const override {
+    if (absl::Status valid = CheckDerivedName(sha256, variant); !valid.ok()) return valid;
+    const std::string path = DerivedPath(sha256, variant);
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+      if (errno == ENOENT) return std::optional<DerivedBlob>();
+      return ErrnoStatus("open", path);
+    }
+    struct stat st;
+    absl::StatusOr<std::string> content =
+        ::fstat(fd, &st) == 0 ? ReadWholeFile(fd, st.st_size, path) : ErrnoStatus("stat", path);
+    ::close(fd);
+    if (!content.ok()) return content.status();
+    // A damaged header records no digest: the reader then sees a mismatch.
+    DerivedBlob derived;
+    const size_t header_size = std::strlen(kDerivedDigestPrefix) + 64 + 1;
+    if (content->size() >= header_size && absl::StartsWith(*content, kDerivedDigestPrefix)) {
+      derived.recorded_sha256 = content->substr(std::strlen(kDerivedDigestPrefix), 64);
+      derived.bytes = content->substr(header_size);
+    } else {
+      derived.bytes = *std::move(content);
+    }
+    return std::optional<DerivedBlob>(std::move(derived));
+  }
+
   absl::StatusOr<std::optional<PartialBlobInfo>> StatPartial(absl::string_view name) const override {
     if (!IsValidPartialName(name)) return std::optional<PartialBlobInfo>();
     struct stat st;
@@ -407,6 +454,24 @@ class DirectoryBlobStore final : public BlobStore {
   }
 
  private:
+  static constexpr char kDerivedDigestPrefix[] = "sha256:";
+
+  static absl::Status CheckDerivedName(absl::string_view sha256, absl::string_view variant) {
+    if (!IsValidSha256Hex(sha256)) return absl::InvalidArgumentError("derived variant: not a blob's SHA-256");
+    bool valid = !variant.empty() && variant.size() <= 32 && variant.front() != '.';
+    for (char c : variant) valid = valid && ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || c == '.');
+    if (!valid) return absl::InvalidArgumentError("derived variant name: 1..32 characters of a-z 0-9 .");
+    return absl::OkStatus();
+  }
+  // A fresh name in incoming/ (removed by RemoveStalePartials if its writer dies).
+  std::string NewTempPath() const {
+    absl::BitGen bitgen;
+    return absl::StrFormat("%s/incoming/%016x%016x.part", root_, absl::Uniform<uint64_t>(bitgen),
+                           absl::Uniform<uint64_t>(bitgen));
+  }
+  std::string DerivedPath(absl::string_view sha256, absl::string_view variant) const {
+    return absl::StrCat(root_, "/derived/", sha256.substr(0, 2), "/", sha256, ".", variant);
+  }
   std::string PartialPath(absl::string_view name) const { return absl::StrCat(root_, "/incoming/", name, ".upload"); }
   std::string PathOf(absl::string_view sha256) const {
     return absl::StrCat(root_, "/sha256/", sha256.substr(0, 2), "/", sha256);
@@ -433,7 +498,7 @@ bool IsValidSha256Hex(absl::string_view text) {
 
 absl::StatusOr<BlobStorePtr> OpenDirectoryBlobStore(const std::string& root) {
   std::error_code ec;
-  for (const char* sub : {"/incoming", "/sha256"}) {
+  for (const char* sub : {"/incoming", "/sha256", "/derived"}) {
     fs::create_directories(root + sub, ec);
     if (ec) return absl::InternalError(absl::StrCat("blob store: create ", root, sub, ": ", ec.message()));
   }

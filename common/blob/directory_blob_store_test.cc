@@ -1,4 +1,7 @@
 #include <filesystem>
+#include <fstream>
+#include <thread>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -175,6 +178,57 @@ TEST_F(DirectoryBlobStoreTest, AbandonedUploadsExpireButOneInProgressIsKept) {
   EXPECT_EQ(*store_->RemoveStalePartials(absl::Now()), 2);
   EXPECT_FALSE(store_->StatPartial("u-abandoned")->has_value());
   EXPECT_TRUE(store_->StatPartial("u-held")->has_value());
+}
+
+TEST_F(DirectoryBlobStoreTest, DerivedVariantIsKeptBesideItsBlobWithTheDigestOfItsBytes) {
+  const std::string original = Sha256Hex("original");
+  EXPECT_FALSE(store_->GetDerived(original, "thumb256.jpg")->has_value());
+  ASSERT_TRUE(store_->PutDerived(original, "thumb256.jpg", "small").ok());
+  absl::StatusOr<std::optional<DerivedBlob>> kept = store_->GetDerived(original, "thumb256.jpg");
+  ASSERT_TRUE(kept.ok() && kept->has_value()) << kept.status();
+  EXPECT_EQ((*kept)->bytes, "small");
+  EXPECT_EQ((*kept)->recorded_sha256, Sha256Hex("small"));
+  EXPECT_TRUE(fs::exists(root_ / "derived" / original.substr(0, 2) / (original + ".thumb256.jpg")));
+  EXPECT_EQ(FilesUnder("incoming"), 0u);
+  EXPECT_FALSE(store_->GetDerived(original, "thumb128.jpg")->has_value());
+}
+
+TEST_F(DirectoryBlobStoreTest, DamagedDerivedVariantNoLongerMatchesItsRecordedDigest) {
+  const std::string original = Sha256Hex("original");
+  ASSERT_TRUE(store_->PutDerived(original, "thumb256.jpg", "small").ok());
+  const fs::path path = root_ / "derived" / original.substr(0, 2) / (original + ".thumb256.jpg");
+  {
+    std::fstream file(path, std::ios::in | std::ios::out | std::ios::binary);
+    file.seekp(-1, std::ios::end);
+    file.put('X');
+  }
+  absl::StatusOr<std::optional<DerivedBlob>> kept = store_->GetDerived(original, "thumb256.jpg");
+  ASSERT_TRUE(kept.ok() && kept->has_value());
+  EXPECT_EQ((*kept)->bytes, "smalX");
+  EXPECT_NE(Sha256Hex((*kept)->bytes), (*kept)->recorded_sha256);
+}
+
+TEST_F(DirectoryBlobStoreTest, DerivedVariantNamesCannotLeaveTheStore) {
+  const std::string original = Sha256Hex("original");
+  EXPECT_EQ(store_->PutDerived(original, "../x", "b").code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(store_->PutDerived(original, ".hidden", "b").code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(store_->PutDerived("../../etc/passwd", "thumb", "b").code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(store_->GetDerived(original, "a/b").status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(DirectoryBlobStoreTest, ConcurrentWritersOfOneVariantLeaveOneWholeCopy) {
+  const std::string original = Sha256Hex("original");
+  const std::string bytes(3 << 20, 't');
+  std::vector<std::thread> writers;
+  for (int i = 0; i < 4; ++i) {
+    writers.emplace_back([&] { EXPECT_TRUE(store_->PutDerived(original, "thumb256.jpg", bytes).ok()); });
+  }
+  for (std::thread& writer : writers) writer.join();
+  absl::StatusOr<std::optional<DerivedBlob>> kept = store_->GetDerived(original, "thumb256.jpg");
+  ASSERT_TRUE(kept.ok() && kept->has_value());
+  EXPECT_EQ((*kept)->bytes, bytes);
+  EXPECT_EQ((*kept)->recorded_sha256, Sha256Hex(bytes));
+  EXPECT_EQ(FilesUnder("incoming"), 0u);
 }
 
 }  // namespace
