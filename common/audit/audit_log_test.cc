@@ -243,8 +243,8 @@ TEST_F(AuditLogTest, IndexesOfTheEarlierLayoutStayReadable) {
   EXPECT_EQ((*entries)[1].action, "ReferralService/GetCase");
 }
 
-// A case index of the second layout (a list of log ids) stays readable, new
-// entries of that case are appended to it, and paging works across both.
+// A case index in the older list layout (log ids) stays readable, new entries
+// of that case are appended to it, and paging works across both.
 TEST_F(AuditLogTest, ListIndexOfTheSecondLayoutStaysReadableAndGrows) {
   AuditLog log(redis_);
   std::vector<std::string> ids;
@@ -253,7 +253,7 @@ TEST_F(AuditLogTest, ListIndexOfTheSecondLayoutStaysReadableAndGrows) {
     ASSERT_TRUE(id.ok()) << id.status();
     ids.push_back(*id);
   }
-  // As the second layout left it: the same ids, RPUSHed to a list.
+  // As the list layout holds them: the same ids, RPUSHed to a list.
   for (const std::string& id : ids) ASSERT_TRUE(redis_->Command({"RPUSH", keys::AuditByCase("c-list"), id}).ok());
   ASSERT_TRUE(log.Append(Entry("clinic-a", {"c-list"}, "new")).ok());
   auto type = redis_->Command({"TYPE", keys::AuditByCase("c-list")});

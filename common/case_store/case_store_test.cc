@@ -251,8 +251,8 @@ TEST_F(CaseStoreTest, FirstHistoryEntryThatSaysMoreIsStoredWhole) {
   }
 }
 
-// A deployed Redis holds records written before, with the id inside: they
-// read exactly as before, and the next update stores them without it.
+// Records of the older layout, with the id inside, read exactly the same, and
+// the next update stores them without it.
 TEST_F(CaseStoreTest, RecordOfTheEarlierLayoutReadsTheSameAndIsUpdatedInTheNewOne) {
   CaseStore store(redis_);
   v1::Case c = ReceivedCase("clinic-a");
