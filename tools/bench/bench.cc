@@ -596,8 +596,8 @@ class Bench {
   // Redis rewrites its AOF (a fork, and a child writing the whole data set on
   // the same 2 cores) each time the file has doubled since the last rewrite.
   // The earlier scenarios' writes would otherwise start one at a random point
-  // of a timed run: in one run a rewrite fell into the 6 s half-load window and
-  // its p99 was 78 ms. So each timed pipeline run starts on a fresh rewrite, and
+  // of a timed run (a rewrite inside the 6 s half-load window has given a p99
+  // of 78 ms). So each timed pipeline run starts on a fresh rewrite, and
   // the forks during the run are printed beside it.
   absl::Status SettleAofBefore(absl::string_view run) {
     Progress(absl::StrCat("rewriting the AOF before ", run));
