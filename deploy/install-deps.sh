@@ -26,6 +26,8 @@ packages=(
   clang libclang-rt-14-dev
   # the classifier test builds a tiny ONNX model with Debian's python3
   python3 python3-onnx python3-numpy
+  # the console's browser tests (ctest -L browser): headless Chromium driven by Selenium
+  chromium chromium-driver python3-selenium
 )
 
 missing=()
