@@ -110,6 +110,7 @@ class AuditInterceptor final : public grpc::experimental::Interceptor {
       // Every telederm service speaks protobuf: the message is a generated Message.
       if (void* message = methods->GetRecvMessage(); message != nullptr) {
         CollectCaseIds(*static_cast<const Message*>(message), request_cases_);
+        if (image_.empty()) image_ = RequestedImageDigest(*static_cast<const Message*>(message));
       }
     }
     if (methods->QueryInterceptionHookPoint(Hook::PRE_SEND_MESSAGE)) {
@@ -133,8 +134,12 @@ class AuditInterceptor final : public grpc::experimental::Interceptor {
       grpc::Status status = methods->GetSendStatus();
       std::set<std::string> cases = request_cases_;
       cases.insert(response_cases_.begin(), response_cases_.end());
+      std::string detail = status.error_message();
+      if (!image_.empty()) {
+        detail = detail.empty() ? absl::StrCat("image ", image_) : absl::StrCat("image ", image_, "; ", detail);
+      }
       audit::AuditEntry entry =
-          Entry(absl::StatusCodeToString(static_cast<absl::StatusCode>(status.error_code())), status.error_message());
+          Entry(absl::StatusCodeToString(static_cast<absl::StatusCode>(status.error_code())), std::move(detail));
       entry.case_ids.assign(cases.begin(), cases.end());
       audit_->Write(std::move(entry));
     }
@@ -184,6 +189,7 @@ class AuditInterceptor final : public grpc::experimental::Interceptor {
   std::optional<audit::AuditWriter::StreamId> stream_;  // open while a stream has sent cases
   std::set<std::string> request_cases_;
   std::set<std::string> response_cases_;
+  std::string image_;  // the digest the request names, if any
 };
 
 }  // namespace
@@ -192,6 +198,12 @@ void CollectCaseIds(const google::protobuf::Message& message, std::set<std::stri
   if (const CaseIdPlan* plan = PlanFor(message.GetDescriptor()); plan != nullptr) {
     CollectWithPlan(message, *plan, out);
   }
+}
+
+std::string RequestedImageDigest(const google::protobuf::Message& message) {
+  const FieldDescriptor* field = message.GetDescriptor()->FindFieldByName("sha256");
+  if (field == nullptr || field->type() != FieldDescriptor::TYPE_STRING || field->is_repeated()) return "";
+  return message.GetReflection()->GetString(message, field).substr(0, 64);
 }
 
 grpc::experimental::Interceptor* AuditInterceptorFactory::CreateServerInterceptor(

@@ -18,6 +18,7 @@ namespace telederm::auth {
 // reached its handler: who (the verified identity), what (the method), which
 // cases (every `case_id` field of the request and of the response, so a list
 // records each case it showed), from where (address, client certificate) and
+// which image (a request's `sha256` field, in the entry's detail) and
 // the outcome (the final status code, so a handler's NOT_FOUND or
 // PERMISSION_DENIED for someone else's case is recorded too). A server stream's
 // sent cases are coalesced by the AuditWriter (OpenStream): one entry per
@@ -40,6 +41,10 @@ class AuditInterceptorFactory final : public grpc::experimental::ServerIntercept
 // (a Case, a list of Cases or queue entries, a message's case), each cut to 64
 // characters, until `out` holds audit::kMaxCasesPerEntry. Thread-safe.
 void CollectCaseIds(const google::protobuf::Message& message, std::set<std::string>& out);
+
+// The image a request names: its top-level string field `sha256` (GetImage),
+// cut to 64 characters; empty when it has none. Thread-safe.
+std::string RequestedImageDigest(const google::protobuf::Message& message);
 
 }  // namespace telederm::auth
 

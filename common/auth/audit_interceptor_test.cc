@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "absl/strings/str_cat.h"
+#include "telederm/v1/image.pb.h"
 #include "telederm/v1/intake.pb.h"
 #include "telederm/v1/referral.pb.h"
 
@@ -51,6 +52,16 @@ TEST(AuditedCasesTest, LongIdIsCutAndAListStopsAtTheEntryBound) {
   CollectCaseIds(queue, cases);
   EXPECT_EQ(cases.size(), audit::kMaxCasesPerEntry);
   EXPECT_TRUE(cases.contains(std::string(64, 'x')));
+}
+
+TEST(AuditedImageTest, ImageReadRecordsTheDigestAndOtherRequestsNone) {
+  v1::GetImageRequest read;
+  read.set_case_id("c-1");
+  read.set_sha256(std::string(64, 'a'));
+  EXPECT_EQ(RequestedImageDigest(read), std::string(64, 'a'));
+  read.set_sha256(std::string(100, 'b'));
+  EXPECT_EQ(RequestedImageDigest(read), std::string(64, 'b'));
+  EXPECT_EQ(RequestedImageDigest(v1::ListQueueResponse()), "");
 }
 
 }  // namespace
