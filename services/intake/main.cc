@@ -10,6 +10,7 @@
 #include "common/auth/server_security.h"
 #include "common/config/server_config.h"
 #include "common/fhir/export_service.h"
+#include "common/images/image_service.h"
 #include "common/logging/log.h"
 #include "common/metrics/observability.h"
 #include "common/redis/client.h"
@@ -96,8 +97,11 @@ int main(int argc, char** argv) {
       {redis::Client::Create(redis_options), *blobs, RealClock(), intake::NewQualityGate(gate)}, options);
 
   fhir::FhirExportServiceImpl fhir_export(redis::Client::Create(redis_options), RealClock());
+  images::ImageServiceOptions image_options;  // docs/API.md, "Images"
+  image_options.images.max_pixels = gate.decode.max_pixels;
+  images::ImageServiceImpl image_service(redis::Client::Create(redis_options), *blobs, image_options);
   absl::StatusOr<std::unique_ptr<GrpcServer>> server =
-      GrpcServer::Start(config.listen, {&service, &fhir_export}, *std::move(security));
+      GrpcServer::Start(config.listen, {&service, &fhir_export, &image_service}, *std::move(security));
   if (!server.ok()) {
     LogError(std::string(server.status().message()));
     return 1;
