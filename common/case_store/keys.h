@@ -42,6 +42,13 @@ inline std::string ClinicEvents(absl::string_view clinic_id) {
 inline std::string ClinicIdempotencyWeek(absl::string_view clinic_id, int64_t week) {
   return absl::StrCat("clinic:{", clinic_id, "}:idemweek:", week);
 }
+// HASH of the 32 raw bytes of an image's SHA-256 -> "": the images the clinic
+// uploaded itself in `week` (whole weeks since the Unix epoch, UTC); a clinic
+// may name only those in a case or a message. Expires 60 days (the retention)
+// after the week's end (services/intake/clinic_images.h).
+inline std::string ClinicImagesWeek(absl::string_view clinic_id, int64_t week) {
+  return absl::StrCat("clinic:{", clinic_id, "}:imgweek:", week);
+}
 // STRING "<case id><sha256>" per key, the older idempotency layout (30-day
 // TTL): read until it expires; nothing writes it.
 inline std::string ClinicIdempotency(absl::string_view clinic_id, absl::string_view key) {

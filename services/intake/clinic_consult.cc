@@ -43,9 +43,10 @@ bool JustAnswered(const v1::Case& c, const std::string& clinic_id) {
 
 }  // namespace
 
-ClinicConsult::ClinicConsult(std::shared_ptr<redis::Client> redis, BlobStorePtr blobs, ClockPtr clock)
+ClinicConsult::ClinicConsult(std::shared_ptr<redis::Client> redis, BlobStorePtr blobs, ClockPtr clock,
+                             absl::Duration image_retention)
     : redis_(redis), blobs_(std::move(blobs)), clock_(std::move(clock)), cases_(redis), events_(redis),
-      thread_(redis) {}
+      thread_(redis), images_(redis, clock_, image_retention) {}
 
 absl::StatusOr<v1::Case> ClinicConsult::OwnCase(const std::string& clinic_id, const std::string& case_id) {
   if (!IsValidCaseId(case_id)) return absl::InvalidArgumentError("case_id: not a case id (they look like c-01J...)");
@@ -95,15 +96,12 @@ absl::StatusOr<v1::ClinicMessageResponse> ClinicConsult::SendMessage(const std::
     if (image.modality() == v1::MODALITY_UNSPECIFIED || !v1::Modality_IsValid(image.modality())) {
       return absl::InvalidArgumentError(absl::StrCat("attachments[", i, "].modality: say what the image is"));
     }
-    // Uploaded (and so through the quality gate) before it can be attached.
-    absl::StatusOr<std::optional<int64_t>> size = blobs_->Size(image.sha256());
-    if (!size.ok()) return size.status();
-    if (!size->has_value()) {
-      return absl::FailedPreconditionError(absl::StrCat("attachments[", i, "]: no image with sha256 ", image.sha256(),
-                                                        " was uploaded; upload it with UploadImage first"));
-    }
-    image.set_size_bytes(**size);
     *message.add_attachments() = std::move(image);
+  }
+  // Uploaded by this clinic (and so through the quality gate) before it can be attached.
+  if (absl::Status s = images_.SetSizesOfOwnImages(*blobs_, clinic_id, "attachments", *message.mutable_attachments());
+      !s.ok()) {
+    return s;
   }
 
   bool answered = false;

@@ -12,6 +12,7 @@
 #include "common/case_store/event_log.h"
 #include "common/clock/clock.h"
 #include "common/redis/client.h"
+#include "services/intake/clinic_images.h"
 #include "telederm/v1/intake.pb.h"
 
 namespace telederm::intake {
@@ -32,7 +33,10 @@ namespace telederm::intake {
 // Thread-safe.
 class ClinicConsult {
  public:
-  ClinicConsult(std::shared_ptr<redis::Client> redis, BlobStorePtr blobs, ClockPtr clock);
+  // Attachments must be images the clinic uploaded itself within
+  // `image_retention` (ClinicImages).
+  ClinicConsult(std::shared_ptr<redis::Client> redis, BlobStorePtr blobs, ClockPtr clock,
+                absl::Duration image_retention = ClinicImages::kDefaultRetention);
 
   absl::StatusOr<v1::ClinicMessageResponse> SendMessage(const std::string& clinic_id,
                                                         const v1::ClinicMessageRequest& request);
@@ -54,6 +58,7 @@ class ClinicConsult {
   CaseStore cases_;
   EventLog events_;
   ConsultThread thread_;
+  ClinicImages images_;
 };
 
 }  // namespace telederm::intake

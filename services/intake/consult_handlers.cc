@@ -11,11 +11,11 @@ namespace {
 
 // Identifies the clinic, runs `call` with a ClinicConsult and stores its result.
 template <typename Response, typename Call>
-absl::Status AnswerClinic(grpc::CallbackServerContext* context, const IntakeDependencies& deps, Response* response,
-                          Call call) {
+absl::Status AnswerClinic(grpc::CallbackServerContext* context, const IntakeDependencies& deps,
+                          const IntakeOptions& options, Response* response, Call call) {
   absl::StatusOr<Caller> caller = RequireClinic(*context);
   if (!caller.ok()) return caller.status();
-  ClinicConsult consult(deps.redis, deps.blobs, deps.clock);
+  ClinicConsult consult(deps.redis, deps.blobs, deps.clock, options.image_retention);
   auto result = call(consult, caller->id);
   if (!result.ok()) return result.status();
   *response = *std::move(result);
@@ -29,7 +29,7 @@ grpc::ServerUnaryReactor* IntakeServiceImpl::SendMessage(grpc::CallbackServerCon
                                                          v1::ClinicMessageResponse* response) {
   return RunOnExecutor(context, executor_, [=, this]() -> absl::Status {
     if (absl::Status s = CheckRequestLimits(*request); !s.ok()) return s;
-    return AnswerClinic(context, deps_, response, [&](ClinicConsult& consult, const std::string& clinic) {
+    return AnswerClinic(context, deps_, options_, response, [&](ClinicConsult& consult, const std::string& clinic) {
       return consult.SendMessage(clinic, *request);
     });
   });
@@ -40,7 +40,7 @@ grpc::ServerUnaryReactor* IntakeServiceImpl::ListMessages(grpc::CallbackServerCo
                                                           v1::ListMessagesResponse* response) {
   return RunOnExecutor(context, executor_, [=, this]() -> absl::Status {
     if (absl::Status s = CheckRequestLimits(*request); !s.ok()) return s;
-    return AnswerClinic(context, deps_, response, [&](ClinicConsult& consult, const std::string& clinic) {
+    return AnswerClinic(context, deps_, options_, response, [&](ClinicConsult& consult, const std::string& clinic) {
       return consult.ListMessages(clinic, *request);
     });
   });
@@ -51,7 +51,7 @@ grpc::ServerUnaryReactor* IntakeServiceImpl::MarkRead(grpc::CallbackServerContex
                                                       v1::MarkReadResponse* response) {
   return RunOnExecutor(context, executor_, [=, this]() -> absl::Status {
     if (absl::Status s = CheckRequestLimits(*request); !s.ok()) return s;
-    return AnswerClinic(context, deps_, response,
+    return AnswerClinic(context, deps_, options_, response,
                         [&](ClinicConsult& consult, const std::string& clinic) -> absl::StatusOr<v1::MarkReadResponse> {
                           if (absl::Status s = consult.MarkRead(clinic, *request); !s.ok()) return s;
                           return v1::MarkReadResponse();
@@ -64,7 +64,7 @@ grpc::ServerUnaryReactor* IntakeServiceImpl::AcknowledgeReport(grpc::CallbackSer
                                                                v1::AcknowledgeReportResponse* response) {
   return RunOnExecutor(context, executor_, [=, this]() -> absl::Status {
     if (absl::Status s = CheckRequestLimits(*request); !s.ok()) return s;
-    return AnswerClinic(context, deps_, response, [&](ClinicConsult& consult, const std::string& clinic) {
+    return AnswerClinic(context, deps_, options_, response, [&](ClinicConsult& consult, const std::string& clinic) {
       return consult.AcknowledgeReport(clinic, *request);
     });
   });

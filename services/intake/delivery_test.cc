@@ -19,6 +19,7 @@
 #include "services/intake/quality_gate.h"
 #include "services/intake/test_submissions.h"
 #include "services/intake/upload_reactor.h"
+#include "services/intake/week_buckets.h"
 #include "tests/harness/trailers.h"
 #include "tests/harness/wait.h"
 #include "tests/harness/files.h"
@@ -30,7 +31,7 @@ const std::string kNaevus = std::string(TELEDERM_TEST_DATA_DIR) + "/cases/ISIC_0
 
 // Where intake claims an idempotency key now.
 std::string ThisWeeksIdempotencyBucket(const std::string& clinic) {
-  return keys::ClinicIdempotencyWeek(clinic, IdempotencyWeek(absl::Now()));
+  return keys::ClinicIdempotencyWeek(clinic, WeekOf(absl::Now()));
 }
 
 class IntakeDeliveryTest : public IntakeServerTest {
@@ -295,9 +296,9 @@ class ClaimIdempotencyKeyTest : public testing::RedisTest {};
 TEST_F(ClaimIdempotencyKeyTest, ClaimIsAnsweredForTheWholeTtlAndItsWeekBucketExpiresAfterIt) {
   const absl::Duration ttl = absl::Hours(24 * 30);
   // The last second of the week of 2026-11-27.
-  const int64_t week = IdempotencyWeek(absl::FromCivil(absl::CivilDay(2026, 11, 27), absl::UTCTimeZone()));
+  const int64_t week = WeekOf(absl::FromCivil(absl::CivilDay(2026, 11, 27), absl::UTCTimeZone()));
   const absl::Time claimed = absl::FromUnixMillis((week + 1) * 7 * 24 * 3600 * 1000) - absl::Seconds(1);
-  ASSERT_EQ(IdempotencyWeek(claimed), week);
+  ASSERT_EQ(WeekOf(claimed), week);
   auto first = ClaimIdempotencyKey(*redis_, "clinic-a", "visit-7", "first", claimed, ttl);
   ASSERT_TRUE(first.ok()) << first.status();
   EXPECT_FALSE(first->has_value());

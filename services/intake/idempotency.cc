@@ -14,6 +14,7 @@
 #include "common/case_store/keys.h"
 #include "common/ids/ids.h"
 #include "common/redis/script.h"
+#include "services/intake/week_buckets.h"
 
 namespace telederm::intake {
 namespace {
@@ -21,7 +22,6 @@ namespace {
 constexpr size_t kCaseIdBytes = 28;             // "c-" and a ULID (common/ids)
 constexpr size_t kFingerprintBytes = 32;        // SHA-256
 constexpr size_t kStoredFingerprintBytes = 16;  // 128 bits tell submissions apart
-constexpr int64_t kWeekMillis = int64_t{7} * 24 * 3600 * 1000;
 
 // KEYS[1]: the key's own STRING (the older layout), KEYS[2]: this
 // week's bucket, KEYS[3..]: the earlier buckets within the TTL; all share the
@@ -86,22 +86,14 @@ std::optional<IdempotencyClaim> ParseIdempotencyValue(absl::string_view value) {
   return claim;
 }
 
-int64_t IdempotencyWeek(absl::Time t) { return absl::ToUnixMillis(t) / kWeekMillis; }
-
 absl::StatusOr<std::optional<std::string>> ClaimIdempotencyKey(redis::Client& redis, absl::string_view clinic_id,
                                                                absl::string_view key, absl::string_view value,
                                                                absl::Time now, absl::Duration ttl) {
   // Weeks, not days: a day bucket each made the claim look at 31 hashes, which
   // cost Redis ~12x the CPU of the single SET it replaced (issue 7).
-  const int64_t now_ms = absl::ToUnixMillis(now);
-  const int64_t ttl_ms = absl::ToInt64Milliseconds(ttl);
-  const int64_t this_week = IdempotencyWeek(now);
-  // Every week whose claims may still be within the TTL, this week first.
   std::vector<std::string> searched = {keys::ClinicIdempotency(clinic_id, key)};
-  for (int64_t week = this_week; (week + 1) * kWeekMillis > now_ms - ttl_ms; --week) {
-    searched.push_back(keys::ClinicIdempotencyWeek(clinic_id, week));
-  }
-  const int64_t bucket_ttl_ms = (this_week + 1) * kWeekMillis + ttl_ms - now_ms;
+  for (int64_t week : WeeksWithin(now, ttl)) searched.push_back(keys::ClinicIdempotencyWeek(clinic_id, week));
+  const int64_t bucket_ttl_ms = absl::ToInt64Milliseconds(ThisWeeksBucketTtl(now, ttl));
   absl::StatusOr<redis::Reply> reply =
       redis.Eval(ClaimScript(), searched, {std::string(key), std::string(value), absl::StrCat(bucket_ttl_ms)});
   if (!reply.ok()) return reply.status();

@@ -41,15 +41,12 @@ std::optional<IdempotencyClaim> ParseIdempotencyValue(absl::string_view value);
 // Claims the clinic's idempotency `key` with `value` (IdempotencyValue) at
 // `now`, unless a claim of the last `ttl` holds it: one round trip, atomic.
 // Returns the value that holds the key, or an empty optional when this call
-// claimed it. Claims are kept in one HASH per clinic and week
-// (keys::ClinicIdempotencyWeek, key -> value) that expires `ttl` after its
-// week's end, so a claim is answered for at least `ttl` (at most `ttl` and a
-// week), and a claim looks at ttl / 7 days + 1 buckets (6 for 30 days); a key
-// claimed in the older layout, a STRING of its own (keys::ClinicIdempotency),
-// is found too until it expires.
-// The week of `t`: whole weeks since the Unix epoch (a bucket's number).
-int64_t IdempotencyWeek(absl::Time t);
-
+// claimed it. Claims are kept in week buckets (week_buckets.h,
+// keys::ClinicIdempotencyWeek, key -> value) with `ttl` as their retention, so
+// a claim is answered for at least `ttl` (at most `ttl` and a week), and a
+// claim looks at ttl / 7 days + 1 buckets (6 for 30 days); a key claimed in
+// the older layout, a STRING of its own (keys::ClinicIdempotency), is found
+// too until it expires.
 absl::StatusOr<std::optional<std::string>> ClaimIdempotencyKey(redis::Client& redis, absl::string_view clinic_id,
                                                                absl::string_view key, absl::string_view value,
                                                                absl::Time now, absl::Duration ttl);

@@ -19,6 +19,7 @@
 #include "common/clock/clock.h"
 #include "common/server/grpc_server.h"
 #include "services/intake/intake_service.h"
+#include "tests/harness/files.h"
 #include "tests/harness/redis_test.h"
 #include "tests/harness/temp_dir.h"
 
@@ -59,6 +60,46 @@ class IntakeServerTest : public testing::RedisTest {
     context->AddMetadata(kClinicIdHeader, clinic);
     context->set_deadline(std::chrono::system_clock::now() + deadline);
     return context;
+  }
+
+  // One UploadImage as `clinic`: the header (`declared_sha`, bytes.size(),
+  // `offset`), then bytes[offset, end) in 16 KiB chunks, or nothing more when
+  // `header_only`.
+  grpc::Status Upload(const std::string& clinic, const std::string& bytes, const std::string& declared_sha,
+                      v1::UploadImageResponse* response, int64_t offset = 0, bool header_only = false) {
+    auto context = As(clinic);
+    auto writer = stub_->UploadImage(context.get(), response);
+    v1::UploadImageRequest header;
+    header.mutable_header()->set_sha256(declared_sha);
+    header.mutable_header()->set_size_bytes(static_cast<int64_t>(bytes.size()));
+    header.mutable_header()->set_content_type("image/jpeg");
+    header.mutable_header()->set_modality(v1::MODALITY_DERMOSCOPY);
+    header.mutable_header()->set_offset(offset);
+    writer->Write(header);
+    for (size_t at = static_cast<size_t>(offset); !header_only && at < bytes.size(); at += 16384) {
+      v1::UploadImageRequest chunk;
+      chunk.set_chunk(bytes.substr(at, 16384));
+      if (!writer->Write(chunk)) break;
+    }
+    writer->WritesDone();
+    return writer->Finish();
+  }
+
+  // Uploads the image file at `path` as `clinic`; returns its digest.
+  std::string UploadOk(const std::string& clinic, const std::string& path) {
+    std::string bytes = testing::ReadFileBytes(path);
+    v1::UploadImageResponse response;
+    grpc::Status status = Upload(clinic, bytes, Sha256Hex(bytes), &response);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return response.image().sha256();
+  }
+
+  grpc::Status Submit(const std::string& clinic, const v1::CaseSubmission& submission, const std::string& key,
+                      v1::SubmitCaseResponse* response) {
+    v1::SubmitCaseRequest request;
+    *request.mutable_submission() = submission;
+    request.set_idempotency_key(key);
+    return stub_->SubmitCase(As(clinic).get(), request, response);
   }
 
   std::string blob_dir_;

@@ -60,6 +60,7 @@ IntakeServiceImpl::IntakeServiceImpl(IntakeDependencies deps, IntakeOptions opti
       options_(options),
       cases_(deps_.redis),
       events_(deps_.redis),
+      images_(deps_.redis, deps_.clock, options.image_retention),
       backlog_(deps_.redis, deps_.clock, options.backlog_refresh),
       calls_(options.rpc_threads, options.max_queued_calls),
       executor_(calls_.pool()),
@@ -83,7 +84,7 @@ grpc::ServerUnaryReactor* IntakeServiceImpl::GetUploadStatus(grpc::CallbackServe
     if (!caller.ok()) return caller.status();
     if (absl::Status s = CheckRequestLimits(*request); !s.ok()) return s;
     absl::StatusOr<v1::UploadStatus> status = intake::GetUploadStatus(
-        *deps_.blobs, caller->id, *request, options_.max_image_bytes, options_.upload_ttl);
+        *deps_.blobs, images_, caller->id, *request, options_.max_image_bytes, options_.upload_ttl);
     if (!status.ok()) return status.status();
     *response = *std::move(status);
     return absl::OkStatus();
@@ -104,8 +105,8 @@ absl::Status IntakeServiceImpl::CheckBacklog(grpc::CallbackServerContext* contex
 
 grpc::ServerReadReactor<v1::UploadImageRequest>* IntakeServiceImpl::UploadImage(grpc::CallbackServerContext* context,
                                                                                 v1::UploadImageResponse* response) {
-  return NewUploadReactor(UploadEnvironment{deps_.blobs, deps_.gate, options_.max_image_bytes, &executor_}, context,
-                          response);
+  return NewUploadReactor(
+      UploadEnvironment{deps_.blobs, &images_, deps_.gate, options_.max_image_bytes, &executor_}, context, response);
 }
 
 grpc::ServerUnaryReactor* IntakeServiceImpl::SubmitCase(grpc::CallbackServerContext* context,
@@ -132,15 +133,10 @@ absl::Status IntakeServiceImpl::Submit(const std::string& clinic_id, const v1::S
   v1::Case c;
   c.set_clinic_id(clinic_id);
   *c.mutable_submission() = submission;
-  for (int i = 0; i < submission.images_size(); ++i) {
-    absl::StatusOr<std::optional<int64_t>> size = deps_.blobs->Size(submission.images(i).sha256());
-    if (!size.ok()) return size.status();
-    if (!size->has_value()) {
-      return absl::FailedPreconditionError(absl::StrCat("images[", i, "]: no image with sha256 ",
-                                                        submission.images(i).sha256(),
-                                                        " was uploaded; upload it with UploadImage first"));
-    }
-    c.mutable_submission()->mutable_images(i)->set_size_bytes(**size);
+  if (absl::Status s = images_.SetSizesOfOwnImages(*deps_.blobs, clinic_id, "images",
+                                                    *c.mutable_submission()->mutable_images());
+      !s.ok()) {
+    return s;
   }
 
   const absl::Time now = deps_.clock->Now();

@@ -11,6 +11,7 @@
 #include "common/clock/clock.h"
 #include "common/redis/client.h"
 #include "common/server/call_queue.h"
+#include "services/intake/clinic_images.h"
 #include "services/intake/image_gate.h"
 #include "services/intake/intake_backlog.h"
 #include "services/intake/upload_sweeper.h"
@@ -38,6 +39,9 @@ struct IntakeOptions {
   // Resumable uploads: an upload not written to for upload_ttl is removed by
   // a sweep every upload_sweep_every.
   absl::Duration upload_ttl = absl::Hours(24);
+  // How long after its last upload of an image a clinic may name it in a case
+  // or a message without sending the bytes again (ClinicImages).
+  absl::Duration image_retention = ClinicImages::kDefaultRetention;
   absl::Duration upload_sweep_every = absl::Minutes(10);
 };
 
@@ -102,6 +106,7 @@ class IntakeServiceImpl final : public v1::IntakeService::CallbackService {
   const IntakeOptions options_;
   CaseStore cases_;
   EventLog events_;
+  ClinicImages images_;
   IntakeBacklog backlog_;
   CallQueue calls_;                     // bounded: unary calls
   boost::asio::thread_pool& executor_;  // calls_' threads: upload steps, accepted calls

@@ -30,41 +30,6 @@ class IntakeServiceTest : public IntakeServerTest {
     StartIntake(NewQualityGate());
   }
 
-  grpc::Status Upload(const std::string& clinic, const std::string& bytes, const std::string& declared_sha,
-                      v1::UploadImageResponse* response) {
-    auto context = As(clinic);
-    auto writer = stub_->UploadImage(context.get(), response);
-    v1::UploadImageRequest header;
-    header.mutable_header()->set_sha256(declared_sha);
-    header.mutable_header()->set_size_bytes(static_cast<int64_t>(bytes.size()));
-    header.mutable_header()->set_content_type("image/jpeg");
-    header.mutable_header()->set_modality(v1::MODALITY_DERMOSCOPY);
-    writer->Write(header);
-    for (size_t offset = 0; offset < bytes.size(); offset += 16384) {
-      v1::UploadImageRequest chunk;
-      chunk.set_chunk(bytes.substr(offset, 16384));
-      if (!writer->Write(chunk)) break;
-    }
-    writer->WritesDone();
-    return writer->Finish();
-  }
-
-  std::string UploadOk(const std::string& clinic, const std::string& path) {
-    std::string bytes = testing::ReadFileBytes(path);
-    v1::UploadImageResponse response;
-    grpc::Status status = Upload(clinic, bytes, Sha256Hex(bytes), &response);
-    EXPECT_TRUE(status.ok()) << status.error_message();
-    return response.image().sha256();
-  }
-
-  grpc::Status Submit(const std::string& clinic, const v1::CaseSubmission& submission, const std::string& key,
-                      v1::SubmitCaseResponse* response) {
-    v1::SubmitCaseRequest request;
-    *request.mutable_submission() = submission;
-    request.set_idempotency_key(key);
-    return stub_->SubmitCase(As(clinic).get(), request, response);
-  }
-
   // Submits the cases of patients pt-0 .. pt-<count - 1>, in that order, each
   // with the image `sha` and the idempotency key `key_prefix`<i> (none if the
   // prefix is empty). Returns their ids.
@@ -334,7 +299,7 @@ TEST_F(IntakeServiceTest, WatchEventsDeliversTheClinicsEventsAndResumesAfterTheL
   std::string sha = UploadOk("clinic-a", kMelanoma);
   v1::SubmitCaseResponse first, second, foreign;
   ASSERT_TRUE(Submit("clinic-a", ValidTumourSubmission(sha), "", &first).ok());
-  ASSERT_TRUE(Submit("clinic-b", ValidTumourSubmission(sha), "", &foreign).ok());
+  ASSERT_TRUE(Submit("clinic-b", ValidTumourSubmission(UploadOk("clinic-b", kMelanoma)), "", &foreign).ok());
   ASSERT_TRUE(Submit("clinic-a", ValidTumourSubmission(sha), "k2", &second).ok());
 
   auto read = [&](const std::string& after, int n) {

@@ -23,6 +23,17 @@ absl::Status ValidateImageSize(int64_t size_bytes, int64_t max_image_bytes, absl
   return absl::OkStatus();
 }
 
+// Whether the clinic's own upload of the image is stored: the clinic uploaded
+// it within the retention, and the blob store holds it at that size.
+absl::StatusOr<bool> StoredForThisClinic(const BlobStore& blobs, const ClinicImages& images,
+                                         absl::string_view clinic_id, absl::string_view sha256, int64_t size_bytes) {
+  absl::StatusOr<bool> uploaded = images.Uploaded(clinic_id, sha256);
+  if (!uploaded.ok() || !*uploaded) return uploaded;
+  absl::StatusOr<std::optional<int64_t>> stored = blobs.Size(sha256);
+  if (!stored.ok()) return stored.status();
+  return stored->has_value() && **stored == size_bytes;
+}
+
 // One UploadImage call. Every step that touches the disk runs on the
 // executor; a step ends with exactly one of StartRead or Finish, so steps
 // never overlap and nothing is posted after Finish.
@@ -95,10 +106,11 @@ class UploadReactor final : public grpc::ServerReadReactor<v1::UploadImageReques
     upload_id_ = UploadId(clinic_id_, header_.sha256(), header_.size_bytes());
     response_->set_upload_id(upload_id_);
     position_ = header_.offset();
-    absl::StatusOr<std::optional<int64_t>> stored = env_.blobs->Size(header_.sha256());
+    absl::StatusOr<bool> stored = StoredForThisClinic(*env_.blobs, *env_.images, clinic_id_, header_.sha256(),
+                                                      header_.size_bytes());
     if (!stored.ok()) return stored.status();
-    if (stored->has_value() && **stored == header_.size_bytes()) {
-      already_stored_ = true;  // the same bytes are stored: nothing to receive
+    if (*stored) {
+      already_stored_ = true;  // the clinic's own image is stored: nothing to receive
       return absl::OkStatus();
     }
     absl::StatusOr<PartialBlobPtr> partial = env_.blobs->OpenPartial(upload_id_);
@@ -158,20 +170,25 @@ class UploadReactor final : public grpc::ServerReadReactor<v1::UploadImageReques
         return absl::InvalidArgumentError(absl::StrCat("retake the photo: ", absl::StrJoin(refusals, "; ")));
       }
     }
+    // The clinic has shown it holds these bytes (or held them before): they
+    // are its own from now on. Recorded before the commit, so that when Redis
+    // is away the checked bytes stay in the session and a resume (from the
+    // full size) needs nothing sent again.
+    if (absl::Status s = env_.images->Record(clinic_id_, header_.sha256()); !s.ok()) return s;
     int64_t size = header_.size_bytes();
-    bool already_stored = already_stored_;
     if (!already_stored_) {
+      // committed->already_stored says whether any clinic sent these bytes
+      // before: nothing to tell this one.
       absl::StatusOr<BlobWriter::Committed> committed = partial_->Commit(header_.sha256());
       if (!committed.ok()) return committed.status();
       size = committed->size_bytes;
-      already_stored = committed->already_stored;
     }
     v1::ImageRef* image = response_->mutable_image();
     image->set_sha256(header_.sha256());
     image->set_modality(header_.modality());
     image->set_content_type(header_.content_type());
     image->set_size_bytes(size);
-    response_->set_already_stored(already_stored);
+    response_->set_already_stored(already_stored_);
     return absl::OkStatus();
   }
 
@@ -193,7 +210,8 @@ std::string UploadId(absl::string_view clinic_id, absl::string_view sha256, int6
   return absl::StrCat("u-", Sha256Hex(absl::StrCat(clinic_id, "\n", sha256, "\n", size_bytes)).substr(0, 32));
 }
 
-absl::StatusOr<v1::UploadStatus> GetUploadStatus(BlobStore& blobs, absl::string_view clinic_id,
+absl::StatusOr<v1::UploadStatus> GetUploadStatus(BlobStore& blobs, const ClinicImages& images,
+                                                 absl::string_view clinic_id,
                                                  const v1::GetUploadStatusRequest& request, int64_t max_image_bytes,
                                                  absl::Duration ttl) {
   if (!IsValidSha256Hex(request.sha256())) {
@@ -203,9 +221,9 @@ absl::StatusOr<v1::UploadStatus> GetUploadStatus(BlobStore& blobs, absl::string_
   v1::UploadStatus status;
   status.set_upload_id(UploadId(clinic_id, request.sha256(), request.size_bytes()));
   status.set_size_bytes(request.size_bytes());
-  absl::StatusOr<std::optional<int64_t>> stored = blobs.Size(request.sha256());
+  absl::StatusOr<bool> stored = StoredForThisClinic(blobs, images, clinic_id, request.sha256(), request.size_bytes());
   if (!stored.ok()) return stored.status();
-  if (stored->has_value() && **stored == request.size_bytes()) {
+  if (*stored) {
     status.set_stored(true);
     status.set_committed_offset(request.size_bytes());
     return status;

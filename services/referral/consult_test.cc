@@ -20,6 +20,7 @@
 #include "common/server/grpc_server.h"
 #include "common/stream_worker/stream_worker.h"
 #include "services/intake/clinic_consult.h"
+#include "services/intake/clinic_images.h"
 #include "services/referral/escalation.h"
 #include "services/referral/referral_service.h"
 #include "services/referral/triaged_handler.h"
@@ -166,10 +167,12 @@ class ConsultTest : public testing::RedisTest {
     return events.ok() ? *events : std::vector<v1::QueueEvent>();
   }
 
+  // As clinic-a's UploadImage stores it: the bytes, and that they are clinic-a's.
   v1::ImageRef StoreImage(const std::string& bytes) {
     auto writer = *blobs_->NewWriter();
     EXPECT_TRUE(writer->Append(bytes).ok());
     EXPECT_TRUE(writer->Commit(Sha256Hex(bytes)).ok());
+    EXPECT_TRUE(intake::ClinicImages(redis_, clock_).Record("clinic-a", Sha256Hex(bytes)).ok());
     v1::ImageRef image;
     image.set_sha256(Sha256Hex(bytes));
     image.set_modality(v1::MODALITY_DERMOSCOPY);

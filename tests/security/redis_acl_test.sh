@@ -71,6 +71,9 @@ done
 allowed intake XADD stream:intake '*' case c-1
 allowed intake RPUSH 'clinic:{a}:caselist' c-1
 allowed intake LPOS 'clinic:{a}:caselist' c-1
+allowed intake HSET 'clinic:{a}:imgweek:2918' digest ''
+allowed intake PEXPIRE 'clinic:{a}:imgweek:2918' 5000000000
+allowed intake HMGET 'clinic:{a}:imgweek:2918' digest other
 refused intake RPUSH 'case:{c-1}:x' c-1
 refused intake LSET 'clinic:{a}:caselist' 0 c-2
 refused triage RPUSH 'clinic:{a}:caselist' c-1
