@@ -87,10 +87,6 @@ absl::Status ValidateSubmission(const v1::CaseSubmission& submission) {
   if (submission.clinical_question().empty()) {
     return Invalid("clinical_question", "say what you would like the dermatologist to answer");
   }
-  if (submission.clinical_question().size() > kMaxQuestionLength) {
-    return Invalid("clinical_question", absl::StrCat("at most ", kMaxQuestionLength, " characters (got ",
-                                                     submission.clinical_question().size(), ")"));
-  }
   if (submission.images_size() == 0) {
     return Invalid("images", "attach at least one photo of the lesion");
   }

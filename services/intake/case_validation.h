@@ -8,12 +8,13 @@ namespace telederm::intake {
 
 // Limits stated in proto/telederm/v1/case.proto.
 inline constexpr int kMaxImagesPerCase = 16;
-inline constexpr int kMaxQuestionLength = 2000;
 
 // Checks every field a clinic fills in. The first problem found is returned as
 // INVALID_ARGUMENT naming the field and saying what is expected, e.g.
-// "patient.age_years: must be between 0 and 120 (got 150)". Image existence is
-// checked separately, against the blob store.
+// "patient.age_years: must be between 0 and 120 (got 150)". The lengths the
+// contract declares (the clinical question's 2000 characters, ...) are
+// checked before, on the whole request, by CheckRequestLimits, in characters.
+// Whether the clinic uploaded the images is checked separately (ClinicImages).
 absl::Status ValidateSubmission(const v1::CaseSubmission& submission);
 
 }  // namespace telederm::intake

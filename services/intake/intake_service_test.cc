@@ -199,6 +199,29 @@ TEST_F(IntakeServiceTest, InvalidFieldIsInvalidArgumentNamingTheFieldAndStoresNo
   EXPECT_EQ(redis_->Command({"XLEN", keys::kIntakeStream})->integer, 0);
 }
 
+// The contract bounds the question in characters: Amharic takes 3 bytes a
+// character in UTF-8, so 700 characters are 2100 bytes and well within it.
+TEST_F(IntakeServiceTest, ClinicalQuestionIsBoundedInCharactersNotBytes) {
+  const std::string sha = UploadOk("clinic-a", kNaevus);
+  auto amharic = [](int characters) {
+    std::string text;
+    for (int i = 0; i < characters; ++i) text += "\xe1\x88\x80";  // U+1200 ETHIOPIC SYLLABLE HA
+    return text;
+  };
+  v1::CaseSubmission submission = ValidTumourSubmission(sha);
+  v1::SubmitCaseResponse response;
+  for (int characters : {700, 2000}) {
+    submission.set_clinical_question(amharic(characters));
+    grpc::Status status = Submit("clinic-a", submission, "", &response);
+    EXPECT_TRUE(status.ok()) << characters << ": " << status.error_message();
+  }
+  submission.set_clinical_question(amharic(2001));
+  grpc::Status status = Submit("clinic-a", submission, "", &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(status.error_message(),
+            "submission.clinical_question: at most 2000 characters are accepted (got 2001); shorten it");
+}
+
 TEST_F(IntakeServiceTest, RetryWithSameIdempotencyKeyReturnsTheSameCase) {
   std::string sha = UploadOk("clinic-a", kMelanoma);
   v1::SubmitCaseResponse first, second;
