@@ -2,6 +2,8 @@
 // the three service binaries), as a clinic worker, a dermatologist and an
 // operator type it: every command's printed line is what docs/CLI.md promises,
 // and the state it reports is the state the services hold.
+#include <filesystem>
+#include <fstream>
 #include <optional>
 #include <sstream>
 #include <string>
@@ -13,9 +15,12 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_split.h"
 #include "common/auth/claims.h"
+#include "common/blob/blob_store.h"
 #include "tests/e2e/api.h"
 #include "tests/e2e/credentials.h"
 #include "tests/e2e/stack.h"
+#include "tests/harness/files.h"
+#include "tests/harness/temp_dir.h"
 #include "tools/cli/admin_commands.h"
 #include "tools/cli/cli.h"
 
@@ -83,6 +88,16 @@ class CliWorkflowTest : public ::testing::Test {
     return run;
   }
 
+  // True once the dermatologist's `queue` lists the case (triage has screened it).
+  bool WaitUntilQueued(const std::string& case_id) {
+    return WaitUntil(
+        [&] {
+          CliRun queue = Telederm(dermatologist_, {"queue"});
+          return queue.exit_code == 0 && absl::StrContains(queue.out, case_id);
+        },
+        absl::Seconds(30));
+  }
+
   std::vector<std::string> SubmitArgs(const std::string& patient) {
     return {"submit",     "--type",    "tumour",  "--patient",  patient,       "--age",      "58",
             "--sex",      "female",    "--site",  "back",       "--diameter-mm", "7.5",      "--evolved",
@@ -111,13 +126,7 @@ TEST_F(CliWorkflowTest, ClinicSubmitsDermatologistReportsClinicAcknowledgesAllTh
   EXPECT_EQ(Field(again.lines().back(), "idempotency_key"), Field(submit_line, "idempotency_key"));
 
   // Triage puts it in the dermatologist's queue; the queue table names it.
-  ASSERT_TRUE(WaitUntil(
-      [&] {
-        CliRun queue = Telederm(dermatologist_, {"queue"});
-        return queue.exit_code == 0 && absl::StrContains(queue.out, case_id);
-      },
-      absl::Seconds(30)))
-      << stack_->LogTail(Service::kTriage) << stack_->LogTail(Service::kReferral);
+  ASSERT_TRUE(WaitUntilQueued(case_id)) << stack_->LogTail(Service::kTriage) << stack_->LogTail(Service::kReferral);
   CliRun triage = Telederm(dermatologist_, {"triage", case_id});
   ASSERT_EQ(triage.exit_code, 0) << triage.err;
   EXPECT_THAT(triage.out, HasSubstr(case_id));
@@ -175,6 +184,68 @@ TEST_F(CliWorkflowTest, ClinicSubmitsDermatologistReportsClinicAcknowledgesAllTh
   EXPECT_THAT(audit.out, HasSubstr("tablet-7"));
   EXPECT_THAT(audit.out, HasSubstr("dr-okoro"));
   EXPECT_THAT(audit.out, HasSubstr("ticket 4411"));
+}
+
+TEST_F(CliWorkflowTest, ClinicAndDermatologistWriteTheCasesImagesCheckedAndAPartialFileResumed) {
+  CliRun submitted = Telederm(clinic_, SubmitArgs("P-0044"));
+  ASSERT_EQ(submitted.exit_code, 0) << submitted.err;
+  const std::string case_id = Word(submitted.lines().back(), 1);
+  const std::string image = ReadFileBytes(kMelanoma);
+  const std::string sha256 = Sha256Hex(image);
+  const std::string dir = *MakeTempDir("telederm-cli-images");
+  const std::string path = dir + "/" + sha256 + ".jpg";
+
+  CliRun written = Telederm(clinic_, {"image", case_id, "--out", dir});
+  ASSERT_EQ(written.exit_code, 0) << written.err;
+  EXPECT_EQ(written.out, absl::StrCat("wrote ", path, " sha256=", sha256, " bytes=", image.size(), "\n"));
+  EXPECT_EQ(ReadFileBytes(path), image);
+  CliRun again = Telederm(clinic_, {"image", case_id, "--out", dir});
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_EQ(again.out, absl::StrCat("kept ", path, " sha256=", sha256, " bytes=", image.size(), "\n"));
+
+  CliRun thumbnail = Telederm(clinic_, {"image", case_id, "--out", dir, "--thumbnail"});
+  ASSERT_EQ(thumbnail.exit_code, 0) << thumbnail.err;
+  const std::string thumbnail_bytes = ReadFileBytes(dir + "/" + sha256 + ".thumb.jpg");
+  EXPECT_THAT(thumbnail.out, StartsWith(absl::StrCat("wrote ", dir, "/", sha256, ".thumb.jpg sha256=",
+                                                     Sha256Hex(thumbnail_bytes), " bytes=")));
+  EXPECT_TRUE(absl::StartsWith(thumbnail_bytes, "\xFF\xD8\xFF"));
+  EXPECT_LT(thumbnail_bytes.size(), image.size());
+
+  // A download cut short resumes from the partial file's size.
+  const std::string resumed_dir = *MakeTempDir("telederm-cli-resume");
+  std::ofstream(resumed_dir + "/" + sha256 + ".part", std::ios::binary) << image.substr(0, 100000);
+  CliRun resumed = Telederm(clinic_, {"image", case_id, "--out", resumed_dir});
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
+  EXPECT_EQ(Field(resumed.lines().back(), "resumed_from"), "100000");
+  EXPECT_EQ(ReadFileBytes(resumed_dir + "/" + sha256 + ".jpg"), image);
+  EXPECT_FALSE(std::filesystem::exists(resumed_dir + "/" + sha256 + ".part"));
+  // A partial file that is not the image's beginning fails the digest check: removed, never renamed.
+  const std::string damaged_dir = *MakeTempDir("telederm-cli-damaged");
+  std::ofstream(damaged_dir + "/" + sha256 + ".part", std::ios::binary) << std::string(100000, 'x');
+  CliRun damaged = Telederm(clinic_, {"image", case_id, "--out", damaged_dir});
+  EXPECT_EQ(damaged.exit_code, 1);
+  EXPECT_EQ(damaged.err, absl::StrCat("error: DATA_LOSS: the bytes received for ", sha256,
+                                      " do not match their SHA-256; the partial file was removed: run the command "
+                                      "again to fetch it afresh\n"));
+  EXPECT_FALSE(std::filesystem::exists(damaged_dir + "/" + sha256 + ".part"));
+  EXPECT_FALSE(std::filesystem::exists(damaged_dir + "/" + sha256 + ".jpg"));
+  ASSERT_EQ(Telederm(clinic_, {"image", case_id, "--out", damaged_dir}).exit_code, 0);
+  EXPECT_EQ(ReadFileBytes(damaged_dir + "/" + sha256 + ".jpg"), image);
+
+  CliRun peek = Telederm(other_clinic_, {"image", case_id, "--out", dir + "/peek"});
+  EXPECT_EQ(peek.exit_code, 1);
+  EXPECT_THAT(peek.err, HasSubstr("NOT_FOUND"));
+  EXPECT_FALSE(std::filesystem::exists(dir + "/peek/" + sha256 + ".jpg"));
+
+  // The dermatologist of the case's pool, once triage has queued it.
+  ASSERT_TRUE(WaitUntilQueued(case_id)) << stack_->LogTail(Service::kTriage) << stack_->LogTail(Service::kReferral);
+  const std::string dermatologist_dir = *MakeTempDir("telederm-cli-dermatologist");
+  CliRun read = Telederm(dermatologist_, {"image", case_id, "--out", dermatologist_dir});
+  ASSERT_EQ(read.exit_code, 0) << read.err;
+  EXPECT_EQ(read.out,
+            absl::StrCat("wrote ", dermatologist_dir, "/", sha256, ".jpg sha256=", sha256, " bytes=", image.size(), "\n"));
+  EXPECT_EQ(ReadFileBytes(dermatologist_dir + "/" + sha256 + ".jpg"), image);
+  for (const std::string& made : {dir, resumed_dir, damaged_dir, dermatologist_dir}) std::filesystem::remove_all(made);
 }
 
 TEST_F(CliWorkflowTest, AnotherClinicCannotSeeTheCaseAndTheCliSaysSoWithExitOne) {

@@ -8,6 +8,7 @@
 #include "tools/cli/clinic_commands.h"
 #include "tools/cli/command_context.h"
 #include "tools/cli/export_commands.h"
+#include "tools/cli/image_commands.h"
 #include "tools/cli/consult_commands.h"
 #include "tools/cli/directory_commands.h"
 #include "tools/cli/dead_letter_commands.h"
@@ -31,7 +32,7 @@ CommandFn Handler(std::string_view name) {
       {"specialists", RunSpecialists}, {"specialist-delete", RunSpecialistDelete},
       {"clinic-put", RunClinicPut}, {"clinics", RunClinics},
       {"dead-letters", RunDeadLetters}, {"dead-letter", RunDeadLetter}, {"replay", RunReplay},
-      {"fhir", RunFhir},
+      {"fhir", RunFhir},         {"image", RunImage},
   };
   auto it = kHandlers->find(name);
   return it == kHandlers->end() ? nullptr : it->second;
