@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 
@@ -106,12 +107,17 @@ absl::Status CheckBreakGlassReason(absl::string_view reason) {
     return static_cast<unsigned char>(c) >= 0x20 && c != 0x7f;  // UTF-8 bytes are >= 0x80
   });
   const int length = static_cast<int>(reason.size());
-  if (length >= kMinBreakGlassReason && length <= kMaxBreakGlassReason && printable) return absl::OkStatus();
+  // Characters other than spaces (a UTF-8 character counts once, by its first byte).
+  const int stated = static_cast<int>(std::count_if(reason.begin(), reason.end(), [](char c) {
+    return c != ' ' && (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  }));
+  if (stated >= kMinBreakGlassReason && length <= kMaxBreakGlassReason && printable) return absl::OkStatus();
   return absl::PermissionDeniedError(absl::StrCat(
       "an administrator may read a patient's case only with a stated reason: send metadata '",
       kBreakGlassReasonHeader, "' of ", kMinBreakGlassReason, " to ", kMaxBreakGlassReason,
-      " printable characters (e.g. the incident number and why); it is recorded in the audit trail",
-      reason.empty() ? "" : absl::StrCat(" (got ", length, " characters)")));
+      " printable characters, at least ", kMinBreakGlassReason,
+      " of them not spaces (e.g. the incident number and why); it is recorded in the audit trail",
+      reason.empty() ? "" : absl::StrCat(" (got ", length, " characters, ", stated, " of them not spaces)")));
 }
 
 absl::Status Authorize(const MethodPolicy* policy, absl::string_view method, Role role,
@@ -121,8 +127,9 @@ absl::Status Authorize(const MethodPolicy* policy, absl::string_view method, Rol
   }
   if (policy->open || (policy->roles & RoleBit(role)) != 0) return absl::OkStatus();
   if ((policy->break_glass_roles & RoleBit(role)) != 0) return CheckBreakGlassReason(break_glass_reason);
-  return absl::PermissionDeniedError(
-      absl::StrCat("a ", RoleName(role), " token may not call ", ShortMethodName(method)));
+  const absl::string_view name = RoleName(role);
+  const absl::string_view article = absl::StrContains("aeiou", name.substr(0, 1)) ? "an " : "a ";
+  return absl::PermissionDeniedError(absl::StrCat(article, name, " token may not call ", ShortMethodName(method)));
 }
 
 std::string ShortMethodName(absl::string_view method) {

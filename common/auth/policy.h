@@ -26,8 +26,8 @@ struct MethodPolicy {
 };
 
 // Request metadata carrying an administrator's reason for reading patient
-// data ("break glass"): 10..500 printable characters, e.g. "incident
-// INC-2231: clinic reports a missing report for case c-...".
+// data ("break glass"): 10..500 printable characters, at least 10 of them not
+// spaces, e.g. "incident INC-2231: clinic reports a missing report for case c-...".
 inline constexpr char kBreakGlassReasonHeader[] = "x-telederm-break-glass-reason";
 inline constexpr int kMinBreakGlassReason = 10;
 inline constexpr int kMaxBreakGlassReason = 500;

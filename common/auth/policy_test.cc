@@ -47,5 +47,33 @@ TEST(PolicyTest, UnknownMethodIsPermissionDenied) {
   EXPECT_EQ(s.code(), absl::StatusCode::kPermissionDenied);
 }
 
+TEST(PolicyTest, RefusalNamesTheRoleWithItsArticle) {
+  const std::string method = "/telederm.v1.IntakeService/GetCase";
+  absl::Status admin = Authorize(FindMethodPolicy(method), method, Role::kAdmin);
+  EXPECT_EQ(admin.code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_EQ(admin.message(), "an admin token may not call IntakeService/GetCase");
+  absl::Status specialist = Authorize(FindMethodPolicy(method), method, Role::kSpecialist);
+  EXPECT_EQ(specialist.message(), "a specialist token may not call IntakeService/GetCase");
+}
+
+TEST(PolicyTest, BreakGlassReasonNeedsTenCharactersThatAreNotSpaces) {
+  const std::string method = "/telederm.v1.FhirExportService/ExportCaseFhir";
+  auto authorize = [&](absl::string_view reason) {
+    return Authorize(FindMethodPolicy(method), method, Role::kAdmin, reason);
+  };
+  EXPECT_TRUE(authorize("incident INC-2231: clinic reports a missing report").ok());
+  const std::string refusal =
+      "an administrator may read a patient's case only with a stated reason: send metadata "
+      "'x-telederm-break-glass-reason' of 10 to 500 printable characters, at least 10 of them not spaces (e.g. "
+      "the incident number and why); it is recorded in the audit trail";
+  absl::Status spaces = authorize(std::string(40, ' '));
+  EXPECT_EQ(spaces.code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_EQ(spaces.message(), refusal + " (got 40 characters, 0 of them not spaces)");
+  absl::Status padded = authorize("   INC 22     31    ");
+  EXPECT_EQ(padded.code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_EQ(padded.message(), refusal + " (got 20 characters, 7 of them not spaces)");
+  EXPECT_EQ(authorize("").message(), refusal);
+}
+
 }  // namespace
 }  // namespace telederm::auth
