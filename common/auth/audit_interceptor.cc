@@ -19,6 +19,7 @@
 #include "common/auth/call_authenticator.h"
 #include "common/auth/policy.h"
 #include "common/caller/verified_identity.h"
+#include "common/ids/ids.h"
 
 namespace telederm::auth {
 namespace {
@@ -83,8 +84,9 @@ void CollectWithPlan(const Message& message, const CaseIdPlan& plan, std::set<st
   for (const CaseIdPlan::Step& step : plan.steps) {
     if (out.size() >= audit::kMaxCasesPerEntry) return;
     if (step.nested == nullptr) {
+      // Only a well-formed id: each recorded one becomes a Redis key for good.
       std::string value = reflection->GetString(message, step.field);
-      if (!value.empty()) out.insert(std::move(value).substr(0, 64));
+      if (IsValidCaseId(value)) out.insert(std::move(value));
     } else if (step.field->is_repeated()) {
       for (int j = 0; j < reflection->FieldSize(message, step.field) && out.size() < audit::kMaxCasesPerEntry; ++j) {
         CollectWithPlan(reflection->GetRepeatedMessage(message, step.field, j), *step.nested, out);

@@ -16,8 +16,8 @@ namespace telederm::auth {
 
 // Writes an audit entry for every call of an audited method (policy.h) that
 // reached its handler: who (the verified identity), what (the method), which
-// cases (every `case_id` field of the request and of the response, so a list
-// records each case it showed), from where (address, client certificate) and
+// cases (every well-formed `case_id` field of the request and of the
+// response, so a list records each case it showed), from where (address, client certificate) and
 // which image (a request's `sha256` field, in the entry's detail) and
 // the outcome (the final status code, so a handler's NOT_FOUND or
 // PERMISSION_DENIED for someone else's case is recorded too). A server stream's
@@ -37,9 +37,12 @@ class AuditInterceptorFactory final : public grpc::experimental::ServerIntercept
   ClockPtr clock_;
 };
 
-// Adds to `out` every string field named case_id of `message`, two levels deep
-// (a Case, a list of Cases or queue entries, a message's case), each cut to 64
-// characters, until `out` holds audit::kMaxCasesPerEntry. Thread-safe.
+// Adds to `out` every string field named case_id of `message` that holds a
+// well-formed case id (IsValidCaseId), two levels deep (a Case, a list of
+// Cases or queue entries, a message's case), until `out` holds
+// audit::kMaxCasesPerEntry. Anything else a client sent as a case id is left
+// out: each recorded id becomes a Redis key (audit:{log}:case:<id>) that is
+// never deleted. Thread-safe.
 void CollectCaseIds(const google::protobuf::Message& message, std::set<std::string>& out);
 
 // The image a request names: its top-level string field `sha256` (GetImage),
