@@ -47,7 +47,12 @@ class Browser:
         self.driver.quit()
 
     def open(self, fragment=''):
-        self.driver.get(self.args.url.rstrip('/') + '/' + fragment)
+        """Loads the console at `fragment` (e.g. '#/queue'), afresh even when it is already there."""
+        url = self.args.url.rstrip('/') + '/' + fragment
+        if self.driver.current_url == url:
+            self.driver.refresh()
+        else:
+            self.driver.get(url)
 
     def shot(self, step):
         Browser.counter += 1
@@ -221,7 +226,7 @@ def scenario_consult(args):
 
         print('step: the specialist reports with an ICD-10 code', flush=True)
         specialist.find('#report-diagnosis').send_keys('Superficial spreading melanoma, clinically and dermoscopically.')
-        specialist.find('#report-icd10').send_keys('melanoma of trunk')
+        specialist.find('#report-icd10').send_keys('melanoma trunk')
         specialist.wait(lambda: specialist.finds('#icd10-suggestions button[data-code="C43.5"]'),
                         'the ICD-10 look-up offers C43.5')
         specialist.find('#icd10-suggestions button[data-code="C43.5"]').click()

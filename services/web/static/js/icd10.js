@@ -21,15 +21,18 @@ export function icd10Table() {
   return table;
 }
 
-// Up to `limit` entries whose code starts with, or whose title contains, `text`.
+// Up to `limit` entries whose code starts with `text`, or whose title
+// contains every word of it ("melanoma trunk" finds C43.5).
 export function searchIcd10(codes, text, limit = 12) {
   const query = text.trim().toLowerCase();
   if (!query) return [];
+  const words = query.split(/\s+/);
   const byCode = [];
   const byTitle = [];
   for (const [code, title] of codes) {
+    const lower = title.toLowerCase();
     if (code.toLowerCase().startsWith(query)) byCode.push([code, title]);
-    else if (title.toLowerCase().includes(query)) byTitle.push([code, title]);
+    else if (words.every((word) => lower.includes(word))) byTitle.push([code, title]);
   }
   return byCode.concat(byTitle).slice(0, limit);
 }

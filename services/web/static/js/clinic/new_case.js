@@ -85,7 +85,7 @@ export async function render(main, params, page) {
     h('fieldset', {class: 'card'}, h('legend', {}, 'Photos'),
       field('Type of the next photos', modality),
       h('div', {class: 'photo-buttons'},
-        h('label', {class: 'button primary big file-button', for: 'photo-camera'}, '📷 Take a photo'), camera,
+        h('label', {class: 'button primary big file-button', for: 'photo-camera'}, 'Take a photo'), camera,
         h('label', {class: 'button big file-button', for: 'photo-files'}, 'Choose files'), files),
       photoList, waiting),
     h('fieldset', {class: 'card'}, h('legend', {}, 'Consent'),
