@@ -8,7 +8,6 @@ images. One scenario per run (--scenario); every step saves a screenshot into
 Exit status 0 when every check held; otherwise the failed check is printed.
 """
 import argparse
-import base64
 import hashlib
 import json
 import os
@@ -99,17 +98,38 @@ class Browser:
         except NoAlertPresentException:
             pass
 
-    def response_body(self, path):
-        """The bytes of the page's own response for `path` (Chrome DevTools)."""
+    def served_csp(self):
+        """The Content-Security-Policy header of the last page (document) loaded."""
+        policy = None
         for entry in self.driver.get_log('performance'):
             message = json.loads(entry['message'])['message']
-            if message['method'] != 'Network.responseReceived':
-                continue
-            if message['params']['response']['url'].endswith(path):
-                body = self.driver.execute_cdp_cmd('Network.getResponseBody',
-                                                   {'requestId': message['params']['requestId']})
-                return base64.b64decode(body['body']) if body['base64Encoded'] else body['body'].encode()
-        return None
+            if message['method'] == 'Network.responseReceived' and message['params']['type'] == 'Document':
+                headers = {k.lower(): v for k, v in message['params']['response']['headers'].items()}
+                policy = headers.get('content-security-policy', policy)
+        return policy
+
+    def shown_image_sha256(self):
+        """SHA-256 of the bytes behind the first case image's blob: URL, computed in the page.
+
+        The console's CSP (connect-src 'self') does not let even the page's own
+        script fetch a blob: URL, so the page is loaded again with the CSP
+        bypassed (DevTools) for this one check; served_csp() checks the policy.
+        """
+        self.driver.execute_cdp_cmd('Page.setBypassCSP', {'enabled': True})
+        try:
+            self.driver.refresh()
+            self.wait(lambda: image_loaded(self) > 0, 'the image has loaded again')
+            return self.driver.execute_async_script('''
+                const done = arguments[arguments.length - 1];
+                fetch(document.querySelector('.viewer img.full').src)
+                  .then((response) => response.arrayBuffer())
+                  .then((bytes) => crypto.subtle.digest('SHA-256', bytes))
+                  .then((digest) => done([...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('')))
+                  .catch((error) => done('error: ' + error));''')
+        finally:
+            self.driver.execute_cdp_cmd('Page.setBypassCSP', {'enabled': False})
+            self.driver.refresh()  # back under the CSP for the steps that follow
+            self.wait(lambda: image_loaded(self) > 0, 'the image has loaded under the CSP again')
 
 
 Browser.counter = 0
@@ -215,14 +235,15 @@ def scenario_consult(args):
         specialist.wait(lambda: image_loaded(specialist) > 0, 'the full-resolution image has loaded')
         src = specialist.find('.viewer img.full').get_attribute('src')
         check(src.startswith('blob:'), f'the image is not shown from a blob URL: {src}')
-        body = specialist.response_body(f'/api/v1/images/{melanoma}/{sha256_of(args.image)}')
-        check(body is not None, 'the page did not fetch the original image')
-        check(hashlib.sha256(body).hexdigest() == sha256_of(args.image),
-              'the bytes the page received for the image are not the uploaded ones')
-        print(f'  image: naturalWidth {image_loaded(specialist)}, SHA-256 of the bytes = the uploaded file\'s')
+        policy = specialist.served_csp() or ''
+        check("script-src 'self'" in policy and "style-src 'self'" in policy, f'the page came with CSP {policy!r}')
+        width = image_loaded(specialist)
         triage = specialist.text('.triage')
         check('Form' in triage and 'Image 1' in triage, f'the explanation does not name the form and the image: {triage}')
         specialist.shot('case-page')
+        shown = specialist.shown_image_sha256()
+        check(shown == sha256_of(args.image), f'the image shown has SHA-256 {shown}, not the uploaded file\'s')
+        print(f'  image: naturalWidth {width}, SHA-256 of its bytes in the page = the uploaded file\'s')
 
         print('step: the specialist reports with an ICD-10 code', flush=True)
         specialist.find('#report-diagnosis').send_keys('Superficial spreading melanoma, clinically and dermoscopically.')
