@@ -121,7 +121,7 @@ absl::StatusOr<v1::Case> CaseStore::UpdateLoop(absl::string_view case_id, std::o
     } else {
       absl::StatusOr<std::optional<v1::Case>> current = Get(case_id);
       if (!current.ok()) return current.status();
-      if (!current->has_value()) return absl::NotFoundError(absl::StrCat("case ", case_id, " not found"));
+      if (!current->has_value()) return absl::NotFoundError(absl::StrCat("no case ", case_id));
       c = std::move(**current);
     }
     const int64_t read_version = c.version();

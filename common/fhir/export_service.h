@@ -5,7 +5,7 @@
 
 #include <boost/asio/thread_pool.hpp>
 
-#include "common/case_store/case_store.h"
+#include "common/access/case_access.h"
 #include "common/case_store/consult_thread.h"
 #include "common/caller/caller.h"
 #include "common/clock/clock.h"
@@ -13,15 +13,11 @@
 
 namespace telederm::fhir {
 
-// Who may export a case: a clinic its own cases; a specialist the cases of
-// their pools and those they hold or reported; an administrator any case, but
-// only with a break-glass reason (`break_glass`: the call carried a valid
-// one; the policy gate has checked it and the audit entry records it).
-// Everyone else sees NOT_FOUND, as for a missing case, so that ids leak nothing.
-bool MayExport(const Caller& caller, const v1::Case& c, bool break_glass = false);
-
 // telederm.v1.FhirExportService: reads the case and its consult thread and
 // answers the FHIR bundle (fhir_bundle.h). Served by intake and referral.
+// Who may export a case is CaseAccess's rule (CaseRead::kFhirExport): an
+// administrator only with a break-glass reason, which the policy gate has
+// checked and the audit entry records.
 // Thread-safe; work runs on its own executor, never in the gRPC reaction.
 class FhirExportServiceImpl final : public v1::FhirExportService::CallbackService {
  public:
@@ -33,7 +29,7 @@ class FhirExportServiceImpl final : public v1::FhirExportService::CallbackServic
                                            v1::ExportCaseFhirResponse* response) override;
 
  private:
-  CaseStore cases_;
+  CaseAccess access_;
   ConsultThread threads_;
   ClockPtr clock_;
   boost::asio::thread_pool executor_{2};

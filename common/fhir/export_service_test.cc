@@ -7,8 +7,11 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "common/caller/caller.h"
+#include "common/case_store/case_store.h"
+#include "common/case_store/keys.h"
 #include "common/fhir/fhir_test_case.h"
 #include "common/server/grpc_server.h"
+#include "telederm/v1/referral.pb.h"
 #include "tests/harness/redis_test.h"
 
 namespace telederm::fhir {
@@ -73,6 +76,29 @@ TEST_F(FhirExportServiceTest, SpecialistOfThePoolExportsOthersDoNot) {
             grpc::StatusCode::NOT_FOUND);
   // The reporting specialist, whatever pools they work now.
   EXPECT_TRUE(Export({{kSpecialistIdHeader, "dr-achieng"}, {kPoolsHeader, "oncology"}}, case_id_, &text).ok());
+}
+
+// The export asks the one access rule (common/access): a supervisor of the
+// case's pool exports it, and a stored profile's pools outrank the pools a
+// call claims.
+TEST_F(FhirExportServiceTest, SupervisorOfThePoolExportsAndAStoredProfileOutranksTheCallsPools) {
+  v1::SpecialistProfile supervisor;
+  supervisor.set_specialist_id("dr-wanjiru");
+  supervisor.add_pools("oncology");
+  supervisor.add_supervises("general");
+  v1::SpecialistProfile oncologist;
+  oncologist.set_specialist_id("dr-kamau");
+  oncologist.add_pools("oncology");
+  for (const v1::SpecialistProfile& profile : {supervisor, oncologist}) {
+    ASSERT_TRUE(redis_->Command({"HSET", keys::kDirectorySpecialists, profile.specialist_id(),
+                                 profile.SerializeAsString()}).ok());
+  }
+  std::string text;
+  grpc::Status status = Export({{kSpecialistIdHeader, "dr-wanjiru"}, {kPoolsHeader, "oncology"}}, case_id_, &text);
+  EXPECT_TRUE(status.ok()) << status.error_message();
+  status = Export({{kSpecialistIdHeader, "dr-kamau"}, {kPoolsHeader, "general"}}, case_id_, &text);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(status.error_message(), absl::StrCat("no case ", case_id_));
 }
 
 TEST_F(FhirExportServiceTest, MalformedIdIsInvalidAndNoIdentityIsUnauthenticated) {

@@ -2,6 +2,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "common/access/case_access.h"
 #include "common/case_state/state_machine.h"
 #include "common/case_state/timestamps.h"
 #include "common/case_store/keys.h"
@@ -49,14 +50,7 @@ ClinicConsult::ClinicConsult(std::shared_ptr<redis::Client> redis, BlobStorePtr 
       thread_(redis), images_(redis, clock_, image_retention) {}
 
 absl::StatusOr<v1::Case> ClinicConsult::OwnCase(const std::string& clinic_id, const std::string& case_id) {
-  if (!IsValidCaseId(case_id)) return absl::InvalidArgumentError("case_id: not a case id (they look like c-01J...)");
-  absl::StatusOr<std::optional<v1::Case>> c = cases_.Get(case_id);
-  if (!c.ok()) return c.status();
-  // Another clinic's case is answered exactly like a missing one.
-  if (!c->has_value() || (*c)->clinic_id() != clinic_id) {
-    return absl::NotFoundError(absl::StrCat("case ", case_id, " not found"));
-  }
-  return **std::move(c);
+  return CaseAccess(redis_).ReadCase(Reader{.role = Caller::Role::kClinic, .id = clinic_id}, case_id, CaseRead::kThread);
 }
 
 absl::Status ClinicConsult::HandOn(const v1::Case& c) {

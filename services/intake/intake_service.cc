@@ -10,6 +10,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/synchronization/mutex.h"
 #include "common/caller/caller.h"
+#include "common/access/case_access.h"
 #include "common/case_state/state_machine.h"
 #include "common/case_state/timestamps.h"
 #include "common/case_store/case_store.h"
@@ -236,16 +237,10 @@ grpc::ServerUnaryReactor* IntakeServiceImpl::GetCase(grpc::CallbackServerContext
     absl::StatusOr<Caller> caller = RequireClinic(*context);
     if (!caller.ok()) return caller.status();
     if (absl::Status s = CheckRequestLimits(*request); !s.ok()) return s;
-    if (!IsValidCaseId(request->case_id())) {
-      return absl::InvalidArgumentError("case_id: not a case id (they look like c-01J...)");
-    }
-    absl::StatusOr<std::optional<v1::Case>> c = cases_.Get(request->case_id());
+    absl::StatusOr<v1::Case> c = CaseAccess(deps_.redis).ReadCase(Reader{.role = Caller::Role::kClinic, .id = caller->id},
+                                                                  request->case_id(), CaseRead::kRecord);
     if (!c.ok()) return c.status();
-    // Another clinic's case is answered exactly like a missing one.
-    if (!c->has_value() || (*c)->clinic_id() != caller->id) {
-      return absl::NotFoundError(absl::StrCat("case ", request->case_id(), " not found"));
-    }
-    *response = std::move(**c);
+    *response = *std::move(c);
     return absl::OkStatus();
   });
 }

@@ -392,6 +392,43 @@ TEST_F(ConsultTest, ThreadCarriesBothSidesWithReadReceipts) {
             grpc::StatusCode::OK);  // no profile: header pools default to general, where the case is
 }
 
+// A specialist learns nothing of a case outside their pools: not that it
+// exists, not its pool, not its state. The thread calls, Reassign and
+// RecordBiopsyOutcome answer exactly as for a missing id.
+TEST_F(ConsultTest, AnotherPoolsCaseIsAnsweredLikeAMissingOne) {
+  PutSpecialist("derm-onco", {"onco"});
+  const std::string case_id = AddTriagedCase(v1::URGENCY_SOON, kT0);
+  Drain();
+  ASSERT_EQ(Record(case_id).pool(), "general");
+  const std::string missing = NewCaseId(kT0 + absl::Minutes(1));
+  for (const std::string& id : {case_id, missing}) {
+    auto expect_missing = [&id](const grpc::Status& status) {
+      EXPECT_EQ(status.error_code(), grpc::StatusCode::NOT_FOUND) << id;
+      EXPECT_EQ(status.error_message(), absl::StrCat("no case ", id));
+    };
+    v1::ListMessagesRequest list;
+    list.set_case_id(id);
+    v1::ListMessagesResponse listed;
+    expect_missing(Call(&v1::ReferralService::Stub::ListMessages, "derm-onco", list, &listed));
+    v1::MarkReadRequest read;
+    read.set_case_id(id);
+    read.set_message_id("1-0");
+    v1::MarkReadResponse marked;
+    expect_missing(Call(&v1::ReferralService::Stub::MarkRead, "derm-onco", read, &marked));
+    v1::ReassignRequest move;
+    move.set_case_id(id);
+    move.set_pool("onco");
+    v1::ReassignResponse moved;
+    expect_missing(Call(&v1::ReferralService::Stub::Reassign, "derm-onco", move, &moved));
+    v1::RecordBiopsyOutcomeRequest biopsy;
+    biopsy.set_case_id(id);
+    biopsy.mutable_outcome()->set_histology_text("Compound naevus");
+    biopsy.mutable_outcome()->set_icd10_code("D22.5");
+    v1::RecordBiopsyOutcomeResponse recorded;
+    expect_missing(Call(&v1::ReferralService::Stub::RecordBiopsyOutcome, "derm-onco", biopsy, &recorded));
+  }
+}
+
 TEST_F(ConsultTest, SecondOpinionGoesToTheNamedColleagueWithHistoryAndDraft) {
   PutSpecialist("derm-1", {"general"});
   PutSpecialist("derm-2", {"onco"});

@@ -46,7 +46,7 @@ bool LastChangeIs(const v1::Case& c, v1::CaseStatus to, absl::string_view actor)
   return last.to() == to && last.actor() == actor;
 }
 
-v1::Message SpecialistMessage(const v1::Case& c, const Staff& staff, const std::string& text, absl::Time now) {
+v1::Message SpecialistMessage(const v1::Case& c, const Reader& staff, const std::string& text, absl::Time now) {
   v1::Message message;
   message.set_case_id(c.case_id());
   message.set_author_id(staff.id);
@@ -59,7 +59,7 @@ v1::Message SpecialistMessage(const v1::Case& c, const Staff& staff, const std::
 }  // namespace
 
 Consultation::Consultation(std::shared_ptr<redis::Client> redis, ClockPtr clock, Icd10TablePtr codes,
-                           std::shared_ptr<Access> access, std::shared_ptr<Directory> directory)
+                           std::shared_ptr<CaseAccess> access, std::shared_ptr<Directory> directory)
     : clock_(std::move(clock)),
       codes_(std::move(codes)),
       access_(std::move(access)),
@@ -70,7 +70,7 @@ Consultation::Consultation(std::shared_ptr<redis::Client> redis, ClockPtr clock,
       queue_events_(redis),
       thread_(redis) {}
 
-absl::StatusOr<v1::RequestInfoResponse> Consultation::RequestInfo(const Staff& staff,
+absl::StatusOr<v1::RequestInfoResponse> Consultation::RequestInfo(const Reader& staff,
                                                                   const v1::RequestInfoRequest& request) {
   if (absl::Status s = CheckCaseRef(request.case_id(), request.fencing_token()); !s.ok()) return s;
   if (absl::Status s = CheckText("text", request.text(), 1, kMaxMessageCharacters); !s.ok()) return s;
@@ -126,7 +126,7 @@ absl::StatusOr<v1::RequestInfoResponse> Consultation::RequestInfo(const Staff& s
 }
 
 absl::StatusOr<v1::SpecialistMessageResponse> Consultation::SendMessage(
-    const Staff& staff, const v1::SpecialistMessageRequest& request) {
+    const Reader& staff, const v1::SpecialistMessageRequest& request) {
   if (absl::Status s = CheckCaseRef(request.case_id(), request.fencing_token()); !s.ok()) return s;
   if (absl::Status s = CheckText("text", request.text(), 0, kMaxMessageCharacters); !s.ok()) return s;
   if (absl::StripAsciiWhitespace(request.text()).empty() && request.attachments().empty()) {
@@ -135,16 +135,15 @@ absl::StatusOr<v1::SpecialistMessageResponse> Consultation::SendMessage(
   if (request.attachments_size() > kMaxAttachments) {
     return absl::InvalidArgumentError(absl::StrCat("attachments: at most ", kMaxAttachments, " per message"));
   }
-  absl::StatusOr<std::optional<v1::Case>> c = store_.Get(request.case_id());
+  absl::StatusOr<v1::Case> c = access_->ReadCase(staff, request.case_id(), CaseRead::kThread);
   if (!c.ok()) return c.status();
-  if (!c->has_value()) return absl::NotFoundError(absl::StrCat("case ", request.case_id(), " not found"));
   const absl::Time now = clock_->Now();
-  if (absl::Status s = CheckHolder(**c, staff.id, request.fencing_token(), now); !s.ok()) return s;
-  v1::Message message = SpecialistMessage(**c, staff, request.text(), now);
+  if (absl::Status s = CheckHolder(*c, staff.id, request.fencing_token(), now); !s.ok()) return s;
+  v1::Message message = SpecialistMessage(*c, staff, request.text(), now);
   // Specialists cannot upload; they may point at the case's own images.
   for (int i = 0; i < request.attachments_size(); ++i) {
     const v1::ImageRef* found = nullptr;
-    for (const v1::ImageRef& image : (*c)->submission().images()) {
+    for (const v1::ImageRef& image : c->submission().images()) {
       if (image.sha256() == request.attachments(i).sha256()) found = &image;
     }
     if (found == nullptr) {
@@ -155,7 +154,7 @@ absl::StatusOr<v1::SpecialistMessageResponse> Consultation::SendMessage(
   }
   absl::StatusOr<v1::Message> appended = thread_.Append(message);
   if (!appended.ok()) return appended.status();
-  v1::CaseEvent event = MakeCaseEvent(**c, v1::EVENT_TYPE_MESSAGE, now);
+  v1::CaseEvent event = MakeCaseEvent(*c, v1::EVENT_TYPE_MESSAGE, now);
   *event.mutable_message() = *appended;
   if (absl::StatusOr<std::string> id = events_.Append(event, now); !id.ok()) return id.status();
   v1::SpecialistMessageResponse response;
@@ -163,18 +162,9 @@ absl::StatusOr<v1::SpecialistMessageResponse> Consultation::SendMessage(
   return response;
 }
 
-absl::StatusOr<v1::Case> Consultation::ReadableCase(const Staff& staff, const std::string& case_id) {
-  if (absl::Status s = CheckCaseId(case_id); !s.ok()) return s;
-  absl::StatusOr<std::optional<v1::Case>> c = store_.Get(case_id);
-  if (!c.ok()) return c.status();
-  if (!c->has_value()) return absl::NotFoundError(absl::StrCat("case ", case_id, " not found"));
-  if (absl::Status s = access_->CheckCanRead(staff, **c); !s.ok()) return s;
-  return **std::move(c);
-}
-
-absl::StatusOr<v1::ListMessagesResponse> Consultation::ListMessages(const Staff& staff,
+absl::StatusOr<v1::ListMessagesResponse> Consultation::ListMessages(const Reader& staff,
                                                                     const v1::ListMessagesRequest& request) {
-  absl::StatusOr<v1::Case> c = ReadableCase(staff, request.case_id());
+  absl::StatusOr<v1::Case> c = access_->ReadCase(staff, request.case_id(), CaseRead::kThread);
   if (!c.ok()) return c.status();
   absl::StatusOr<std::vector<v1::Message>> messages = thread_.List(request.case_id());
   if (!messages.ok()) return messages.status();
@@ -183,13 +173,13 @@ absl::StatusOr<v1::ListMessagesResponse> Consultation::ListMessages(const Staff&
   return response;
 }
 
-absl::Status Consultation::MarkRead(const Staff& staff, const v1::MarkReadRequest& request) {
-  absl::StatusOr<v1::Case> c = ReadableCase(staff, request.case_id());
+absl::Status Consultation::MarkRead(const Reader& staff, const v1::MarkReadRequest& request) {
+  absl::StatusOr<v1::Case> c = access_->ReadCase(staff, request.case_id(), CaseRead::kThread);
   if (!c.ok()) return c.status();
   return thread_.MarkRead(request.case_id(), v1::ROLE_SPECIALIST, request.message_id(), clock_->Now());
 }
 
-absl::StatusOr<v1::SaveDraftResponse> Consultation::SaveDraft(const Staff& staff,
+absl::StatusOr<v1::SaveDraftResponse> Consultation::SaveDraft(const Reader& staff,
                                                               const v1::SaveDraftRequest& request) {
   if (absl::Status s = CheckCaseRef(request.case_id(), request.fencing_token()); !s.ok()) return s;
   const v1::Report& draft = request.draft();
@@ -245,7 +235,7 @@ absl::Status Consultation::MoveInIndex(const v1::Case& c, const std::string& fro
 }
 
 absl::StatusOr<v1::SecondOpinionResponse> Consultation::RequestSecondOpinion(
-    const Staff& staff, const v1::SecondOpinionRequest& request) {
+    const Reader& staff, const v1::SecondOpinionRequest& request) {
   if (absl::Status s = CheckCaseRef(request.case_id(), request.fencing_token()); !s.ok()) return s;
   if (absl::Status s = CheckText("note", request.note(), 1, kMaxNoteCharacters); !s.ok()) return s;
   if (request.specialist_id() == staff.id) {
@@ -286,20 +276,21 @@ absl::StatusOr<v1::SecondOpinionResponse> Consultation::RequestSecondOpinion(
   return response;
 }
 
-absl::StatusOr<v1::ReassignResponse> Consultation::Reassign(const Staff& staff, const v1::ReassignRequest& request) {
+absl::StatusOr<v1::ReassignResponse> Consultation::Reassign(const Reader& staff, const v1::ReassignRequest& request) {
   if (absl::Status s = CheckCaseId(request.case_id()); !s.ok()) return s;
   if (absl::Status s = CheckText("note", request.note(), 0, kMaxNoteCharacters); !s.ok()) return s;
   absl::StatusOr<std::string> target = TargetPool(request.pool(), request.specialist_id());
   if (!target.ok()) return target.status();
-  absl::StatusOr<std::optional<v1::Case>> before = store_.Get(request.case_id());
+  // A case the caller may not see is answered as missing; one they see but
+  // do not supervise is refused.
+  absl::StatusOr<v1::Case> before = access_->ReadCase(staff, request.case_id(), CaseRead::kRecord);
   if (!before.ok()) return before.status();
-  if (!before->has_value()) return absl::NotFoundError(absl::StrCat("case ", request.case_id(), " not found"));
-  if (absl::Status s = access_->CheckSupervises(staff, (*before)->pool()); !s.ok()) return s;
+  if (absl::Status s = CheckSupervises(staff, before->pool()); !s.ok()) return s;
   const absl::Time now = clock_->Now();
   std::string from;
   int64_t token = 0;
   absl::StatusOr<v1::Case> stored = store_.Update(request.case_id(), [&](v1::Case& c) -> absl::StatusOr<bool> {
-    if (c.pool() != (*before)->pool()) return absl::AbortedError("the case moved meanwhile; look again");
+    if (c.pool() != before->pool()) return absl::AbortedError("the case moved meanwhile; look again");
     from = c.pool();
     token = 0;
     if (from == *target) {
@@ -327,11 +318,12 @@ absl::StatusOr<v1::ReassignResponse> Consultation::Reassign(const Staff& staff, 
 }
 
 absl::StatusOr<v1::RecordBiopsyOutcomeResponse> Consultation::RecordBiopsyOutcome(
-    const Staff& staff, const v1::RecordBiopsyOutcomeRequest& request) {
+    const Reader& staff, const v1::RecordBiopsyOutcomeRequest& request) {
   if (absl::Status s = CheckCaseId(request.case_id()); !s.ok()) return s;
   if (absl::Status s = ValidateBiopsyOutcome(request.outcome(), *codes_); !s.ok()) return s;
   const absl::Time now = clock_->Now();
   absl::StatusOr<v1::Case> stored = store_.Update(request.case_id(), [&](v1::Case& c) -> absl::StatusOr<bool> {
+    if (absl::Status s = CheckCaseAccess(staff, c, CaseRead::kRecord); !s.ok()) return s;
     if (c.status() != v1::CASE_STATUS_REPORTED && c.status() != v1::CASE_STATUS_CLOSED) {
       return absl::FailedPreconditionError(absl::StrCat("case ", c.case_id(), " is ", StatusName(c.status()),
                                                         "; a biopsy outcome belongs to a reported case"));

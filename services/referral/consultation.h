@@ -33,30 +33,28 @@ namespace telederm::referral {
 class Consultation {
  public:
   Consultation(std::shared_ptr<redis::Client> redis, ClockPtr clock, Icd10TablePtr codes,
-               std::shared_ptr<Access> access, std::shared_ptr<Directory> directory);
+               std::shared_ptr<CaseAccess> access, std::shared_ptr<Directory> directory);
 
   // CLAIMED -> NEEDS_INFO: the claim ends, the clock stops (info_requested_at),
   // the question goes to the thread and to the clinic as INFO_REQUESTED. A
   // retry by the same specialist after a lost response succeeds again.
-  absl::StatusOr<v1::RequestInfoResponse> RequestInfo(const Staff& staff, const v1::RequestInfoRequest& request);
-  absl::StatusOr<v1::SpecialistMessageResponse> SendMessage(const Staff& staff,
+  absl::StatusOr<v1::RequestInfoResponse> RequestInfo(const Reader& staff, const v1::RequestInfoRequest& request);
+  absl::StatusOr<v1::SpecialistMessageResponse> SendMessage(const Reader& staff,
                                                             const v1::SpecialistMessageRequest& request);
-  absl::StatusOr<v1::ListMessagesResponse> ListMessages(const Staff& staff, const v1::ListMessagesRequest& request);
-  absl::Status MarkRead(const Staff& staff, const v1::MarkReadRequest& request);
-  absl::StatusOr<v1::SaveDraftResponse> SaveDraft(const Staff& staff, const v1::SaveDraftRequest& request);
+  absl::StatusOr<v1::ListMessagesResponse> ListMessages(const Reader& staff, const v1::ListMessagesRequest& request);
+  absl::Status MarkRead(const Reader& staff, const v1::MarkReadRequest& request);
+  absl::StatusOr<v1::SaveDraftResponse> SaveDraft(const Reader& staff, const v1::SaveDraftRequest& request);
   // CLAIMED -> QUEUED in the other pool (or the colleague's direct pool), due
   // time, history, thread and draft kept.
-  absl::StatusOr<v1::SecondOpinionResponse> RequestSecondOpinion(const Staff& staff,
+  absl::StatusOr<v1::SecondOpinionResponse> RequestSecondOpinion(const Reader& staff,
                                                                  const v1::SecondOpinionRequest& request);
   // Supervisors of the case's pool: a QUEUED or CLAIMED case moves to another
   // pool or a specialist's direct pool (a claim ends: CLAIMED -> QUEUED).
-  absl::StatusOr<v1::ReassignResponse> Reassign(const Staff& staff, const v1::ReassignRequest& request);
-  absl::StatusOr<v1::RecordBiopsyOutcomeResponse> RecordBiopsyOutcome(const Staff& staff,
+  absl::StatusOr<v1::ReassignResponse> Reassign(const Reader& staff, const v1::ReassignRequest& request);
+  absl::StatusOr<v1::RecordBiopsyOutcomeResponse> RecordBiopsyOutcome(const Reader& staff,
                                                                       const v1::RecordBiopsyOutcomeRequest& request);
 
  private:
-  // The case, if `staff` may read it; NOT_FOUND / PERMISSION_DENIED otherwise.
-  absl::StatusOr<v1::Case> ReadableCase(const Staff& staff, const std::string& case_id);
   // The pool a second opinion or a reassignment goes to.
   absl::StatusOr<std::string> TargetPool(const std::string& pool, const std::string& specialist_id);
   // Moves the index entries of a case that left `from` (claimed with `token`,
@@ -66,7 +64,7 @@ class Consultation {
 
   ClockPtr clock_;
   Icd10TablePtr codes_;
-  std::shared_ptr<Access> access_;
+  std::shared_ptr<CaseAccess> access_;
   std::shared_ptr<Directory> directory_;
   CaseStore store_;
   EventLog events_;

@@ -20,7 +20,7 @@ ReferralParts MakeReferralParts(std::shared_ptr<redis::Client> redis, ClockPtr c
                                 Icd10TablePtr codes) {
   ReferralParts parts;
   parts.directory = std::make_shared<Directory>(redis);
-  parts.access = std::make_shared<Access>(parts.directory);
+  parts.access = std::make_shared<CaseAccess>(redis);
   parts.queue = std::make_shared<SpecialistQueue>(redis, clock, options, codes);
   parts.consultation = std::make_shared<Consultation>(redis, clock, codes, parts.access, parts.directory);
   parts.queue_events = std::make_shared<QueueEventLog>(redis);
@@ -46,7 +46,7 @@ grpc::ServerUnaryReactor* ReferralServiceImpl::Serve(grpc::CallbackServerContext
     absl::StatusOr<Caller> caller = RequireSpecialist(*context);
     if (!caller.ok()) return caller.status();
     if (absl::Status s = CheckRequestLimits(request); !s.ok()) return s;
-    absl::StatusOr<Staff> staff = parts_.access->ResolveSpecialist(*caller);
+    absl::StatusOr<Reader> staff = ResolveSpecialist(*parts_.access, *caller);
     if (!staff.ok()) return staff.status();
     auto result = call(*staff);
     if (!result.ok()) return result.status();
@@ -58,25 +58,25 @@ grpc::ServerUnaryReactor* ReferralServiceImpl::Serve(grpc::CallbackServerContext
 grpc::ServerUnaryReactor* ReferralServiceImpl::ListQueue(grpc::CallbackServerContext* context,
                                                          const v1::ListQueueRequest* request,
                                                          v1::ListQueueResponse* response) {
-  return Serve(context, *request, response, [=, this](const Staff& s) { return parts_.queue->ListQueue(s, *request); });
+  return Serve(context, *request, response, [=, this](const Reader& s) { return parts_.queue->ListQueue(s, *request); });
 }
 
 grpc::ServerUnaryReactor* ReferralServiceImpl::ClaimNext(grpc::CallbackServerContext* context,
                                                          const v1::ClaimNextRequest* request,
                                                          v1::ClaimNextResponse* response) {
-  return Serve(context, *request, response, [=, this](const Staff& s) { return parts_.queue->ClaimNext(s, *request); });
+  return Serve(context, *request, response, [=, this](const Reader& s) { return parts_.queue->ClaimNext(s, *request); });
 }
 
 grpc::ServerUnaryReactor* ReferralServiceImpl::ExtendClaim(grpc::CallbackServerContext* context,
                                                            const v1::ExtendClaimRequest* request,
                                                            v1::ExtendClaimResponse* response) {
-  return Serve(context, *request, response, [=, this](const Staff& s) { return parts_.queue->ExtendClaim(s, *request); });
+  return Serve(context, *request, response, [=, this](const Reader& s) { return parts_.queue->ExtendClaim(s, *request); });
 }
 
 grpc::ServerUnaryReactor* ReferralServiceImpl::Release(grpc::CallbackServerContext* context,
                                                        const v1::ReleaseRequest* request,
                                                        v1::ReleaseResponse* response) {
-  return Serve(context, *request, response, [=, this](const Staff& s) -> absl::StatusOr<v1::ReleaseResponse> {
+  return Serve(context, *request, response, [=, this](const Reader& s) -> absl::StatusOr<v1::ReleaseResponse> {
     if (absl::Status status = parts_.queue->Release(s, *request); !status.ok()) return status;
     return v1::ReleaseResponse();
   });
@@ -85,34 +85,34 @@ grpc::ServerUnaryReactor* ReferralServiceImpl::Release(grpc::CallbackServerConte
 grpc::ServerUnaryReactor* ReferralServiceImpl::SubmitReport(grpc::CallbackServerContext* context,
                                                             const v1::SubmitReportRequest* request,
                                                             v1::SubmitReportResponse* response) {
-  return Serve(context, *request, response, [=, this](const Staff& s) { return parts_.queue->SubmitReport(s, *request); });
+  return Serve(context, *request, response, [=, this](const Reader& s) { return parts_.queue->SubmitReport(s, *request); });
 }
 
 grpc::ServerUnaryReactor* ReferralServiceImpl::RequestInfo(grpc::CallbackServerContext* context,
                                                            const v1::RequestInfoRequest* request,
                                                            v1::RequestInfoResponse* response) {
   return Serve(context, *request, response,
-               [=, this](const Staff& s) { return parts_.consultation->RequestInfo(s, *request); });
+               [=, this](const Reader& s) { return parts_.consultation->RequestInfo(s, *request); });
 }
 
 grpc::ServerUnaryReactor* ReferralServiceImpl::SendMessage(grpc::CallbackServerContext* context,
                                                            const v1::SpecialistMessageRequest* request,
                                                            v1::SpecialistMessageResponse* response) {
   return Serve(context, *request, response,
-               [=, this](const Staff& s) { return parts_.consultation->SendMessage(s, *request); });
+               [=, this](const Reader& s) { return parts_.consultation->SendMessage(s, *request); });
 }
 
 grpc::ServerUnaryReactor* ReferralServiceImpl::ListMessages(grpc::CallbackServerContext* context,
                                                             const v1::ListMessagesRequest* request,
                                                             v1::ListMessagesResponse* response) {
   return Serve(context, *request, response,
-               [=, this](const Staff& s) { return parts_.consultation->ListMessages(s, *request); });
+               [=, this](const Reader& s) { return parts_.consultation->ListMessages(s, *request); });
 }
 
 grpc::ServerUnaryReactor* ReferralServiceImpl::MarkRead(grpc::CallbackServerContext* context,
                                                         const v1::MarkReadRequest* request,
                                                         v1::MarkReadResponse* response) {
-  return Serve(context, *request, response, [=, this](const Staff& s) -> absl::StatusOr<v1::MarkReadResponse> {
+  return Serve(context, *request, response, [=, this](const Reader& s) -> absl::StatusOr<v1::MarkReadResponse> {
     if (absl::Status status = parts_.consultation->MarkRead(s, *request); !status.ok()) return status;
     return v1::MarkReadResponse();
   });
@@ -121,27 +121,27 @@ grpc::ServerUnaryReactor* ReferralServiceImpl::MarkRead(grpc::CallbackServerCont
 grpc::ServerUnaryReactor* ReferralServiceImpl::SaveDraft(grpc::CallbackServerContext* context,
                                                          const v1::SaveDraftRequest* request,
                                                          v1::SaveDraftResponse* response) {
-  return Serve(context, *request, response, [=, this](const Staff& s) { return parts_.consultation->SaveDraft(s, *request); });
+  return Serve(context, *request, response, [=, this](const Reader& s) { return parts_.consultation->SaveDraft(s, *request); });
 }
 
 grpc::ServerUnaryReactor* ReferralServiceImpl::RequestSecondOpinion(grpc::CallbackServerContext* context,
                                                                     const v1::SecondOpinionRequest* request,
                                                                     v1::SecondOpinionResponse* response) {
   return Serve(context, *request, response,
-               [=, this](const Staff& s) { return parts_.consultation->RequestSecondOpinion(s, *request); });
+               [=, this](const Reader& s) { return parts_.consultation->RequestSecondOpinion(s, *request); });
 }
 
 grpc::ServerUnaryReactor* ReferralServiceImpl::Reassign(grpc::CallbackServerContext* context,
                                                         const v1::ReassignRequest* request,
                                                         v1::ReassignResponse* response) {
-  return Serve(context, *request, response, [=, this](const Staff& s) { return parts_.consultation->Reassign(s, *request); });
+  return Serve(context, *request, response, [=, this](const Reader& s) { return parts_.consultation->Reassign(s, *request); });
 }
 
 grpc::ServerUnaryReactor* ReferralServiceImpl::RecordBiopsyOutcome(grpc::CallbackServerContext* context,
                                                                    const v1::RecordBiopsyOutcomeRequest* request,
                                                                    v1::RecordBiopsyOutcomeResponse* response) {
   return Serve(context, *request, response,
-               [=, this](const Staff& s) { return parts_.consultation->RecordBiopsyOutcome(s, *request); });
+               [=, this](const Reader& s) { return parts_.consultation->RecordBiopsyOutcome(s, *request); });
 }
 
 // ---------------------------------------------------------------------------
@@ -164,7 +164,7 @@ class ReferralServiceImpl::QueueWatch final : public PollingWriteReactor<v1::Que
   // The pools to watch: the caller's and those they supervise, or the one
   // requested if it is either.
   absl::Status ResolvePools() {
-    absl::StatusOr<Staff> staff = service_->parts_.access->ResolveSpecialist(caller_);
+    absl::StatusOr<Reader> staff = ResolveSpecialist(*service_->parts_.access, caller_);
     if (!staff.ok()) return staff.status();
     staff_ = *std::move(staff);
     if (!requested_pool_.empty()) {
@@ -217,7 +217,7 @@ class ReferralServiceImpl::QueueWatch final : public PollingWriteReactor<v1::Que
   const Caller caller_;
   const std::string requested_pool_;
   // Only the polling loop reads and writes these; Begin sets the first three.
-  Staff staff_;
+  Reader staff_;
   std::vector<std::string> pools_;
   std::vector<std::string> after_;
   size_t turn_ = 0;

@@ -22,7 +22,7 @@ namespace telederm::referral {
 // What the referral service's RPCs work with, built over one Redis client.
 struct ReferralParts {
   std::shared_ptr<Directory> directory;
-  std::shared_ptr<Access> access;
+  std::shared_ptr<CaseAccess> access;
   std::shared_ptr<SpecialistQueue> queue;
   std::shared_ptr<Consultation> consultation;
   std::shared_ptr<QueueEventLog> queue_events;
@@ -41,7 +41,7 @@ struct ServingLimits {
 };
 
 // telederm.v1.ReferralService over gRPC's callback API. Each handler reads the
-// caller's identity, resolves it through Access and runs the call on its own
+// caller's identity, resolves it through CaseAccess and runs the call on its own
 // bounded queue, never inside the reaction; WatchQueue readers run on a second
 // executor, at most limits.max_watches of them. It must outlive the server it
 // is registered with; the destructor waits for work in flight.

@@ -673,7 +673,7 @@ TEST(ReferralWithoutRedisTest, RedisDownIsUnavailable) {
   options.connect_timeout = absl::Milliseconds(200);
   SpecialistQueue queue(redis::Client::Create(options), std::make_shared<SimulatedClock>(kT0), ReferralOptions(),
                         Codes());
-  Staff caller;
+  Reader caller;
   caller.id = "derm-1";
   caller.pools = {"general"};
   EXPECT_EQ(queue.ClaimNext(caller, v1::ClaimNextRequest()).status().code(), absl::StatusCode::kUnavailable);

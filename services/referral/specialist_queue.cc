@@ -63,7 +63,7 @@ SpecialistQueue::SpecialistQueue(std::shared_ptr<redis::Client> redis, ClockPtr 
       index_(redis),
       queue_events_(redis) {}
 
-absl::StatusOr<std::vector<std::string>> SpecialistQueue::PoolsToServe(const Staff& staff,
+absl::StatusOr<std::vector<std::string>> SpecialistQueue::PoolsToServe(const Reader& staff,
                                                                        const std::string& requested) {
   if (requested.empty()) return staff.pools;
   if (!staff.WorksIn(requested)) {
@@ -73,7 +73,7 @@ absl::StatusOr<std::vector<std::string>> SpecialistQueue::PoolsToServe(const Sta
   return std::vector<std::string>{requested};
 }
 
-absl::StatusOr<v1::ListQueueResponse> SpecialistQueue::ListQueue(const Staff& staff,
+absl::StatusOr<v1::ListQueueResponse> SpecialistQueue::ListQueue(const Reader& staff,
                                                                  const v1::ListQueueRequest& request) {
   absl::StatusOr<std::vector<std::string>> pools = PoolsToServe(staff, request.pool());
   if (!pools.ok()) return pools.status();
@@ -139,9 +139,9 @@ absl::StatusOr<v1::ListQueueResponse> SpecialistQueue::ListQueue(const Staff& st
   return response;
 }
 
-absl::StatusOr<v1::ClaimNextResponse> SpecialistQueue::ClaimNext(const Staff& staff,
+absl::StatusOr<v1::ClaimNextResponse> SpecialistQueue::ClaimNext(const Reader& staff,
                                                                  const v1::ClaimNextRequest& request) {
-  const Staff& caller = staff;
+  const Reader& caller = staff;
   absl::StatusOr<std::vector<std::string>> pools = PoolsToServe(staff, request.pool());
   if (!pools.ok()) return pools.status();
   for (int attempt = 0; attempt < kMaxClaimAttempts; ++attempt) {
@@ -209,7 +209,7 @@ absl::StatusOr<v1::ClaimNextResponse> SpecialistQueue::ClaimNext(const Staff& st
   return absl::AbortedError("the queue is being repaired right now; try ClaimNext again");
 }
 
-absl::StatusOr<v1::ExtendClaimResponse> SpecialistQueue::ExtendClaim(const Staff& caller,
+absl::StatusOr<v1::ExtendClaimResponse> SpecialistQueue::ExtendClaim(const Reader& caller,
                                                                      const v1::ExtendClaimRequest& request) {
   if (absl::Status s = CheckCaseRef(request.case_id(), request.fencing_token()); !s.ok()) return s;
   const absl::Time now = clock_->Now();
@@ -232,7 +232,7 @@ absl::StatusOr<v1::ExtendClaimResponse> SpecialistQueue::ExtendClaim(const Staff
   return response;
 }
 
-absl::Status SpecialistQueue::Release(const Staff& caller, const v1::ReleaseRequest& request) {
+absl::Status SpecialistQueue::Release(const Reader& caller, const v1::ReleaseRequest& request) {
   if (absl::Status s = CheckCaseRef(request.case_id(), request.fencing_token()); !s.ok()) return s;
   const absl::Time now = clock_->Now();
   std::string pool;
@@ -253,7 +253,7 @@ absl::Status SpecialistQueue::Release(const Staff& caller, const v1::ReleaseRequ
   return absl::OkStatus();
 }
 
-absl::StatusOr<v1::SubmitReportResponse> SpecialistQueue::SubmitReport(const Staff& caller,
+absl::StatusOr<v1::SubmitReportResponse> SpecialistQueue::SubmitReport(const Reader& caller,
                                                                        const v1::SubmitReportRequest& request) {
   if (absl::Status s = CheckCaseRef(request.case_id(), request.fencing_token()); !s.ok()) return s;
   if (!request.has_report()) return absl::InvalidArgumentError("report: missing");

@@ -22,7 +22,7 @@ namespace telederm::referral {
 
 // What a dermatologist does with the queue: list it, claim the earliest-due
 // case, extend or release the claim, report. Every call takes the specialist
-// as Access resolved them; every failure is a canonical status with a message the specialist
+// as CaseAccess resolved them; every failure is a canonical status with a message the specialist
 // can act on. The case record decides; the queue index follows it.
 //
 // Thread-safe: holds only thread-safe collaborators; many RPCs run at once.
@@ -32,19 +32,19 @@ class SpecialistQueue {
 
   // Queued cases of the caller's pools (or the one asked for), earliest due
   // first, filtered by tier, overdue and clinic, one page at a time.
-  absl::StatusOr<v1::ListQueueResponse> ListQueue(const Staff& staff, const v1::ListQueueRequest& request);
+  absl::StatusOr<v1::ListQueueResponse> ListQueue(const Reader& staff, const v1::ListQueueRequest& request);
   // Claims the earliest-due case (with fairness between clinics, see
   // QueueIndex::ClaimHead); NOT_FOUND when nothing waits.
-  absl::StatusOr<v1::ClaimNextResponse> ClaimNext(const Staff& staff, const v1::ClaimNextRequest& request);
-  absl::StatusOr<v1::ExtendClaimResponse> ExtendClaim(const Staff& staff, const v1::ExtendClaimRequest& request);
+  absl::StatusOr<v1::ClaimNextResponse> ClaimNext(const Reader& staff, const v1::ClaimNextRequest& request);
+  absl::StatusOr<v1::ExtendClaimResponse> ExtendClaim(const Reader& staff, const v1::ExtendClaimRequest& request);
   // Back to the queue at the case's original due time.
-  absl::Status Release(const Staff& staff, const v1::ReleaseRequest& request);
+  absl::Status Release(const Reader& staff, const v1::ReleaseRequest& request);
   // Stores the report and tells the clinic. A retry after a lost response
   // (the case already reported by this specialist) succeeds again.
-  absl::StatusOr<v1::SubmitReportResponse> SubmitReport(const Staff& staff, const v1::SubmitReportRequest& request);
+  absl::StatusOr<v1::SubmitReportResponse> SubmitReport(const Reader& staff, const v1::SubmitReportRequest& request);
 
   // The pools a call works on: the caller's, or the requested one if theirs.
-  static absl::StatusOr<std::vector<std::string>> PoolsToServe(const Staff& staff, const std::string& requested);
+  static absl::StatusOr<std::vector<std::string>> PoolsToServe(const Reader& staff, const std::string& requested);
 
  private:
   std::shared_ptr<redis::Client> redis_;

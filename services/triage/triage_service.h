@@ -3,7 +3,7 @@
 
 #include <memory>
 
-#include "common/case_store/case_store.h"
+#include "common/access/case_access.h"
 #include "common/server/call_queue.h"
 #include "services/triage/screener.h"
 #include "telederm/v1/triage.grpc.pb.h"
@@ -11,7 +11,7 @@
 namespace telederm::triage {
 
 // Read-only gRPC views of triage: a case's result and the analyzers in use.
-// A clinic sees results of its own cases only. Calls run on `threads`
+// Who sees a result is CaseAccess's rule (CaseRead::kTriage). Calls run on `threads`
 // threads, at most `max_queued_calls` in hand at once (waiting or running);
 // beyond that a call is refused at once with RESOURCE_EXHAUSTED and a retry
 // hint. Thread-safe; destroy it only after the server that serves it has shut
@@ -32,7 +32,7 @@ class TriageServiceImpl final : public v1::TriageService::CallbackService {
                                           v1::ListAnalyzersResponse* response) override;
 
  private:
-  CaseStore cases_;
+  CaseAccess access_;
   std::shared_ptr<const Screener> screener_;
   CallQueue calls_;
 };

@@ -79,6 +79,10 @@ refused intake LSET 'clinic:{a}:caselist' 0 c-2
 refused triage RPUSH 'clinic:{a}:caselist' c-1
 refused intake ZADD 'pool:{general}:queue' 1 c-1
 refused intake HSET 'directory:{staff}:specialists' dr x
+allowed intake HGET 'directory:{staff}:specialists' dr
+allowed triage HGET 'directory:{staff}:specialists' dr
+refused triage HSET 'directory:{staff}:specialists' dr x
+refused triage HGET 'directory:{staff}:pools' general
 allowed triage XADD stream:triaged '*' case c-1
 refused triage ZADD 'pool:{general}:queue' 1 c-1
 allowed referral ZADD 'pool:{general}:queue' 1 c-1
