@@ -474,6 +474,40 @@ TEST_F(ReferralTest, ReportReachesTheClinicsEventStreamAndARetryIsAccepted) {
             grpc::StatusCode::FAILED_PRECONDITION);
 }
 
+// A second, different report is refused, never answered OK and dropped: only
+// an identical retry is OK, and the clinic hears of one report.
+TEST_F(ReferralTest, ADifferentSecondReportIsRefusedAndTheSignedOneStands) {
+  const std::string case_id = AddTriagedCase(v1::URGENCY_URGENT, kT0, true, "clinic-north");
+  DrainTriaged();
+  Specialist derm(channel_, "derm-1");
+  v1::ClaimNextResponse claimed;
+  ASSERT_TRUE(derm.Claim(&claimed).ok());
+  v1::Report naevus;
+  naevus.set_diagnosis_text("Benign melanocytic naevus");
+  naevus.set_icd10_code("D22.5");
+  naevus.set_management(v1::MANAGEMENT_REASSURE);
+  ASSERT_TRUE(derm.Report(case_id, claimed.claim().fencing_token(), naevus).ok());
+  const v1::Case signed_case = Record(case_id);
+
+  grpc::Status changed = derm.Report(case_id, claimed.claim().fencing_token(), MelanomaReport());
+  EXPECT_EQ(changed.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(changed.error_message(),
+            absl::StrCat("case ", case_id,
+                         " already has your signed report (D22.5); this one differs and was not stored: a signed "
+                         "report is final and cannot be amended here, so contact the clinic directly to correct it"));
+  EXPECT_EQ(Record(case_id).version(), signed_case.version());
+  EXPECT_EQ(Record(case_id).report().icd10_code(), "D22.5");
+  auto seen = EventLog(redis_).ReadAfter("clinic-north", "", 100, absl::ZeroDuration());
+  ASSERT_TRUE(seen.ok()) << seen.status();
+  int reported_events = 0;
+  for (const auto& event : *seen) reported_events += event.type() == v1::EVENT_TYPE_REPORTED;
+  EXPECT_EQ(reported_events, 1);
+
+  // The identical report again is a retry after a lost response: OK.
+  EXPECT_TRUE(derm.Report(case_id, claimed.claim().fencing_token(), naevus).ok());
+  EXPECT_EQ(Record(case_id).version(), signed_case.version());
+}
+
 TEST_F(ReferralTest, ReportOnUnclaimedCaseIsFailedPrecondition) {
   const std::string case_id = AddTriagedCase(v1::URGENCY_URGENT, kT0);
   DrainTriaged();

@@ -83,4 +83,14 @@ absl::Status ValidateBiopsyOutcome(const v1::BiopsyOutcome& outcome, const Icd10
   return CheckCode("outcome.icd10_code", outcome.icd10_code(), codes);
 }
 
+bool IsSameReport(const v1::Report& signed_report, const v1::Report& submitted) {
+  auto written = [](v1::Report report) {
+    report.clear_specialist_id();
+    report.clear_reported_at();
+    report.clear_biopsy();
+    return report.SerializeAsString();
+  };
+  return written(signed_report) == written(submitted);
+}
+
 }  // namespace telederm::referral

@@ -21,6 +21,11 @@ absl::Status ValidateReport(const v1::Report& report, const Icd10Table& codes);
 // The same for a biopsy outcome ("outcome.histology_text: ...").
 absl::Status ValidateBiopsyOutcome(const v1::BiopsyOutcome& outcome, const Icd10Table& codes);
 
+// True when `submitted` says what the stored `signed_report` says: every field
+// the specialist writes is equal (the fields the service fills in are ignored).
+// A second SubmitReport is accepted as a retry only then.
+bool IsSameReport(const v1::Report& signed_report, const v1::Report& submitted);
+
 // Characters, not bytes, in UTF-8 text.
 size_t CountCodePoints(absl::string_view text);
 

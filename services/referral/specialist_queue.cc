@@ -262,6 +262,12 @@ absl::StatusOr<v1::SubmitReportResponse> SpecialistQueue::SubmitReport(const Rea
   std::string pool;
   absl::StatusOr<v1::Case> stored = store_.Update(request.case_id(), [&](v1::Case& c) -> absl::StatusOr<bool> {
     if (c.status() == v1::CASE_STATUS_REPORTED && c.report().specialist_id() == caller.id) {
+      if (!IsSameReport(c.report(), request.report())) {
+        return absl::FailedPreconditionError(absl::StrCat(
+            "case ", c.case_id(), " already has your signed report (", c.report().icd10_code(),
+            "); this one differs and was not stored: a signed report is final and cannot be amended "
+            "here, so contact the clinic directly to correct it"));
+      }
       pool = c.pool();  // a retry after a lost response: already done
       return false;
     }
