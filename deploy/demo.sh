@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# README command (a): installs what is missing, builds, starts Redis and the
-# three services on loopback, and plays a morning at a village clinic: four
+# README command (a): installs what is missing, builds, starts Redis, the
+# three services and the web console (telederm-web, docs/WEB.md) on loopback,
+# and plays a morning at a village clinic: four
 # cases are submitted (the dangerous one not first), the specialist queue is
 # printed with the high-risk case at the top, a dermatologist claims and
 # reports it, and the clinic receives the report.
@@ -14,7 +15,7 @@ keep=0
 
 deploy/install-deps.sh
 echo "== building"
-deploy/build.sh telederm-intake telederm-triage telederm-referral telederm
+deploy/build.sh telederm-intake telederm-triage telederm-referral telederm telederm-web
 bin=$PWD/${TELEDERM_BUILD_DIR:-build}
 
 run=$(mktemp -d /tmp/telederm-demo.XXXXXX)
@@ -47,10 +48,16 @@ for _ in $(seq 50); do redis-cli -s "$run/redis.sock" ping >/dev/null 2>&1 && br
 "$bin/services/intake/telederm-intake" 2>"$run/intake.log" & pids+=($!)
 "$bin/services/triage/telederm-triage" 2>"$run/triage.log" & pids+=($!)
 "$bin/services/referral/telederm-referral" 2>"$run/referral.log" & pids+=($!)
-for port in 50051 50052 50053; do
+# The console's gateway: HTTPS with the demo's server certificate, trusting the
+# demo's CA towards the services; it holds no token of its own.
+web_port=${TELEDERM_DEMO_WEB_PORT:-8443}
+"$bin/services/web/telederm-web" --listen "127.0.0.1:$web_port" \
+  --tls_cert "$run/certs/server.pem" --tls_key "$run/certs/server.key" --tls_ca "$run/certs/ca.pem" \
+  --static_dir services/web/static --icd10_table services/referral/data/icd10_skin.tsv 2>"$run/web.log" & pids+=($!)
+for port in 50051 50052 50053 "$web_port"; do
   for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null && break; sleep 0.1; done
 done
-echo "== stack running over TLS: redis $TELEDERM_REDIS, intake :50051, triage :50052, referral :50053 (logs in $run)"
+echo "== stack running over TLS: redis $TELEDERM_REDIS, intake :50051, triage :50052, referral :50053, web :$web_port (logs in $run)"
 
 cli="$bin/tools/cli/telederm"
 images=tests/data/cases
@@ -114,6 +121,11 @@ echo "== who looked at that case (the audit trail)"
 
 echo "== a call without a token is refused"
 "$cli" --clinic clinic-kisumu-rural-03 cases 2>&1 | head -1 || true
+
+echo "== the web console: https://localhost:$web_port/"
+echo "   (the browser must trust the demo's CA $run/certs/ca.pem, or accept its warning once)"
+echo "   paste on the sign-in page, as the clinic:        $clinic_token"
+echo "   paste on the sign-in page, as the dermatologist: $dr_token"
 
 if [ "$keep" = 1 ]; then
   echo "   try: $cli --auth-token $clinic_token cases   (TELEDERM_CA_CERT=$TELEDERM_CA_CERT)"
