@@ -31,19 +31,22 @@ namespace telederm::web {
 
 namespace net = boost::asio;
 
-// Runs `start(done)`; the awaiting coroutine resumes with the value `done` is
-// called with, from any thread, exactly once.
+// Runs `start(done)`; the awaiting coroutine resumes, on its own executor,
+// with the value `done` is called with, from any thread, exactly once. Not a
+// coroutine itself: GCC 12 destroys a coroutine's by-value std::function
+// parameter twice when the argument is a temporary (a double free), so the
+// operation is initiated directly.
 template <typename T>
 net::awaitable<T> AwaitCallback(std::function<void(std::function<void(T)>)> start) {
-  auto executor = co_await net::this_coro::executor;
-  co_return co_await net::async_initiate<decltype(net::use_awaitable), void(T)>(
-      [executor, start = std::move(start)](auto handler) mutable {
+  return net::async_initiate<decltype(net::use_awaitable), void(T)>(
+      [](auto handler, std::function<void(std::function<void(T)>)> start) {
         auto shared = std::make_shared<decltype(handler)>(std::move(handler));
+        auto executor = net::get_associated_executor(*shared);
         start([executor, shared](T value) {
           net::post(executor, [shared, value = std::move(value)]() mutable { (*shared)(std::move(value)); });
         });
       },
-      net::use_awaitable);
+      net::use_awaitable, std::move(start));
 }
 
 // One unary call of `method` ("/telederm.v1.IntakeService/ListCases") with a
