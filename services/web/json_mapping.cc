@@ -81,24 +81,24 @@ std::string CodeName(grpc::StatusCode code) {
 
 namespace {
 
-google::protobuf::Struct ErrorStruct(absl::string_view code, absl::string_view message) {
-  google::protobuf::Struct error;
-  (*error.mutable_fields())["code"].set_string_value(std::string(code));
-  (*error.mutable_fields())["message"].set_string_value(std::string(message));
-  return error;
+// A JSON string literal of `text`, escaped by protobuf's JSON printer (a
+// google.protobuf.Value holding a string prints as one).
+std::string JsonString(absl::string_view text) {
+  google::protobuf::Value value;
+  value.set_string_value(std::string(text));
+  return MessageToJson(value);
 }
 
 }  // namespace
 
+// Written field by field rather than from a google.protobuf.Struct, whose map
+// prints its keys in no fixed order: clients and tests read "code" first.
 std::string ErrorJson(absl::string_view code, absl::string_view message) {
-  return MessageToJson(ErrorStruct(code, message));
+  return absl::StrCat("{\"code\":", JsonString(code), ",\"message\":", JsonString(message), "}");
 }
 
 std::string StreamErrorJson(const grpc::Status& status) {
-  google::protobuf::Struct line;
-  *(*line.mutable_fields())["error"].mutable_struct_value() =
-      ErrorStruct(CodeName(status.error_code()), status.error_message());
-  return MessageToJson(line);
+  return absl::StrCat("{\"error\":", ErrorJson(CodeName(status.error_code()), status.error_message()), "}");
 }
 
 }  // namespace telederm::web
