@@ -119,6 +119,10 @@ net::awaitable<void> ServeConnection(net::ip::tcp::socket socket, net::ssl::cont
   while (keep_alive) {
     Exchange::HeaderParser header_parser;
     header_parser.header_limit(parts.limits.max_header_bytes);
+    // Beast checks a declared Content-Length against this limit while it reads
+    // the header: it must admit the largest body any route takes (an image);
+    // each route then sets its own, smaller where it takes less.
+    header_parser.body_limit(parts.limits.max_upload_bytes);
     stream->tcp().expires_after(parts.limits.header_timeout);
     co_await http::async_read_header(*stream, buffer, header_parser, net::redirect_error(net::use_awaitable, error));
     if (error) {

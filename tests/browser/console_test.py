@@ -160,10 +160,10 @@ def submit_case(clinic, image, reference, suspicious, question='', step='case'):
     if suspicious:  # 7-point checklist: 2 + 2 + 2 + 1 (diameter) + 1 = 8 points
         for box in ('#evolution-size', '#evolution-shape', '#evolution-colour', '#symptom-bleeding'):
             clinic.find(box).click()
-    if question:
-        clinic.find('#clinical-question').send_keys(question)
+    # Intake requires the question the dermatologist is to answer.
+    clinic.find('#clinical-question').send_keys(question or 'Is this lesion malignant? Excise or watch?')
     Select(clinic.find('#photo-modality')).select_by_value('MODALITY_DERMOSCOPY')
-    clinic.find('#photo-files').send_keys(image)
+    clinic.find('#photo-files').send_keys(os.path.realpath(image))
     clinic.wait(lambda: clinic.finds('.photo[data-state="accepted"], .photo[data-state="refused"], '
                                      '.photo[data-state="failed"]'), 'the quality gate has judged the photo')
     verdict = clinic.text('.photo .verdict')
