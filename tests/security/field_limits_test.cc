@@ -177,7 +177,8 @@ TEST(FieldLimitsTest, EveryRequestOverEachDeclaredBoundIsRefusedNamingTheFieldAn
       }
     }
     const std::string service = method->service()->name();
-    Service binary = service == "IntakeService" || service == "SecurityService" ? Service::kIntake
+    Service binary = service == "IntakeService" || service == "SecurityService" || service == "ImageService"
+                         ? Service::kIntake
                      : service == "TriageService" || service == "DeadLetterService" ? Service::kTriage
                                                                                       : Service::kReferral;
     std::vector<Bound> bounds;
