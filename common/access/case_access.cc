@@ -17,8 +17,6 @@ bool Contains(const std::vector<std::string>& values, absl::string_view value) {
   return !value.empty() && std::find(values.begin(), values.end(), value) != values.end();
 }
 
-absl::Status NoCase(absl::string_view case_id) { return absl::NotFoundError(absl::StrCat("no case ", case_id)); }
-
 bool SpecialistMaySee(const Reader& reader, const v1::Case& c) {
   // The claim is cleared whenever a case leaves CLAIMED, so holding it means
   // holding it now.
@@ -46,7 +44,7 @@ absl::Status CheckCaseAccess(const Reader& reader, const v1::Case& c, CaseRead w
     // with a stated reason (break glass), which the audit log records.
     case Caller::Role::kAdmin: may = what == CaseRead::kFhirExport && reader.break_glass; break;
   }
-  return may ? absl::OkStatus() : NoCase(c.case_id());
+  return may ? absl::OkStatus() : NoSuchCase(c.case_id());
 }
 
 CaseAccess::CaseAccess(std::shared_ptr<redis::Client> redis) : redis_(std::move(redis)) {}
@@ -77,7 +75,7 @@ absl::StatusOr<v1::Case> CaseAccess::ReadCase(const Reader& reader, absl::string
   if (!IsValidCaseId(case_id)) return absl::InvalidArgumentError("case_id: not a case id (they look like c-01J...)");
   absl::StatusOr<std::optional<v1::Case>> c = CaseStore(redis_).Get(case_id);
   if (!c.ok()) return c.status();
-  if (!c->has_value()) return NoCase(case_id);
+  if (!c->has_value()) return NoSuchCase(case_id);
   if (absl::Status s = CheckCaseAccess(reader, **c, what); !s.ok()) return s;
   return **std::move(c);
 }

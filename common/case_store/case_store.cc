@@ -60,6 +60,8 @@ std::string SerializeCaseRecord(v1::Case& c) {
   return bytes;
 }
 
+absl::Status NoSuchCase(absl::string_view case_id) { return absl::NotFoundError(absl::StrCat("no case ", case_id)); }
+
 absl::StatusOr<v1::Case> ParseCaseRecord(absl::string_view case_id, absl::string_view stored) {
   v1::Case c;
   if (!c.ParseFromArray(stored.data(), static_cast<int>(stored.size()))) {
@@ -121,7 +123,7 @@ absl::StatusOr<v1::Case> CaseStore::UpdateLoop(absl::string_view case_id, std::o
     } else {
       absl::StatusOr<std::optional<v1::Case>> current = Get(case_id);
       if (!current.ok()) return current.status();
-      if (!current->has_value()) return absl::NotFoundError(absl::StrCat("no case ", case_id));
+      if (!current->has_value()) return NoSuchCase(case_id);
       c = std::move(**current);
     }
     const int64_t read_version = c.version();

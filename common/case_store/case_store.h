@@ -29,6 +29,10 @@ std::string SerializeCaseRecord(v1::Case& c);
 // DATA_LOSS if the bytes do not parse.
 absl::StatusOr<v1::Case> ParseCaseRecord(absl::string_view case_id, absl::string_view stored);
 
+// NOT_FOUND "no case <id>": the one answer for a case that does not exist and
+// for one the caller may not see (common/access), so ids cannot be probed.
+absl::Status NoSuchCase(absl::string_view case_id);
+
 // Case records in Redis: one key per case holding the serialized Case and its
 // version. Writers never overwrite each other: every update is a
 // compare-and-set on the version, retried on conflict. Safe for concurrent use

@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/imaging/decode.h"
+#include "common/case_store/case_store.h"
 #include "common/images/thumbnail.h"
 #include "common/logging/log.h"
 #include "common/request_limits/request_limits.h"
@@ -87,8 +88,7 @@ absl::Status CaseImages::CheckImageOfCase(const v1::Case& c, const std::string& 
       if (image.sha256() == sha256) return absl::OkStatus();
     }
   }
-  // The access rule's answer for a case the caller may not see.
-  return absl::NotFoundError(absl::StrCat("no case ", c.case_id()));
+  return NoSuchCase(c.case_id());
 }
 
 absl::StatusOr<std::string> CaseImages::ReadOriginal(const std::string& case_id, const std::string& sha256) {
