@@ -26,6 +26,11 @@ std::shared_ptr<GrpcStream> GrpcStream::Start(grpc::GenericStub& stub, std::stri
     call->ignore_first_write_done_ = true;
     call->StartWriteLast(&call->outgoing_, grpc::WriteOptions());
   }
+  // Reads and writes start from coroutines, outside gRPC's reactions: without
+  // a hold, gRPC may end the call (OnDone) between two of them, when the
+  // service's status has come and nothing is pending, and a read started after
+  // that never completes. Finish() releases the hold.
+  call->AddHold();
   call->StartCall();
   return call;
 }
@@ -88,6 +93,7 @@ net::awaitable<std::optional<bool>> GrpcStream::ReadOutcome(std::chrono::steady_
 net::awaitable<grpc::Status> GrpcStream::Finish() {
   co_return co_await AwaitCallback<grpc::Status>([this](std::function<void(grpc::Status)> done) {
     std::optional<grpc::Status> status;
+    bool release_hold = false;
     {
       absl::MutexLock lock(&mutex_);
       if (status_.has_value()) {
@@ -95,8 +101,10 @@ net::awaitable<grpc::Status> GrpcStream::Finish() {
       } else {
         on_done_ = std::move(done);
       }
+      release_hold = std::exchange(holding_, false);
     }
     if (status.has_value()) done(*status);
+    if (release_hold) RemoveHold();  // may run OnDone at once: not under mutex_
   });
 }
 

@@ -80,7 +80,9 @@ class GrpcStream final : public grpc::ClientBidiReactor<grpc::ByteBuffer, grpc::
   net::awaitable<std::optional<bool>> ReadOutcome(std::chrono::steady_clock::duration within);
   // Waits as long as it takes.
   net::awaitable<bool> ReadOutcome();
-  // The call's status, once it is over.
+  // The call's status, once it is over. Every started call must be finished:
+  // until then it stays open for reads and writes started from outside
+  // gRPC's reactions (a hold), even after the service has sent its status.
   net::awaitable<grpc::Status> Finish();
   void Cancel() { context_->TryCancel(); }
 
@@ -107,6 +109,7 @@ class GrpcStream final : public grpc::ClientBidiReactor<grpc::ByteBuffer, grpc::
   std::function<void(bool)> on_write_ ABSL_GUARDED_BY(mutex_);
   std::function<void(grpc::Status)> on_done_ ABSL_GUARDED_BY(mutex_);
   std::optional<grpc::Status> status_ ABSL_GUARDED_BY(mutex_);
+  bool holding_ ABSL_GUARDED_BY(mutex_) = true;  // the hold Start() adds, until Finish()
   std::shared_ptr<GrpcStream> self_ ABSL_GUARDED_BY(mutex_);  // until OnDone
 };
 

@@ -248,6 +248,34 @@ TEST_F(GatewayTest, UploadThenSubmitThenImageReadBackHasTheUploadedDigest) {
   EXPECT_THAT(other.body, HasSubstr("\"code\":\"NOT_FOUND\""));
 }
 
+// A browser reuses a connection as soon as a reply has come in whole: the
+// gateway must be reading the next request by then, even when the service's
+// end of the image stream arrives while the image's last bytes are written.
+TEST_F(GatewayTest, ImageReadsAndCallsInTurnOnOneKeptAliveConnectionAreAllAnswered) {
+  const std::string bytes = ReadFileBytes(std::string(TELEDERM_TEST_DATA_DIR) + "/cases/ISIC_0024311.jpg");
+  ASSERT_FALSE(bytes.empty());
+  const std::string case_id = SubmitCaseWithImage("clinic-keepalive", bytes, "web-keepalive-1");
+  ASSERT_FALSE(case_id.empty());
+  const HttpHeaders auth = {{"Authorization", Bearer(ClinicToken("clinic-keepalive"))}};
+  const std::string image = absl::StrCat("/api/v1/images/", case_id, "/", Sha256Hex(bytes));
+  std::vector<HttpRequest> requests;
+  for (int round = 0; round < 10; ++round) {
+    requests.push_back({"GET", image + "?variant=thumbnail", "", auth});
+    requests.push_back({"GET", image, "", auth});
+    requests.push_back({"POST", "/api/v1/IntakeService/ListCases", "{}",
+                        {auth[0], {"Content-Type", "application/json"}}});
+  }
+  absl::StatusOr<std::vector<HttpReply>> replies = FetchInTurn(port_, certs_->ca_pem, requests);
+  ASSERT_TRUE(replies.ok()) << replies.status() << FileTail(*dir_ + "/web.log");
+  ASSERT_EQ(replies->size(), requests.size());
+  for (size_t i = 0; i < replies->size(); ++i) {
+    const HttpReply& reply = (*replies)[i];
+    EXPECT_EQ(reply.status, 200) << requests[i].target << ": " << reply.body;
+    if (i % 3 == 1) EXPECT_EQ(Sha256Hex(reply.body), Sha256Hex(bytes)) << "reply " << i;
+    if (i % 3 == 2) EXPECT_THAT(reply.body, HasSubstr(case_id)) << "reply " << i;
+  }
+}
+
 TEST_F(GatewayTest, UploadWithoutModalityIsBadRequestNamingTheHeader) {
   absl::StatusOr<HttpReply> reply = Fetch(port_, certs_->ca_pem, "PUT", "/api/v1/uploads/00", "abc",
                                           {{"Authorization", Bearer(ClinicToken("clinic-upload"))},

@@ -186,19 +186,39 @@ class StreamedReplyImpl final : public StreamedReply {
 absl::StatusOr<HttpReply> Fetch(int port, const std::string& ca_pem, const std::string& method,
                                 const std::string& target, const std::string& body, const HttpHeaders& headers,
                                 absl::Duration timeout) {
+  absl::StatusOr<std::vector<HttpReply>> replies =
+      FetchInTurn(port, ca_pem, {HttpRequest{method, target, body, headers}}, timeout);
+  if (!replies.ok()) return replies.status();
+  return std::move(replies->front());
+}
+
+absl::StatusOr<std::vector<HttpReply>> FetchInTurn(int port, const std::string& ca_pem,
+                                                   const std::vector<HttpRequest>& requests,
+                                                   absl::Duration timeout) {
   Connection connection(ca_pem);
   if (absl::Status s = connection.Connect(port, timeout); !s.ok()) return s;
-  http::request<http::string_body> request = MakeRequest(method, target, body, headers);
-  if (absl::Status s = connection.Write(request, timeout); !s.ok()) return s;
-  http::response_parser<http::string_body> parser;
-  parser.body_limit(64 * 1024 * 1024);
-  if (absl::Status s = connection.Read(parser, timeout); !s.ok()) return s;
+  std::vector<HttpReply> replies;
+  for (const HttpRequest& next : requests) {
+    if (!replies.empty() && replies.back().header("connection") == "close") {
+      return absl::FailedPreconditionError(
+          absl::StrCat("the gateway closed the connection before request ", replies.size() + 1));
+    }
+    http::request<http::string_body> request = MakeRequest(next.method, next.target, next.body, next.headers);
+    if (absl::Status s = connection.Write(request, timeout); !s.ok()) return s;
+    http::response_parser<http::string_body> parser;
+    parser.body_limit(64 * 1024 * 1024);
+    if (absl::Status s = connection.Read(parser, timeout); !s.ok()) {
+      return absl::Status(s.code(), absl::StrCat("request ", replies.size() + 1, " (", next.method, " ", next.target,
+                                                 "): ", s.message()));
+    }
+    HttpReply reply;
+    reply.status = parser.get().result_int();
+    reply.headers = HeadersOf(parser.get());
+    reply.body = parser.get().body();
+    replies.push_back(std::move(reply));
+  }
   connection.Close();
-  HttpReply reply;
-  reply.status = parser.get().result_int();
-  reply.headers = HeadersOf(parser.get());
-  reply.body = parser.get().body();
-  return reply;
+  return replies;
 }
 
 absl::StatusOr<std::unique_ptr<StreamedReply>> StreamedReply::Open(int port, const std::string& ca_pem,

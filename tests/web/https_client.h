@@ -32,6 +32,22 @@ absl::StatusOr<HttpReply> Fetch(int port, const std::string& ca_pem, const std::
                                 const std::string& target, const std::string& body = "",
                                 const HttpHeaders& headers = {}, absl::Duration timeout = absl::Seconds(30));
 
+// One request of FetchInTurn.
+struct HttpRequest {
+  std::string method;
+  std::string target;
+  std::string body;
+  HttpHeaders headers;
+};
+
+// `requests` one after the other on one kept-alive connection, as a browser
+// reuses its connections: each is sent once the reply before it has come in
+// whole. The replies in order; an error as soon as one does not come within
+// `timeout` or the connection closes early.
+absl::StatusOr<std::vector<HttpReply>> FetchInTurn(int port, const std::string& ca_pem,
+                                                   const std::vector<HttpRequest>& requests,
+                                                   absl::Duration timeout = absl::Seconds(30));
+
 // A streamed reply read as it arrives (application/x-ndjson): open it, then
 // take its lines one by one. Destroying it closes the connection, as a
 // browser aborting the fetch does.
