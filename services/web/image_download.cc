@@ -66,8 +66,10 @@ net::awaitable<void> ForwardImageRead(Exchange& exchange) {
   };
   if (!co_await read_chunk()) {
     grpc::Status status = co_await call->Finish();
-    co_await exchange.SendGrpcError(status.ok() ? grpc::Status(grpc::StatusCode::DATA_LOSS, "the image stream was empty")
-                                                : status);
+    // A named status, not a conditional expression inside co_await: GCC 12
+    // destroys such a temporary twice.
+    if (status.ok()) status = grpc::Status(grpc::StatusCode::DATA_LOSS, "the image stream was empty");
+    co_await exchange.SendGrpcError(status);
     co_return;
   }
   const v1::ImageMetadata metadata = chunk.metadata();

@@ -67,7 +67,8 @@ net::awaitable<void> ForwardUpload(Exchange& exchange) {
       exchange.ForwardingContext(std::chrono::seconds(0));
   if (!header.ok() || !context.ok()) {
     exchange.CloseAfter();  // the body stays unread
-    co_await exchange.SendError(header.ok() ? context.status() : header.status());
+    const absl::Status refusal = header.ok() ? context.status() : header.status();  // named: see image_download.cc
+    co_await exchange.SendError(refusal);
     co_return;
   }
   http::request_parser<http::buffer_body> parser(std::move(exchange.header_parser()));
