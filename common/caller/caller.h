@@ -15,8 +15,8 @@ namespace telederm {
 // servers of in-process tests, which run without an authenticator, from the
 // plain metadata below.
 struct Caller {
-  // Supervisors are specialists whose stored profile says so; the referral
-  // service decides that (services/referral/access.h).
+  // Supervisors are specialists whose stored profile says so; CaseAccess
+  // (common/access) reads that profile when it resolves the caller.
   enum class Role { kClinic, kSpecialist, kAdmin };
   Role role = Role::kClinic;
   std::string id;                  // clinic id, specialist id or administrator id
