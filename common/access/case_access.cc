@@ -72,7 +72,7 @@ absl::StatusOr<Reader> CaseAccess::Resolve(const Caller& caller) const {
 }
 
 absl::StatusOr<v1::Case> CaseAccess::ReadCase(const Reader& reader, absl::string_view case_id, CaseRead what) const {
-  if (!IsValidCaseId(case_id)) return absl::InvalidArgumentError("case_id: not a case id (they look like c-01J...)");
+  if (absl::Status valid = CheckCaseId(case_id); !valid.ok()) return valid;
   absl::StatusOr<std::optional<v1::Case>> c = CaseStore(redis_).Get(case_id);
   if (!c.ok()) return c.status();
   if (!c->has_value()) return NoSuchCase(case_id);

@@ -51,6 +51,11 @@ bool IsValidCaseId(absl::string_view id) {
   return true;
 }
 
+absl::Status CheckCaseId(absl::string_view id) {
+  if (IsValidCaseId(id)) return absl::OkStatus();
+  return absl::InvalidArgumentError("case_id: not a case id (they look like c-01J...)");
+}
+
 bool IsValidExternalId(absl::string_view id, size_t max_length) {
   if (id.empty() || id.size() > max_length) return false;
   for (char c : id) {

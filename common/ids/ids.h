@@ -2,6 +2,8 @@
 #define TELEDERM_COMMON_IDS_IDS_H_
 
 #include <string>
+
+#include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 
 #include "absl/time/time.h"
@@ -15,6 +17,10 @@ std::string NewMessageId(absl::Time now);  // "m-" + ULID
 
 // True for ids NewCaseId could have made: guards every key built from client input.
 bool IsValidCaseId(absl::string_view id);
+
+// OK for a valid case id; otherwise the one INVALID_ARGUMENT every service
+// answers, which does not echo the input (it may be huge or hold CR/LF).
+absl::Status CheckCaseId(absl::string_view id);
 
 // Ids clients choose (clinic, specialist, patient reference, idempotency key):
 // 1..max_length characters of [A-Za-z0-9._:-].

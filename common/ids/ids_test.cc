@@ -20,6 +20,12 @@ TEST(CaseIdTest, NewIdsAreValidUniqueAndSortByCreationTime) {
   }
 }
 
+TEST(CaseIdTest, CheckNamesTheFieldAndDoesNotEchoTheInput) {
+  EXPECT_TRUE(CheckCaseId(NewCaseId(absl::Now())).ok());
+  const absl::Status refused = CheckCaseId("c-x\r\nInjected: header");
+  EXPECT_EQ(refused, absl::InvalidArgumentError("case_id: not a case id (they look like c-01J...)"));
+}
+
 TEST(CaseIdTest, RefusesKeysAnAttackerCouldBuild) {
   EXPECT_FALSE(IsValidCaseId(""));
   EXPECT_FALSE(IsValidCaseId("c-}{stream:intake"));

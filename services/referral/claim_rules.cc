@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/case_state/state_machine.h"
 #include "common/case_state/timestamps.h"
+#include "common/ids/ids.h"
 
 namespace telederm::referral {
 
@@ -12,6 +13,14 @@ absl::Time LeaseExpiry(absl::Time now, absl::Duration lease) {
 
 bool LeaseLapsed(const v1::Claim& claim, absl::Time now) {
   return now >= FromProtoTimestamp(claim.lease_expires_at());
+}
+
+absl::Status CheckClaimReference(absl::string_view case_id, int64_t fencing_token) {
+  if (absl::Status valid = CheckCaseId(case_id); !valid.ok()) return valid;
+  if (fencing_token <= 0) {
+    return absl::InvalidArgumentError("fencing_token: pass the token ClaimNext returned with your claim");
+  }
+  return absl::OkStatus();
 }
 
 absl::Status CheckHolder(const v1::Case& c, absl::string_view specialist, int64_t fencing_token, absl::Time now) {

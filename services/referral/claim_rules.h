@@ -16,6 +16,11 @@ absl::Time LeaseExpiry(absl::Time now, absl::Duration lease);
 // A lease has lapsed from its expiry instant on.
 bool LeaseLapsed(const v1::Claim& claim, absl::Time now);
 
+// OK when a request names a claim well: a valid case id and the fencing
+// token ClaimNext returned (positive); INVALID_ARGUMENT naming the field
+// otherwise.
+absl::Status CheckClaimReference(absl::string_view case_id, int64_t fencing_token);
+
 // OK when `specialist` holds a live claim on `c` with `fencing_token`.
 // Otherwise FAILED_PRECONDITION with a message the specialist can act on:
 // a lapsed or taken-over claim says to claim again. Checked against the case

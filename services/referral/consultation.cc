@@ -17,21 +17,6 @@ constexpr size_t kMaxMessageCharacters = 4000;
 constexpr size_t kMaxNoteCharacters = 2000;
 constexpr int kMaxAttachments = 8;
 
-absl::Status CheckCaseId(const std::string& case_id) {
-  if (!IsValidCaseId(case_id)) {
-    return absl::InvalidArgumentError(absl::StrCat("case_id: '", case_id, "' is not a case id (like c-01J...)"));
-  }
-  return absl::OkStatus();
-}
-
-absl::Status CheckCaseRef(const std::string& case_id, int64_t fencing_token) {
-  if (absl::Status s = CheckCaseId(case_id); !s.ok()) return s;
-  if (fencing_token <= 0) {
-    return absl::InvalidArgumentError("fencing_token: pass the token ClaimNext returned with your claim");
-  }
-  return absl::OkStatus();
-}
-
 absl::Status CheckText(absl::string_view field, absl::string_view text, size_t min, size_t max) {
   const size_t length = CountCodePoints(text);
   if (length > max || (min > 0 && absl::StripAsciiWhitespace(text).empty())) {
@@ -72,7 +57,7 @@ Consultation::Consultation(std::shared_ptr<redis::Client> redis, ClockPtr clock,
 
 absl::StatusOr<v1::RequestInfoResponse> Consultation::RequestInfo(const Reader& staff,
                                                                   const v1::RequestInfoRequest& request) {
-  if (absl::Status s = CheckCaseRef(request.case_id(), request.fencing_token()); !s.ok()) return s;
+  if (absl::Status s = CheckClaimReference(request.case_id(), request.fencing_token()); !s.ok()) return s;
   if (absl::Status s = CheckText("text", request.text(), 1, kMaxMessageCharacters); !s.ok()) return s;
   const absl::Time now = clock_->Now();
   std::string pool;
@@ -127,7 +112,7 @@ absl::StatusOr<v1::RequestInfoResponse> Consultation::RequestInfo(const Reader& 
 
 absl::StatusOr<v1::SpecialistMessageResponse> Consultation::SendMessage(
     const Reader& staff, const v1::SpecialistMessageRequest& request) {
-  if (absl::Status s = CheckCaseRef(request.case_id(), request.fencing_token()); !s.ok()) return s;
+  if (absl::Status s = CheckClaimReference(request.case_id(), request.fencing_token()); !s.ok()) return s;
   if (absl::Status s = CheckText("text", request.text(), 0, kMaxMessageCharacters); !s.ok()) return s;
   if (absl::StripAsciiWhitespace(request.text()).empty() && request.attachments().empty()) {
     return absl::InvalidArgumentError("text: write a message or attach an image");
@@ -181,7 +166,7 @@ absl::Status Consultation::MarkRead(const Reader& staff, const v1::MarkReadReque
 
 absl::StatusOr<v1::SaveDraftResponse> Consultation::SaveDraft(const Reader& staff,
                                                               const v1::SaveDraftRequest& request) {
-  if (absl::Status s = CheckCaseRef(request.case_id(), request.fencing_token()); !s.ok()) return s;
+  if (absl::Status s = CheckClaimReference(request.case_id(), request.fencing_token()); !s.ok()) return s;
   const v1::Report& draft = request.draft();
   if (absl::Status s = CheckText("draft.diagnosis_text", draft.diagnosis_text(), 0, 2000); !s.ok()) return s;
   if (absl::Status s = CheckText("draft.follow_up", draft.follow_up(), 0, 2000); !s.ok()) return s;
@@ -236,7 +221,7 @@ absl::Status Consultation::MoveInIndex(const v1::Case& c, const std::string& fro
 
 absl::StatusOr<v1::SecondOpinionResponse> Consultation::RequestSecondOpinion(
     const Reader& staff, const v1::SecondOpinionRequest& request) {
-  if (absl::Status s = CheckCaseRef(request.case_id(), request.fencing_token()); !s.ok()) return s;
+  if (absl::Status s = CheckClaimReference(request.case_id(), request.fencing_token()); !s.ok()) return s;
   if (absl::Status s = CheckText("note", request.note(), 1, kMaxNoteCharacters); !s.ok()) return s;
   if (request.specialist_id() == staff.id) {
     return absl::InvalidArgumentError("specialist_id: ask a colleague, not yourself");

@@ -28,16 +28,6 @@ constexpr char kPageTokenPrefix[] = "q1:";
 // How far past the page a filtered listing looks for matching entries.
 constexpr int64_t kFilteredScan = 5000;
 
-absl::Status CheckCaseRef(const std::string& case_id, int64_t fencing_token) {
-  if (!IsValidCaseId(case_id)) {
-    return absl::InvalidArgumentError(absl::StrCat("case_id: '", case_id, "' is not a case id (like c-01J...)"));
-  }
-  if (fencing_token <= 0) {
-    return absl::InvalidArgumentError("fencing_token: pass the token ClaimNext returned with your claim");
-  }
-  return absl::OkStatus();
-}
-
 absl::StatusOr<int64_t> ParsePageToken(const std::string& token) {
   if (token.empty()) return 0;
   int64_t offset = -1;
@@ -211,7 +201,7 @@ absl::StatusOr<v1::ClaimNextResponse> SpecialistQueue::ClaimNext(const Reader& s
 
 absl::StatusOr<v1::ExtendClaimResponse> SpecialistQueue::ExtendClaim(const Reader& caller,
                                                                      const v1::ExtendClaimRequest& request) {
-  if (absl::Status s = CheckCaseRef(request.case_id(), request.fencing_token()); !s.ok()) return s;
+  if (absl::Status s = CheckClaimReference(request.case_id(), request.fencing_token()); !s.ok()) return s;
   const absl::Time now = clock_->Now();
   const absl::Time lease_expires = LeaseExpiry(now, options_.lease);
   absl::StatusOr<v1::Case> stored = store_.Update(request.case_id(), [&](v1::Case& c) -> absl::StatusOr<bool> {
@@ -233,7 +223,7 @@ absl::StatusOr<v1::ExtendClaimResponse> SpecialistQueue::ExtendClaim(const Reade
 }
 
 absl::Status SpecialistQueue::Release(const Reader& caller, const v1::ReleaseRequest& request) {
-  if (absl::Status s = CheckCaseRef(request.case_id(), request.fencing_token()); !s.ok()) return s;
+  if (absl::Status s = CheckClaimReference(request.case_id(), request.fencing_token()); !s.ok()) return s;
   const absl::Time now = clock_->Now();
   std::string pool;
   absl::StatusOr<v1::Case> stored = store_.Update(request.case_id(), [&](v1::Case& c) -> absl::StatusOr<bool> {
@@ -255,7 +245,7 @@ absl::Status SpecialistQueue::Release(const Reader& caller, const v1::ReleaseReq
 
 absl::StatusOr<v1::SubmitReportResponse> SpecialistQueue::SubmitReport(const Reader& caller,
                                                                        const v1::SubmitReportRequest& request) {
-  if (absl::Status s = CheckCaseRef(request.case_id(), request.fencing_token()); !s.ok()) return s;
+  if (absl::Status s = CheckClaimReference(request.case_id(), request.fencing_token()); !s.ok()) return s;
   if (!request.has_report()) return absl::InvalidArgumentError("report: missing");
   if (absl::Status s = ValidateReport(request.report(), *codes_); !s.ok()) return s;
   const absl::Time now = clock_->Now();
