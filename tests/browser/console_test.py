@@ -16,7 +16,7 @@ import sys
 import time
 
 from selenium import webdriver
-from selenium.common.exceptions import NoAlertPresentException, TimeoutException
+from selenium.common.exceptions import NoAlertPresentException, StaleElementReferenceException, TimeoutException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
@@ -56,23 +56,42 @@ class Browser:
     def shot(self, step):
         Browser.counter += 1
         path = os.path.join(self.args.screenshots, f'{Browser.counter:02d}-{self.name}-{step}.png')
-        # The whole page, not only the window: a phone's form is long.
-        height = self.driver.execute_script('return document.documentElement.scrollHeight')
         width = self.driver.execute_script('return window.innerWidth')
-        self.driver.execute_cdp_cmd('Emulation.setDeviceMetricsOverride', {
-            'width': width, 'height': max(height, 400), 'deviceScaleFactor': 1, 'mobile': width < 600})
-        self.driver.save_screenshot(path)
-        self.driver.execute_cdp_cmd('Emulation.clearDeviceMetricsOverride', {})
+        if width >= 600:  # a laptop's window, as the dermatologist sees it
+            self.driver.save_screenshot(path)
+        else:  # a phone's whole page, not only the window: its form is long
+            height = self.driver.execute_script('return document.documentElement.scrollHeight')
+            self.driver.execute_cdp_cmd('Emulation.setDeviceMetricsOverride', {
+                'width': width, 'height': max(height, 400), 'deviceScaleFactor': 1, 'mobile': True})
+            self.driver.save_screenshot(path)
+            self.driver.execute_cdp_cmd('Emulation.clearDeviceMetricsOverride', {})
         print(f'  screenshot {path}', flush=True)
 
     def wait(self, condition, what, timeout=WAIT_SECONDS):
         try:
-            return WebDriverWait(self.driver, timeout, poll_frequency=0.05).until(lambda d: condition())
+            # A page re-renders when live updates come: an element found a
+            # moment ago may be gone; the condition is then tried again.
+            return WebDriverWait(self.driver, timeout, poll_frequency=0.05,
+                                 ignored_exceptions=(StaleElementReferenceException,)).until(lambda d: condition())
         except TimeoutException:
             self.shot('failed')
             for entry in self.driver.get_log('browser'):
                 print(f'  browser log: {entry["level"]} {entry["message"]}')
+            for line in self.unfinished_requests():
+                print(f'  request without an answer: {line}')
             raise AssertionError(f'{self.name}: timed out after {timeout} s waiting until {what}')
+
+    def unfinished_requests(self):
+        """The requests (method URL) the page sent that got no complete answer, from the DevTools log."""
+        sent, ended = {}, set()
+        for entry in self.driver.get_log('performance'):
+            message = json.loads(entry['message'])['message']
+            params = message.get('params', {})
+            if message['method'] == 'Network.requestWillBeSent':
+                sent[params['requestId']] = f'{params["request"]["method"]} {params["request"]["url"]}'
+            elif message['method'] in ('Network.loadingFinished', 'Network.loadingFailed'):
+                ended.add(params['requestId'])
+        return [line for request_id, line in sent.items() if request_id not in ended]
 
     def find(self, css):
         return self.driver.find_element(By.CSS_SELECTOR, css)
@@ -80,9 +99,22 @@ class Browser:
     def finds(self, css):
         return self.driver.find_elements(By.CSS_SELECTOR, css)
 
+    def shown_as_text(self, css):
+        """(the text shown, how many elements it holds) of the element `css` names, read in one step."""
+        return self.driver.execute_script(
+            'const e = document.querySelector(arguments[0]); return e ? [e.innerText, e.childElementCount] : ["", 0];',
+            css)
+
+    def click(self, css):
+        """Clicks the element `css` names, found afresh if a live update re-rendered it meanwhile."""
+        def clicked():
+            self.find(css).click()
+            return True
+        self.wait(clicked, f'{css} can be clicked')
+
     def text(self, css):
-        found = self.finds(css)
-        return found[0].text if found else ''
+        """The text shown by the first element `css` names ('' when there is none), read in one step."""
+        return self.shown_as_text(css)[0]
 
     def sign_in(self, token):
         self.open('#/sign-in')
@@ -184,7 +216,9 @@ def submit_case(clinic, image, reference, suspicious, question='', step='case'):
 
 
 def queue_ids(specialist):
-    return [row.get_attribute('data-case-id') for row in specialist.finds('#queue .queue-entry')]
+    """The queue's case ids in order, read in one step (the list re-renders on live updates)."""
+    return specialist.driver.execute_script(
+        'return [...document.querySelectorAll("#queue .queue-entry")].map((e) => e.dataset.caseId);')
 
 
 def claim_first(specialist, case_id):
@@ -192,7 +226,7 @@ def claim_first(specialist, case_id):
     specialist.open('#/queue')
     specialist.wait(lambda: case_id in queue_ids(specialist), f'case {case_id} is in the queue')
     check(queue_ids(specialist)[0] == case_id, f'{case_id} is not first in the queue: {queue_ids(specialist)}')
-    specialist.find(f'.queue-entry[data-case-id="{case_id}"] button.claim').click()
+    specialist.click(f'.queue-entry[data-case-id="{case_id}"] button.claim')
     specialist.wait(lambda: specialist.text('#case-status') == 'Claimed by you', f'case {case_id} is claimed')
 
 
@@ -223,8 +257,8 @@ def scenario_consult(args):
         specialist.sign_in(args.specialist_token)
         specialist.wait(lambda: {benign, melanoma} <= set(queue_ids(specialist)), 'both cases are queued (live)')
         check(queue_ids(specialist)[0] == melanoma, f'the suspicious case is not first: {queue_ids(specialist)}')
-        first = specialist.find('#queue .queue-entry')
-        check('Urgent' in first.text, f'the first entry is not marked urgent: {first.text}')
+        first = specialist.driver.execute_script('return document.querySelector("#queue .queue-entry").innerText;')
+        check('Urgent' in first, f'the first entry is not marked urgent: {first}')
         specialist.wait(lambda: specialist.driver.execute_script(
             'const t = document.querySelector("#queue .queue-entry img.thumb"); return t && t.complete && t.naturalWidth;'),
             'the first entry\'s thumbnail has loaded')
@@ -250,7 +284,7 @@ def scenario_consult(args):
         specialist.find('#report-icd10').send_keys('melanoma trunk')
         specialist.wait(lambda: specialist.finds('#icd10-suggestions button[data-code="C43.5"]'),
                         'the ICD-10 look-up offers C43.5')
-        specialist.find('#icd10-suggestions button[data-code="C43.5"]').click()
+        specialist.click('#icd10-suggestions button[data-code="C43.5"]')
         check(specialist.find('#report-icd10').get_attribute('value') == 'C43.5', 'the code was not taken')
         Select(specialist.find('#report-management')).select_by_value('MANAGEMENT_EXCISE')
         specialist.find('#report-follow-up').send_keys('Excision with 2 mm margins within two weeks.')
@@ -265,12 +299,12 @@ def scenario_consult(args):
         clinic.wait(lambda: clinic.finds(f'.case-row[data-case-id="{melanoma}"][data-status="CASE_STATUS_REPORTED"]'),
                     'the list shows the report has come')
         clinic.shot('report-in-list')
-        clinic.find(f'.case-row[data-case-id="{melanoma}"] a').click()
+        clinic.click(f'.case-row[data-case-id="{melanoma}"] a')
         clinic.wait(lambda: clinic.finds('.report .icd10-code'), 'the report shows')
         check(clinic.text('.report .icd10-code') == 'C43.5', clinic.text('.report'))
         check('Excise' in clinic.text('.report .management'), clinic.text('.report'))
         clinic.shot('report')
-        clinic.find('#acknowledge').click()
+        clinic.click('#acknowledge')
         clinic.wait(lambda: clinic.text('#case-status') == 'Closed', 'the case is closed')
         clinic.shot('acknowledged')
     finally:
@@ -322,17 +356,17 @@ def scenario_html_as_text(args):
         print('step: the clinic\'s case page shows the question as text', flush=True)
         clinic.open(f'#/mycase/{case_id}')
         clinic.wait(lambda: clinic.finds('.clinical-question'), 'the case page shows')
-        shown = clinic.find('.clinical-question')
-        check(shown.text == question, f'the clinic sees {shown.text!r}')
-        check(not shown.find_elements(By.CSS_SELECTOR, '*'), 'the question became HTML elements')
+        shown, elements = clinic.shown_as_text('.clinical-question')
+        check(shown == question, f'the clinic sees {shown!r}')
+        check(elements == 0, 'the question became HTML elements')
         clinic.no_alert()
         clinic.shot('question-as-text')
         print('step: the specialist\'s case page shows it as text; their question with HTML too', flush=True)
         specialist.sign_in(args.specialist_token)
         claim_first(specialist, case_id)
-        shown = specialist.find('.clinical-question')
-        check(shown.text == question, f'the specialist sees {shown.text!r}')
-        check(not shown.find_elements(By.CSS_SELECTOR, '*'), 'the question became HTML elements')
+        shown, elements = specialist.shown_as_text('.clinical-question')
+        check(shown == question, f'the specialist sees {shown!r}')
+        check(elements == 0, 'the question became HTML elements')
         specialist.no_alert()
         ask = '<img src=x onerror=alert(2)> Please send a photo with a ruler.'
         specialist.find('#question-text').send_keys(ask)
@@ -341,9 +375,9 @@ def scenario_html_as_text(args):
         specialist.wait(lambda: specialist.finds('#thread .message.info-request'), 'the question is in the thread')
         clinic.open(f'#/mycase/{case_id}')
         clinic.wait(lambda: clinic.finds('#thread .message.info-request'), 'the clinic sees the question')
-        text = clinic.find('#thread .message.info-request .message-text')
-        check(text.text == ask, f'the clinic sees {text.text!r}')
-        check(not text.find_elements(By.CSS_SELECTOR, '*'), 'the specialist\'s question became HTML elements')
+        shown, elements = clinic.shown_as_text('#thread .message.info-request .message-text')
+        check(shown == ask, f'the clinic sees {shown!r}')
+        check(elements == 0, 'the specialist\'s question became HTML elements')
         clinic.no_alert()
         clinic.shot('specialist-question-as-text')
     finally:
