@@ -28,9 +28,10 @@ namespace telederm::testing {
 namespace {
 
 const std::string kScript = std::string(TELEDERM_SOURCE_DIR) + "/tests/browser/console_test.py";
-const std::string kSamples = std::string(TELEDERM_SHARED_DIR) + "/datasets/ham10000-sample/";
-const std::string kMelanoma = kSamples + "mel/ISIC_0026266.jpg";  // TDS in the highly suspicious range
-const std::string kNaevus = kSamples + "nv/ISIC_0024311.jpg";     // TDS in the benign range
+// HAM10000 dermoscopy samples (tests/data/cases/ATTRIBUTION.md).
+const std::string kSamples = std::string(TELEDERM_TEST_DATA_DIR) + "/cases/";
+const std::string kMelanoma = kSamples + "ISIC_0026266.jpg";  // melanoma: TDS in the highly suspicious range
+const std::string kNaevus = kSamples + "ISIC_0024311.jpg";    // naevus: TDS in the benign range
 
 // A JPEG of at least `min_bytes` made from `source`: upscaled to 4000x3000 with
 // a little sensor-like noise (an upscale alone compresses too well), at the
