@@ -12,6 +12,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/caller/verified_identity.h"
+#include "common/server/malformed_request.h"
 #include "absl/time/clock.h"
 #include "common/logging/log.h"
 
@@ -29,7 +30,12 @@ absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(const std::string&
   builder.SetMaxReceiveMessageSize(4 * 1024 * 1024);
   for (grpc::Service* service : services) builder.RegisterService(service);
   for (const std::shared_ptr<grpc::Service>& service : security.services) builder.RegisterService(service.get());
-  if (!security.interceptors.empty()) builder.experimental().SetInterceptorCreators(std::move(security.interceptors));
+  // First, so every later interceptor (the audit) sees the status it sets.
+  std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
+  interceptors.push_back(std::make_unique<MalformedRequestInterceptorFactory>());
+  for (auto& interceptor : security.interceptors) interceptors.push_back(std::move(interceptor));
+  security.interceptors.clear();
+  builder.experimental().SetInterceptorCreators(std::move(interceptors));
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (server == nullptr || port == 0) {
     return absl::UnavailableError(absl::StrCat("cannot listen on ", listen, " (in use, or not a local address?)"));

@@ -3,6 +3,7 @@
 #include "services/intake/intake_service.h"
 
 
+#include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 #include <opencv2/imgcodecs.hpp>
@@ -356,6 +357,64 @@ TEST_F(IntakeServiceTest, WatchWithMalformedResumeTokenIsInvalidArgument) {
   v1::CaseEvent event;
   EXPECT_FALSE(reader->Read(&event));
   EXPECT_EQ(reader->Finish().error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+}
+
+
+// Sends `body` as the one request message of `method` (the bytes as they are,
+// not a serialized message) with `context`, and returns how the call ended.
+grpc::Status CallWithRawBody(int port, std::unique_ptr<grpc::ClientContext> context, const std::string& method,
+                             const std::string& body) {
+  grpc::GenericStub stub(grpc::CreateChannel(absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials()));
+  grpc::CompletionQueue queue;
+  context->set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
+  std::unique_ptr<grpc::GenericClientAsyncReaderWriter> call = stub.PrepareCall(context.get(), method, &queue);
+  // Each step waits for its own completion (a write may fail once the server has answered).
+  auto await = [&queue](void* step) {
+    void* tag = nullptr;
+    bool ok = false;
+    while (queue.Next(&tag, &ok) && tag != step) {
+    }
+  };
+  int start = 0, write = 0, finish = 0;
+  call->StartCall(&start);
+  await(&start);
+  grpc::Slice slice(body);
+  call->WriteLast(grpc::ByteBuffer(&slice, 1), grpc::WriteOptions(), &write);
+  await(&write);
+  grpc::Status status;
+  call->Finish(&status, &finish);
+  await(&finish);
+  queue.Shutdown();
+  void* tag = nullptr;
+  bool ok = false;
+  while (queue.Next(&tag, &ok)) {
+  }
+  return status;
+}
+
+// Bytes that are not a protobuf message (the first byte announces wire type 6,
+// which does not exist) are a bad request, answered as one, for a unary call
+// and for a call that streams its answer alike.
+TEST_F(IntakeServiceTest, RequestBodyThatIsNotTheMethodsMessageIsInvalidArgumentNamingTheMessage) {
+  const std::string garbage = "not a protobuf message";
+  grpc::Status submit =
+      CallWithRawBody(server_->port(), As("clinic-a"), "/telederm.v1.IntakeService/SubmitCase", garbage);
+  EXPECT_EQ(submit.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(submit.error_message(),
+            "request: the body does not parse as a telederm.v1.SubmitCaseRequest, the protobuf message "
+            "IntakeService.SubmitCase takes; send that message as the generated clients do");
+  EXPECT_EQ(redis_->Command({"XLEN", keys::kIntakeStream})->integer, 0);
+
+  grpc::Status watch =
+      CallWithRawBody(server_->port(), As("clinic-a"), "/telederm.v1.IntakeService/WatchEvents", garbage);
+  EXPECT_EQ(watch.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(watch.error_message(),
+            "request: the body does not parse as a telederm.v1.WatchEventsRequest, the protobuf message "
+            "IntakeService.WatchEvents takes; send that message as the generated clients do");
+
+  // The server goes on answering well-formed calls.
+  v1::ListCasesResponse listed;
+  EXPECT_TRUE(stub_->ListCases(As("clinic-a").get(), v1::ListCasesRequest(), &listed).ok());
 }
 
 }  // namespace
