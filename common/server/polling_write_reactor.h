@@ -26,6 +26,10 @@ namespace telederm {
 // A subclass says what to read: Begin (once, before the first poll), Poll (one
 // bounded blocking read) and Written (after each message reached the client).
 // Its constructor calls Start() as its last statement.
+//
+// The initial metadata goes out as soon as Begin has succeeded: a client
+// that waits for it (WaitForInitialMetadata) knows the watch has fixed where
+// it reads from, and misses nothing written after that.
 template <typename Message>
 class PollingWriteReactor : public grpc::ServerWriteReactor<Message> {
  public:
@@ -56,6 +60,7 @@ class PollingWriteReactor : public grpc::ServerWriteReactor<Message> {
         this->Finish(ToGrpcStatus(begun));
         return;
       }
+      this->StartSendInitialMetadata();
       PollAndWrite();
     });
   }

@@ -573,8 +573,9 @@ TEST_F(ConsultTest, WatchQueueStreamsChangesOfTheCallersPools) {
   Prepare(context, kSpecialistIdHeader, "sup-1");
   context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
   auto reader = referral_->WatchQueue(&context, v1::WatchQueueRequest());
-  // Let the watch start from the current end of the streams.
-  absl::SleepFor(absl::Milliseconds(500));
+  // The watch has fixed its start (the current end of the streams) once its
+  // initial metadata has come.
+  reader->WaitForInitialMetadata();
   const std::string case_id = AddTriagedCase(v1::URGENCY_URGENT, kT0);
   Drain();
   ClaimId("derm-1");
