@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
 #include "telederm/v1/triage.grpc.pb.h"
 
@@ -22,7 +23,7 @@ class SlowService final : public v1::TriageService::CallbackService {
   grpc::ServerUnaryReactor* GetTriageResult(grpc::CallbackServerContext* context,
                                             const v1::GetTriageResultRequest*, v1::TriageResult* response) override {
     grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-    ++started_;
+    if (++started_ == 1) first_started_.Notify();
     threads_.emplace_back([this, reactor, response, context] {
       absl::Time end = absl::Now() + delay_;
       while (absl::Now() < end && !context->IsCancelled()) absl::SleepFor(absl::Milliseconds(10));
@@ -31,10 +32,13 @@ class SlowService final : public v1::TriageService::CallbackService {
     });
     return reactor;
   }
+  // Waits (bounded) until the first call has reached the service.
+  bool WaitForFirstCall() { return first_started_.WaitForNotificationWithTimeout(absl::Seconds(30)); }
   std::atomic<int> started_{0};
 
  private:
   const absl::Duration delay_;
+  absl::Notification first_started_;
   std::vector<std::thread> threads_;  // touched only by the one call per test
 };
 
@@ -54,7 +58,7 @@ TEST(GracefulShutdownTest, InFlightCallFinishesNewCallsAreRefusedAndHealthTurnsN
   v1::TriageResult in_flight;
   grpc::Status in_flight_status;
   std::thread caller([&] { in_flight_status = Call(*stub, &in_flight); });
-  while (service.started_ == 0) absl::SleepFor(absl::Milliseconds(5));
+  ASSERT_TRUE(service.WaitForFirstCall()) << "the call never reached the service";
 
   bool not_serving_while_stopping_work = false;
   const absl::Time start = absl::Now();
@@ -80,7 +84,7 @@ TEST(GracefulShutdownTest, CallOutlastingTheDeadlineIsCancelledAndShutdownReturn
   v1::TriageResult result;
   grpc::Status status;
   std::thread caller([&] { status = Call(*stub, &result); });
-  while (service.started_ == 0) absl::SleepFor(absl::Milliseconds(5));
+  ASSERT_TRUE(service.WaitForFirstCall()) << "the call never reached the service";
   const absl::Time start = absl::Now();
   ShutdownWithin(**server, absl::Seconds(1));
   EXPECT_LT(absl::Now() - start, absl::Seconds(2));
