@@ -380,6 +380,19 @@ def scenario_html_as_text(args):
         check(elements == 0, 'the specialist\'s question became HTML elements')
         clinic.no_alert()
         clinic.shot('specialist-question-as-text')
+        print('step: the clinic answers; the case goes back to the queue', flush=True)
+        answer = 'Photo with a ruler attached next visit </p><b>11 mm</b>'
+        clinic.find('#answer-text').send_keys(answer)
+        clinic.click('#send-answer')
+        clinic.wait(lambda: clinic.finds('#thread .message.ours'), 'the answer is in the thread')
+        shown, elements = clinic.shown_as_text('#thread .message.ours .message-text')
+        check(shown == answer, f'the clinic\'s answer shows as {shown!r}')
+        check(elements == 0, 'the clinic\'s answer became HTML elements')
+        clinic.wait(lambda: clinic.text('#case-status') == 'Queued',
+                    'the case is waiting for a specialist again')
+        specialist.open('#/queue')
+        specialist.wait(lambda: case_id in queue_ids(specialist), f'case {case_id} is back in the queue')
+        clinic.shot('answer-sent')
     finally:
         clinic.quit()
         specialist.quit()
