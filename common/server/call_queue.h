@@ -2,15 +2,18 @@
 #define TELEDERM_COMMON_SERVER_CALL_QUEUE_H_
 
 #include <atomic>
+#include <string>
 #include <utility>
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <grpcpp/grpcpp.h>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "common/status/grpc_status.h"
 
@@ -53,29 +56,33 @@ class CallQueue {
 };
 
 // Counts long-lived calls (server streams such as a queue watch) open at
-// once, up to `max_open`, so that watchers cannot pile up on a fixed set of
-// reader threads. Thread-safe.
+// once: at most `max_open` in all, so that watchers cannot pile up on a fixed
+// set of reader threads, and at most `max_per_caller` of any one caller, so
+// that one clinic or one specialist cannot take every slot. `calls` names them
+// in refusals ("event watches"). Thread-safe.
 class OpenCallLimit {
  public:
-  explicit OpenCallLimit(int max_open) : max_open_(max_open) {}
+  OpenCallLimit(std::string calls, int max_open, int max_per_caller)
+      : calls_(std::move(calls)), max_open_(max_open), max_per_caller_(max_per_caller) {}
 
-  // Counts one more open call, or returns false when `max_open` are open.
-  bool TryOpen() {
-    if (open_.fetch_add(1) >= max_open_) {
-      open_.fetch_sub(1);
-      return false;
-    }
-    return true;
-  }
-  // For a call TryOpen admitted, when it is done.
-  void Close() { open_.fetch_sub(1); }
+  // Counts one more open call of `caller` (the caller's id), or refuses it
+  // with RESOURCE_EXHAUSTED: when all `max_open` are open, with RefuseBusy's
+  // retry hint (added to `context`); when `caller` already has
+  // `max_per_caller` open, saying to close one of them (waiting does not help).
+  absl::Status TryOpen(grpc::CallbackServerContext* context, absl::string_view caller);
+  // For a call TryOpen admitted for `caller`, when it is done.
+  void Close(absl::string_view caller);
 
-  int open() const { return open_.load(); }
+  int open() const;
   int max_open() const { return max_open_; }
 
  private:
+  const std::string calls_;
   const int max_open_;
-  std::atomic<int> open_{0};
+  const int max_per_caller_;
+  mutable absl::Mutex mutex_;
+  int open_ ABSL_GUARDED_BY(mutex_) = 0;
+  absl::flat_hash_map<std::string, int> open_by_caller_ ABSL_GUARDED_BY(mutex_);  // only callers with one open
 };
 
 // Trailing metadata that tells a client refused with RESOURCE_EXHAUSTED or

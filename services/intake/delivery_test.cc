@@ -398,6 +398,37 @@ TEST_F(IntakeDeliveryTest, EventWatchBeyondTheBoundIsRefusedWithARetryHintUntilA
   third_reader->Finish();
 }
 
+TEST_F(IntakeDeliveryTest, OneClinicFillsOnlyItsOwnShareOfEventWatchesAndAnotherStillGetsOne) {
+  IntakeOptions options;
+  options.max_watches = 3;
+  options.max_watches_per_clinic = 2;
+  StartService(options);
+  auto first = As("clinic-a");
+  auto second = As("clinic-a");
+  auto first_reader = stub_->WatchEvents(first.get(), v1::WatchEventsRequest());
+  auto second_reader = stub_->WatchEvents(second.get(), v1::WatchEventsRequest());
+  ASSERT_TRUE(testing::WaitUntil([&] { return service_->open_watches() == 2; }, absl::Seconds(30)));
+
+  auto third = As("clinic-a");
+  auto third_reader = stub_->WatchEvents(third.get(), v1::WatchEventsRequest());
+  v1::CaseEvent event;
+  EXPECT_FALSE(third_reader->Read(&event));
+  grpc::Status refused = third_reader->Finish();
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_EQ(refused.error_message(),
+            "clinic-a already has 2 event watches open, the most one caller may have; nothing was done: close one "
+            "you no longer read (one per screen is enough) and open this one again");
+  EXPECT_EQ(service_->open_watches(), 2);
+
+  auto other = As("clinic-b");
+  auto other_reader = stub_->WatchEvents(other.get(), v1::WatchEventsRequest());
+  EXPECT_TRUE(testing::WaitUntil([&] { return service_->open_watches() == 3; }, absl::Seconds(30)));
+  for (auto* context : {first.get(), second.get(), other.get()}) context->TryCancel();
+  first_reader->Finish();
+  second_reader->Finish();
+  other_reader->Finish();
+}
+
 TEST(CallQueueTest, WorkBeyondTheBoundIsRefusedAtOnceAndAcceptedAgainWhenDone) {
   CallQueue queue(1, 2);
   absl::Notification release;

@@ -40,7 +40,7 @@ class IntakeServiceImpl::WatchReactor final : public PollingWriteReactor<v1::Cas
     Start();
   }
   // WatchEvents took one of the service's watch slots for this watch.
-  ~WatchReactor() override { service_->watches_.Close(); }
+  ~WatchReactor() override { service_->watches_.Close(clinic_id_); }
 
  private:
   absl::StatusOr<std::vector<v1::CaseEvent>> Poll() override {
@@ -66,7 +66,7 @@ IntakeServiceImpl::IntakeServiceImpl(IntakeDependencies deps, IntakeOptions opti
       calls_(options.rpc_threads, options.max_queued_calls),
       executor_(calls_.pool()),
       watch_executor_(options.watch_threads),
-      watches_(options.max_watches),
+      watches_("event watches", options.max_watches, options.max_watches_per_clinic),
       sweeper_(deps_.blobs, deps_.clock, options.upload_ttl, options.upload_sweep_every) {
   sweeper_.Start();
 }
@@ -299,9 +299,8 @@ grpc::ServerWriteReactor<v1::CaseEvent>* IntakeServiceImpl::WatchEvents(grpc::Ca
         "after_event_id: pass the event_id of the last event you received, or leave it empty");
   }
   if (!status.ok()) return RefusedStream<v1::CaseEvent>(status);
-  if (!watches_.TryOpen()) {
-    return RefusedStream<v1::CaseEvent>(RefuseBusy(
-        context, absl::StrCat("this intake process already serves ", watches_.max_open(), " event watches")));
+  if (absl::Status opened = watches_.TryOpen(context, caller->id); !opened.ok()) {
+    return RefusedStream<v1::CaseEvent>(opened);
   }
   return new WatchReactor(this, caller->id, request->after_event_id());
 }

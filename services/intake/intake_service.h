@@ -26,6 +26,9 @@ struct IntakeOptions {
   // Backpressure: WatchEvents streams open at once; beyond it a watch is
   // refused with RESOURCE_EXHAUSTED and a retry hint.
   int max_watches = 256;
+  // WatchEvents streams one clinic may hold open at once (below max_watches,
+  // so one clinic cannot take every slot); beyond it RESOURCE_EXHAUSTED.
+  int max_watches_per_clinic = 16;
   absl::Duration watch_poll = absl::Seconds(1);
   absl::Duration idempotency_ttl = absl::Hours(24 * 30);
   // Backpressure: unary calls in hand at once (waiting or running); beyond

@@ -25,6 +25,8 @@ ABSL_FLAG(int64_t, max_intake_backlog, 10000,
           "refuse new cases (RESOURCE_EXHAUSTED, retry hint) while more than this many wait for triage; 0: no bound");
 ABSL_FLAG(int32_t, max_queued_calls, 256, "unary calls in hand at once; beyond it RESOURCE_EXHAUSTED");
 ABSL_FLAG(int32_t, max_watches, 256, "WatchEvents streams open at once; beyond it RESOURCE_EXHAUSTED");
+ABSL_FLAG(int32_t, max_watches_per_clinic, 16,
+          "WatchEvents streams one clinic may hold open at once (1..--max_watches); beyond it RESOURCE_EXHAUSTED");
 ABSL_FLAG(int64_t, max_image_megapixels, 50, "images whose header declares more pixels are refused before decoding");
 ABSL_FLAG(int32_t, image_check_threads, 2, "threads that decode and quality-check uploaded images");
 ABSL_FLAG(int32_t, image_check_queue, 8,
@@ -74,11 +76,14 @@ int main(int argc, char** argv) {
   options.max_intake_backlog = absl::GetFlag(FLAGS_max_intake_backlog);
   options.max_queued_calls = absl::GetFlag(FLAGS_max_queued_calls);
   options.max_watches = absl::GetFlag(FLAGS_max_watches);
+  options.max_watches_per_clinic = absl::GetFlag(FLAGS_max_watches_per_clinic);
   options.upload_ttl = absl::GetFlag(FLAGS_upload_ttl);
   const absl::Duration shutdown_deadline = absl::GetFlag(FLAGS_shutdown_deadline);
-  if (options.max_queued_calls < 1 || options.max_watches < 1 || options.upload_ttl <= absl::ZeroDuration() ||
+  if (options.max_queued_calls < 1 || options.max_watches < 1 || options.max_watches_per_clinic < 1 ||
+      options.max_watches_per_clinic > options.max_watches || options.upload_ttl <= absl::ZeroDuration() ||
       shutdown_deadline <= absl::ZeroDuration()) {
-    LogError("--max_queued_calls and --max_watches must be at least 1, --upload_ttl and --shutdown_deadline positive");
+    LogError("--max_queued_calls and --max_watches must be at least 1, --max_watches_per_clinic 1..--max_watches, "
+             "--upload_ttl and --shutdown_deadline positive");
     return 2;
   }
   // Decoding untrusted images: bounded threads and queue, a time limit per image (docs/SECURITY.md).

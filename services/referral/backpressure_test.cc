@@ -36,13 +36,8 @@ class ReferralBackpressureTest : public ::testing::Test {
     ASSERT_TRUE(redis.ok()) << redis.status();
     auto codes = Icd10Table::Load(DefaultIcd10TablePath());
     ASSERT_TRUE(codes.ok()) << codes.status();
-    ServingLimits limits;
-    limits.threads = 1;
-    limits.max_queued_calls = 1;
-    limits.watch_threads = 1;
-    limits.max_watches = 1;
     service_ = std::make_unique<ReferralServiceImpl>(MakeReferralParts(*redis, RealClock(), ReferralOptions(), *codes),
-                                                     limits);
+                                                     limits_);
     auto server = GrpcServer::Start("127.0.0.1:0", {service_.get()});
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = *std::move(server);
@@ -69,6 +64,8 @@ class ReferralBackpressureTest : public ::testing::Test {
     return stub_->ListQueue(&context, v1::ListQueueRequest(), &response);
   }
 
+  // One of everything: the first call or watch in hand takes the only slot.
+  ServingLimits limits_{.threads = 1, .max_queued_calls = 1, .watch_threads = 1, .max_watches = 1};
   std::unique_ptr<testing::RedisServer> redis_server_;
   std::unique_ptr<ReferralServiceImpl> service_;
   std::unique_ptr<GrpcServer> server_;
@@ -132,6 +129,43 @@ TEST_F(ReferralBackpressureTest, QueueWatchBeyondTheBoundIsRefusedWithARetryHint
   EXPECT_TRUE(testing::WaitUntil([&] { return service_->open_watches() == 1; }, absl::Seconds(30)));
   third.TryCancel();
   third_reader->Finish();
+}
+
+// Room for three watches, at most two of them one specialist's.
+class ReferralWatchPerCallerTest : public ReferralBackpressureTest {
+ protected:
+  ReferralWatchPerCallerTest() {
+    limits_.max_watches = 3;
+    limits_.max_watches_per_specialist = 2;
+  }
+};
+
+TEST_F(ReferralWatchPerCallerTest, OneSpecialistFillsOnlyTheirOwnShareAndAnotherStillGetsAWatch) {
+  grpc::ClientContext first, second, third, other;
+  AsSpecialist(first, "derm-1");
+  AsSpecialist(second, "derm-1");
+  auto first_reader = stub_->WatchQueue(&first, v1::WatchQueueRequest());
+  auto second_reader = stub_->WatchQueue(&second, v1::WatchQueueRequest());
+  ASSERT_TRUE(testing::WaitUntil([&] { return service_->open_watches() == 2; }, absl::Seconds(30)));
+
+  AsSpecialist(third, "derm-1");
+  auto third_reader = stub_->WatchQueue(&third, v1::WatchQueueRequest());
+  v1::QueueEvent event;
+  EXPECT_FALSE(third_reader->Read(&event));
+  grpc::Status refused = third_reader->Finish();
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_EQ(refused.error_message(),
+            "derm-1 already has 2 queue watches open, the most one caller may have; nothing was done: close one you "
+            "no longer read (one per screen is enough) and open this one again");
+  EXPECT_EQ(service_->open_watches(), 2);
+
+  AsSpecialist(other, "derm-2");
+  auto other_reader = stub_->WatchQueue(&other, v1::WatchQueueRequest());
+  EXPECT_TRUE(testing::WaitUntil([&] { return service_->open_watches() == 3; }, absl::Seconds(30)));
+  for (grpc::ClientContext* context : {&first, &second, &other}) context->TryCancel();
+  first_reader->Finish();
+  second_reader->Finish();
+  other_reader->Finish();
 }
 
 }  // namespace

@@ -50,6 +50,8 @@ ABSL_FLAG(std::string, test_clock_file, "", "tests only: add the milliseconds in
 ABSL_FLAG(int32_t, stream_batch, 16, "stream:triaged entries placed in queues together (1..1000)");
 ABSL_FLAG(int32_t, max_queued_calls, 256, "unary calls in hand at once; beyond it RESOURCE_EXHAUSTED with a retry hint");
 ABSL_FLAG(int32_t, max_watches, 64, "WatchQueue streams open at once; beyond it RESOURCE_EXHAUSTED with a retry hint");
+ABSL_FLAG(int32_t, max_watches_per_specialist, 8,
+          "WatchQueue streams one specialist may hold open at once (1..--max_watches); beyond it RESOURCE_EXHAUSTED");
 
 int main(int argc, char** argv) {
   absl::ParseCommandLine(argc, argv);
@@ -135,8 +137,11 @@ int main(int argc, char** argv) {
   telederm::referral::ServingLimits limits;
   limits.max_queued_calls = absl::GetFlag(FLAGS_max_queued_calls);
   limits.max_watches = absl::GetFlag(FLAGS_max_watches);
-  if (limits.max_queued_calls < 1 || limits.max_watches < 1) {
-    std::cerr << "telederm-referral: --max_queued_calls and --max_watches must be at least 1\n";
+  limits.max_watches_per_specialist = absl::GetFlag(FLAGS_max_watches_per_specialist);
+  if (limits.max_queued_calls < 1 || limits.max_watches < 1 || limits.max_watches_per_specialist < 1 ||
+      limits.max_watches_per_specialist > limits.max_watches) {
+    std::cerr << "telederm-referral: --max_queued_calls and --max_watches must be at least 1, "
+                 "--max_watches_per_specialist 1..--max_watches\n";
     return 2;
   }
   telederm::referral::ReferralServiceImpl service(std::move(parts), limits);

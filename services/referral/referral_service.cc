@@ -30,7 +30,7 @@ ReferralParts MakeReferralParts(std::shared_ptr<redis::Client> redis, ClockPtr c
 ReferralServiceImpl::ReferralServiceImpl(ReferralParts parts, ServingLimits limits)
     : parts_(std::move(parts)),
       calls_(limits.threads, limits.max_queued_calls),
-      watches_(limits.max_watches),
+      watches_("queue watches", limits.max_watches, limits.max_watches_per_specialist),
       watch_executor_(limits.watch_threads) {}
 
 ReferralServiceImpl::~ReferralServiceImpl() {
@@ -158,7 +158,7 @@ class ReferralServiceImpl::QueueWatch final : public PollingWriteReactor<v1::Que
         requested_pool_(std::move(requested_pool)) {
     Start();
   }
-  ~QueueWatch() override { service_->watches_.Close(); }
+  ~QueueWatch() override { service_->watches_.Close(caller_.id); }
 
  private:
   // The pools to watch: the caller's and those they supervise, or the one
@@ -229,9 +229,8 @@ grpc::ServerWriteReactor<v1::QueueEvent>* ReferralServiceImpl::WatchQueue(grpc::
   absl::StatusOr<Caller> caller = RequireSpecialist(*context);
   if (!caller.ok()) return RefusedStream<v1::QueueEvent>(caller.status());
   if (absl::Status s = CheckRequestLimits(*request); !s.ok()) return RefusedStream<v1::QueueEvent>(s);
-  if (!watches_.TryOpen()) {
-    return RefusedStream<v1::QueueEvent>(RefuseBusy(
-        context, absl::StrCat("this referral process already serves ", watches_.max_open(), " queue watches")));
+  if (absl::Status opened = watches_.TryOpen(context, caller->id); !opened.ok()) {
+    return RefusedStream<v1::QueueEvent>(opened);
   }
   return new QueueWatch(this, *std::move(caller), request->pool());
 }

@@ -38,6 +38,7 @@ struct ServingLimits {
   int max_queued_calls = 256;  // unary calls in hand (waiting or running)
   int watch_threads = 16;      // WatchQueue readers take turns on these
   int max_watches = 64;        // WatchQueue streams open at once
+  int max_watches_per_specialist = 8;  // of them, held by one specialist or supervisor
 };
 
 // telederm.v1.ReferralService over gRPC's callback API. Each handler reads the
