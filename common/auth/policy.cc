@@ -1,6 +1,7 @@
 #include "common/auth/policy.h"
 
 #include <algorithm>
+#include <iterator>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -102,15 +103,32 @@ const MethodPolicy* FindMethodPolicy(absl::string_view method) {
   return nullptr;
 }
 
+namespace {
+
+// True when `text` starts with a space character: the ASCII space or one of
+// Unicode's spaces (Zs), the line and paragraph separators, or a zero-width
+// space, so a reason of spaces of any kind states nothing.
+bool StartsWithSpace(absl::string_view text) {
+  static constexpr absl::string_view kSpaces[] = {
+      " ",       "\u00a0", "\u1680", "\u2000", "\u2001", "\u2002", "\u2003", "\u2004", "\u2005", "\u2006", "\u2007",
+      "\u2008", "\u2009", "\u200a", "\u200b", "\u2028", "\u2029", "\u202f", "\u205f", "\u3000", "\ufeff"};
+  return std::any_of(std::begin(kSpaces), std::end(kSpaces),
+                     [text](absl::string_view space) { return absl::StartsWith(text, space); });
+}
+
+}  // namespace
+
 absl::Status CheckBreakGlassReason(absl::string_view reason) {
   bool printable = std::all_of(reason.begin(), reason.end(), [](char c) {
     return static_cast<unsigned char>(c) >= 0x20 && c != 0x7f;  // UTF-8 bytes are >= 0x80
   });
-  const int length = static_cast<int>(reason.size());
-  // Characters other than spaces (a UTF-8 character counts once, by its first byte).
-  const int stated = static_cast<int>(std::count_if(reason.begin(), reason.end(), [](char c) {
-    return c != ' ' && (static_cast<unsigned char>(c) & 0xC0) != 0x80;
-  }));
+  int length = 0;  // characters: a UTF-8 character counts once, by its first byte
+  int stated = 0;  // characters that are not a space of any kind
+  for (size_t at = 0; at < reason.size(); ++at) {
+    if ((static_cast<unsigned char>(reason[at]) & 0xC0) == 0x80) continue;
+    ++length;
+    if (!StartsWithSpace(reason.substr(at))) ++stated;
+  }
   if (stated >= kMinBreakGlassReason && length <= kMaxBreakGlassReason && printable) return absl::OkStatus();
   return absl::PermissionDeniedError(absl::StrCat(
       "an administrator may read a patient's case only with a stated reason: send metadata '",

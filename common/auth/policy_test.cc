@@ -73,6 +73,12 @@ TEST(PolicyTest, BreakGlassReasonNeedsTenCharactersThatAreNotSpaces) {
   EXPECT_EQ(padded.code(), absl::StatusCode::kPermissionDenied);
   EXPECT_EQ(padded.message(), refusal + " (got 20 characters, 7 of them not spaces)");
   EXPECT_EQ(authorize("").message(), refusal);
+  // Spaces other than the ASCII one are blank too: no-break (U+00A0), ideographic (U+3000), em (U+2003).
+  std::string wide_spaces;
+  for (int i = 0; i < 4; ++i) wide_spaces += "\xc2\xa0\xe3\x80\x80\xe2\x80\x83";
+  absl::Status blank = authorize(wide_spaces);
+  EXPECT_EQ(blank.code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_EQ(blank.message(), refusal + " (got 12 characters, 0 of them not spaces)");
 }
 
 }  // namespace
