@@ -61,6 +61,16 @@ net::awaitable<bool> Exchange::ContinueIfExpected() {
 }
 
 net::awaitable<bool> Exchange::ReadBody(http::request_parser<http::string_body>& parser) {
+  // Beast checks a declared length against the limit only while it reads the
+  // header, under the connection's larger limit (an image's): check it here,
+  // before a byte of the body is read or buffered.
+  const boost::optional<std::uint64_t> declared = parser.content_length();
+  if (declared && *declared > parts_.limits.max_json_bytes) {
+    CloseAfter();
+    co_await SendError(http::status::payload_too_large, "RESOURCE_EXHAUSTED",
+                       absl::StrCat("the request body is larger than ", parts_.limits.max_json_bytes, " bytes"));
+    co_return false;
+  }
   if (!co_await ContinueIfExpected()) co_return false;
   beast::error_code error;
   stream_->tcp().expires_after(parts_.limits.io_timeout);

@@ -276,6 +276,20 @@ TEST_F(GatewayTest, ImageReadsAndCallsInTurnOnOneKeptAliveConnectionAreAllAnswer
   }
 }
 
+// The JSON API's limit holds for the declared length: such a body is refused
+// before it is read, so no connection can make the gateway buffer an image's
+// worth of JSON.
+TEST_F(GatewayTest, JsonBodyDeclaredOverTheLimitIsRefusedBeforeItIsRead) {
+  absl::StatusOr<HttpReply> reply =
+      FetchDeclaringBody(port_, certs_->ca_pem, "POST", "/api/v1/IntakeService/ListCases", 4 * 1024 * 1024 + 1,
+                         {{"Authorization", Bearer(ClinicToken("clinic-limits"))},
+                          {"Content-Type", "application/json"}});
+  ASSERT_TRUE(reply.ok()) << reply.status() << FileTail(*dir_ + "/web.log");
+  EXPECT_EQ(reply->status, 413) << reply->body;
+  EXPECT_EQ(reply->body, "{\"code\":\"RESOURCE_EXHAUSTED\",\"message\":\"the request body is larger than 4194304 bytes\"}");
+  EXPECT_EQ(reply->header("connection"), "close");
+}
+
 TEST_F(GatewayTest, UploadWithoutModalityIsBadRequestNamingTheHeader) {
   absl::StatusOr<HttpReply> reply = Fetch(port_, certs_->ca_pem, "PUT", "/api/v1/uploads/00", "abc",
                                           {{"Authorization", Bearer(ClinicToken("clinic-upload"))},

@@ -61,6 +61,15 @@ class Connection {
     return absl::OkStatus();
   }
 
+  absl::Status WriteHeader(http::request<http::empty_body>& request, absl::Duration timeout) {
+    beast::error_code error;
+    http::request_serializer<http::empty_body> serializer(request);
+    http::async_write_header(*stream_, serializer, [&](beast::error_code e, size_t) { error = e; });
+    if (!RunFor(io_, timeout)) return absl::DeadlineExceededError("writing the request header");
+    if (error) return absl::UnavailableError(absl::StrCat("write header: ", error.message()));
+    return absl::OkStatus();
+  }
+
   template <class Parser>
   absl::Status ReadHeader(Parser& parser, absl::Duration timeout) {
     beast::error_code error;
@@ -109,14 +118,20 @@ class Connection {
   beast::flat_buffer buffer_;
 };
 
-http::request<http::string_body> MakeRequest(const std::string& method, const std::string& target,
-                                              const std::string& body, const HttpHeaders& headers) {
-  http::request<http::string_body> request;
+template <class Body = http::empty_body>
+http::request<Body> MakeHeader(const std::string& method, const std::string& target, const HttpHeaders& headers) {
+  http::request<Body> request;
   request.method_string(method);
   request.target(target);
   request.version(11);
   request.set(http::field::host, "localhost");
   for (const auto& [name, value] : headers) request.set(name, value);
+  return request;
+}
+
+http::request<http::string_body> MakeRequest(const std::string& method, const std::string& target,
+                                              const std::string& body, const HttpHeaders& headers) {
+  http::request<http::string_body> request = MakeHeader<http::string_body>(method, target, headers);
   request.body() = body;
   if (method != "GET" || !body.empty()) request.prepare_payload();
   return request;
@@ -219,6 +234,24 @@ absl::StatusOr<std::vector<HttpReply>> FetchInTurn(int port, const std::string& 
   }
   connection.Close();
   return replies;
+}
+
+absl::StatusOr<HttpReply> FetchDeclaringBody(int port, const std::string& ca_pem, const std::string& method,
+                                             const std::string& target, std::uint64_t content_length,
+                                             const HttpHeaders& headers, absl::Duration timeout) {
+  Connection connection(ca_pem);
+  if (absl::Status s = connection.Connect(port, timeout); !s.ok()) return s;
+  http::request<http::empty_body> request = MakeHeader(method, target, headers);
+  request.content_length(content_length);
+  if (absl::Status s = connection.WriteHeader(request, timeout); !s.ok()) return s;
+  http::response_parser<http::string_body> parser;
+  if (absl::Status s = connection.Read(parser, timeout); !s.ok()) return s;
+  connection.Close();
+  HttpReply reply;
+  reply.status = parser.get().result_int();
+  reply.headers = HeadersOf(parser.get());
+  reply.body = parser.get().body();
+  return reply;
 }
 
 absl::StatusOr<std::unique_ptr<StreamedReply>> StreamedReply::Open(int port, const std::string& ca_pem,

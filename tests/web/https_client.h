@@ -48,6 +48,13 @@ absl::StatusOr<std::vector<HttpReply>> FetchInTurn(int port, const std::string& 
                                                    const std::vector<HttpRequest>& requests,
                                                    absl::Duration timeout = absl::Seconds(30));
 
+// A request that declares a body of `content_length` bytes and sends only its
+// header, then reads the reply: for a server that must refuse a body by its
+// declared size before reading it.
+absl::StatusOr<HttpReply> FetchDeclaringBody(int port, const std::string& ca_pem, const std::string& method,
+                                             const std::string& target, std::uint64_t content_length,
+                                             const HttpHeaders& headers, absl::Duration timeout = absl::Seconds(30));
+
 // A streamed reply read as it arrives (application/x-ndjson): open it, then
 // take its lines one by one. Destroying it closes the connection, as a
 // browser aborting the fetch does.
