@@ -12,12 +12,17 @@ import hashlib
 import json
 import os
 import re
+import shutil
+import socket
+import subprocess
 import sys
+import tempfile
 import time
 
 from selenium import webdriver
 from selenium.common.exceptions import NoAlertPresentException, StaleElementReferenceException, TimeoutException
 from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common import utils
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
@@ -27,23 +32,71 @@ EXPIRED_MESSAGE = 'Your session has expired or the token is not valid — sign i
 WAIT_SECONDS = 90
 
 
+def free_loopback_port():
+    with socket.socket() as probe:
+        probe.bind(('127.0.0.1', 0))
+        return probe.getsockname()[1]
+
+
+def wait_for_port(port, what):
+    deadline = time.monotonic() + WAIT_SECONDS
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(('127.0.0.1', port), timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+    raise AssertionError(f'{what} never listened on 127.0.0.1:{port}')
+
+
+class LoopbackService(Service):
+    """chromedriver, reached at 127.0.0.1 rather than "localhost"."""
+
+    @property
+    def service_url(self):
+        return f'http://127.0.0.1:{self.port}'
+
+    def is_connectable(self):
+        return utils.is_connectable(self.port, host='127.0.0.1')
+
+
 class Browser:
-    """One person's browser (its own Chromium, its own sessionStorage)."""
+    """One person's browser (its own Chromium, its own sessionStorage).
+
+    Chromium is started here on its own DevTools port and chromedriver
+    attaches to it by address; Selenium reaches chromedriver by address too.
+    Left to themselves both use the name "localhost", which a fresh machine
+    without /etc/hosts does not resolve.
+    """
 
     def __init__(self, args, name, width, height):
         self.args = args
         self.name = name
+        self.profile = tempfile.mkdtemp(prefix='telederm-chromium-')
+        devtools = free_loopback_port()
+        self.chromium = subprocess.Popen(
+            [args.chromium, '--headless=new', '--no-sandbox', '--disable-dev-shm-usage', '--disable-gpu',
+             f'--window-size={width},{height}', '--ignore-certificate-errors', f'--user-data-dir={self.profile}',
+             f'--remote-debugging-port={devtools}', '--remote-debugging-address=127.0.0.1', 'about:blank'],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        wait_for_port(devtools, 'Chromium')
         options = webdriver.ChromeOptions()
-        options.binary_location = args.chromium
-        for flag in ('--headless=new', '--no-sandbox', '--disable-dev-shm-usage', '--disable-gpu',
-                     f'--window-size={width},{height}', '--ignore-certificate-errors'):
-            options.add_argument(flag)
+        options.debugger_address = f'127.0.0.1:{devtools}'
         options.set_capability('goog:loggingPrefs', {'browser': 'ALL', 'performance': 'ALL'})
-        self.driver = webdriver.Chrome(service=Service(args.chromedriver), options=options)
+        self.driver = webdriver.Chrome(service=LoopbackService(args.chromedriver), options=options)
         self.driver.set_script_timeout(WAIT_SECONDS)
 
     def quit(self):
-        self.driver.quit()
+        try:
+            self.driver.quit()
+        finally:
+            self.chromium.terminate()
+            try:
+                self.chromium.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.chromium.kill()
+                self.chromium.wait()
+            shutil.rmtree(self.profile, ignore_errors=True)
 
     def open(self, fragment=''):
         """Loads the console at `fragment` (e.g. '#/queue'), afresh even when it is already there."""
