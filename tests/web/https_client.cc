@@ -146,6 +146,14 @@ std::map<std::string, std::string> HeadersOf(const Fields& fields) {
   return headers;
 }
 
+HttpReply ReplyOf(const http::response_parser<http::string_body>& parser) {
+  HttpReply reply;
+  reply.status = parser.get().result_int();
+  reply.headers = HeadersOf(parser.get());
+  reply.body = parser.get().body();
+  return reply;
+}
+
 class StreamedReplyImpl final : public StreamedReply {
  public:
   explicit StreamedReplyImpl(const std::string& ca_pem) : connection_(ca_pem) {}
@@ -226,11 +234,7 @@ absl::StatusOr<std::vector<HttpReply>> FetchInTurn(int port, const std::string& 
       return absl::Status(s.code(), absl::StrCat("request ", replies.size() + 1, " (", next.method, " ", next.target,
                                                  "): ", s.message()));
     }
-    HttpReply reply;
-    reply.status = parser.get().result_int();
-    reply.headers = HeadersOf(parser.get());
-    reply.body = parser.get().body();
-    replies.push_back(std::move(reply));
+    replies.push_back(ReplyOf(parser));
   }
   connection.Close();
   return replies;
@@ -247,11 +251,7 @@ absl::StatusOr<HttpReply> FetchDeclaringBody(int port, const std::string& ca_pem
   http::response_parser<http::string_body> parser;
   if (absl::Status s = connection.Read(parser, timeout); !s.ok()) return s;
   connection.Close();
-  HttpReply reply;
-  reply.status = parser.get().result_int();
-  reply.headers = HeadersOf(parser.get());
-  reply.body = parser.get().body();
-  return reply;
+  return ReplyOf(parser);
 }
 
 absl::StatusOr<std::unique_ptr<StreamedReply>> StreamedReply::Open(int port, const std::string& ca_pem,
