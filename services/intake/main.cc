@@ -8,6 +8,7 @@
 #include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
 #include "common/auth/server_security.h"
+#include "common/case_store/keys.h"
 #include "common/config/server_config.h"
 #include "common/fhir/export_service.h"
 #include "common/images/image_service.h"
@@ -15,6 +16,7 @@
 #include "common/metrics/observability.h"
 #include "common/redis/client.h"
 #include "common/server/grpc_server.h"
+#include "common/stream_worker/dead_letter_service.h"
 #include "services/intake/intake_service.h"
 #include "services/intake/quality_gate.h"
 
@@ -105,8 +107,10 @@ int main(int argc, char** argv) {
   images::ImageServiceOptions image_options;  // docs/API.md, "Images"
   image_options.images.max_pixels = gate.decode.max_pixels;
   images::ImageServiceImpl image_service(redis::Client::Create(redis_options), *blobs, image_options);
-  absl::StatusOr<std::unique_ptr<GrpcServer>> server =
-      GrpcServer::Start(config.listen, {&service, &fhir_export, &image_service}, *std::move(security));
+  // The dead letters of the stream intake appends to, which its Redis user may replay into.
+  DeadLetterServiceImpl dead_letters(redis::Client::Create(redis_options), {keys::kIntakeStream});
+  absl::StatusOr<std::unique_ptr<GrpcServer>> server = GrpcServer::Start(
+      config.listen, {&service, &fhir_export, &image_service, &dead_letters}, *std::move(security));
   if (!server.ok()) {
     LogError(std::string(server.status().message()));
     return 1;

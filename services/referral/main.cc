@@ -1,7 +1,7 @@
 // telederm-referral: the specialists' queue. Reads configuration and starts
 // the consumer of stream:triaged (a StreamWorker), the lease reaper and
-// escalation check (Housekeeping), and the gRPC server (ReferralService and
-// AdminService).
+// escalation check (Housekeeping), and the gRPC server (ReferralService,
+// AdminService, FhirExportService and DeadLetterService).
 #include <iostream>
 #include <memory>
 #include <thread>
@@ -23,6 +23,7 @@
 #include "common/metrics/observability.h"
 #include "common/redis/client.h"
 #include "common/server/grpc_server.h"
+#include "common/stream_worker/dead_letter_service.h"
 #include "common/stream_worker/stream_worker.h"
 #include "services/batch/batch_timing.h"
 #include "services/referral/housekeeping.h"
@@ -146,8 +147,10 @@ int main(int argc, char** argv) {
   }
   telederm::referral::ReferralServiceImpl service(std::move(parts), limits);
   telederm::fhir::FhirExportServiceImpl fhir_export(redis, telederm::RealClock());
-  absl::StatusOr<std::unique_ptr<telederm::GrpcServer>> server =
-      telederm::GrpcServer::Start(config.listen, {&service, &admin, &fhir_export}, *std::move(security));
+  // The dead letters of the stream referral consumes, which its Redis user may replay into.
+  telederm::DeadLetterServiceImpl dead_letters(redis, {telederm::keys::kTriagedStream});
+  absl::StatusOr<std::unique_ptr<telederm::GrpcServer>> server = telederm::GrpcServer::Start(
+      config.listen, {&service, &admin, &fhir_export, &dead_letters}, *std::move(security));
   if (!server.ok()) {
     std::cerr << "telederm-referral: " << server.status().message() << "\n";
     return 1;

@@ -17,6 +17,7 @@
 #include "common/auth/policy.h"
 #include "common/auth/token.h"
 #include "common/status/grpc_status.h"
+#include "telederm/v1/delivery.grpc.pb.h"
 #include "telederm/v1/fhir.grpc.pb.h"
 #include "telederm/v1/security.grpc.pb.h"
 #include "tests/e2e/api.h"
@@ -429,6 +430,19 @@ TEST_F(SecurityTest, PlaintextClientIsRefusedByATlsServer) {
   v1::ListCasesResponse response;
   grpc::Status s = intake->ListCases(AsClinic("clinic-plain", absl::Seconds(3)).get(), request, &response);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAVAILABLE) << s.error_message();
+}
+
+// delivery.proto: every service binary serves DeadLetterService, so an
+// operator reaches the dead letters through whichever service answers.
+TEST_F(SecurityTest, EveryServiceBinaryServesTheDeadLetters) {
+  for (Service service : {Service::kIntake, Service::kTriage, Service::kReferral}) {
+    auto stub = v1::DeadLetterService::NewStub(Channel(service));
+    v1::ListDeadLettersRequest request;
+    v1::ListDeadLettersResponse response;
+    grpc::Status s = stub->ListDeadLetters(AsAdmin("ops").get(), request, &response);
+    EXPECT_TRUE(s.ok()) << stack_->address(service) << ": " << CodeName(s) << " " << s.error_message();
+    EXPECT_EQ(response.dead_letters_size(), 0);
+  }
 }
 
 TEST_F(SecurityTest, HealthIsOpenWithoutToken) {
