@@ -20,4 +20,16 @@ absl::Time FromProtoTimestamp(const google::protobuf::Timestamp& timestamp) {
   return absl::FromUnixSeconds(timestamp.seconds()) + absl::Nanoseconds(timestamp.nanos());
 }
 
+google::protobuf::Duration ToProtoDuration(absl::Duration duration) {
+  const int64_t nanos = absl::ToInt64Nanoseconds(duration);
+  google::protobuf::Duration out;
+  out.set_seconds(nanos / 1'000'000'000);
+  out.set_nanos(static_cast<int32_t>(nanos % 1'000'000'000));  // same sign as seconds, as the proto asks
+  return out;
+}
+
+absl::Duration FromProtoDuration(const google::protobuf::Duration& duration) {
+  return absl::Seconds(duration.seconds()) + absl::Nanoseconds(duration.nanos());
+}
+
 }  // namespace telederm

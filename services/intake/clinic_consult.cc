@@ -23,18 +23,6 @@ size_t CountCodePoints(absl::string_view text) {
   return count;
 }
 
-absl::Duration FromProtoDuration(const google::protobuf::Duration& d) {
-  return absl::Seconds(d.seconds()) + absl::Nanoseconds(d.nanos());
-}
-
-google::protobuf::Duration ToProtoDuration(absl::Duration d) {
-  google::protobuf::Duration out;
-  const int64_t nanos = absl::ToInt64Nanoseconds(d);
-  out.set_seconds(nanos / 1'000'000'000);
-  out.set_nanos(static_cast<int32_t>(nanos % 1'000'000'000));
-  return out;
-}
-
 // The last change moved the case out of needs_info on this clinic's answer.
 bool JustAnswered(const v1::Case& c, const std::string& clinic_id) {
   if (c.history_size() == 0) return false;
@@ -102,7 +90,6 @@ absl::StatusOr<v1::ClinicMessageResponse> ClinicConsult::SendMessage(const std::
   absl::StatusOr<v1::Case> stored = cases_.Update(request.case_id(), [&](v1::Case& c) -> absl::StatusOr<bool> {
     answered = false;
     if (c.status() != v1::CASE_STATUS_NEEDS_INFO) return false;
-    const absl::Duration paused = std::max(absl::ZeroDuration(), now - FromProtoTimestamp(c.info_requested_at()));
     if (message.attachments_size() > 0) {
       if (c.submission().images_size() + message.attachments_size() > kMaxImagesPerCase) {
         return absl::InvalidArgumentError(absl::StrCat("attachments: a case holds at most ", kMaxImagesPerCase,
@@ -118,10 +105,8 @@ absl::StatusOr<v1::ClinicMessageResponse> ClinicConsult::SendMessage(const std::
     } else if (absl::Status s = TransitionCase(c, v1::CASE_STATUS_QUEUED, now, clinic_id, "answered"); !s.ok()) {
       return s;
     }
-    // The clock restarts: the case is due as much later as it waited.
-    *c.mutable_due_at() = ToProtoTimestamp(FromProtoTimestamp(c.due_at()) + paused);
-    *c.mutable_paused() = ToProtoDuration(FromProtoDuration(c.paused()) + paused);
-    c.clear_info_requested_at();
+    // Referral restarts the clock and places the case (ResumeAfterAnswer):
+    // info_requested_at stays until it has.
     answered = true;
     return true;
   });
@@ -141,12 +126,6 @@ absl::StatusOr<v1::ClinicMessageResponse> ClinicConsult::SendMessage(const std::
   v1::CaseEvent event = MakeCaseEvent(*stored, v1::EVENT_TYPE_MESSAGE, now);
   *event.mutable_message() = *appended;
   if (absl::StatusOr<std::string> id = events_.Append(event, now); !id.ok()) return id.status();
-  if (answered && stored->status() == v1::CASE_STATUS_QUEUED) {
-    if (absl::StatusOr<std::string> id = events_.Append(MakeCaseEvent(*stored, v1::EVENT_TYPE_QUEUED, now), now);
-        !id.ok()) {
-      return id.status();
-    }
-  }
   if (answered) {
     LogInfo(absl::StrCat("case ", stored->case_id(), " answered by clinic ", clinic_id, "; now ",
                          StatusName(stored->status())));

@@ -22,13 +22,13 @@ namespace telederm::intake {
 // report (which closes the case). A clinic sees only its own cases: another
 // clinic's case is NOT_FOUND, as a missing one.
 //
-// The answer to a question (any message while the case is needs_info)
-// restarts the service-level clock: the time since the question is added to
-// due_at and to `paused`. With new images the case goes NEEDS_INFO ->
+// The answer to a question (any message while the case is needs_info) is
+// recorded, nothing more: with new images the case goes NEEDS_INFO ->
 // SCREENING with the images added to the case and its triage result moved to
 // earlier_triage, and is handed to triage on stream:intake; with text only it
-// goes NEEDS_INFO -> QUEUED and is handed to referral on stream:triaged, which
-// puts it back in its pool's queue at that due time.
+// goes NEEDS_INFO -> QUEUED and is handed to referral on stream:triaged.
+// Referral alone restarts the service-level clock, places the case back in
+// its pool's queue and tells the clinic it is queued (TriagedHandler).
 //
 // Thread-safe.
 class ClinicConsult {

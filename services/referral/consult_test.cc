@@ -14,6 +14,7 @@
 #include "common/caller/caller.h"
 #include "common/case_state/timestamps.h"
 #include "common/case_store/case_store.h"
+#include "common/case_store/event_log.h"
 #include "common/case_store/keys.h"
 #include "common/ids/ids.h"
 #include "common/redis/stream.h"
@@ -312,6 +313,41 @@ TEST_F(ConsultTest, NeedsInfoPausesTheClockAndTheTextAnswerRequeuesAtDuePlusTheP
   EXPECT_EQ(*escalator.CheckOnce(), 0);
   clock_->Set(kT0 + absl::Hours(54) + absl::Seconds(1));
   EXPECT_EQ(*escalator.CheckOnce(), 1);
+}
+
+// Intake only records the answer; referral alone restarts the clock and
+// re-queues, once, however often the hand-over is delivered.
+TEST_F(ConsultTest, TextAnswerIsPlacedByReferralOnceEvenWhenHandedOverTwice) {
+  const std::string case_id = AddTriagedCase(v1::URGENCY_URGENT, kT0);  // due kT0 + 24 h
+  Drain();
+  v1::ClaimNextResponse claimed;
+  ASSERT_TRUE(Claim("derm-1", &claimed).ok());
+  Ask("derm-1", claimed, "How long has it been there?");
+  clock_->Set(kT0 + absl::Hours(10));
+  v1::ClinicMessageRequest answer;
+  answer.set_case_id(case_id);
+  answer.set_text("Two months.");
+  ASSERT_TRUE(clinic_->SendMessage("clinic-a", answer).ok());
+  v1::Case recorded = Record(case_id);
+  EXPECT_EQ(recorded.status(), v1::CASE_STATUS_QUEUED);
+  EXPECT_EQ(FromProtoTimestamp(recorded.due_at()), kT0 + absl::Hours(24));  // not intake's to move
+  EXPECT_TRUE(recorded.has_info_requested_at());
+
+  ASSERT_TRUE(redis::StreamAppend(*redis_, keys::kTriagedStream, {{"case_id", case_id}}).ok());  // delivered twice
+  clock_->Set(kT0 + absl::Hours(11));
+  Drain();
+  v1::Case placed = Record(case_id);
+  EXPECT_EQ(FromProtoTimestamp(placed.due_at()), kT0 + absl::Hours(24 + 10));  // the pause, once
+  EXPECT_EQ(placed.paused().seconds(), 10 * 3600);
+  EXPECT_FALSE(placed.has_info_requested_at());
+  EXPECT_EQ(ClaimId("derm-1"), case_id);
+  absl::StatusOr<std::vector<v1::CaseEvent>> events = EventLog(redis_).ReadAfter("clinic-a", "", 100, absl::ZeroDuration());
+  ASSERT_TRUE(events.ok()) << events.status();
+  int queued_after_answer = 0;
+  for (const v1::CaseEvent& event : *events) {
+    queued_after_answer += event.type() == v1::EVENT_TYPE_QUEUED && FromProtoTimestamp(event.at()) >= kT0 + absl::Hours(10);
+  }
+  EXPECT_GE(queued_after_answer, 1);  // at least once: a redelivery may repeat it
 }
 
 TEST_F(ConsultTest, AnswerWithANewImageGoesToTriageAndComesBackInItsPoolNoLaterThanBefore) {

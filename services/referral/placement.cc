@@ -97,14 +97,31 @@ Placement PlaceCase(const v1::Case& c, const RoutingDirectory& directory, const 
   return placement;
 }
 
+bool ResumeAfterAnswer(v1::Case& c) {
+  if (!c.has_info_requested_at()) return false;
+  const absl::Time asked = FromProtoTimestamp(c.info_requested_at());
+  absl::Time answered = asked;
+  for (int i = c.history_size() - 1; i >= 0; --i) {
+    if (c.history(i).from() == v1::CASE_STATUS_NEEDS_INFO) {
+      answered = FromProtoTimestamp(c.history(i).at());
+      break;
+    }
+  }
+  const absl::Duration pause = std::max(absl::ZeroDuration(), answered - asked);
+  *c.mutable_due_at() = ToProtoTimestamp(FromProtoTimestamp(c.due_at()) + pause);
+  *c.mutable_paused() = ToProtoDuration(FromProtoDuration(c.paused()) + pause);
+  c.clear_info_requested_at();
+  return true;
+}
+
 Placement PlaceRescreenedCase(const v1::Case& c, const ReferralOptions& options) {
   Placement placement;
   placement.pool = c.pool();
   placement.urgency = c.urgency();
   placement.due = FromProtoTimestamp(c.due_at());
   const v1::Urgency rescreened = QueueUrgency(c);
-  const absl::Time sooner = DueTime(FromProtoTimestamp(c.received_at()), rescreened, options.targets) +
-                            absl::Seconds(c.paused().seconds()) + absl::Nanoseconds(c.paused().nanos());
+  const absl::Time sooner =
+      DueTime(FromProtoTimestamp(c.received_at()), rescreened, options.targets) + FromProtoDuration(c.paused());
   if (sooner < placement.due) {
     placement.due = sooner;
     placement.urgency = rescreened;

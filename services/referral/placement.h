@@ -48,8 +48,15 @@ v1::Urgency QueueUrgency(const v1::Case& c);
 // queued for the first time.
 Placement PlaceCase(const v1::Case& c, const RoutingDirectory& directory, const ReferralOptions& options);
 
+// Restarts the service-level clock of a case the clinic answered
+// (docs/WORKFLOW.md): the pause runs from info_requested_at to the case's last
+// change out of needs_info (the answer), and due_at and paused grow by it.
+// Applies once: false, and nothing changed, when no pause is open
+// (info_requested_at unset).
+bool ResumeAfterAnswer(v1::Case& c);
+
 // Of a case that comes back from triage after the clinic answered with new
-// images: it keeps its pool, and its due time (which already includes the
+// images (its pause already closed by ResumeAfterAnswer): it keeps its pool, and its due time (which already includes the
 // time it waited for the answer) unless the new tier makes it due sooner:
 // due = min(due_at, received_at + new tier's target + paused).
 Placement PlaceRescreenedCase(const v1::Case& c, const ReferralOptions& options);

@@ -125,6 +125,24 @@ TEST(PlacementTest, RescreenedCaseKeepsItsPoolAndDueTimeUnlessTheNewTierIsSooner
   EXPECT_EQ(sooner.urgency, v1::URGENCY_URGENT);
 }
 
+TEST(PlacementTest, AnswerClosesThePauseFromTheQuestionToTheAnswerOnce) {
+  v1::Case c = AdultCase(v1::URGENCY_URGENT);
+  *c.mutable_due_at() = ToProtoTimestamp(kReceived + absl::Hours(24));
+  c.mutable_paused()->set_seconds(2 * 3600);  // an earlier question
+  *c.mutable_info_requested_at() = ToProtoTimestamp(kReceived + absl::Hours(1));
+  v1::StatusChange* answer = c.add_history();
+  answer->set_from(v1::CASE_STATUS_NEEDS_INFO);
+  answer->set_to(v1::CASE_STATUS_QUEUED);
+  *answer->mutable_at() = ToProtoTimestamp(kReceived + absl::Hours(31));
+  ASSERT_TRUE(ResumeAfterAnswer(c));
+  EXPECT_EQ(FromProtoTimestamp(c.due_at()), kReceived + absl::Hours(24 + 30));
+  EXPECT_EQ(c.paused().seconds(), (2 + 30) * 3600);
+  EXPECT_FALSE(c.has_info_requested_at());
+  const v1::Case resumed = c;
+  EXPECT_FALSE(ResumeAfterAnswer(c));  // no pause open: nothing moves
+  EXPECT_EQ(c.SerializeAsString(), resumed.SerializeAsString());
+}
+
 TEST(PlacementTest, OptionsWithTargetsOutOfOrderAreRefused) {
   ReferralOptions options;
   options.targets.soon = absl::Hours(200);

@@ -14,13 +14,16 @@ namespace {
 
 constexpr char kReferralActor[] = "referral";
 
-// True when the case's last change was referral queuing it after screening:
-// nothing has happened to it since, so repeating the QUEUED event is harmless.
+// True when the case's last change put it in the queue and referral has
+// placed it since (queued after screening, or resumed after the clinic's text
+// answer): nothing has happened to it since, so repeating the QUEUED event is
+// harmless.
 bool LastChangeWasQueuing(const v1::Case& c) {
-  if (c.history_size() == 0) return false;
+  if (c.history_size() == 0 || c.has_info_requested_at()) return false;
   const v1::StatusChange& last = c.history(c.history_size() - 1);
-  return last.from() == v1::CASE_STATUS_SCREENING && last.to() == v1::CASE_STATUS_QUEUED &&
-         last.actor() == kReferralActor;
+  if (last.to() != v1::CASE_STATUS_QUEUED) return false;
+  return (last.from() == v1::CASE_STATUS_SCREENING && last.actor() == kReferralActor) ||
+         last.from() == v1::CASE_STATUS_NEEDS_INFO;
 }
 
 // A case queued before (it has a pool and a due time) that triage screened
@@ -63,6 +66,7 @@ absl::Status TriagedHandler::Handle(const redis::StreamEntry& entry) {
         LogError(absl::StrCat("case ", c.case_id(), " is queued without a pool; left for an operator"));
         return absl::OkStatus();
       }
+      if (c.has_info_requested_at()) return ResumeAnsweredCase(c);
       if (absl::Status s = IndexQueuedCase(c); !s.ok()) return s;
       if (LastChangeWasQueuing(c)) {  // delivered again after a crash between storing and acking
         const absl::Time now = clock_->Now();
@@ -88,8 +92,23 @@ absl::Status TriagedHandler::IndexQueuedCase(const v1::Case& c) {
   return absl::OkStatus();
 }
 
+absl::Status TriagedHandler::ResumeAnsweredCase(const v1::Case& current) {
+  bool resumed_by_us = false;
+  absl::StatusOr<v1::Case> stored = store_.UpdateFrom(current, [&](v1::Case& c) -> absl::StatusOr<bool> {
+    resumed_by_us = c.status() == v1::CASE_STATUS_QUEUED && ResumeAfterAnswer(c);
+    return resumed_by_us;
+  });
+  if (!stored.ok()) return stored.status();
+  if (stored->status() != v1::CASE_STATUS_QUEUED) return absl::OkStatus();  // claimed already, ...
+  if (absl::Status s = IndexQueuedCase(*stored); !s.ok()) return s;
+  if (!resumed_by_us) return absl::OkStatus();
+  const absl::Time now = clock_->Now();
+  return events_.Append(MakeCaseEvent(*stored, v1::EVENT_TYPE_QUEUED, now), now).status();
+}
+
 absl::StatusOr<bool> TriagedHandler::Queue(v1::Case& c, const RoutingDirectory& routing, absl::Time now) const {
   if (c.status() != v1::CASE_STATUS_SCREENING) return false;  // another consumer was first
+  ResumeAfterAnswer(c);  // re-screened after an answer with images: its pause ends first
   const bool rescreened = WasQueuedBefore(c);
   const Placement placement = rescreened ? PlaceRescreenedCase(c, options_) : PlaceCase(c, routing, options_);
   if (absl::Status s = TransitionCase(c, v1::CASE_STATUS_QUEUED, now, kReferralActor,

@@ -10,7 +10,7 @@
 #include "common/clock/clock.h"
 #include "common/redis/client.h"
 #include "common/redis/stream.h"
-#include "services/batch/case_batch.h"
+#include "common/case_store/case_batch.h"
 #include "services/referral/directory.h"
 #include "services/referral/options.h"
 #include "services/referral/placement.h"
@@ -25,9 +25,12 @@ namespace telederm::referral {
 // A SCREENING case becomes QUEUED with urgency, due time and pool on the
 // record (routed on first queuing; a case re-screened after the clinic's
 // answer keeps its pool and due time, see PlaceRescreenedCase), then the
-// queue index, then the clinic's QUEUED event. A QUEUED case (a redelivery,
-// or a clinic's text answer from needs_info, which intake hands over this
-// way) is only put in the index at the record's due time. Idempotent, so
+// queue index, then the clinic's QUEUED event. A QUEUED case the clinic
+// answered with text (intake records the answer and hands the case over this
+// way) gets its clock restarted (ResumeAfterAnswer), then the index and the
+// clinic's QUEUED event. Any other QUEUED case (a redelivery) is only put in
+// the index at the record's due time. A case whose pause is still open is
+// resumed here, by referral alone, whichever way it came back. Idempotent, so
 // at-least-once delivery queues each case once. OK means the entry may be
 // acked; a Redis error leaves it pending.
 //
@@ -53,6 +56,8 @@ class TriagedHandler {
   // `current`: the record as Handle just read it (saves reading it again).
   absl::Status QueueScreenedCase(const v1::Case& current);
   absl::Status IndexQueuedCase(const v1::Case& c);
+  // A QUEUED case with its pause still open: closes it, then indexes.
+  absl::Status ResumeAnsweredCase(const v1::Case& current);
 
   std::shared_ptr<redis::Client> redis_;
   ClockPtr clock_;
