@@ -1,4 +1,4 @@
-#include "services/batch/case_batch.h"
+#include "common/case_store/case_batch.h"
 
 #include "absl/strings/str_cat.h"
 #include "common/case_store/case_store.h"

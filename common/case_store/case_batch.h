@@ -1,5 +1,5 @@
-#ifndef TELEDERM_SERVICES_BATCH_CASE_BATCH_H_
-#define TELEDERM_SERVICES_BATCH_CASE_BATCH_H_
+#ifndef TELEDERM_COMMON_CASE_STORE_CASE_BATCH_H_
+#define TELEDERM_COMMON_CASE_STORE_CASE_BATCH_H_
 
 #include <memory>
 #include <optional>
@@ -16,9 +16,10 @@
 namespace telederm {
 
 // The case records of a stream worker's batch, read and written with one
-// round trip for all of them: the same records (keys::Case) and the same
-// compare-and-set on the version as CaseStore (common/case_store), which a
-// caller falls back to for a case whose compare-and-set lost.
+// round trip for all of them, for the stream handlers that take a batch of
+// entries at once: the same records (keys::Case) and the same compare-and-set
+// on the version as CaseStore, which a caller falls back to for a case whose
+// compare-and-set lost.
 //
 // The outer status of each call is a transport failure (UNAVAILABLE: which
 // commands ran is unknown); the inner ones are each case's own result.
@@ -55,4 +56,4 @@ class CaseBatch {
 
 }  // namespace telederm
 
-#endif  // TELEDERM_SERVICES_BATCH_CASE_BATCH_H_
+#endif  // TELEDERM_COMMON_CASE_STORE_CASE_BATCH_H_

@@ -3,6 +3,7 @@
 
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "common/redis/stream.h"
@@ -23,6 +24,15 @@ using StreamHandler = std::function<absl::Status(const redis::StreamEntry&)>;
 // The histogram is registered in `registry`, which must outlive the handler.
 StreamHandler TimedStreamHandler(prometheus::Registry& registry, const std::string& histogram_name,
                                  const std::string& help, StreamHandler handler);
+
+// A handler of whole batches (StreamWorker::BatchHandler): one status per entry.
+using BatchStreamHandler = std::function<std::vector<absl::Status>(const std::vector<redis::StreamEntry>&)>;
+
+// As TimedStreamHandler, for a handler of whole batches: the histogram gets
+// one observation per entry, its outcome, and the time the batch took (what
+// each of its entries waited for). Same buckets.
+BatchStreamHandler TimedBatchHandler(prometheus::Registry& registry, const std::string& histogram_name,
+                                     const std::string& help, BatchStreamHandler handler);
 
 }  // namespace telederm::metrics
 

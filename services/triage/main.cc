@@ -20,7 +20,6 @@
 #include "common/server/grpc_server.h"
 #include "common/stream_worker/dead_letter_service.h"
 #include "common/stream_worker/stream_worker.h"
-#include "services/batch/batch_timing.h"
 #include "services/triage/lesion_image_analyzer.h"
 #include "services/triage/skipped_image_analyzer.h"
 #include "services/triage/triage_handler.h"
@@ -116,7 +115,7 @@ int main(int argc, char** argv) {
   const absl::Duration shutdown_deadline = absl::GetFlag(FLAGS_shutdown_deadline);
   StreamWorker worker(std::make_unique<redis::StreamConsumer>(redis, keys::kIntakeStream, keys::kTriageGroup,
                                                               NewConsumerName("triage")),
-                      TimedBatchHandler((*observability)->registry(), "telederm_triage_duration_seconds",
+                      metrics::TimedBatchHandler((*observability)->registry(), "telederm_triage_duration_seconds",
                                         "Screening one case, images included (the time of its batch)",
                                         [handler](const std::vector<redis::StreamEntry>& entries) {
                                           return handler->HandleBatch(entries);

@@ -8,7 +8,7 @@
 #include "common/clock/clock.h"
 #include "common/redis/client.h"
 #include "common/redis/stream.h"
-#include "services/batch/case_batch.h"
+#include "common/case_store/case_batch.h"
 #include "services/triage/screener.h"
 
 namespace telederm::triage {

@@ -2,8 +2,8 @@
 // telederm-referral processes claim from 1,000 queued cases. Every case is
 // claimed exactly once; leases that lapse bring their cases back; a holder
 // whose lease lapsed cannot report. Time moves through the referral
-// processes' --test_clock_file (an offset added to their clock), never by
-// sleeping out a lease.
+// processes' clock file (StackOptions::referral_clock_file, an offset added
+// to their clock), never by sleeping out a lease.
 #include <fstream>
 #include <map>
 #include <mutex>
@@ -59,8 +59,8 @@ TEST(ClaimConcurrencyTest, EightClientsOnTwoReferralProcessesClaimEachOfAThousan
   set_offset(absl::ZeroDuration());
   StackOptions options;
   options.referral_processes = 2;
-  options.referral_flags = {absl::StrCat("--test_clock_file=", clock_file), "--reap_interval=200ms",
-                            "--lease=15m"};
+  options.referral_clock_file = clock_file;
+  options.referral_flags = {"--reap_interval=200ms", "--lease=15m"};
   auto stack = Stack::Start(options);
   ASSERT_TRUE(stack.ok()) << stack.status();
 

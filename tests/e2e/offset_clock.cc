@@ -1,8 +1,8 @@
-#include "services/referral/offset_clock.h"
+#include "tests/e2e/offset_clock.h"
 
 #include <fstream>
 
-namespace telederm::referral {
+namespace telederm::testing {
 namespace {
 
 class OffsetClock final : public Clock {
@@ -24,4 +24,4 @@ class OffsetClock final : public Clock {
 
 ClockPtr OffsetClockFromFile(std::string path) { return std::make_shared<OffsetClock>(std::move(path)); }
 
-}  // namespace telederm::referral
+}  // namespace telederm::testing

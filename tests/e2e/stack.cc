@@ -62,8 +62,14 @@ absl::StatusOr<std::unique_ptr<Stack>> Stack::Start(StackOptions options) {
   for (int i = 0; i < options.triage_processes; ++i) {
     stack->triage_.push_back(make(TELEDERM_TRIAGE_BIN, absl::StrCat("triage-", i), options.triage_flags));
   }
+  std::vector<std::string> referral_flags = options.referral_flags;
+  if (!options.referral_clock_file.empty()) {
+    referral_flags.push_back(absl::StrCat("--test_clock_file=", options.referral_clock_file));
+  }
+  const char* referral_binary =
+      options.referral_clock_file.empty() ? TELEDERM_REFERRAL_BIN : TELEDERM_REFERRAL_OFFSET_CLOCK_BIN;
   for (int i = 0; i < options.referral_processes; ++i) {
-    stack->referral_.push_back(make(TELEDERM_REFERRAL_BIN, absl::StrCat("referral-", i), options.referral_flags));
+    stack->referral_.push_back(make(referral_binary, absl::StrCat("referral-", i), referral_flags));
   }
   if (absl::Status s = stack->Launch(stack->intake_); !s.ok()) return s;
   for (Process& p : stack->triage_) {

@@ -18,6 +18,10 @@ struct StackOptions {
   int referral_processes = 1;
   std::vector<std::string> triage_flags;    // added to every triage process
   std::vector<std::string> referral_flags;  // added to every referral process
+  // When set, every referral process runs on the wall clock plus the
+  // milliseconds in this file (tests/e2e/offset_clock.h), through the test
+  // build telederm-referral-offset-clock: write the file to move time forward.
+  std::string referral_clock_file;
   // Security: every service verifies tokens made with kTestTokenKeys
   // (tests/e2e/credentials.h). Without `tls_dir` the services run with
   // --plaintext_for_development (loopback only); with it, TLS with the
