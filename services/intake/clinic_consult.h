@@ -28,7 +28,7 @@ namespace telederm::intake {
 // earlier_triage, and is handed to triage on stream:intake; with text only it
 // goes NEEDS_INFO -> QUEUED and is handed to referral on stream:triaged.
 // Referral alone restarts the service-level clock, places the case back in
-// its pool's queue and tells the clinic it is queued (TriagedHandler).
+// its pool's queue and tells the clinic it is queued (TriagedStreamHandler).
 //
 // Thread-safe.
 class ClinicConsult {

@@ -24,7 +24,7 @@
 #include "services/intake/clinic_images.h"
 #include "services/referral/escalation.h"
 #include "services/referral/referral_service.h"
-#include "services/referral/triaged_handler.h"
+#include "services/referral/triaged_stream_handler.h"
 #include "tests/harness/redis_test.h"
 #include "tests/harness/temp_dir.h"
 
@@ -57,7 +57,7 @@ class ConsultTest : public testing::RedisTest {
         grpc::CreateChannel(absl::StrCat("127.0.0.1:", server_->port()), grpc::InsecureChannelCredentials());
     referral_ = v1::ReferralService::NewStub(channel);
     admin_stub_ = v1::AdminService::NewStub(channel);
-    auto handler = std::make_shared<TriagedHandler>(redis_, clock_, options_);
+    auto handler = std::make_shared<TriagedStreamHandler>(redis_, clock_, options_);
     worker_ = std::make_unique<StreamWorker>(
         std::make_unique<redis::StreamConsumer>(redis_, keys::kTriagedStream, keys::kReferralGroup, "consult-test"),
         [handler](const redis::StreamEntry& entry) { return handler->Handle(entry); }, StreamWorkerOptions());

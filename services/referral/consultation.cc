@@ -8,7 +8,6 @@
 #include "common/logging/log.h"
 #include "services/referral/claim_rules.h"
 #include "services/referral/report_rules.h"
-#include "services/referral/triaged_handler.h"
 
 namespace telederm::referral {
 namespace {
@@ -213,7 +212,7 @@ absl::Status Consultation::MoveInIndex(const v1::Case& c, const std::string& fro
     return s;
   }
   queue_events_.AppendOrLog(MakeQueueEvent(c, from, v1::QUEUE_EVENT_TYPE_LEFT, actor, now));
-  absl::StatusOr<bool> added = index_.Enqueue(c.pool(), c.case_id(), FromProtoTimestamp(c.due_at()), QueueMetaOf(c));
+  absl::StatusOr<bool> added = index_.Enqueue(c);
   if (!added.ok()) return added.status();
   queue_events_.AppendOrLog(MakeQueueEvent(c, c.pool(), v1::QUEUE_EVENT_TYPE_QUEUED, actor, now));
   return absl::OkStatus();

@@ -164,7 +164,7 @@ absl::StatusOr<std::vector<v1::ClinicProfile>> Directory::ListClinics() {
   return all;
 }
 
-absl::StatusOr<Directory::Routing> Directory::ReadRouting(const std::set<std::string>& clinic_ids) {
+absl::StatusOr<Routing> Directory::ReadRouting(const std::set<std::string>& clinic_ids) {
   std::vector<std::vector<std::string>> commands = {{"HGETALL", keys::kDirectoryPools}};
   if (!clinic_ids.empty()) {
     std::vector<std::string> hmget = {"HMGET", keys::kDirectoryClinics};

@@ -12,6 +12,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "common/redis/client.h"
+#include "services/referral/routing.h"
 #include "telederm/v1/referral.pb.h"
 
 namespace telederm::referral {
@@ -41,10 +42,6 @@ class Directory {
 
   // Every pool (sorted by name, as ListPools) and the profile of each of
   // `clinic_ids` (absent: none), read in one round trip.
-  struct Routing {
-    std::vector<v1::PoolProfile> pools;
-    std::map<std::string, std::optional<v1::ClinicProfile>> clinics;
-  };
   absl::StatusOr<Routing> ReadRouting(const std::set<std::string>& clinic_ids);
 
   // The specialists whose profile says they supervise `pool`.

@@ -5,7 +5,6 @@
 #include "common/case_state/timestamps.h"
 #include "common/logging/log.h"
 #include "services/referral/claim_rules.h"
-#include "services/referral/triaged_handler.h"
 
 namespace telederm::referral {
 namespace {
@@ -87,10 +86,7 @@ absl::StatusOr<bool> LeaseReaper::Settle(const std::string& pool, const std::str
   absl::StatusOr<bool> ended = index_.EndClaim(pool, case_id, fencing_token, std::nullopt);
   if (!ended.ok()) return ended.status();
   if (c.status() == v1::CASE_STATUS_QUEUED && c.pool() == pool) {
-    if (absl::Status s = index_.Enqueue(pool, case_id, FromProtoTimestamp(c.due_at()), QueueMetaOf(c)).status();
-        !s.ok()) {
-      return s;
-    }
+    if (absl::Status s = index_.Enqueue(c).status(); !s.ok()) return s;
   }
   return false;
 }

@@ -49,12 +49,13 @@ int Fit(const v1::PoolProfile& pool, const std::optional<v1::ClinicProfile>& cli
   return fit;
 }
 
-std::optional<std::string> BestPool(v1::Specialty specialty, const RoutingDirectory& directory) {
+std::optional<std::string> BestPool(v1::Specialty specialty, const std::vector<v1::PoolProfile>& pools,
+                                    const std::optional<v1::ClinicProfile>& clinic) {
   const v1::PoolProfile* best = nullptr;
   int best_fit = -1;
-  for (const v1::PoolProfile& pool : directory.pools) {
+  for (const v1::PoolProfile& pool : pools) {
     if (pool.specialty() != specialty) continue;
-    const int fit = Fit(pool, directory.clinic);
+    const int fit = Fit(pool, clinic);
     if (fit > best_fit || (fit == best_fit && fit >= 0 && pool.name() < best->name())) {
       best = &pool;
       best_fit = fit;
@@ -72,9 +73,12 @@ v1::Specialty WantedSpecialty(const v1::Case& c) {
   return v1::SPECIALTY_GENERAL_DERMATOLOGY;
 }
 
-std::string RoutePool(const v1::Case& c, const RoutingDirectory& directory, const ReferralOptions& options) {
-  if (std::optional<std::string> pool = BestPool(WantedSpecialty(c), directory)) return *pool;
-  if (std::optional<std::string> pool = BestPool(v1::SPECIALTY_GENERAL_DERMATOLOGY, directory)) return *pool;
+std::string RoutePool(const v1::Case& c, const Routing& routing, const ReferralOptions& options) {
+  const std::optional<v1::ClinicProfile> clinic = routing.ClinicOf(c.clinic_id());
+  if (std::optional<std::string> pool = BestPool(WantedSpecialty(c), routing.pools, clinic)) return *pool;
+  if (std::optional<std::string> pool = BestPool(v1::SPECIALTY_GENERAL_DERMATOLOGY, routing.pools, clinic)) {
+    return *pool;
+  }
   return options.default_pool;
 }
 
@@ -89,9 +93,9 @@ v1::Urgency QueueUrgency(const v1::Case& c) {
   }
 }
 
-Placement PlaceCase(const v1::Case& c, const RoutingDirectory& directory, const ReferralOptions& options) {
+Placement PlaceCase(const v1::Case& c, const Routing& routing, const ReferralOptions& options) {
   Placement placement;
-  placement.pool = RoutePool(c, directory, options);
+  placement.pool = RoutePool(c, routing, options);
   placement.urgency = QueueUrgency(c);
   placement.due = DueTime(FromProtoTimestamp(c.received_at()), placement.urgency, options.targets);
   return placement;

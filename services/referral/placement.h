@@ -7,6 +7,7 @@
 
 #include "absl/time/time.h"
 #include "services/referral/options.h"
+#include "services/referral/routing.h"
 #include "telederm/v1/case.pb.h"
 #include "telederm/v1/referral.pb.h"
 
@@ -19,13 +20,6 @@ struct Placement {
   absl::Time due;
 };
 
-// What routing knows besides the case: the pools that exist and the clinic's
-// region and language (empty when the clinic has no profile).
-struct RoutingDirectory {
-  std::vector<v1::PoolProfile> pools;
-  std::optional<v1::ClinicProfile> clinic;
-};
-
 // The specialty a case needs: dermato-oncology when a malignancy is suspected
 // (an URGENT suspected tumour, or a suspected melanoma or carcinoma scored
 // 0.5 or more), paediatric dermatology for a patient younger than 16,
@@ -36,8 +30,9 @@ v1::Specialty WantedSpecialty(const v1::Case& c);
 // of general dermatology) that serve the clinic's region and language (a pool
 // with no regions or languages serves all), the one matching most
 // specifically (region counts more than language), ties by name. The
-// default pool when no pool fits or none is defined.
-std::string RoutePool(const v1::Case& c, const RoutingDirectory& directory, const ReferralOptions& options);
+// default pool when no pool fits or none is defined. A clinic without a
+// profile in `routing` has no region or language.
+std::string RoutePool(const v1::Case& c, const Routing& routing, const ReferralOptions& options);
 
 // The urgency a case is queued with: the triage tier, except that a case
 // pre-screening did not judge (no result, screened == false, or no tier) is
@@ -46,7 +41,7 @@ v1::Urgency QueueUrgency(const v1::Case& c);
 
 // Pool, urgency and due time (received_at + the tier's target) of a case
 // queued for the first time.
-Placement PlaceCase(const v1::Case& c, const RoutingDirectory& directory, const ReferralOptions& options);
+Placement PlaceCase(const v1::Case& c, const Routing& routing, const ReferralOptions& options);
 
 // Restarts the service-level clock of a case the clinic answered
 // (docs/WORKFLOW.md): the pause runs from info_requested_at to the case's last

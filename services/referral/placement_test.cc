@@ -11,6 +11,7 @@ const absl::Time kReceived = absl::FromUnixSeconds(1'800'000'000);
 
 v1::Case ScreenedCase(v1::Urgency tier, bool screened) {
   v1::Case c;
+  c.set_clinic_id("clinic-a");
   *c.mutable_received_at() = ToProtoTimestamp(kReceived);
   c.mutable_triage()->set_tier(tier);
   c.mutable_triage()->set_screened(screened);
@@ -53,8 +54,8 @@ v1::PoolProfile Pool(const std::string& name, v1::Specialty specialty, std::vect
   return pool;
 }
 
-RoutingDirectory Directory(const std::string& region, const std::string& language) {
-  RoutingDirectory directory;
+Routing Directory(const std::string& region, const std::string& language) {
+  Routing directory;
   directory.pools = {Pool("general", v1::SPECIALTY_GENERAL_DERMATOLOGY),
                      Pool("general-north-sw", v1::SPECIALTY_GENERAL_DERMATOLOGY, {"north"}, {"sw"}),
                      Pool("onco", v1::SPECIALTY_DERMATO_ONCOLOGY),
@@ -64,7 +65,7 @@ RoutingDirectory Directory(const std::string& region, const std::string& languag
   clinic.set_clinic_id("clinic-a");
   clinic.set_region(region);
   clinic.set_language(language);
-  directory.clinic = clinic;
+  directory.clinics[clinic.clinic_id()] = clinic;
   return directory;
 }
 
@@ -102,7 +103,7 @@ TEST(RoutingTest, ChildGoesToPaediatricsWhenItSpeaksTheClinicsLanguageElseGenera
 TEST(RoutingTest, NoPoolsDefinedMeansTheDefaultPool) {
   ReferralOptions options;
   options.default_pool = "everyone";
-  EXPECT_EQ(RoutePool(AdultCase(v1::URGENCY_URGENT), RoutingDirectory(), options), "everyone");
+  EXPECT_EQ(RoutePool(AdultCase(v1::URGENCY_URGENT), Routing(), options), "everyone");
 }
 
 TEST(PlacementTest, RescreenedCaseKeepsItsPoolAndDueTimeUnlessTheNewTierIsSooner) {

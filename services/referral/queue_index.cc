@@ -2,6 +2,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "common/case_state/timestamps.h"
 #include "common/case_store/keys.h"
 
 namespace telederm::referral {
@@ -133,28 +134,33 @@ absl::Status AppendWithScores(absl::string_view pool, const redis::Reply& reply,
 
 QueueIndex::QueueIndex(std::shared_ptr<redis::Client> redis) : redis_(std::move(redis)) {}
 
-absl::StatusOr<bool> QueueIndex::Enqueue(absl::string_view pool, absl::string_view case_id, absl::Time due,
-                                         const QueueMeta& meta) {
+absl::StatusOr<bool> QueueIndex::Enqueue(const v1::Case& c) {
   // Keys of different hash slots, so a pipeline, not a script: `pools` only
   // ever grows and is harmless to have written alone, and the meta entry is
   // written before the queue entry the claim script reads it for.
-  absl::StatusOr<std::vector<absl::StatusOr<redis::Reply>>> replies =
-      redis_->Pipeline(EnqueueCommands(pool, case_id, due, meta));
+  std::vector<std::vector<std::string>> commands = {RegisterPoolCommand(c.pool())};
+  for (std::vector<std::string>& command : EntryCommands(c)) commands.push_back(std::move(command));
+  absl::StatusOr<std::vector<absl::StatusOr<redis::Reply>>> replies = redis_->Pipeline(commands);
   if (!replies.ok()) return replies.status();
   for (const auto& reply : *replies) {
     if (!reply.ok()) return reply.status();
   }
-  return (*replies)[2]->integer == 1;
+  return replies->back()->integer == 1;
 }
 
-std::vector<std::vector<std::string>> QueueIndex::EnqueueCommands(absl::string_view pool, absl::string_view case_id,
-                                                                  absl::Time due, const QueueMeta& meta) {
+std::vector<std::string> QueueIndex::RegisterPoolCommand(absl::string_view pool) {
+  return {"SADD", keys::kPools, std::string(pool)};
+}
+
+std::vector<std::vector<std::string>> QueueIndex::EntryCommands(const v1::Case& c) {
+  const QueueMeta meta = MetaOf(c);
   return {
-      {"SADD", keys::kPools, std::string(pool)},
-      {"HSET", keys::PoolCaseMeta(pool), std::string(case_id), absl::StrCat(meta.clinic_id, " ", meta.urgency)},
-      {"ZADD", keys::PoolQueue(pool), Millis(due), std::string(case_id)},
+      {"HSET", keys::PoolCaseMeta(c.pool()), c.case_id(), absl::StrCat(meta.clinic_id, " ", meta.urgency)},
+      {"ZADD", keys::PoolQueue(c.pool()), Millis(FromProtoTimestamp(c.due_at())), c.case_id()},
   };
 }
+
+QueueMeta QueueIndex::MetaOf(const v1::Case& c) { return QueueMeta{c.clinic_id(), static_cast<int>(c.urgency())}; }
 
 absl::Status QueueIndex::Dequeue(absl::string_view pool, absl::string_view case_id) {
   absl::StatusOr<std::vector<absl::StatusOr<redis::Reply>>> replies = redis_->Pipeline({

@@ -12,6 +12,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "common/redis/client.h"
+#include "telederm/v1/case.pb.h"
 
 namespace telederm::referral {
 
@@ -48,16 +49,18 @@ class QueueIndex {
  public:
   explicit QueueIndex(std::shared_ptr<redis::Client> redis);
 
-  // ZADD the case to its pool's queue at `due`, with its clinic and tier for
-  // fairness, and remember the pool. Returns true when the case was not in
-  // the queue before.
-  absl::StatusOr<bool> Enqueue(absl::string_view pool, absl::string_view case_id, absl::Time due,
-                               const QueueMeta& meta);
-  // The commands Enqueue sends (SADD pools, HSET meta, ZADD queue, in this
-  // order), for a caller that pipelines them with others; the ZADD's reply is
-  // 1 when the case was not in the queue before.
-  static std::vector<std::vector<std::string>> EnqueueCommands(absl::string_view pool, absl::string_view case_id,
-                                                               absl::Time due, const QueueMeta& meta);
+  // The queue entry of a queued case: in its pool's queue at its due time,
+  // with its clinic and tier for fairness, and the pool remembered. Returns
+  // true when the case was not in the queue before.
+  absl::StatusOr<bool> Enqueue(const v1::Case& c);
+  // The commands Enqueue sends, for a caller that pipelines them with others:
+  // the pool's registration (SADD pools; once per pool is enough) and the
+  // entry (HSET meta, then ZADD queue, whose reply is 1 when the case was not
+  // in the queue before).
+  static std::vector<std::string> RegisterPoolCommand(absl::string_view pool);
+  static std::vector<std::vector<std::string>> EntryCommands(const v1::Case& c);
+  // What the claim script knows of a queued case for fairness.
+  static QueueMeta MetaOf(const v1::Case& c);
 
   // Takes a waiting case out of the pool's queue (it moves elsewhere). A
   // claimed case is left to EndClaim.

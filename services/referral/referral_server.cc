@@ -31,7 +31,7 @@
 #include "services/referral/icd10_table.h"
 #include "services/referral/options.h"
 #include "services/referral/referral_service.h"
-#include "services/referral/triaged_handler.h"
+#include "services/referral/triaged_stream_handler.h"
 
 ABSL_FLAG(absl::Duration, urgent_target, absl::Hours(24), "service-level target of URGENT cases");
 ABSL_FLAG(absl::Duration, soon_target, absl::Hours(72), "service-level target of SOON cases");
@@ -110,7 +110,7 @@ int RunReferralServer(ClockPtr clock) {
   security->interceptors.push_back((*observability)->NewRpcInterceptorFactory());
   (*observability)->AddPipelineGauges(redis, telederm::RealClock(),
                                       {.streams = {telederm::keys::kTriagedStream}, .queues = true});
-  auto handler = std::make_shared<telederm::referral::TriagedHandler>(redis, clock, options);
+  auto handler = std::make_shared<telederm::referral::TriagedStreamHandler>(redis, clock, options);
   telederm::StreamWorkerOptions worker_options;
   worker_options.batch = absl::GetFlag(FLAGS_stream_batch);
   worker_options.reclaim_idle = options.reclaim_idle;

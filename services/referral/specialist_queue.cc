@@ -15,7 +15,6 @@
 #include "common/logging/log.h"
 #include "services/referral/claim_rules.h"
 #include "services/referral/report_rules.h"
-#include "services/referral/triaged_handler.h"
 
 namespace telederm::referral {
 namespace {
@@ -175,13 +174,7 @@ absl::StatusOr<v1::ClaimNextResponse> SpecialistQueue::ClaimNext(const Reader& s
       }
       // A queued case that sits in another pool's index belongs in its own.
       if (stored.ok() && stored->status() == v1::CASE_STATUS_QUEUED && !stored->pool().empty()) {
-        if (absl::Status s = index_
-                                 .Enqueue(stored->pool(), stored->case_id(), FromProtoTimestamp(stored->due_at()),
-                                          QueueMetaOf(*stored))
-                                 .status();
-            !s.ok()) {
-          return s;
-        }
+        if (absl::Status s = index_.Enqueue(*stored).status(); !s.ok()) return s;
       }
       continue;
     }
