@@ -27,9 +27,17 @@ ABSL_FLAG(bool, plaintext_for_development, false,
 ABSL_FLAG(std::string, token_keys, "", "bearer-token key file: '<kid> <hex secret>' lines (env TELEDERM_TOKEN_KEYS)");
 ABSL_FLAG(double, clinic_rate, 20, "requests per second a clinic may sustain (token bucket)");
 ABSL_FLAG(double, clinic_burst, 100, "requests a clinic may send at once after a quiet spell");
+ABSL_FLAG(double, anonymous_rate, 1,
+          "calls per second a connection may make without a valid token (refused UNAUTHENTICATED) before "
+          "such calls are refused RESOURCE_EXHAUSTED unchecked");
+ABSL_FLAG(double, anonymous_burst, 20, "calls without a valid token a connection may make at once");
 
 namespace telederm::auth {
 namespace {
+
+// Connections whose calls without a valid token are limited at once: beyond
+// it, those whose buckets filled up again are forgotten first (LocalBuckets).
+constexpr size_t kMaxLimitedConnections = 10000;
 
 absl::StatusOr<std::string> ReadPem(absl::string_view flag, const std::string& path) {
   std::ifstream in(path);
@@ -54,11 +62,14 @@ SecurityOptions SecurityOptionsFromFlags() {
   options.token_keys_file = FlagOrEnv(absl::GetFlag(FLAGS_token_keys), "TELEDERM_TOKEN_KEYS", "");
   options.clinic_rate.per_second = absl::GetFlag(FLAGS_clinic_rate);
   options.clinic_rate.burst = absl::GetFlag(FLAGS_clinic_burst);
+  options.anonymous_rate.per_second = absl::GetFlag(FLAGS_anonymous_rate);
+  options.anonymous_rate.burst = absl::GetFlag(FLAGS_anonymous_burst);
   return options;
 }
 
 absl::StatusOr<ServerSecurity> MakeServerSecurity(const SecurityOptions& options,
-                                                  std::shared_ptr<redis::Client> redis, ClockPtr clock) {
+                                                  std::shared_ptr<redis::Client> redis, ClockPtr clock,
+                                                  prometheus::Registry* registry) {
   if (options.token_keys_file.empty()) {
     return absl::InvalidArgumentError("--token_keys: every server verifies bearer tokens; give the key file");
   }
@@ -66,6 +77,9 @@ absl::StatusOr<ServerSecurity> MakeServerSecurity(const SecurityOptions& options
   if (!keys.ok()) return absl::InvalidArgumentError(absl::StrCat("--token_keys: ", keys.status().message()));
   if (options.clinic_rate.per_second <= 0 || options.clinic_rate.burst < 1) {
     return absl::InvalidArgumentError("--clinic_rate must be > 0 and --clinic_burst >= 1");
+  }
+  if (options.anonymous_rate.per_second <= 0 || options.anonymous_rate.burst < 1) {
+    return absl::InvalidArgumentError("--anonymous_rate must be > 0 and --anonymous_burst >= 1");
   }
 
   std::shared_ptr<grpc::ServerCredentials> credentials;
@@ -113,8 +127,10 @@ absl::StatusOr<ServerSecurity> MakeServerSecurity(const SecurityOptions& options
   auto audit_writer = std::make_shared<audit::AuditWriter>(audit_log);
   auto revocations = std::make_shared<Revocations>(redis);
   auto limiter = std::make_shared<rate_limit::RateLimiter>(redis, clock, options.clinic_rate);
-  credentials->SetAuthMetadataProcessor(std::make_shared<CallAuthenticator>(
-      CallAuthenticator::Parts{*std::move(keys), clock, revocations, audit_writer, limiter, redis, tokens}));
+  auto refusals = std::make_shared<AnonymousRefusals>(registry, clock);
+  auto anonymous_limit = std::make_shared<rate_limit::LocalBuckets>(options.anonymous_rate, kMaxLimitedConnections);
+  credentials->SetAuthMetadataProcessor(std::make_shared<CallAuthenticator>(CallAuthenticator::Parts{
+      *std::move(keys), clock, revocations, audit_writer, limiter, redis, tokens, refusals, anonymous_limit}));
 
   ServerSecurity security;
   security.credentials = std::move(credentials);

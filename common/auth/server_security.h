@@ -11,6 +11,10 @@
 #include "common/redis/client.h"
 #include "common/server/grpc_server.h"
 
+namespace prometheus {
+class Registry;
+}  // namespace prometheus
+
 namespace telederm::auth {
 
 // Every service binary's security settings (flags in server_security.cc,
@@ -23,6 +27,8 @@ struct SecurityOptions {
   bool plaintext_for_development = false;  // --plaintext_for_development: loopback-only, no TLS
   std::string token_keys_file;   // --token_keys: the key ring (key_ring.h)
   rate_limit::RateLimit clinic_rate;  // --clinic_rate, --clinic_burst
+  // --anonymous_rate, --anonymous_burst: calls without a verifiable identity, per connection
+  rate_limit::RateLimit anonymous_rate = {.per_second = 1, .burst = 20};
 };
 
 SecurityOptions SecurityOptionsFromFlags();
@@ -32,9 +38,12 @@ SecurityOptions SecurityOptionsFromFlags();
 // CallAuthenticator, the audit interceptor and the SecurityService.
 // INVALID_ARGUMENT naming the flag when a file is missing or unreadable, when
 // neither TLS nor the plaintext flag is given, or when a client CA is
-// required but not given.
+// required but not given. Refusals of calls without a verifiable identity
+// are counted in `registry` (AnonymousRefusals; null: not exported), which
+// must outlive the server.
 absl::StatusOr<ServerSecurity> MakeServerSecurity(const SecurityOptions& options,
-                                                  std::shared_ptr<redis::Client> redis, ClockPtr clock);
+                                                  std::shared_ptr<redis::Client> redis, ClockPtr clock,
+                                                  prometheus::Registry* registry);
 
 }  // namespace telederm::auth
 

@@ -24,4 +24,9 @@ absl::StatusOr<Claims> VerifiedTokens::Verify(absl::string_view token, absl::Tim
   return claims;
 }
 
+bool VerifiedTokens::Remembers(absl::string_view token) const {
+  absl::ReaderMutexLock lock(&mutex_);
+  return verified_.contains(token);
+}
+
 }  // namespace telederm::auth

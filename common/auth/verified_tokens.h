@@ -30,13 +30,15 @@ class VerifiedTokens {
   explicit VerifiedTokens(KeyRing keys, size_t capacity = 1024) : keys_(std::move(keys)), capacity_(capacity) {}
 
   absl::StatusOr<Claims> Verify(absl::string_view token, absl::Time now);
+  // Whether `token` verified before and is remembered: Verify would then be a lookup, not an HMAC.
+  bool Remembers(absl::string_view token) const;
 
   const KeyRing& keys() const { return keys_; }
 
  private:
   const KeyRing keys_;
   const size_t capacity_;
-  absl::Mutex mutex_;
+  mutable absl::Mutex mutex_;
   absl::flat_hash_map<std::string, Claims> verified_ ABSL_GUARDED_BY(mutex_);
 };
 

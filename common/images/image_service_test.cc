@@ -74,7 +74,7 @@ class ImageServiceTest : public testing::RedisTest {
     security_options.plaintext_for_development = true;
     security_options.token_keys_file = dir_ + "/keys";
     security_options.clinic_rate = {10000, 100000};
-    absl::StatusOr<ServerSecurity> security = auth::MakeServerSecurity(security_options, redis_, RealClock());
+    absl::StatusOr<ServerSecurity> security = auth::MakeServerSecurity(security_options, redis_, RealClock(), nullptr);
     ASSERT_TRUE(security.ok()) << security.status();
     service_ = std::make_unique<ImageServiceImpl>(redis_, blobs_);
     auto server = GrpcServer::Start("127.0.0.1:0", {service_.get()}, *std::move(security));

@@ -66,7 +66,8 @@ int main(int argc, char** argv) {
   redis_options.password = config.redis_password;
   // TLS and bearer tokens (docs/SECURITY.md); refuses to start without them.
   absl::StatusOr<ServerSecurity> security =
-      auth::MakeServerSecurity(auth::SecurityOptionsFromFlags(), redis::Client::Create(redis_options), RealClock());
+      auth::MakeServerSecurity(auth::SecurityOptionsFromFlags(), redis::Client::Create(redis_options), RealClock(),
+                               &(*observability)->registry());
   if (!security.ok()) {
     LogError(std::string(security.status().message()));
     return 2;

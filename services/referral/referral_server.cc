@@ -102,7 +102,7 @@ int RunReferralServer(ClockPtr clock) {
   // TLS and bearer tokens (docs/SECURITY.md); refuses to start without them. Token
   // expiry is judged by the real clock, whatever clock the workflow runs on.
   absl::StatusOr<telederm::ServerSecurity> security = telederm::auth::MakeServerSecurity(
-      telederm::auth::SecurityOptionsFromFlags(), redis, telederm::RealClock());
+      telederm::auth::SecurityOptionsFromFlags(), redis, telederm::RealClock(), &(*observability)->registry());
   if (!security.ok()) {
     std::cerr << "telederm-referral: " << security.status().message() << "\n";
     return 2;

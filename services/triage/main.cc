@@ -88,7 +88,7 @@ int main(int argc, char** argv) {
   std::shared_ptr<redis::Client> redis = redis::Client::Create(redis_options);
   // TLS and bearer tokens (docs/SECURITY.md); refuses to start without them.
   absl::StatusOr<ServerSecurity> security =
-      auth::MakeServerSecurity(auth::SecurityOptionsFromFlags(), redis, RealClock());
+      auth::MakeServerSecurity(auth::SecurityOptionsFromFlags(), redis, RealClock(), &(*observability)->registry());
   if (!security.ok()) {
     LogError(std::string(security.status().message()));
     return 2;

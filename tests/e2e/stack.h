@@ -28,9 +28,10 @@ struct StackOptions {
   // certificates deploy/dev-certs.sh made there, and mutual TLS when asked.
   std::string tls_dir;
   bool require_client_cert = false;
-  // The per-clinic rate limit; generous by default so that only the tests
-  // about it meet it.
-  std::vector<std::string> security_flags = {"--clinic_rate=10000", "--clinic_burst=100000"};
+  // The per-clinic rate limit and the per-connection limit of calls without a
+  // valid token; generous by default so that only the tests about them meet them.
+  std::vector<std::string> security_flags = {"--clinic_rate=10000", "--clinic_burst=100000", "--anonymous_rate=10000",
+                                             "--anonymous_burst=100000"};
   std::vector<std::string> intake_flags;    // added to the intake process
   std::string redis_appendfsync = "everysec";  // "always" closes the AOF's loss window
   std::vector<std::string> redis_args;  // added to redis-server's command line (e.g. --aclfile)
