@@ -22,7 +22,7 @@
 #include "common/stream_worker/stream_worker.h"
 #include "services/triage/lesion_image_analyzer.h"
 #include "services/triage/skipped_image_analyzer.h"
-#include "services/triage/triage_handler.h"
+#include "services/triage/intake_stream_handler.h"
 #include "services/triage/triage_service.h"
 
 ABSL_FLAG(std::string, analysis_timeout, "10s", "longest image analysis before the case goes to a human");
@@ -98,7 +98,7 @@ int main(int argc, char** argv) {
   triage::ScreeningOptions screening;
   screening.analysis_timeout = *timeout;
   auto screener = std::make_shared<const triage::Screener>(*analyzer, *blobs, screening);
-  auto handler = std::make_shared<triage::TriageHandler>(redis, screener, RealClock());
+  auto handler = std::make_shared<triage::IntakeStreamHandler>(redis, screener, RealClock());
 
   StreamWorkerOptions worker_options;
   // A batch shares Redis round trips, which is nearly all a case costs when

@@ -1,4 +1,4 @@
-#include "services/triage/triage_handler.h"
+#include "services/triage/intake_stream_handler.h"
 
 #include <atomic>
 #include <filesystem>
@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "common/case_state/state_machine.h"
+#include "common/case_store/case_store.h"
 #include "common/case_store/keys.h"
 #include "common/ids/ids.h"
 #include "tests/harness/redis_test.h"
@@ -30,7 +31,7 @@ class CountingAnalyzer final : public Analyzer {
   mutable std::atomic<int> calls{0};
 };
 
-class TriageHandlerTest : public testing::RedisTest {
+class IntakeStreamHandlerTest : public testing::RedisTest {
  protected:
   void SetUp() override {
     RedisTest::SetUp();
@@ -38,7 +39,7 @@ class TriageHandlerTest : public testing::RedisTest {
     blobs_ = *OpenDirectoryBlobStore(dir_);
     analyzer_ = std::make_shared<CountingAnalyzer>();
     clock_ = std::make_shared<SimulatedClock>(absl::FromUnixSeconds(1'800'000'000));
-    handler_ = std::make_unique<TriageHandler>(redis_, std::make_shared<Screener>(analyzer_, blobs_, ScreeningOptions{}),
+    handler_ = std::make_unique<IntakeStreamHandler>(redis_, std::make_shared<Screener>(analyzer_, blobs_, ScreeningOptions{}),
                                                clock_);
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
@@ -67,10 +68,10 @@ class TriageHandlerTest : public testing::RedisTest {
   BlobStorePtr blobs_;
   std::shared_ptr<CountingAnalyzer> analyzer_;
   std::shared_ptr<SimulatedClock> clock_;
-  std::unique_ptr<TriageHandler> handler_;
+  std::unique_ptr<IntakeStreamHandler> handler_;
 };
 
-TEST_F(TriageHandlerTest, ReceivedCaseIsScreenedAndHandedToReferral) {
+TEST_F(IntakeStreamHandlerTest, ReceivedCaseIsScreenedAndHandedToReferral) {
   std::string id = ReceivedCase();
   ASSERT_TRUE(handler_->Handle(EntryFor(id)).ok());
   v1::Case c = Stored(id);
@@ -83,7 +84,7 @@ TEST_F(TriageHandlerTest, ReceivedCaseIsScreenedAndHandedToReferral) {
   EXPECT_EQ(triaged->elements[0].elements[1].elements[1].str, id);
 }
 
-TEST_F(TriageHandlerTest, RedeliveredEntryIsNotScreenedTwice) {
+TEST_F(IntakeStreamHandlerTest, RedeliveredEntryIsNotScreenedTwice) {
   std::string id = ReceivedCase();
   ASSERT_TRUE(handler_->Handle(EntryFor(id)).ok());
   int64_t version = Stored(id).version();
@@ -92,7 +93,7 @@ TEST_F(TriageHandlerTest, RedeliveredEntryIsNotScreenedTwice) {
   EXPECT_EQ(Stored(id).version(), version);
 }
 
-TEST_F(TriageHandlerTest, CaseAlreadyPastTriageIsLeftAlone) {
+TEST_F(IntakeStreamHandlerTest, CaseAlreadyPastTriageIsLeftAlone) {
   std::string id = ReceivedCase();
   ASSERT_TRUE(handler_->Handle(EntryFor(id)).ok());
   ASSERT_TRUE(CaseStore(redis_)
@@ -109,7 +110,7 @@ TEST_F(TriageHandlerTest, CaseAlreadyPastTriageIsLeftAlone) {
   EXPECT_EQ(redis_->Command({"XLEN", keys::kTriagedStream})->integer, 1);
 }
 
-TEST_F(TriageHandlerTest, CaseAnsweredWithNewImagesIsScreenedAgainWithEveryImage) {
+TEST_F(IntakeStreamHandlerTest, CaseAnsweredWithNewImagesIsScreenedAgainWithEveryImage) {
   std::string id = ReceivedCase();
   ASSERT_TRUE(handler_->Handle(EntryFor(id)).ok());
   // Queued, claimed, a question, and the clinic's answer with a new image, as
@@ -143,13 +144,13 @@ TEST_F(TriageHandlerTest, CaseAnsweredWithNewImagesIsScreenedAgainWithEveryImage
   EXPECT_EQ(redis_->Command({"XLEN", keys::kTriagedStream})->integer, 2);
 }
 
-TEST_F(TriageHandlerTest, EntryForAnUnknownCaseIsDroppedWithoutError) {
+TEST_F(IntakeStreamHandlerTest, EntryForAnUnknownCaseIsDroppedWithoutError) {
   EXPECT_TRUE(handler_->Handle(EntryFor(NewCaseId(clock_->Now()))).ok());
   EXPECT_TRUE(handler_->Handle({"1-0", {{"case_id", "}{not-an-id"}}}).ok());
   EXPECT_EQ(redis_->Command({"XLEN", keys::kTriagedStream})->integer, 0);
 }
 
-TEST_F(TriageHandlerTest, RedisAwayIsAnErrorSoTheEntryStaysPending) {
+TEST_F(IntakeStreamHandlerTest, RedisAwayIsAnErrorSoTheEntryStaysPending) {
   std::string id = ReceivedCase();
   ASSERT_TRUE(redis_server().Stop().ok());
   absl::Status handled = handler_->Handle(EntryFor(id));
@@ -157,7 +158,7 @@ TEST_F(TriageHandlerTest, RedisAwayIsAnErrorSoTheEntryStaysPending) {
   EXPECT_EQ(handled.code(), absl::StatusCode::kUnavailable);
 }
 
-TEST_F(TriageHandlerTest, DeadLetteredCaseGoesToReferralUrgentAndNotScreenedOnce) {
+TEST_F(IntakeStreamHandlerTest, DeadLetteredCaseGoesToReferralUrgentAndNotScreenedOnce) {
   std::string id = ReceivedCase();
   ASSERT_TRUE(handler_->HandOverUnscreened(EntryFor(id), "INTERNAL: decoder crashed").ok());
   v1::Case c = Stored(id);
@@ -178,7 +179,7 @@ TEST_F(TriageHandlerTest, DeadLetteredCaseGoesToReferralUrgentAndNotScreenedOnce
   EXPECT_TRUE(Stored(screened).triage().screened());
 }
 
-TEST_F(TriageHandlerTest, ABatchIsScreenedStoredOnceEachAndHandedOnInOrder) {
+TEST_F(IntakeStreamHandlerTest, ABatchIsScreenedStoredOnceEachAndHandedOnInOrder) {
   std::string a = ReceivedCase();
   std::string b = ReceivedCase();
   const int64_t version = Stored(a).version();
@@ -200,7 +201,7 @@ TEST_F(TriageHandlerTest, ABatchIsScreenedStoredOnceEachAndHandedOnInOrder) {
   EXPECT_EQ(triaged->elements[1].elements[1].elements[1].str, b);
 }
 
-TEST_F(TriageHandlerTest, ARedeliveredBatchIsNotScreenedTwiceAndCasesPastTriageAreLeftAlone) {
+TEST_F(IntakeStreamHandlerTest, ARedeliveredBatchIsNotScreenedTwiceAndCasesPastTriageAreLeftAlone) {
   std::string screened = ReceivedCase();
   std::string queued = ReceivedCase();
   ASSERT_TRUE(handler_->Handle(EntryFor(screened)).ok());
@@ -224,12 +225,12 @@ TEST_F(TriageHandlerTest, ARedeliveredBatchIsNotScreenedTwiceAndCasesPastTriageA
   EXPECT_EQ(redis_->Command({"XLEN", keys::kTriagedStream})->integer, 3);  // only the screened one again
 }
 
-TEST_F(TriageHandlerTest, ACaseWrittenByOthersDuringTheBatchIsHandledOneByOneAndScreenedOnce) {
+TEST_F(IntakeStreamHandlerTest, ACaseWrittenByOthersDuringTheBatchIsDecidedAgainAndScreenedOnce) {
   std::string id = ReceivedCase();
   // Another triage consumer screens the case while this batch's screener runs.
   class RacingAnalyzer final : public Analyzer {
    public:
-    RacingAnalyzer(TriageHandler* other, redis::StreamEntry entry) : other_(other), entry_(std::move(entry)) {}
+    RacingAnalyzer(IntakeStreamHandler* other, redis::StreamEntry entry) : other_(other), entry_(std::move(entry)) {}
     v1::AnalyzerInfo info() const override { return {}; }
     absl::StatusOr<ImageFinding> Analyze(absl::string_view, const v1::ImageRef&) const override {
       if (!raced_.exchange(true)) {
@@ -239,12 +240,12 @@ TEST_F(TriageHandlerTest, ACaseWrittenByOthersDuringTheBatchIsHandledOneByOneAnd
     }
 
    private:
-    TriageHandler* other_;
+    IntakeStreamHandler* other_;
     redis::StreamEntry entry_;
     mutable std::atomic<bool> raced_{false};
   };
   auto racing = std::make_shared<RacingAnalyzer>(handler_.get(), EntryFor(id));
-  TriageHandler batch(redis_, std::make_shared<Screener>(racing, blobs_, ScreeningOptions{}), clock_);
+  IntakeStreamHandler batch(redis_, std::make_shared<Screener>(racing, blobs_, ScreeningOptions{}), clock_);
   std::vector<absl::Status> handled = batch.HandleBatch({EntryFor(id)});
   ASSERT_EQ(handled.size(), 1u);
   EXPECT_TRUE(handled[0].ok()) << handled[0];
@@ -255,11 +256,11 @@ TEST_F(TriageHandlerTest, ACaseWrittenByOthersDuringTheBatchIsHandledOneByOneAnd
   EXPECT_EQ(redis_->Command({"XLEN", keys::kTriagedStream})->integer, 2);  // both handed it on; referral ignores the repeat
 }
 
-TEST_F(TriageHandlerTest, ABatchWhileRedisIsAwayLeavesEveryEntryWithAnError) {
+TEST_F(IntakeStreamHandlerTest, ABatchWhileRedisIsAwayLeavesEveryEntryWithAnError) {
   std::string id = ReceivedCase();
   redis::ClientOptions nowhere;
   nowhere.endpoint.port = 1;  // nothing listens there
-  TriageHandler away(redis::Client::Create(nowhere), std::make_shared<Screener>(analyzer_, blobs_, ScreeningOptions{}),
+  IntakeStreamHandler away(redis::Client::Create(nowhere), std::make_shared<Screener>(analyzer_, blobs_, ScreeningOptions{}),
                      clock_);
   std::vector<absl::Status> handled = away.HandleBatch({EntryFor(id), EntryFor(id)});
   ASSERT_EQ(handled.size(), 2u);
