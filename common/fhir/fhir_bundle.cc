@@ -139,149 +139,199 @@ std::string TaskStatusOf(v1::CaseStatus status) {
   }
 }
 
-json CaseToFhirBundle(const v1::Case& c, const std::vector<v1::Message>& messages, absl::Time generated_at) {
-  const std::string& id = c.case_id();
-  const v1::CaseSubmission& s = c.submission();
-  const std::string patient_url = Uuid(id, "Patient");
-  const std::string clinic_url = Uuid(id, "Organization/clinic");
-  const std::string request_url = Uuid(id, "ServiceRequest");
-  const std::string task_url = Uuid(id, "Task");
-  const std::string pool_url = Uuid(id, "CareTeam/pool");
-  const std::string screening_url = Uuid(id, "Observation/pre-screening");
-  const std::string analyzer_url = Uuid(id, "Device/analyzer");
-  const std::string report_url = Uuid(id, "DiagnosticReport/report");
-  auto practitioner_url = [&id](const std::string& specialist) { return Uuid(id, "Practitioner/" + specialist); };
-  const v1::Urgency urgency = c.urgency() != v1::URGENCY_UNSPECIFIED ? c.urgency() : c.triage().tier();
+namespace {
 
-  json entries = json::array();
-  std::vector<std::string> practitioners;  // specialists named anywhere, each once
-  auto practitioner = [&](const std::string& specialist) {
-    if (std::find(practitioners.begin(), practitioners.end(), specialist) == practitioners.end()) {
-      practitioners.push_back(specialist);
+// The references every resource of one case's bundle points through, and one
+// builder per FHIR resource. Practitioners are collected as the builders name
+// them, so each appears once at the end of the bundle.
+class BundleBuilder {
+ public:
+  BundleBuilder(const v1::Case& c)
+      : c_(c),
+        s_(c.submission()),
+        id_(c.case_id()),
+        patient_url_(Uuid(id_, "Patient")),
+        clinic_url_(Uuid(id_, "Organization/clinic")),
+        request_url_(Uuid(id_, "ServiceRequest")),
+        task_url_(Uuid(id_, "Task")),
+        pool_url_(Uuid(id_, "CareTeam/pool")),
+        screening_url_(Uuid(id_, "Observation/pre-screening")),
+        analyzer_url_(Uuid(id_, "Device/analyzer")),
+        report_url_(Uuid(id_, "DiagnosticReport/report")),
+        urgency_(c.urgency() != v1::URGENCY_UNSPECIFIED ? c.urgency() : c.triage().tier()) {
+    for (const v1::ImageRef& image : s_.images()) media_urls_.push_back(Uuid(id_, absl::StrCat("Media/", image.sha256())));
+  }
+
+  json Build(const std::vector<v1::Message>& messages, absl::Time generated_at) {
+    json entries = json::array();
+    entries.push_back(Entry(patient_url_, Patient()));
+    entries.push_back(Entry(clinic_url_, ClinicOrganization()));
+    entries.push_back(Entry(request_url_, ServiceRequest()));
+    entries.push_back(Entry(task_url_, Task()));
+    if (!c_.pool().empty()) entries.push_back(Entry(pool_url_, PoolCareTeam()));
+    for (int i = 0; i < s_.images_size(); ++i) entries.push_back(Entry(media_urls_[i], Media(i)));
+    if (IsSet(c_.triage().screened_at()) || !c_.triage().analyzer_name().empty()) {
+      entries.push_back(Entry(screening_url_, ScreeningObservation()));
+      entries.push_back(Entry(analyzer_url_, AnalyzerDevice()));
     }
-    return Ref(practitioner_url(specialist));
-  };
-
-  // Patient: de-identified (no name, birth date, address or contact).
-  json patient = {
-      {"resourceType", "Patient"},
-      {"meta",
-       {{"security",
-         {Coding("http://terminology.hl7.org/CodeSystem/v3-ObservationValue", "PSEUDED", "pseudonymized")}}}},
-      {"identifier", {Identifier(absl::StrCat(kClinicIdSystem, ":", c.clinic_id(), ":patient"), s.patient().reference())}},
-      {"gender", Gender(s.patient().sex())},
-      {"managingOrganization", Ref(clinic_url)},
-      {"extension",
-       {{{"url", "https://telederm.example/fhir/StructureDefinition/age-years"},
-         {"valueAge",
-          {{"value", s.patient().age_years()}, {"unit", "a"}, {"system", "http://unitsofmeasure.org"}, {"code", "a"}}}}}}};
-  if (s.patient().fitzpatrick_type() > 0) {
-    patient["extension"].push_back({{"url", "https://telederm.example/fhir/StructureDefinition/fitzpatrick-skin-type"},
-                                    {"valueInteger", s.patient().fitzpatrick_type()}});
-  }
-  entries.push_back(Entry(patient_url, std::move(patient)));
-
-  entries.push_back(Entry(clinic_url, {{"resourceType", "Organization"},
-                                       {"identifier", {Identifier(kClinicIdSystem, c.clinic_id())}},
-                                       {"name", c.clinic_id()}}));
-
-  // ServiceRequest: the referral the clinic made.
-  const std::string case_type = LocalCode(v1::CaseType_Name(s.type()), "CASE_TYPE_");
-  json reason = {{"coding", {Coding(kCaseTypeSystem, case_type, Display(case_type))}}, {"text", Display(case_type)}};
-  if (s.type() == v1::CASE_TYPE_ACNE && s.acne_severity_grade() > 0) {
-    reason["text"] = absl::StrCat("Acne, clinic's severity grade ", s.acne_severity_grade(), " of 4");
-  }
-  json request = {{"resourceType", "ServiceRequest"},
-                  {"identifier", {Identifier(kCaseIdSystem, id)}},
-                  {"status", c.status() == v1::CASE_STATUS_REPORTED || c.status() == v1::CASE_STATUS_CLOSED ? "completed"
-                                                                                                           : "active"},
-                  {"intent", "order"},
-                  {"priority", PriorityOf(urgency)},
-                  {"code", {{"text", "Store-and-forward teledermatology consultation"}}},
-                  {"performerType",
-                   {{"coding", {Coding(kSnomedSystem, "18803008", "Dermatologist")}}, {"text", "Dermatologist"}}},
-                  {"subject", Ref(patient_url)},
-                  {"requester", Ref(clinic_url)},
-                  {"reasonCode", {reason}},
-                  {"bodySite", {BodySite(s.lesion().body_site())}}};
-  if (IsSet(c.received_at())) request["authoredOn"] = DateTime(c.received_at());
-  if (!s.clinical_question().empty()) request["note"] = {Annotation(s.clinical_question())};
-  if (s.consent_to_teleconsultation()) {
-    request["patientInstruction"] = "The patient consented to a teleconsultation.";
+    const v1::Report& r = c_.report();
+    if (!r.diagnosis_text().empty() && IsSet(r.reported_at())) {
+      entries.push_back(Entry(report_url_, ConsultReport()));
+      if (!r.biopsy().histology_text().empty()) {
+        entries.push_back(Entry(Uuid(id_, "DiagnosticReport/histology"), HistologyReport()));
+      }
+    }
+    for (const v1::Message& m : messages) {
+      entries.push_back(Entry(Uuid(id_, absl::StrCat("Communication/", m.message_id())), Communication(m)));
+    }
+    for (const std::string& specialist : practitioners_) {
+      entries.push_back(Entry(PractitionerUrl(specialist), Practitioner(specialist)));
+    }
+    // Resource ids: the uuid part of each fullUrl.
+    for (json& entry : entries) entry["resource"]["id"] = entry["fullUrl"].get<std::string>().substr(9);
+    return json{{"resourceType", "Bundle"},
+                {"id", Uuid(id_, "Bundle").substr(9)},
+                {"meta", {{"lastUpdated", DateTime(generated_at)}}},
+                {"identifier", Identifier(kCaseIdSystem, id_)},
+                {"type", "collection"},
+                {"timestamp", DateTime(generated_at)},
+                {"entry", std::move(entries)}};
   }
 
-  // Media: one per image of the case.
-  std::vector<std::string> media_urls;
-  json media_entries = json::array();
-  for (int i = 0; i < s.images_size(); ++i) {
-    const v1::ImageRef& image = s.images(i);
-    const std::string url = Uuid(id, absl::StrCat("Media/", image.sha256()));
-    media_urls.push_back(url);
+ private:
+  std::string PractitionerUrl(const std::string& specialist) const { return Uuid(id_, "Practitioner/" + specialist); }
+
+  // A reference to the specialist's Practitioner, which the bundle then holds.
+  json PractitionerRef(const std::string& specialist) {
+    if (std::find(practitioners_.begin(), practitioners_.end(), specialist) == practitioners_.end()) {
+      practitioners_.push_back(specialist);
+    }
+    return Ref(PractitionerUrl(specialist));
+  }
+
+  // De-identified: no name, birth date, address or contact.
+  json Patient() const {
+    json patient = {
+        {"resourceType", "Patient"},
+        {"meta",
+         {{"security",
+           {Coding("http://terminology.hl7.org/CodeSystem/v3-ObservationValue", "PSEUDED", "pseudonymized")}}}},
+        {"identifier",
+         {Identifier(absl::StrCat(kClinicIdSystem, ":", c_.clinic_id(), ":patient"), s_.patient().reference())}},
+        {"gender", Gender(s_.patient().sex())},
+        {"managingOrganization", Ref(clinic_url_)},
+        {"extension",
+         {{{"url", "https://telederm.example/fhir/StructureDefinition/age-years"},
+           {"valueAge",
+            {{"value", s_.patient().age_years()}, {"unit", "a"}, {"system", "http://unitsofmeasure.org"}, {"code", "a"}}}}}}};
+    if (s_.patient().fitzpatrick_type() > 0) {
+      patient["extension"].push_back({{"url", "https://telederm.example/fhir/StructureDefinition/fitzpatrick-skin-type"},
+                                      {"valueInteger", s_.patient().fitzpatrick_type()}});
+    }
+    return patient;
+  }
+
+  json ClinicOrganization() const {
+    return {{"resourceType", "Organization"},
+            {"identifier", {Identifier(kClinicIdSystem, c_.clinic_id())}},
+            {"name", c_.clinic_id()}};
+  }
+
+  // The referral the clinic made.
+  json ServiceRequest() const {
+    const std::string case_type = LocalCode(v1::CaseType_Name(s_.type()), "CASE_TYPE_");
+    json reason = {{"coding", {Coding(kCaseTypeSystem, case_type, Display(case_type))}}, {"text", Display(case_type)}};
+    if (s_.type() == v1::CASE_TYPE_ACNE && s_.acne_severity_grade() > 0) {
+      reason["text"] = absl::StrCat("Acne, clinic's severity grade ", s_.acne_severity_grade(), " of 4");
+    }
+    const bool answered = c_.status() == v1::CASE_STATUS_REPORTED || c_.status() == v1::CASE_STATUS_CLOSED;
+    json request = {{"resourceType", "ServiceRequest"},
+                    {"identifier", {Identifier(kCaseIdSystem, id_)}},
+                    {"status", answered ? "completed" : "active"},
+                    {"intent", "order"},
+                    {"priority", PriorityOf(urgency_)},
+                    {"code", {{"text", "Store-and-forward teledermatology consultation"}}},
+                    {"performerType",
+                     {{"coding", {Coding(kSnomedSystem, "18803008", "Dermatologist")}}, {"text", "Dermatologist"}}},
+                    {"subject", Ref(patient_url_)},
+                    {"requester", Ref(clinic_url_)},
+                    {"reasonCode", {reason}},
+                    {"bodySite", {BodySite(s_.lesion().body_site())}}};
+    if (IsSet(c_.received_at())) request["authoredOn"] = DateTime(c_.received_at());
+    if (!s_.clinical_question().empty()) request["note"] = {Annotation(s_.clinical_question())};
+    if (s_.consent_to_teleconsultation()) {
+      request["patientInstruction"] = "The patient consented to a teleconsultation.";
+    }
+    if (!media_urls_.empty()) {
+      request["supportingInfo"] = json::array();
+      for (const std::string& url : media_urls_) request["supportingInfo"].push_back(Ref(url));
+    }
+    return request;
+  }
+
+  // Where the request stands in the specialists' queue.
+  json Task() {
+    const std::string status = LocalCode(v1::CaseStatus_Name(c_.status()), "CASE_STATUS_");
+    json task = {{"resourceType", "Task"},
+                 {"identifier", {Identifier(kCaseIdSystem, id_)}},
+                 {"basedOn", {Ref(request_url_)}},
+                 {"status", TaskStatusOf(c_.status())},
+                 {"businessStatus", {{"coding", {Coding(kCaseStatusSystem, status, Display(status))}}}},
+                 {"intent", "order"},
+                 {"priority", PriorityOf(urgency_)},
+                 {"focus", Ref(request_url_)},
+                 {"for", Ref(patient_url_)},
+                 {"requester", Ref(clinic_url_)}};
+    if (IsSet(c_.received_at())) task["authoredOn"] = DateTime(c_.received_at());
+    if (c_.history_size() > 0 && IsSet(c_.history(c_.history_size() - 1).at())) {
+      task["lastModified"] = DateTime(c_.history(c_.history_size() - 1).at());
+    }
+    if (IsSet(c_.due_at())) task["restriction"] = {{"period", {{"end", DateTime(c_.due_at())}}}};
+    if (c_.status() == v1::CASE_STATUS_CLAIMED && !c_.claim().specialist_id().empty()) {
+      task["owner"] = PractitionerRef(c_.claim().specialist_id());
+    } else if ((c_.status() == v1::CASE_STATUS_REPORTED || c_.status() == v1::CASE_STATUS_CLOSED) &&
+               !c_.report().specialist_id().empty()) {
+      task["owner"] = PractitionerRef(c_.report().specialist_id());
+    } else if (!c_.pool().empty()) {
+      task["owner"] = Ref(pool_url_);
+    }
+    if (urgency_ != v1::URGENCY_UNSPECIFIED) {
+      const std::string tier = LocalCode(v1::Urgency_Name(urgency_), "URGENCY_");
+      task["input"] = {{{"type", {{"text", "urgency tier"}}},
+                        {"valueCodeableConcept", {{"coding", {Coding(kUrgencySystem, tier, Display(tier))}}}}}};
+    }
+    return task;
+  }
+
+  json PoolCareTeam() const {
+    return {{"resourceType", "CareTeam"},
+            {"identifier", {Identifier(kPoolSystem, c_.pool())}},
+            {"status", "active"},
+            {"name", c_.pool()}};
+  }
+
+  // The i-th image of the case.
+  json Media(int i) const {
+    const v1::ImageRef& image = s_.images(i);
     json attachment = {{"contentType", image.content_type().empty() ? "image/jpeg" : image.content_type()},
                        {"title", absl::StrCat("image ", i + 1, " (sha256 ", image.sha256(), ")")}};
     if (image.size_bytes() > 0) attachment["size"] = image.size_bytes();
     json media = {{"resourceType", "Media"},
                   {"identifier", {Identifier(kImageSha256System, image.sha256())}},
-                  {"basedOn", {Ref(request_url)}},
+                  {"basedOn", {Ref(request_url_)}},
                   {"status", "completed"},
-                  {"type",
-                   {{"coding", {Coding("http://terminology.hl7.org/CodeSystem/media-type", "image", "Image")}}}},
+                  {"type", {{"coding", {Coding("http://terminology.hl7.org/CodeSystem/media-type", "image", "Image")}}}},
                   {"modality", Modality(image.modality())},
-                  {"subject", Ref(patient_url)},
-                  {"bodySite", BodySite(s.lesion().body_site())},
+                  {"subject", Ref(patient_url_)},
+                  {"bodySite", BodySite(s_.lesion().body_site())},
                   {"content", attachment}};
-    if (IsSet(c.received_at())) media["issued"] = DateTime(c.received_at());
-    media_entries.push_back(Entry(url, std::move(media)));
+    if (IsSet(c_.received_at())) media["issued"] = DateTime(c_.received_at());
+    return media;
   }
-  if (!media_urls.empty()) {
-    request["supportingInfo"] = json::array();
-    for (const std::string& url : media_urls) request["supportingInfo"].push_back(Ref(url));
-  }
-  entries.push_back(Entry(request_url, std::move(request)));
 
-  // Task: where the request stands in the specialists' queue.
-  json task = {{"resourceType", "Task"},
-               {"identifier", {Identifier(kCaseIdSystem, id)}},
-               {"basedOn", {Ref(request_url)}},
-               {"status", TaskStatusOf(c.status())},
-               {"businessStatus",
-                {{"coding", {Coding(kCaseStatusSystem, LocalCode(v1::CaseStatus_Name(c.status()), "CASE_STATUS_"),
-                                    Display(LocalCode(v1::CaseStatus_Name(c.status()), "CASE_STATUS_")))}}}},
-               {"intent", "order"},
-               {"priority", PriorityOf(urgency)},
-               {"focus", Ref(request_url)},
-               {"for", Ref(patient_url)},
-               {"requester", Ref(clinic_url)}};
-  if (IsSet(c.received_at())) task["authoredOn"] = DateTime(c.received_at());
-  if (c.history_size() > 0 && IsSet(c.history(c.history_size() - 1).at())) {
-    task["lastModified"] = DateTime(c.history(c.history_size() - 1).at());
-  }
-  if (IsSet(c.due_at())) task["restriction"] = {{"period", {{"end", DateTime(c.due_at())}}}};
-  if (c.status() == v1::CASE_STATUS_CLAIMED && !c.claim().specialist_id().empty()) {
-    task["owner"] = practitioner(c.claim().specialist_id());
-  } else if ((c.status() == v1::CASE_STATUS_REPORTED || c.status() == v1::CASE_STATUS_CLOSED) &&
-             !c.report().specialist_id().empty()) {
-    task["owner"] = practitioner(c.report().specialist_id());
-  } else if (!c.pool().empty()) {
-    task["owner"] = Ref(pool_url);
-  }
-  if (urgency != v1::URGENCY_UNSPECIFIED) {
-    const std::string tier = LocalCode(v1::Urgency_Name(urgency), "URGENCY_");
-    task["input"] = {{{"type", {{"text", "urgency tier"}}},
-                      {"valueCodeableConcept", {{"coding", {Coding(kUrgencySystem, tier, Display(tier))}}}}}};
-  }
-  entries.push_back(Entry(task_url, std::move(task)));
-  if (!c.pool().empty()) {
-    entries.push_back(Entry(pool_url, {{"resourceType", "CareTeam"},
-                                       {"identifier", {Identifier(kPoolSystem, c.pool())}},
-                                       {"status", "active"},
-                                       {"name", c.pool()}}));
-  }
-  for (json& media : media_entries) entries.push_back(std::move(media));
-
-  // Observation: the pre-screening, made by the analyzer (a Device) from the images.
-  if (IsSet(c.triage().screened_at()) || !c.triage().analyzer_name().empty()) {
-    const v1::TriageResult& t = c.triage();
+  // The pre-screening, made by the analyzer (a Device) from the images.
+  json ScreeningObservation() const {
+    const v1::TriageResult& t = c_.triage();
     json observation = {
         {"resourceType", "Observation"},
         {"status", "final"},
@@ -290,19 +340,20 @@ json CaseToFhirBundle(const v1::Case& c, const std::vector<v1::Message>& message
         {"code",
          {{"coding", {Coding(kPreScreeningSystem, "malignancy-risk", "Pre-screening malignancy risk")}},
           {"text", "AI pre-screening: risk of skin malignancy (orders the queue; never the last word)"}}},
-        {"subject", Ref(patient_url)},
-        {"basedOn", {Ref(request_url)}},
-        {"focus", {Ref(request_url)}},
-        {"device", Ref(analyzer_url)},
+        {"subject", Ref(patient_url_)},
+        {"basedOn", {Ref(request_url_)}},
+        {"focus", {Ref(request_url_)}},
+        {"device", Ref(analyzer_url_)},
         {"method",
          {{"coding", {{{"system", kPreScreeningSystem},
                        {"code", t.analyzer_name().empty() ? "unknown" : t.analyzer_name()},
                        {"version", t.analyzer_version()}}}},
-          {"text", absl::StrCat(t.analyzer_name(), " ", t.analyzer_version())}}},
-        {"derivedFrom", json::array()},
-        {"component", json::array()}};
+          {"text", absl::StrCat(t.analyzer_name(), " ", t.analyzer_version())}}}};
     if (IsSet(t.screened_at())) observation["effectiveDateTime"] = DateTime(t.screened_at());
-    for (const std::string& url : media_urls) observation["derivedFrom"].push_back(Ref(url));
+    if (!media_urls_.empty()) {
+      observation["derivedFrom"] = json::array();
+      for (const std::string& url : media_urls_) observation["derivedFrom"].push_back(Ref(url));
+    }
     if (t.screened()) {
       observation["valueQuantity"] = {{"value", t.risk_score()}, {"unit", "probability"},
                                       {"system", "http://unitsofmeasure.org"}, {"code", "1"}};
@@ -322,24 +373,25 @@ json CaseToFhirBundle(const v1::Case& c, const std::vector<v1::Message>& message
            {"valueQuantity",
             {{"value", d.score()}, {"unit", "probability"}, {"system", "http://unitsofmeasure.org"}, {"code", "1"}}}});
     }
-    if (observation["component"].empty()) observation.erase("component");
-    if (observation["derivedFrom"].empty()) observation.erase("derivedFrom");
     json notes = json::array();
     for (const v1::ExplanationItem& item : t.explanation()) {
       notes.push_back(Annotation(absl::StrCat(item.source(), ": ", item.text())));
     }
     if (!notes.empty()) observation["note"] = std::move(notes);
-    entries.push_back(Entry(screening_url, std::move(observation)));
-    entries.push_back(Entry(analyzer_url,
-                            {{"resourceType", "Device"},
-                             {"status", "active"},
-                             {"deviceName", {{{"name", t.analyzer_name()}, {"type", "model-name"}}}},
-                             {"version", {{{"value", t.analyzer_version()}}}}}));
+    return observation;
   }
 
-  // DiagnosticReport: the specialist's signed report.
-  const v1::Report& r = c.report();
-  if (!r.diagnosis_text().empty() && IsSet(r.reported_at())) {
+  json AnalyzerDevice() const {
+    const v1::TriageResult& t = c_.triage();
+    return {{"resourceType", "Device"},
+            {"status", "active"},
+            {"deviceName", {{{"name", t.analyzer_name()}, {"type", "model-name"}}}},
+            {"version", {{{"value", t.analyzer_version()}}}}};
+  }
+
+  // The specialist's signed report.
+  json ConsultReport() {
+    const v1::Report& r = c_.report();
     std::string conclusion = r.diagnosis_text();
     if (r.management() != v1::MANAGEMENT_UNSPECIFIED) {
       absl::StrAppend(&conclusion, ". Management: ",
@@ -348,16 +400,16 @@ json CaseToFhirBundle(const v1::Case& c, const std::vector<v1::Message>& message
     }
     if (!r.follow_up().empty()) absl::StrAppend(&conclusion, ". Follow-up: ", r.follow_up());
     json report = {{"resourceType", "DiagnosticReport"},
-                   {"identifier", {Identifier(kCaseIdSystem, id)}},
-                   {"basedOn", {Ref(request_url)}},
+                   {"identifier", {Identifier(kCaseIdSystem, id_)}},
+                   {"basedOn", {Ref(request_url_)}},
                    {"status", "final"},
                    {"code", {{"coding", {Coding(kLoincSystem, "11488-4", "Consult note")}},
                              {"text", "Teledermatology report"}}},
-                   {"subject", Ref(patient_url)},
+                   {"subject", Ref(patient_url_)},
                    {"issued", DateTime(r.reported_at())},
                    {"effectiveDateTime", DateTime(r.reported_at())},
-                   {"performer", {practitioner(r.specialist_id())}},
-                   {"resultsInterpreter", {practitioner(r.specialist_id())}},
+                   {"performer", {PractitionerRef(r.specialist_id())}},
+                   {"resultsInterpreter", {PractitionerRef(r.specialist_id())}},
                    {"conclusion", conclusion}};
     if (!r.icd10_code().empty()) {
       report["conclusionCode"] = {{{"coding", {Coding(kIcd10System, r.icd10_code(), r.diagnosis_text())}},
@@ -367,40 +419,46 @@ json CaseToFhirBundle(const v1::Case& c, const std::vector<v1::Message>& message
       const std::string management = LocalCode(v1::Management_Name(r.management()), "MANAGEMENT_");
       report["conclusionCode"].push_back({{"coding", {Coding(kManagementSystem, management, Display(management))}}});
     }
-    if (!media_urls.empty()) {
+    if (!media_urls_.empty()) {
       report["media"] = json::array();
-      for (const std::string& url : media_urls) report["media"].push_back({{"link", Ref(url)}});
+      for (const std::string& url : media_urls_) report["media"].push_back({{"link", Ref(url)}});
     }
-    entries.push_back(Entry(report_url, std::move(report)));
-    if (!r.biopsy().histology_text().empty()) {
-      json histology = {{"resourceType", "DiagnosticReport"},
-                        {"basedOn", {Ref(request_url)}},
-                        {"status", "final"},
-                        {"code", {{"text", "Histology of the biopsy or excision"}}},
-                        {"subject", Ref(patient_url)},
-                        {"conclusion", r.biopsy().histology_text()}};
-      if (IsSet(r.biopsy().recorded_at())) histology["issued"] = DateTime(r.biopsy().recorded_at());
-      if (!r.biopsy().icd10_code().empty()) {
-        histology["conclusionCode"] = {{{"coding", {Coding(kIcd10System, r.biopsy().icd10_code(), "")}}}};
-      }
-      entries.push_back(Entry(Uuid(id, "DiagnosticReport/histology"), std::move(histology)));
-    }
+    return report;
   }
 
-  // Communication: one per message of the consult thread.
-  for (const v1::Message& m : messages) {
+  // The histology of the biopsy or excision the specialist recorded.
+  json HistologyReport() const {
+    const v1::BiopsyOutcome& biopsy = c_.report().biopsy();
+    json histology = {{"resourceType", "DiagnosticReport"},
+                      {"basedOn", {Ref(request_url_)}},
+                      {"status", "final"},
+                      {"code", {{"text", "Histology of the biopsy or excision"}}},
+                      {"subject", Ref(patient_url_)},
+                      {"conclusion", biopsy.histology_text()}};
+    if (IsSet(biopsy.recorded_at())) histology["issued"] = DateTime(biopsy.recorded_at());
+    if (!biopsy.icd10_code().empty()) {
+      histology["conclusionCode"] = {{{"coding", {Coding(kIcd10System, biopsy.icd10_code(), "")}}}};
+    }
+    return histology;
+  }
+
+  // One message of the consult thread.
+  json Communication(const v1::Message& m) {
     const bool from_clinic = m.author_role() == v1::ROLE_CLINIC;
-    json sender = from_clinic ? Ref(clinic_url) : practitioner(m.author_id());
-    json recipient = from_clinic ? (c.claim().specialist_id().empty() ? (c.pool().empty() ? json() : Ref(pool_url))
-                                                                     : practitioner(c.claim().specialist_id()))
-                                 : Ref(clinic_url);
+    json sender = from_clinic ? Ref(clinic_url_) : PractitionerRef(m.author_id());
+    json recipient = Ref(clinic_url_);
+    if (from_clinic) {
+      recipient = !c_.claim().specialist_id().empty() ? PractitionerRef(c_.claim().specialist_id())
+                  : !c_.pool().empty()                ? Ref(pool_url_)
+                                                      : json();
+    }
     json communication = {{"resourceType", "Communication"},
                           {"identifier", {Identifier(kMessageIdSystem, m.message_id())}},
-                          {"basedOn", {Ref(request_url)}},
-                          {"partOf", {Ref(task_url)}},
+                          {"basedOn", {Ref(request_url_)}},
+                          {"partOf", {Ref(task_url_)}},
                           {"status", "completed"},
-                          {"subject", Ref(patient_url)},
-                          {"about", {Ref(request_url)}},
+                          {"subject", Ref(patient_url_)},
+                          {"about", {Ref(request_url_)}},
                           {"sender", sender},
                           {"payload", json::array()}};
     if (!recipient.is_null()) communication["recipient"] = {recipient};
@@ -416,24 +474,27 @@ json CaseToFhirBundle(const v1::Case& c, const std::vector<v1::Message>& message
       if (image.size_bytes() > 0) attachment["size"] = image.size_bytes();
       communication["payload"].push_back({{"contentAttachment", attachment}});
     }
-    entries.push_back(Entry(Uuid(id, absl::StrCat("Communication/", m.message_id())), std::move(communication)));
+    return communication;
   }
 
-  for (const std::string& specialist : practitioners) {
-    entries.push_back(Entry(practitioner_url(specialist), {{"resourceType", "Practitioner"},
-                                                           {"identifier", {Identifier(kSpecialistIdSystem, specialist)}}}));
+  json Practitioner(const std::string& specialist) const {
+    return {{"resourceType", "Practitioner"}, {"identifier", {Identifier(kSpecialistIdSystem, specialist)}}};
   }
 
-  // Resource ids: the uuid part of each fullUrl.
-  for (json& entry : entries) entry["resource"]["id"] = entry["fullUrl"].get<std::string>().substr(9);
+  const v1::Case& c_;
+  const v1::CaseSubmission& s_;
+  const std::string& id_;
+  const std::string patient_url_, clinic_url_, request_url_, task_url_, pool_url_, screening_url_, analyzer_url_,
+      report_url_;
+  const v1::Urgency urgency_;
+  std::vector<std::string> media_urls_;     // one per image, in order
+  std::vector<std::string> practitioners_;  // specialists named anywhere, each once
+};
 
-  return json{{"resourceType", "Bundle"},
-              {"id", Uuid(id, "Bundle").substr(9)},
-              {"meta", {{"lastUpdated", DateTime(generated_at)}}},
-              {"identifier", Identifier(kCaseIdSystem, id)},
-              {"type", "collection"},
-              {"timestamp", DateTime(generated_at)},
-              {"entry", std::move(entries)}};
+}  // namespace
+
+json CaseToFhirBundle(const v1::Case& c, const std::vector<v1::Message>& messages, absl::Time generated_at) {
+  return BundleBuilder(c).Build(messages, generated_at);
 }
 
 std::string CaseToFhirBundleJson(const v1::Case& c, const std::vector<v1::Message>& messages,
