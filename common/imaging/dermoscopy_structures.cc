@@ -52,14 +52,9 @@ double CentreOffset(const std::vector<cv::Point2d>& points,
   return std::hypot(mean.x - centre.x, mean.y - centre.y) / radius;
 }
 
-}  // namespace
-
-DifferentialStructures DetectStructures(const LesionImage& whole,
-                                        SevenPointChecklist& seven_point) {
-  DifferentialStructures found;
-  if (whole.area < 50) return found;
-  // Work on the lesion's bounding box (padded for the morphology kernels):
-  // everything measured here lies inside the lesion.
+// The lesion's bounding box (padded for the morphology kernels) cut out of
+// `whole`: everything measured here lies inside the lesion.
+LesionImage CropToLesion(const LesionImage& whole) {
   cv::Rect box = cv::boundingRect(whole.mask);
   box.x -= 6;
   box.y -= 6;
@@ -71,200 +66,219 @@ DifferentialStructures DetectStructures(const LesionImage& whole,
   lesion.mask = whole.mask(box);
   lesion.colours = whole.colours(box);
   lesion.centroid = whole.centroid - cv::Point2d(box.x, box.y);
-  const cv::Mat& lightness = lesion.lightness;
-  const double radius = lesion.equivalent_radius;
+  return lesion;
+}
 
-  // Interior: the lesion less a thin rim, so the lesion edge itself does not
-  // count as a dark line.
-  cv::Mat interior;
-  cv::erode(lesion.mask, interior,
-            cv::getStructuringElement(cv::MORPH_ELLIPSE, cv::Size(5, 5)));
+// The dark structure masks every detector reads, inside the lesion.
+struct DarkMasks {
+  cv::Mat interior;         // the lesion less a thin rim, so its edge is no dark line
+  cv::Mat dark;             // faint dark lines and spots (network)
+  cv::Mat strong;           // clearly dark spots (dots, globules)
+  cv::Mat pigmented_lines;  // darker lines (streak candidates)
+  double interior_area = 1;
+};
 
-  // Dark lines, dots and globules: black-hat (closing minus image) with a
-  // kernel a little wider than a globule at the working size.
-  // Computed in 8 bits (0.4 L* per level), where morphology is fast.
+// Dark lines, dots and globules: black-hat (closing minus image) with a kernel
+// a little wider than a globule at the working size, computed in 8 bits
+// (0.4 L* per level), where morphology is fast.
+DarkMasks FindDarkMasks(const LesionImage& lesion) {
+  DarkMasks masks;
+  cv::erode(lesion.mask, masks.interior, cv::getStructuringElement(cv::MORPH_ELLIPSE, cv::Size(5, 5)));
   constexpr double kLevelsPerUnit = 2.5;
   cv::Mat smoothed, black_hat8, black_hat;
-  cv::GaussianBlur(lightness, smoothed, cv::Size(3, 3), 0.8);
+  cv::GaussianBlur(lesion.lightness, smoothed, cv::Size(3, 3), 0.8);
   smoothed.convertTo(smoothed, CV_8U, kLevelsPerUnit);
   cv::morphologyEx(smoothed, black_hat8, cv::MORPH_BLACKHAT,
                    cv::getStructuringElement(cv::MORPH_ELLIPSE, cv::Size(9, 9)));
   black_hat8.convertTo(black_hat, CV_32F, 1.0 / kLevelsPerUnit);
-  cv::Mat dark = (black_hat > kLineContrast) & interior;
+  masks.dark = (black_hat > kLineContrast) & masks.interior;
   // Dots and globules must stand out clearly; lines of a network are fainter.
-  cv::Mat strong = (black_hat > kDotContrast) & interior;
-  const double interior_area = std::max(1, cv::countNonZero(interior));
-  const double dark_fraction = cv::countNonZero(dark) / interior_area;
+  masks.strong = (black_hat > kDotContrast) & masks.interior;
+  masks.pigmented_lines = (black_hat > kStreakContrast) & masks.interior;
+  masks.interior_area = std::max(1, cv::countNonZero(masks.interior));
+  return masks;
+}
 
-  // Elongated elements (streak candidates) come from the streak mask.
-  const cv::Mat pigmented_lines = (black_hat > kStreakContrast) & interior;
+// The connected elements of `mask` with their second moments, in one pass
+// (index 0, the background, is left empty).
+std::vector<DarkElement> Elements(const cv::Mat& mask) {
   cv::Mat labels, stats, centroids;
-  const int count = cv::connectedComponentsWithStats(pigmented_lines, labels,
-                                                     stats, centroids, 8, CV_32S);
+  const int count = cv::connectedComponentsWithStats(mask, labels, stats, centroids, 8, CV_32S);
   std::vector<DarkElement> elements(count);
-  {
-    // Second moments per component, in one pass.
-    std::vector<std::array<double, 3>> moments(count, {0, 0, 0});
-    for (int y = 0; y < labels.rows; ++y) {
-      const int* l = labels.ptr<int>(y);
-      for (int x = 0; x < labels.cols; ++x) {
-        if (l[x] == 0) continue;
-        const double dx = x - centroids.at<double>(l[x], 0);
-        const double dy = y - centroids.at<double>(l[x], 1);
-        moments[l[x]][0] += dx * dx;
-        moments[l[x]][1] += dx * dy;
-        moments[l[x]][2] += dy * dy;
-      }
-    }
-    for (int i = 1; i < count; ++i) {
-      DarkElement& e = elements[i];
-      e.area = stats.at<int>(i, cv::CC_STAT_AREA);
-      e.centre = cv::Point2d(centroids.at<double>(i, 0), centroids.at<double>(i, 1));
-      const double xx = moments[i][0] / e.area, xy = moments[i][1] / e.area,
-                   yy = moments[i][2] / e.area;
-      const double root = std::sqrt((xx - yy) * (xx - yy) + 4 * xy * xy);
-      const double major = (xx + yy + root) / 2, minor = (xx + yy - root) / 2;
-      e.elongation = std::sqrt(major / std::max(minor, 0.05));
-      e.orientation = 0.5 * std::atan2(2 * xy, xx - yy);
+  std::vector<std::array<double, 3>> moments(count, {0, 0, 0});
+  for (int y = 0; y < labels.rows; ++y) {
+    const int* l = labels.ptr<int>(y);
+    for (int x = 0; x < labels.cols; ++x) {
+      if (l[x] == 0) continue;
+      const double dx = x - centroids.at<double>(l[x], 0);
+      const double dy = y - centroids.at<double>(l[x], 1);
+      moments[l[x]][0] += dx * dx;
+      moments[l[x]][1] += dx * dy;
+      moments[l[x]][2] += dy * dy;
     }
   }
-
-  // Dots (small, isolated) and globules (larger, round), from the strong mask.
-  std::vector<cv::Point2d> dots, globules, streaks;
-  {
-    cv::Mat strong_labels, strong_stats, strong_centroids;
-    const int strong_count = cv::connectedComponentsWithStats(
-        strong, strong_labels, strong_stats, strong_centroids, 8, CV_32S);
-    for (int i = 1; i < strong_count; ++i) {
-      const int area = strong_stats.at<int>(i, cv::CC_STAT_AREA);
-      const int w = strong_stats.at<int>(i, cv::CC_STAT_WIDTH);
-      const int h = strong_stats.at<int>(i, cv::CC_STAT_HEIGHT);
-      const bool round = std::max(w, h) <= 2 * std::min(w, h) &&
-                         area >= 0.5 * w * h;
-      const cv::Point2d centre(strong_centroids.at<double>(i, 0),
-                               strong_centroids.at<double>(i, 1));
-      if (area <= 6 && round) {
-        dots.push_back(centre);
-      } else if (area <= 80 && round) {
-        globules.push_back(centre);
-      }
-    }
-  }
-  int line_pixels = 0;
   for (int i = 1; i < count; ++i) {
-    const DarkElement& e = elements[i];
-    if (e.elongation >= 3.0 && e.area >= 8) {
-      // Streak: an elongated element in the outer third of the lesion,
-      // pointing away from the centre.
-      const double distance = std::hypot(e.centre.x - lesion.centroid.x,
-                                         e.centre.y - lesion.centroid.y);
-      const double radial = std::atan2(e.centre.y - lesion.centroid.y,
-                                       e.centre.x - lesion.centroid.x);
-      double difference = std::fmod(std::abs(radial - e.orientation), kPi);
-      difference = std::min(difference, kPi - difference);
-      if (distance > 0.66 * radius && difference < kPi / 8 && e.area <= 400) {
-        streaks.push_back(e.centre);
-      }
+    DarkElement& e = elements[i];
+    e.area = stats.at<int>(i, cv::CC_STAT_AREA);
+    e.centre = cv::Point2d(centroids.at<double>(i, 0), centroids.at<double>(i, 1));
+    const double xx = moments[i][0] / e.area, xy = moments[i][1] / e.area, yy = moments[i][2] / e.area;
+    const double root = std::sqrt((xx - yy) * (xx - yy) + 4 * xy * xy);
+    const double major = (xx + yy + root) / 2, minor = (xx + yy - root) / 2;
+    e.elongation = std::sqrt(major / std::max(minor, 0.05));
+    e.orientation = 0.5 * std::atan2(2 * xy, xx - yy);
+  }
+  return elements;
+}
+
+// Dots (small, isolated) and globules (larger, round), from the strong mask.
+void FindDotsAndGlobules(const cv::Mat& strong, std::vector<cv::Point2d>& dots, std::vector<cv::Point2d>& globules) {
+  cv::Mat labels, stats, centroids;
+  const int count = cv::connectedComponentsWithStats(strong, labels, stats, centroids, 8, CV_32S);
+  for (int i = 1; i < count; ++i) {
+    const int area = stats.at<int>(i, cv::CC_STAT_AREA);
+    const int w = stats.at<int>(i, cv::CC_STAT_WIDTH);
+    const int h = stats.at<int>(i, cv::CC_STAT_HEIGHT);
+    const bool round = std::max(w, h) <= 2 * std::min(w, h) && area >= 0.5 * w * h;
+    const cv::Point2d centre(centroids.at<double>(i, 0), centroids.at<double>(i, 1));
+    if (area <= 6 && round) {
+      dots.push_back(centre);
+    } else if (area <= 80 && round) {
+      globules.push_back(centre);
     }
   }
+}
+
+// Streaks: elongated pigmented lines in the outer third of the lesion,
+// pointing away from its centre.
+std::vector<cv::Point2d> FindStreaks(const cv::Mat& pigmented_lines, const cv::Point2d& centroid, double radius) {
+  std::vector<cv::Point2d> streaks;
+  const std::vector<DarkElement> elements = Elements(pigmented_lines);
+  for (size_t i = 1; i < elements.size(); ++i) {
+    const DarkElement& e = elements[i];
+    if (e.elongation < 3.0 || e.area < 8) continue;
+    const double distance = std::hypot(e.centre.x - centroid.x, e.centre.y - centroid.y);
+    const double radial = std::atan2(e.centre.y - centroid.y, e.centre.x - centroid.x);
+    double difference = std::fmod(std::abs(radial - e.orientation), kPi);
+    difference = std::min(difference, kPi - difference);
+    if (distance > 0.66 * radius && difference < kPi / 8 && e.area <= 400) streaks.push_back(e.centre);
+  }
+  return streaks;
+}
+
+// Pigment network: a mesh of dark lines (the larger connected parts of the
+// faint-line mask) enclosing many small lighter holes.
+bool HasPigmentNetwork(const DarkMasks& masks) {
+  int line_pixels = 0;
   {
-    // Network lines: the larger connected parts of the faint-line mask.
-    cv::Mat line_labels, line_stats, line_centroids;
-    const int line_count = cv::connectedComponentsWithStats(
-        dark, line_labels, line_stats, line_centroids, 8, CV_32S);
-    for (int i = 1; i < line_count; ++i) {
-      const int area = line_stats.at<int>(i, cv::CC_STAT_AREA);
+    cv::Mat labels, stats, centroids;
+    const int count = cv::connectedComponentsWithStats(masks.dark, labels, stats, centroids, 8, CV_32S);
+    for (int i = 1; i < count; ++i) {
+      const int area = stats.at<int>(i, cv::CC_STAT_AREA);
       if (area > 80) line_pixels += area;
     }
   }
-  found.dots = dots.size() >= kMinElements;
-  found.globules = globules.size() >= kMinElements;
-  found.branched_streaks = streaks.size() >= 3;
-
-  // Pigment network: a mesh of dark lines enclosing many small lighter holes.
-  cv::Mat holes = interior & ~dark;
-  cv::Mat hole_labels, hole_stats, hole_centroids;
-  const int hole_count = cv::connectedComponentsWithStats(
-      holes, hole_labels, hole_stats, hole_centroids, 4, CV_32S);
+  cv::Mat holes = masks.interior & ~masks.dark;
+  cv::Mat labels, stats, centroids;
+  const int hole_count = cv::connectedComponentsWithStats(holes, labels, stats, centroids, 4, CV_32S);
   int small_holes = 0;
   for (int i = 1; i < hole_count; ++i) {
-    const int area = hole_stats.at<int>(i, cv::CC_STAT_AREA);
+    const int area = stats.at<int>(i, cv::CC_STAT_AREA);
     if (area >= 3 && area <= 120) ++small_holes;
   }
-  const double hole_density = small_holes / (interior_area / 1000.0);
-  found.pigment_network = dark_fraction >= 0.12 && dark_fraction <= 0.5 &&
-                          hole_density >= 1.0 &&
-                          line_pixels >= 0.06 * interior_area;
+  const double dark_fraction = cv::countNonZero(masks.dark) / masks.interior_area;
+  const double hole_density = small_holes / (masks.interior_area / 1000.0);
+  return dark_fraction >= 0.12 && dark_fraction <= 0.5 && hole_density >= 1.0 &&
+         line_pixels >= 0.06 * masks.interior_area;
+}
 
-  // Structureless areas: low local texture over at least 10% of the lesion.
+// Structureless areas: low local texture over at least 10% of the lesion.
+bool HasStructurelessAreas(const cv::Mat& lightness, const DarkMasks& masks) {
   cv::Mat mean, mean_of_square;
   cv::blur(lightness, mean, cv::Size(9, 9));
   cv::blur(lightness.mul(lightness), mean_of_square, cv::Size(9, 9));
   cv::Mat variance = mean_of_square - mean.mul(mean);
-  cv::Mat flat = (variance < 2.0f * 2.0f) & interior & ~dark;
-  found.structureless_areas = cv::countNonZero(flat) >= 0.10 * interior_area;
+  cv::Mat flat = (variance < 2.0f * 2.0f) & masks.interior & ~masks.dark;
+  return cv::countNonZero(flat) >= 0.10 * masks.interior_area;
+}
 
-  // 7-point items that come from structures.
-  if (found.pigment_network) {
-    // Atypical network: line density varies strongly around the lesion.
-    std::array<double, 8> dark_in{}, all_in{};
-    for (int y = 0; y < interior.rows; ++y) {
-      const uchar* in = interior.ptr<uchar>(y);
-      const uchar* d = dark.ptr<uchar>(y);
-      for (int x = 0; x < interior.cols; ++x) {
-        if (!in[x]) continue;
-        const int s = SegmentOf(cv::Point2d(x, y), lesion.centroid);
-        all_in[s] += 1;
-        if (d[x]) dark_in[s] += 1;
-      }
-    }
-    std::vector<double> density;
-    for (int s = 0; s < 8; ++s) {
-      if (all_in[s] > 20) density.push_back(dark_in[s] / all_in[s]);
-    }
-    double sum = 0, sum_of_squares = 0;
-    for (double d : density) {
-      sum += d;
-      sum_of_squares += d * d;
-    }
-    if (!density.empty() && sum > 0) {
-      const double m = sum / density.size();
-      const double deviation =
-          std::sqrt(std::max(0.0, sum_of_squares / density.size() - m * m));
-      seven_point.atypical_pigment_network = deviation / m > 0.45;
+// Atypical network (7-point): line density varies strongly around the lesion.
+bool IsAtypicalNetwork(const DarkMasks& masks, const cv::Point2d& centroid) {
+  std::array<double, 8> dark_in{}, all_in{};
+  for (int y = 0; y < masks.interior.rows; ++y) {
+    const uchar* in = masks.interior.ptr<uchar>(y);
+    const uchar* d = masks.dark.ptr<uchar>(y);
+    for (int x = 0; x < masks.interior.cols; ++x) {
+      if (!in[x]) continue;
+      const int s = SegmentOf(cv::Point2d(x, y), centroid);
+      all_in[s] += 1;
+      if (d[x]) dark_in[s] += 1;
     }
   }
-  seven_point.irregular_streaks =
-      found.branched_streaks && OccupiedSegments(streaks, lesion.centroid) < 6;
+  std::vector<double> density;
+  for (int s = 0; s < 8; ++s) {
+    if (all_in[s] > 20) density.push_back(dark_in[s] / all_in[s]);
+  }
+  double sum = 0, sum_of_squares = 0;
+  for (double d : density) {
+    sum += d;
+    sum_of_squares += d * d;
+  }
+  if (density.empty() || sum <= 0) return false;
+  const double m = sum / density.size();
+  const double deviation = std::sqrt(std::max(0.0, sum_of_squares / density.size() - m * m));
+  return deviation / m > 0.45;
+}
+
+// Blotches (irregular pigmentation, 7-point): a confluent black / dark-brown
+// area of at least 10% of the lesion lying off-centre.
+bool HasIrregularPigmentation(const LesionImage& lesion) {
+  cv::Mat very_dark = ((lesion.colours == static_cast<int>(StolzColour::kBlack)) |
+                       (lesion.colours == static_cast<int>(StolzColour::kDarkBrown))) &
+                      lesion.mask;
+  cv::morphologyEx(very_dark, very_dark, cv::MORPH_OPEN, cv::getStructuringElement(cv::MORPH_ELLIPSE, cv::Size(7, 7)));
+  const cv::Moments blotch = cv::moments(very_dark, true);
+  if (blotch.m00 < 0.10 * lesion.area) return false;
+  const cv::Point2d centre(blotch.m10 / blotch.m00, blotch.m01 / blotch.m00);
+  return std::hypot(centre.x - lesion.centroid.x, centre.y - lesion.centroid.y) > 0.25 * lesion.equivalent_radius;
+}
+
+// Blue-whitish veil (7-point): a confluent blue-grey area, lighter than the
+// darkest pigment, over at least 10% of the lesion.
+bool HasBlueWhitishVeil(const LesionImage& lesion) {
+  cv::Mat veil = (lesion.colours == static_cast<int>(StolzColour::kBlueGrey)) & (lesion.lightness >= 35.0f) &
+                 lesion.mask;
+  cv::morphologyEx(veil, veil, cv::MORPH_OPEN, cv::getStructuringElement(cv::MORPH_ELLIPSE, cv::Size(5, 5)));
+  return cv::countNonZero(veil) >= 0.10 * lesion.area;
+}
+
+}  // namespace
+
+DifferentialStructures DetectStructures(const LesionImage& whole, SevenPointChecklist& seven_point) {
+  DifferentialStructures found;
+  if (whole.area < 50) return found;
+  const LesionImage lesion = CropToLesion(whole);
+  const DarkMasks masks = FindDarkMasks(lesion);
+  std::vector<cv::Point2d> dots, globules;
+  FindDotsAndGlobules(masks.strong, dots, globules);
+  const std::vector<cv::Point2d> streaks = FindStreaks(masks.pigmented_lines, lesion.centroid, lesion.equivalent_radius);
+
+  found.dots = dots.size() >= kMinElements;
+  found.globules = globules.size() >= kMinElements;
+  found.branched_streaks = streaks.size() >= 3;
+  found.pigment_network = HasPigmentNetwork(masks);
+  found.structureless_areas = HasStructurelessAreas(lesion.lightness, masks);
+
+  // 7-point items that come from structures.
+  if (found.pigment_network) seven_point.atypical_pigment_network = IsAtypicalNetwork(masks, lesion.centroid);
+  seven_point.irregular_streaks = found.branched_streaks && OccupiedSegments(streaks, lesion.centroid) < 6;
   std::vector<cv::Point2d> dots_and_globules = dots;
   dots_and_globules.insert(dots_and_globules.end(), globules.begin(), globules.end());
   seven_point.irregular_dots_globules =
       (found.dots || found.globules) &&
-      (CentreOffset(dots_and_globules, lesion.centroid, radius) > 0.3 ||
+      (CentreOffset(dots_and_globules, lesion.centroid, lesion.equivalent_radius) > 0.3 ||
        OccupiedSegments(dots_and_globules, lesion.centroid) <= 4);
-
-  // Blotches (irregular pigmentation): a confluent black / dark-brown area
-  // of at least 10% of the lesion lying off-centre.
-  cv::Mat very_dark = ((lesion.colours == static_cast<int>(StolzColour::kBlack)) |
-                       (lesion.colours == static_cast<int>(StolzColour::kDarkBrown))) &
-                      lesion.mask;
-  cv::morphologyEx(very_dark, very_dark, cv::MORPH_OPEN,
-                   cv::getStructuringElement(cv::MORPH_ELLIPSE, cv::Size(7, 7)));
-  const cv::Moments blotch = cv::moments(very_dark, true);
-  if (blotch.m00 >= 0.10 * lesion.area) {
-    const cv::Point2d centre(blotch.m10 / blotch.m00, blotch.m01 / blotch.m00);
-    seven_point.irregular_pigmentation =
-        std::hypot(centre.x - lesion.centroid.x, centre.y - lesion.centroid.y) >
-        0.25 * radius;
-  }
-
-  // Blue-whitish veil: a confluent blue-grey area, lighter than the darkest
-  // pigment, over at least 10% of the lesion.
-  cv::Mat veil = (lesion.colours == static_cast<int>(StolzColour::kBlueGrey)) &
-                 (lightness >= 35.0f) & lesion.mask;
-  cv::morphologyEx(veil, veil, cv::MORPH_OPEN,
-                   cv::getStructuringElement(cv::MORPH_ELLIPSE, cv::Size(5, 5)));
-  seven_point.blue_whitish_veil = cv::countNonZero(veil) >= 0.10 * lesion.area;
+  seven_point.irregular_pigmentation = HasIrregularPigmentation(lesion);
+  seven_point.blue_whitish_veil = HasBlueWhitishVeil(lesion);
   return found;
 }
 
