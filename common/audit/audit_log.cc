@@ -156,20 +156,16 @@ return id
   return *script;
 }
 
-// KEYS: an index (see AppendScript), the log, the dictionary's code -> word
-// hash. ARGV: before id ('' = newest), limit. Returns the entries newest
-// first, as XREVRANGE does: {{id, {field, value, ...}}, ...}, each in words
-// (at, sub, role, scope, action, ...) whichever layout stored it.
-const redis::Script& QueryScript() {
-  static const redis::Script* script = new redis::Script(R"lua(
-local before = ARGV[1]
-local limit = tonumber(ARGV[2])
-local out = {}
+// Lua shared by the scripts that read the log: `decoded(row)` turns a log
+// row {id, {field, value, ...}} of either layout into words (at, sub, role,
+// scope, action, ...). The script defines `dictionary`, the key of the
+// dictionary's code -> word hash, before it.
+constexpr char kDecodeLua[] = R"lua(
 local words = {}
 local function word(c)
   local w = words[c]
   if not w then
-    w = redis.call('HGET', KEYS[3], c) or ('?' .. c)
+    w = redis.call('HGET', dictionary, c) or ('?' .. c)
     words[c] = w
   end
   return w
@@ -195,6 +191,17 @@ local function decoded(row)
   end
   return {id, plain}
 end
+)lua";
+
+// KEYS: an index (see AppendScript), the log, the dictionary's code -> word
+// hash. ARGV: before id ('' = newest), limit. Returns the entries newest
+// first, as XREVRANGE does: {{id, {field, value, ...}}, ...}, each in words
+// (at, sub, role, scope, action, ...) whichever layout stored it.
+const redis::Script& QueryScript() {
+  static const redis::Script* script = new redis::Script(absl::StrCat("local dictionary = KEYS[3]\n", kDecodeLua, R"lua(
+local before = ARGV[1]
+local limit = tonumber(ARGV[2])
+local out = {}
 local function add(id)
   local found = redis.call('XRANGE', KEYS[2], id, id)
   if found[1] then out[#out + 1] = decoded(found[1]) end
@@ -270,7 +277,21 @@ elseif kind == 'string' then
   end
 end
 return out
-)lua");
+)lua"));
+  return *script;
+}
+
+// KEYS: the log, the dictionary's code -> word hash. ARGV: the last
+// millisecond to read, limit. Returns the log's oldest entries up to that
+// millisecond, oldest first, in words as QueryScript returns them.
+const redis::Script& OldestScript() {
+  static const redis::Script* script = new redis::Script(absl::StrCat("local dictionary = KEYS[2]\n", kDecodeLua, R"lua(
+local out = {}
+for _, row in ipairs(redis.call('XRANGE', KEYS[1], '-', ARGV[1], 'COUNT', tonumber(ARGV[2]))) do
+  out[#out + 1] = decoded(row)
+end
+return out
+)lua"));
   return *script;
 }
 
@@ -359,6 +380,18 @@ absl::StatusOr<std::vector<AuditEntry>> AuditLog::ByCase(absl::string_view case_
 absl::StatusOr<std::vector<AuditEntry>> AuditLog::ByUser(absl::string_view subject, int limit,
                                                          absl::string_view before_id) {
   return Query(keys::AuditByUser(subject), limit, before_id);
+}
+
+absl::StatusOr<std::vector<AuditEntry>> AuditLog::Oldest(absl::Time before, int limit) {
+  if (limit < 1) return absl::InvalidArgumentError("limit: must be at least 1");
+  const int64_t last_ms = absl::ToUnixMillis(before) - 1;
+  if (last_ms < 0) return std::vector<AuditEntry>();
+  absl::StatusOr<redis::Reply> reply =
+      redis_->Eval(OldestScript(), {keys::kAuditLog, keys::kAuditWords}, {absl::StrCat(last_ms), absl::StrCat(limit)});
+  if (!reply.ok()) return reply.status();
+  std::vector<AuditEntry> entries;
+  for (const redis::Reply& entry : reply->elements) entries.push_back(FromFields(entry));
+  return entries;
 }
 
 absl::StatusOr<std::vector<AuditEntry>> AuditLog::Query(const std::string& key, int limit,

@@ -43,10 +43,11 @@ inline constexpr size_t kMaxCasesPerEntry = 500;
 // stream whose entry ids are the log's) and by case (keys::AuditByCase, a
 // string of log ids grown by APPEND; indexes of earlier layouts, a list or a
 // stream, stay readable and keep growing), all written by one Lua script in
-// one round trip. Nothing here
-// (and nothing in the API) edits, trims or deletes an entry; the services'
-// Redis ACL users may only append to and read these keys
-// (deploy/redis/users.acl). Thread-safe.
+// one round trip. Nothing here (and nothing in the API) edits or deletes an
+// entry; only AuditRetention (audit_retention.h) removes the oldest, after
+// archiving them. The services' Redis ACL users may only append to and read
+// these keys, and the referral service's trim them (deploy/redis/users.acl).
+// Thread-safe.
 class AuditLog {
  public:
   explicit AuditLog(std::shared_ptr<redis::Client> redis) : redis_(std::move(redis)) {}
@@ -62,6 +63,8 @@ class AuditLog {
                                                  absl::string_view before_id = "");
   absl::StatusOr<std::vector<AuditEntry>> ByUser(absl::string_view subject, int limit,
                                                  absl::string_view before_id = "");
+  // The log's oldest entries stored before `before` (by their ids' time), oldest first, at most `limit`.
+  absl::StatusOr<std::vector<AuditEntry>> Oldest(absl::Time before, int limit);
 
  private:
   absl::StatusOr<std::vector<AuditEntry>> Query(const std::string& key, int limit, absl::string_view before_id);

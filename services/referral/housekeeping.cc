@@ -8,8 +8,11 @@
 namespace telederm::referral {
 
 Housekeeping::Housekeeping(std::unique_ptr<LeaseReaper> reaper, std::unique_ptr<Escalator> escalator,
-                           absl::Duration interval)
-    : reaper_(std::move(reaper)), escalator_(std::move(escalator)), interval_(interval) {}
+                           absl::Duration interval, std::unique_ptr<audit::AuditRetention> retention)
+    : reaper_(std::move(reaper)),
+      escalator_(std::move(escalator)),
+      retention_(std::move(retention)),
+      interval_(interval) {}
 
 void Housekeeping::RunOnce() {
   if (absl::StatusOr<int> requeued = reaper_->ReapOnce(); !requeued.ok()) {
@@ -18,6 +21,7 @@ void Housekeeping::RunOnce() {
   if (absl::StatusOr<int> escalated = escalator_->CheckOnce(); !escalated.ok()) {
     LogWarning(absl::StrCat("escalation check: ", escalated.status().ToString()));
   }
+  if (retention_ != nullptr) retention_->RunIfDue();
 }
 
 void Housekeeping::Start(boost::asio::io_context& io) {

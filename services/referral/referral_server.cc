@@ -1,7 +1,8 @@
 // telederm-referral's server: reads its flags (already parsed) and runs the
-// consumer of stream:triaged (a StreamWorker), the lease reaper and
-// escalation check (Housekeeping), and the gRPC server (ReferralService,
-// AdminService, FhirExportService and DeadLetterService) until SIGTERM.
+// consumer of stream:triaged (a StreamWorker), the lease reaper, escalation
+// check and audit retention (Housekeeping), and the gRPC server
+// (ReferralService, AdminService, FhirExportService and DeadLetterService)
+// until SIGTERM.
 #include "services/referral/referral_server.h"
 
 #include <iostream>
@@ -14,6 +15,7 @@
 
 #include "absl/flags/flag.h"
 #include "absl/strings/str_cat.h"
+#include "common/audit/audit_retention.h"
 #include "common/auth/server_security.h"
 #include "common/case_store/keys.h"
 #include "common/clock/clock.h"
@@ -125,9 +127,15 @@ int RunReferralServer(ClockPtr clock) {
                                     return handler->HandleBatch(entries);
                                   }),
       worker_options);
+  // The audit trail's retention, in the process given --audit_archive_dir (docs/SECURITY.md).
+  auto retention = telederm::audit::AuditRetentionFromFlags(redis_options, telederm::RealClock());
+  if (!retention.ok()) {
+    std::cerr << "telederm-referral: " << retention.status().message() << "\n";
+    return 2;
+  }
   telederm::referral::Housekeeping housekeeping(std::make_unique<telederm::referral::LeaseReaper>(redis, clock),
                                                 std::make_unique<telederm::referral::Escalator>(redis, clock),
-                                                options.reap_interval);
+                                                options.reap_interval, *std::move(retention));
 
   telederm::referral::ReferralParts parts = telederm::referral::MakeReferralParts(redis, clock, options, *codes);
   telederm::referral::AdminServiceImpl admin(parts.directory);

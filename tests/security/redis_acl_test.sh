@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Loads deploy/redis/users.acl (with test passwords) into a real redis-server
 # and checks each service user can do its work and cannot reach other keys or
-# delete, trim or overwrite audit entries. Exit 0 when every check passes.
+# delete, trim or overwrite audit entries, and that the retention user can only
+# read and trim them. Exit 0 when every check passes.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 redis_server=${TELEDERM_REDIS_SERVER:-$(command -v redis-server || echo /usr/bin/redis-server)}
@@ -87,6 +88,17 @@ allowed triage XADD stream:triaged '*' case c-1
 refused triage ZADD 'pool:{general}:queue' 1 c-1
 allowed referral ZADD 'pool:{general}:queue' 1 c-1
 allowed referral HSET 'directory:{staff}:specialists' dr x
+allowed auditretention XTRIM 'audit:{log}' MINID 0-1
+allowed auditretention XTRIM 'audit:{log}:user:-' MINID 0-1
+allowed auditretention XRANGE 'audit:{log}' - +
+allowed auditretention HGET 'audit:{log}:words' 1
+allowed auditretention SCAN 0 MATCH 'audit:{log}:user:*' TYPE stream
+refused auditretention XADD 'audit:{log}' '*' sub x
+refused auditretention XDEL 'audit:{log}' 0-1
+refused auditretention DEL 'audit:{log}'
+refused auditretention HSET 'audit:{log}:words' 1 x
+refused auditretention XRANGE stream:intake - +
+refused auditretention HGET 'case:{c-1}' pb
 allowed backup XRANGE 'audit:{log}' - +
 refused backup SET 'case:{c-1}' x
 
