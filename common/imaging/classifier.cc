@@ -59,6 +59,8 @@ absl::StatusOr<ClassifierSidecar> ParseClassifierSidecar(std::string_view text) 
   ClassifierSidecar sidecar;
   std::vector<std::string> malignant;
   bool have_classes = false, have_malignant = false;
+  std::optional<std::array<double, 3>> combine;
+  std::optional<double> soon_from, urgent_from;
   int line_number = 0;
   for (absl::string_view line :
        absl::StrSplit(absl::string_view(text.data(), text.size()), '\n')) {
@@ -113,6 +115,22 @@ absl::StatusOr<ClassifierSidecar> ParseClassifierSidecar(std::string_view text) 
         return BadLine(line_number, "output must be logits or probabilities");
       }
       sidecar.outputs_logits = value == "logits";
+    } else if (key == "combine") {
+      std::array<double, 3> weights;
+      if (absl::Status s = ParseTriple(line_number, key, value, weights); !s.ok()) {
+        return s;
+      }
+      if (weights[1] <= 0 || weights[2] < 0) {
+        return BadLine(line_number,
+                       "combine needs a model weight > 0 and a rule weight >= 0");
+      }
+      combine = weights;
+    } else if (key == "soon_from" || key == "urgent_from") {
+      double point = 0;
+      if (!absl::SimpleAtod(value, &point) || !(point > 0 && point < 1)) {
+        return BadLine(line_number, absl::StrCat(key, " must be a number in (0, 1)"));
+      }
+      (key == "soon_from" ? soon_from : urgent_from) = point;
     } else {
       return BadLine(line_number, absl::StrCat("unknown key ", key));
     }
@@ -126,6 +144,20 @@ absl::StatusOr<ClassifierSidecar> ParseClassifierSidecar(std::string_view text) 
   if (sidecar.input_width == 0 || sidecar.input_height == 0) {
     return absl::InvalidArgumentError(
         "model sidecar: input_width and input_height are required");
+  }
+  const int calibration_keys = combine.has_value() + soon_from.has_value() +
+                               urgent_from.has_value();
+  if (calibration_keys != 0 && calibration_keys != 3) {
+    return absl::InvalidArgumentError(
+        "model sidecar: combine, soon_from and urgent_from go together");
+  }
+  if (calibration_keys == 3) {
+    if (*soon_from >= *urgent_from) {
+      return absl::InvalidArgumentError(
+          "model sidecar: soon_from must be below urgent_from");
+    }
+    sidecar.calibration = ModelCalibration{(*combine)[0], (*combine)[1], (*combine)[2],
+                                           *soon_from, *urgent_from};
   }
   sidecar.is_malignant.assign(sidecar.class_names.size(), false);
   for (const std::string& name : malignant) {
@@ -217,11 +249,21 @@ absl::StatusOr<double> ImageClassifier::MalignantProbability(
     const cv::Mat& bgr) const {
   absl::StatusOr<std::vector<double>> probabilities = Classify(bgr);
   if (!probabilities.ok()) return probabilities.status();
+  return MalignantProbability(*probabilities);
+}
+
+double ImageClassifier::MalignantProbability(
+    const std::vector<double>& probabilities) const {
   double malignant = 0;
-  for (size_t i = 0; i < probabilities->size(); ++i) {
-    if (sidecar_.is_malignant[i]) malignant += (*probabilities)[i];
+  for (size_t i = 0; i < probabilities.size() && i < sidecar_.is_malignant.size(); ++i) {
+    if (sidecar_.is_malignant[i]) malignant += probabilities[i];
   }
   return std::clamp(malignant, 0.0, 1.0);
+}
+
+int ImageClassifier::ClassIndex(std::string_view name) const {
+  const auto it = std::find(sidecar_.class_names.begin(), sidecar_.class_names.end(), name);
+  return it == sidecar_.class_names.end() ? -1 : static_cast<int>(it - sidecar_.class_names.begin());
 }
 
 }  // namespace telederm::imaging

@@ -11,6 +11,10 @@
 //   mean = 0.485, 0.456, 0.406   # per channel, in channel_order
 //   std = 0.229, 0.224, 0.225
 //   output = logits              # or probabilities
+//   # Optional, all three or none: the model's calibration (risk.h).
+//   combine = -0.4, 1.1, 2.0     # intercept, model weight, rule weight
+//   soon_from = 0.12             # calibrated score of the SOON tier
+//   urgent_from = 0.45           # calibrated score of the URGENT tier
 //
 // An ImageClassifier is safe for concurrent use: cv::dnn::Net is not, so
 // every inference holds the classifier's mutex.
@@ -19,6 +23,7 @@
 
 #include <array>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -28,6 +33,7 @@
 #include "absl/synchronization/mutex.h"
 #include "opencv2/core.hpp"
 #include "opencv2/dnn.hpp"
+#include "common/imaging/risk.h"
 
 namespace telederm::imaging {
 
@@ -41,6 +47,10 @@ struct ClassifierSidecar {
   std::array<double, 3> mean{0, 0, 0};
   std::array<double, 3> std{1, 1, 1};
   bool outputs_logits = true;
+  // Set when the model was validated and its operating points chosen: the
+  // analyzer then uses CalibratedScore/CalibratedRisk instead of
+  // CombineWithModel.
+  std::optional<ModelCalibration> calibration;
 };
 
 // INVALID_ARGUMENT naming the line and key for anything malformed, unknown or
@@ -67,6 +77,10 @@ class ImageClassifier {
 
   // Sum of the probabilities of the malignant classes.
   absl::StatusOr<double> MalignantProbability(const cv::Mat& bgr) const;
+  double MalignantProbability(const std::vector<double>& probabilities) const;
+
+  // Index of the class named `name`, or -1.
+  int ClassIndex(std::string_view name) const;
 
   const ClassifierSidecar& sidecar() const { return sidecar_; }
 

@@ -72,6 +72,39 @@ TEST(ClassifierSidecarTest, ZeroStdIsRefused) {
             absl::StatusCode::kInvalidArgument);
 }
 
+constexpr char kRequired[] = "classes = a, b\nmalignant = b\ninput_width = 8\ninput_height = 8\n";
+
+TEST(ClassifierSidecarTest, CalibrationIsParsedWhenAllThreeKeysAreThere) {
+  EXPECT_FALSE(ParseClassifierSidecar(kRequired)->calibration.has_value());
+  absl::StatusOr<ClassifierSidecar> s = ParseClassifierSidecar(
+      std::string(kRequired) + "combine = -0.5, 1.25, 2\nsoon_from = 0.1\nurgent_from = 0.4\n");
+  ASSERT_TRUE(s.ok()) << s.status();
+  ASSERT_TRUE(s->calibration.has_value());
+  EXPECT_EQ(s->calibration->intercept, -0.5);
+  EXPECT_EQ(s->calibration->model_weight, 1.25);
+  EXPECT_EQ(s->calibration->rule_weight, 2.0);
+  EXPECT_EQ(s->calibration->soon_from, 0.1);
+  EXPECT_EQ(s->calibration->urgent_from, 0.4);
+}
+
+TEST(ClassifierSidecarTest, IncompleteOrInconsistentCalibrationIsRefused) {
+  absl::StatusOr<ClassifierSidecar> partial =
+      ParseClassifierSidecar(std::string(kRequired) + "soon_from = 0.1\n");
+  EXPECT_EQ(partial.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(partial.status().message(),
+            "model sidecar: combine, soon_from and urgent_from go together");
+  absl::StatusOr<ClassifierSidecar> reversed = ParseClassifierSidecar(
+      std::string(kRequired) + "combine = 0, 1, 0\nsoon_from = 0.5\nurgent_from = 0.4\n");
+  EXPECT_EQ(reversed.status().message(), "model sidecar: soon_from must be below urgent_from");
+  absl::StatusOr<ClassifierSidecar> decreasing = ParseClassifierSidecar(
+      std::string(kRequired) + "combine = 0, -1, 0\n");
+  EXPECT_EQ(decreasing.status().message(),
+            "model sidecar line 5: combine needs a model weight > 0 and a rule weight >= 0");
+  absl::StatusOr<ClassifierSidecar> outside =
+      ParseClassifierSidecar(std::string(kRequired) + "urgent_from = 1\n");
+  EXPECT_EQ(outside.status().message(), "model sidecar line 5: urgent_from must be a number in (0, 1)");
+}
+
 TEST(ImageClassifierTest, MissingModelFileIsNotFound) {
   EXPECT_EQ(ImageClassifier::Load("/nonexistent/model.onnx", "/nonexistent/model.sidecar")
                 .status()

@@ -177,15 +177,18 @@ absl::StatusOr<ImageAssessment> LesionAnalyzer::Analyze(
       assessment.explanation.push_back(std::move(line));
     }
     if (classifier_ != nullptr) {
-      absl::StatusOr<double> probability =
-          classifier_->MalignantProbability(working);
-      if (probability.ok()) {
-        assessment.model_malignant_probability = *probability;
-        assessment.explanation.push_back(absl::StrFormat(
-            "learned model: malignant probability %.2f", *probability));
+      absl::StatusOr<std::vector<double>> probabilities = classifier_->Classify(working);
+      if (probabilities.ok()) {
+        const double malignant = classifier_->MalignantProbability(*probabilities);
+        assessment.model_malignant_probability = malignant;
+        std::string line = absl::StrFormat("lesion model: malignant %.3f", malignant);
+        if (const int melanoma = classifier_->ClassIndex("melanoma"); melanoma >= 0) {
+          absl::StrAppend(&line, absl::StrFormat(" (melanoma %.3f)", (*probabilities)[melanoma]));
+        }
+        assessment.explanation.push_back(std::move(line));
       } else {
         assessment.explanation.push_back(absl::StrCat(
-            "learned model failed, rules only: ", probability.status().message()));
+            "lesion model failed, rules only: ", probabilities.status().message()));
       }
     }
   } else {
@@ -203,15 +206,23 @@ absl::StatusOr<ImageAssessment> LesionAnalyzer::Analyze(
     }
   }
   assessment.analysable = true;
-  assessment.risk = CombineWithModel(rule_risk, assessment.model_malignant_probability,
-                                     options_.risk);
+  const std::optional<ModelCalibration>& calibration =
+      classifier_ != nullptr ? classifier_->sidecar().calibration : std::nullopt;
+  if (assessment.model_malignant_probability.has_value() && calibration.has_value()) {
+    assessment.risk = CalibratedRisk(
+        CalibratedScore(rule_risk, *assessment.model_malignant_probability, *calibration),
+        *calibration, options_.risk);
+  } else {
+    assessment.risk = CombineWithModel(rule_risk, assessment.model_malignant_probability,
+                                       options_.risk);
+  }
   assessment.suspicion = SuspicionForRisk(assessment.risk, options_.risk);
   assessment.explanation.insert(
       assessment.explanation.begin(),
       absl::StrFormat("risk %.2f (%s)%s", assessment.risk,
                       std::string(SuspicionName(assessment.suspicion)),
                       assessment.model_malignant_probability.has_value()
-                          ? absl::StrFormat(" from rules %.2f and model %.2f",
+                          ? absl::StrFormat(" from rules %.2f and lesion model %.2f",
                                             rule_risk,
                                             *assessment.model_malignant_probability)
                           : ""));

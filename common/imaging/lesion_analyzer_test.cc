@@ -1,6 +1,8 @@
 #include "common/imaging/lesion_analyzer.h"
 
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -216,6 +218,35 @@ TEST_F(LesionAnalyzerWithModelTest, ModelProbabilityIsReportedAndMovesTheRisk) {
   EXPECT_LT(green_with->risk, green_without->risk);
   EXPECT_TRUE(with_model_->has_model());
   EXPECT_FALSE(without_model_->has_model());
+  bool named = false;
+  for (const std::string& line : red_with->explanation) {
+    named = named || line.rfind("lesion model: malignant ", 0) == 0;
+  }
+  EXPECT_TRUE(named) << "no 'lesion model: malignant' line";
+}
+
+// A sidecar with a calibration puts the risk where CalibratedRisk says,
+// whatever the rules find when their weight is 0.
+TEST_F(LesionAnalyzerWithModelTest, CalibratedModelDecidesTheTierAtItsOperatingPoints) {
+  std::ifstream original(model_dir_ + "/redness.sidecar");
+  std::ostringstream sidecar;
+  sidecar << original.rdbuf() << "combine = 0, 1, 0\nsoon_from = 0.3\nurgent_from = 0.7\n";
+  std::ofstream(model_dir_ + "/calibrated.sidecar") << sidecar.str();
+  AnalyzerOptions options;
+  options.model_path = model_dir_ + "/redness.onnx";
+  options.model_sidecar_path = model_dir_ + "/calibrated.sidecar";
+  absl::StatusOr<LesionAnalyzerPtr> calibrated = LesionAnalyzer::Create(options);
+  ASSERT_TRUE(calibrated.ok()) << calibrated.status();
+  ModelCalibration calibration{0, 1, 0, 0.3, 0.7};
+  for (const std::string& image : {Tinted(IrregularLesion(), 1.0, 0.6), Tinted(IrregularLesion(), 0.6, 1.0)}) {
+    absl::StatusOr<ImageAssessment> a = (*calibrated)->Analyze(image, Modality::kDermoscopy);
+    ASSERT_TRUE(a.ok() && a->analysable);
+    const double p = *a->model_malignant_probability;
+    EXPECT_NEAR(a->risk, CalibratedRisk(p, calibration), 1e-9);
+    EXPECT_EQ(a->suspicion, p >= 0.7   ? Suspicion::kHighlySuspicious
+                            : p >= 0.3 ? Suspicion::kSuspicious
+                                       : Suspicion::kLow);
+  }
 }
 
 }  // namespace

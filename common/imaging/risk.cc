@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <utility>
 
 namespace telederm::imaging {
@@ -58,6 +59,33 @@ double CombineWithModel(double rule_risk,
     risk = (1 - w) * rule_risk + w * std::clamp(*model_probability, 0.0, 1.0);
   }
   return std::clamp(risk, 0.0, 1.0);
+}
+
+double CalibratedScore(double rule_risk, double model_probability,
+                       const ModelCalibration& calibration) {
+  const double p = std::clamp(model_probability, 1e-6, 1 - 1e-6);
+  const double z = calibration.intercept +
+                   calibration.model_weight * std::log(p / (1 - p)) +
+                   calibration.rule_weight * std::clamp(rule_risk, 0.0, 1.0);
+  return 1 / (1 + std::exp(-z));
+}
+
+double CalibratedRisk(double score, const ModelCalibration& calibration,
+                      const RiskOptions& options) {
+  const std::array<std::pair<double, double>, 4> anchors = {{
+      {0.0, 0.0},
+      {calibration.soon_from, options.suspicious_from},
+      {calibration.urgent_from, options.highly_suspicious_above},
+      {1.0, 1.0}}};
+  score = std::clamp(score, 0.0, 1.0);
+  for (size_t i = 1; i < anchors.size(); ++i) {
+    if (score <= anchors[i].first) {
+      const auto [x0, y0] = anchors[i - 1];
+      const auto [x1, y1] = anchors[i];
+      return y0 + (score - x0) * (y1 - y0) / (x1 - x0);
+    }
+  }
+  return 1.0;
 }
 
 Suspicion SuspicionForRisk(double risk, const RiskOptions& options) {

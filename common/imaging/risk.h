@@ -46,9 +46,34 @@ double DermoscopyRisk(const DermoscopyFindings& findings);
 double ClinicalRisk(const ClinicalFindings& findings);
 
 // Folds the learned model's malignant probability, if any, into `rule_risk`.
+// For a model without a calibration (ModelCalibration below).
 double CombineWithModel(double rule_risk,
                         std::optional<double> model_probability,
                         const RiskOptions& options = {});
+
+// A validated model's combination with the rules and its operating points,
+// fitted and chosen on a validation split (the model's sidecar carries them;
+// docs/MODEL.md says how they were chosen):
+//   score = sigmoid(intercept + model_weight * logit(p) + rule_weight * rule risk)
+// and the image risk maps score soon_from to RiskOptions::suspicious_from and
+// urgent_from to highly_suspicious_above, piecewise linearly (0 -> 0, 1 -> 1).
+struct ModelCalibration {
+  double intercept = 0;
+  double model_weight = 1;  // > 0: a more malignant model output never lowers the risk.
+  double rule_weight = 0;   // >= 0: nor do worse rule findings.
+  double soon_from = 0.35;
+  double urgent_from = 0.60;  // soon_from < urgent_from, both inside (0, 1).
+};
+
+// The calibrated score (0..1) of the combination above; p is clamped to
+// [1e-6, 1 - 1e-6] before its logit.
+double CalibratedScore(double rule_risk, double model_probability,
+                       const ModelCalibration& calibration);
+
+// The image risk of a calibrated score: monotone, and SOON/URGENT exactly at
+// the calibration's operating points.
+double CalibratedRisk(double score, const ModelCalibration& calibration,
+                      const RiskOptions& options = {});
 
 Suspicion SuspicionForRisk(double risk, const RiskOptions& options = {});
 

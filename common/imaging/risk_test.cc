@@ -53,6 +53,36 @@ TEST(RiskTest, ModelProbabilityMovesTheRiskItsWay) {
   EXPECT_DOUBLE_EQ(CombineWithModel(rules, 0.95, ignore_model), rules);
 }
 
+TEST(RiskTest, CalibratedRiskReachesTheTiersExactlyAtTheOperatingPoints) {
+  const RiskOptions options;
+  ModelCalibration calibration;
+  calibration.soon_from = 0.12;
+  calibration.urgent_from = 0.5;
+  EXPECT_DOUBLE_EQ(CalibratedRisk(0.12, calibration), options.suspicious_from);
+  EXPECT_DOUBLE_EQ(CalibratedRisk(0.5, calibration), options.highly_suspicious_above);
+  EXPECT_EQ(SuspicionForRisk(CalibratedRisk(0.1199, calibration)), Suspicion::kLow);
+  EXPECT_EQ(SuspicionForRisk(CalibratedRisk(0.12, calibration)), Suspicion::kSuspicious);
+  EXPECT_EQ(SuspicionForRisk(CalibratedRisk(0.51, calibration)), Suspicion::kHighlySuspicious);
+  EXPECT_DOUBLE_EQ(CalibratedRisk(0, calibration), 0);
+  EXPECT_DOUBLE_EQ(CalibratedRisk(1, calibration), 1);
+}
+
+TEST(RiskTest, CalibratedScoreIsMonotoneInTheModelAndTheRules) {
+  ModelCalibration calibration;
+  calibration.intercept = -1;
+  calibration.model_weight = 1.2;
+  calibration.rule_weight = 2;
+  double previous = -1;
+  for (double p = 0; p <= 1.0; p += 0.01) {
+    const double score = CalibratedScore(0.3, p, calibration);
+    EXPECT_GT(score, previous) << p;
+    previous = score;
+  }
+  EXPECT_LT(CalibratedScore(0.1, 0.5, calibration), CalibratedScore(0.6, 0.5, calibration));
+  // No intercept, unit model weight, no rule weight: the score is the model's probability.
+  EXPECT_NEAR(CalibratedScore(0.9, 0.3, ModelCalibration{}), 0.3, 1e-12);
+}
+
 TEST(RiskTest, ClinicalRiskGrowsWithTheSignsPresent) {
   ClinicalFindings none;
   ClinicalFindings two = none;
