@@ -1,5 +1,6 @@
 // Benchmarks of the imaging library (not run by ctest). Targets on one core:
-// full dermoscopy analysis of a 1024x768 image <= 30 ms median; quality gate
+// full dermoscopy analysis of a 1024x768 image <= 30 ms median (with the
+// shipped lesion model too); quality gate
 // of a 12-megapixel JPEG <= 60 ms. Figures are recorded in docs/IMAGING.md.
 //
 //   telederm_imaging_benchmark --benchmark_repetitions=5
@@ -69,6 +70,25 @@ void BM_AnalyzeDermoscopy1024x768(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_AnalyzeDermoscopy1024x768)->Unit(benchmark::kMillisecond);
+
+// The same with the shipped lesion model (models/, docs/MODEL.md) folded in.
+void BM_AnalyzeDermoscopyWithModel1024x768(benchmark::State& state) {
+  cv::setNumThreads(1);
+  const std::string jpeg = SampleJpeg({1024, 768});
+  AnalyzerOptions options;
+  options.model_path = TELEDERM_SHIPPED_MODEL;
+  options.model_sidecar_path = std::string(TELEDERM_SHIPPED_MODEL) + ".sidecar";
+  absl::StatusOr<LesionAnalyzerPtr> analyzer = LesionAnalyzer::Create(options);
+  if (jpeg.empty() || !analyzer.ok()) {
+    state.SkipWithError("setup failed");
+    return;
+  }
+  for (auto _ : state) {
+    absl::StatusOr<ImageAssessment> a = (*analyzer)->Analyze(jpeg, Modality::kDermoscopy);
+    benchmark::DoNotOptimize(a);
+  }
+}
+BENCHMARK(BM_AnalyzeDermoscopyWithModel1024x768)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace telederm::imaging

@@ -50,9 +50,28 @@ class LesionImageAnalyzer final : public Analyzer {
 }  // namespace
 
 absl::StatusOr<AnalyzerPtr> NewLesionImageAnalyzer(imaging::AnalyzerOptions options) {
+  const std::string model = options.model_path;
   absl::StatusOr<imaging::LesionAnalyzerPtr> analyzer = imaging::LesionAnalyzer::Create(std::move(options));
+  if (!analyzer.ok() && !model.empty()) {
+    return absl::Status(analyzer.status().code(),
+                        absl::StrCat("cannot load the lesion model ", model, " (set it with --model or TELEDERM_MODEL; "
+                                     "--model=none screens with the rules alone): ",
+                                     analyzer.status().message()));
+  }
   if (!analyzer.ok()) return analyzer.status();
   return AnalyzerPtr(std::make_shared<LesionImageAnalyzer>(std::move(*analyzer)));
+}
+
+std::string DefaultModelPath() { return TELEDERM_DEFAULT_MODEL; }
+
+void SelectModel(absl::string_view model, absl::string_view sidecar, imaging::AnalyzerOptions& options) {
+  if (model == "none") {
+    options.model_path.clear();
+    options.model_sidecar_path.clear();
+    return;
+  }
+  options.model_path = model.empty() ? DefaultModelPath() : std::string(model);
+  options.model_sidecar_path = sidecar.empty() ? options.model_path + ".sidecar" : std::string(sidecar);
 }
 
 }  // namespace telederm::triage

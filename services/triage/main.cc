@@ -27,7 +27,9 @@
 
 ABSL_FLAG(std::string, analysis_timeout, "10s", "longest image analysis before the case goes to a human");
 ABSL_FLAG(std::string, reclaim_idle, "30s", "pending entries idle this long are taken over from dead consumers");
-ABSL_FLAG(std::string, model, "", "optional ONNX classifier (env TELEDERM_MODEL)");
+ABSL_FLAG(std::string, model, "",
+          "ONNX lesion model (env TELEDERM_MODEL; default: the shipped models/lesion-dermoscopy.onnx; none: rules "
+          "only)");
 ABSL_FLAG(bool, skip_image_analysis, false,
           "BENCHMARKS ONLY: analyse no image; every tumour case goes to a specialist NOT SCREENED and URGENT");
 ABSL_FLAG(std::string, model_sidecar, "", "the classifier's sidecar file (default: MODEL.sidecar)");
@@ -69,11 +71,8 @@ int main(int argc, char** argv) {
   if (!blobs.ok()) return fail(blobs.status());
 
   imaging::AnalyzerOptions analyzer_options;
-  analyzer_options.model_path = FlagOrEnv(absl::GetFlag(FLAGS_model), "TELEDERM_MODEL", "");
-  analyzer_options.model_sidecar_path = absl::GetFlag(FLAGS_model_sidecar);
-  if (!analyzer_options.model_path.empty() && analyzer_options.model_sidecar_path.empty()) {
-    analyzer_options.model_sidecar_path = analyzer_options.model_path + ".sidecar";
-  }
+  triage::SelectModel(FlagOrEnv(absl::GetFlag(FLAGS_model), "TELEDERM_MODEL", ""), absl::GetFlag(FLAGS_model_sidecar),
+                      analyzer_options);
   absl::StatusOr<triage::AnalyzerPtr> analyzer = triage::NewLesionImageAnalyzer(analyzer_options);
   if (!analyzer.ok()) return fail(analyzer.status());
   if (absl::GetFlag(FLAGS_skip_image_analysis)) {

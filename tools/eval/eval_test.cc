@@ -1,4 +1,5 @@
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -37,6 +38,21 @@ TEST(ParseLabelsTest, MissingColumnAndBadTruthNameTheProblem) {
   EXPECT_TRUE(absl::StartsWith(bad.status().message(), "line 3:")) << bad.status().message();
 }
 
+TEST(ParseLabelsTest, ModalitySourceAndFitzpatrickColumns) {
+  auto images = ParseLabels(
+      "file,diagnosis,benign_malignant,modality,source,fitzpatrick\n"
+      "a.jpg,nevus,benign,clinical_close_up,pad,2\n"
+      "b.jpg,nevus,benign,,ham,\n");
+  ASSERT_TRUE(images.ok()) << images.status();
+  EXPECT_EQ((*images)[0].modality, "clinical_close_up");
+  EXPECT_EQ((*images)[0].source, "pad");
+  EXPECT_EQ((*images)[0].fitzpatrick, "2");
+  EXPECT_EQ((*images)[1].modality, "dermoscopy");
+  auto bad = ParseLabels("file,diagnosis,benign_malignant,modality\na.jpg,nevus,benign,xray\n");
+  EXPECT_EQ(bad.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(bad.status().message(), "line 2: modality must be 'dermoscopy' or 'clinical_close_up', not 'xray'");
+}
+
 Outcome O(bool malignant, double risk, v1::Urgency tier, const std::string& diagnosis = "x") {
   return Outcome{"f", diagnosis, malignant, risk, tier, true, 0.01};
 }
@@ -55,6 +71,34 @@ TEST(SummariseTest, AucIsOneForPerfectOrderingHalfForTiesZeroForReversed) {
   EXPECT_DOUBLE_EQ(Summarise({O(true, 0.9, v1::URGENCY_URGENT), O(false, 0.1, v1::URGENCY_ROUTINE)}).roc_auc, 1.0);
   EXPECT_DOUBLE_EQ(Summarise({O(true, 0.5, v1::URGENCY_SOON), O(false, 0.5, v1::URGENCY_SOON)}).roc_auc, 0.5);
   EXPECT_DOUBLE_EQ(Summarise({O(true, 0.1, v1::URGENCY_ROUTINE), O(false, 0.9, v1::URGENCY_URGENT)}).roc_auc, 0.0);
+}
+
+TEST(SummariseTest, RankAucAveragesTies) {
+  // Malignant 0.9, 0.5; benign 0.5, 0.1: pairs (0.9>0.5, 0.9>0.1, 0.5=0.5, 0.5>0.1) -> 3.5 / 4.
+  EXPECT_DOUBLE_EQ(RocAuc({O(true, 0.9, v1::URGENCY_URGENT), O(true, 0.5, v1::URGENCY_SOON),
+                           O(false, 0.5, v1::URGENCY_SOON), O(false, 0.1, v1::URGENCY_ROUTINE)}),
+                   0.875);
+  EXPECT_DOUBLE_EQ(RocAuc({O(true, 0.9, v1::URGENCY_URGENT)}), 0.0);
+}
+
+TEST(BootstrapTest, IntervalsHoldTheEstimateAndAreReproducible) {
+  std::vector<Outcome> outcomes;
+  for (int i = 0; i < 100; ++i) {
+    // 80 of 100 malignant images URGENT or SOON, 60 of 100 benign ROUTINE.
+    outcomes.push_back(O(true, 0.5 + i / 1000.0, i < 80 ? v1::URGENCY_SOON : v1::URGENCY_ROUTINE));
+    outcomes.push_back(O(false, 0.45 + i / 1000.0, i < 60 ? v1::URGENCY_ROUTINE : v1::URGENCY_SOON));
+  }
+  Intervals a = Bootstrap(outcomes, 500);
+  Intervals b = Bootstrap(outcomes, 500);
+  EXPECT_EQ(a.urgent_or_soon_sensitivity.low, b.urgent_or_soon_sensitivity.low);
+  EXPECT_LT(a.urgent_or_soon_sensitivity.low, 0.80);
+  EXPECT_GT(a.urgent_or_soon_sensitivity.high, 0.80);
+  EXPECT_GT(a.urgent_or_soon_sensitivity.low, 0.65);  // about 0.80 +- 2 * 0.04
+  EXPECT_LT(a.urgent_or_soon_specificity.low, 0.60);
+  EXPECT_GT(a.urgent_or_soon_specificity.high, 0.60);
+  const double auc = Summarise(outcomes).roc_auc;
+  EXPECT_LT(a.roc_auc.low, auc);
+  EXPECT_GT(a.roc_auc.high, auc);
 }
 
 TEST(SummariseTest, TierCountsPerDiagnosis) {
@@ -97,6 +141,65 @@ TEST(EvalToolTest, JsonOutputHasOneLinePerImageAndASummary) {
   }
   EXPECT_TRUE(absl::StrContains(lines[n], "\"summary\":true")) << lines[n];
   EXPECT_TRUE(absl::StrContains(lines[n], absl::StrCat("\"images\":", n))) << lines[n];
+}
+
+std::string RunEval(const std::string& flags) {
+  std::string command = std::string(TELEDERM_EVAL_BIN) + " " + flags;
+  FILE* pipe = ::popen(command.c_str(), "r");
+  if (pipe == nullptr) return "";
+  std::string output;
+  char buffer[4096];
+  while (size_t got = std::fread(buffer, 1, sizeof buffer, pipe)) output.append(buffer, got);
+  EXPECT_EQ(::pclose(pipe), 0) << command;
+  return output;
+}
+
+// The number after `key` in `text` (a JSON summary or a docs line), or -1.
+double NumberAfter(const std::string& text, const std::string& key) {
+  const size_t at = text.find(key);
+  if (at == std::string::npos) return -1;
+  return std::strtod(text.c_str() + at + key.size(), nullptr);
+}
+
+// The shipped model (loaded by default) on the committed sample of its
+// validation split must do at least what docs/MODEL.md states for that set.
+TEST(EvalToolTest, ShippedModelOnTheFixedValidationSetMeetsTheModelCard) {
+  std::ifstream card_file(std::string(TELEDERM_SOURCE_DIR) + "/docs/MODEL.md");
+  std::ostringstream card_text;
+  card_text << card_file.rdbuf();
+  std::string floors;
+  for (absl::string_view line : absl::StrSplit(card_text.str(), '\n')) {
+    if (absl::StartsWith(line, "| fixed set floor |")) floors = std::string(line);
+  }
+  ASSERT_FALSE(floors.empty()) << "docs/MODEL.md has no '| fixed set floor |' line";
+  const double sensitivity_floor = NumberAfter(floors, "malignant URGENT+SOON >= ");
+  const double specificity_floor = NumberAfter(floors, "benign ROUTINE >= ");
+  const double auc_floor = NumberAfter(floors, "ROC AUC >= ");
+  ASSERT_GT(sensitivity_floor, 0) << floors;
+  ASSERT_GT(specificity_floor, 0) << floors;
+  ASSERT_GT(auc_floor, 0) << floors;
+
+  std::string output = RunEval("--json --downsized " + std::string(TELEDERM_TEST_DATA_DIR) + "/model-validation");
+  std::vector<std::string> lines = absl::StrSplit(output, '\n', absl::SkipEmpty());
+  ASSERT_EQ(lines.size(), 241u) << output.substr(0, 2000);
+  int screened = 0;
+  for (size_t i = 0; i + 1 < lines.size(); ++i) {
+    if (!absl::StrContains(lines[i], "\"screened\":true")) continue;  // Not screened: URGENT, no model.
+    ++screened;
+    ASSERT_TRUE(absl::StrContains(lines[i], "lesion model: malignant ")) << "the model did not run: " << lines[i];
+  }
+  EXPECT_GT(screened, 200);
+  const std::string& summary = lines.back();
+  EXPECT_GE(NumberAfter(summary, "\"urgent_or_soon_sensitivity\":"), sensitivity_floor) << summary;
+  EXPECT_GE(NumberAfter(summary, "\"urgent_or_soon_specificity\":"), specificity_floor) << summary;
+  EXPECT_GE(NumberAfter(summary, "\"roc_auc\":"), auc_floor) << summary;
+}
+
+TEST(EvalToolTest, ModelNoneScreensWithTheRulesAlone) {
+  std::string output = RunEval("--json --downsized --model=none " + std::string(TELEDERM_TEST_DATA_DIR) +
+                               "/model-validation");
+  EXPECT_FALSE(absl::StrContains(output, "lesion model")) << output.substr(0, 2000);
+  EXPECT_TRUE(absl::StrContains(output, "\"images\":240")) << output.substr(output.size() > 2000 ? output.size() - 2000 : 0);
 }
 
 }  // namespace

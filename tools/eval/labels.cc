@@ -100,6 +100,15 @@ absl::StatusOr<std::vector<LabelledImage>> ParseLabels(absl::string_view csv) {
       }
     }
     image.sex = absl::AsciiStrToLower(get("sex"));
+    if (std::string modality = absl::AsciiStrToLower(get("modality")); !modality.empty()) {
+      if (modality != "dermoscopy" && modality != "clinical_close_up") {
+        return absl::InvalidArgumentError(absl::StrCat("line ", line, ": modality must be 'dermoscopy' or ",
+                                                       "'clinical_close_up', not '", modality, "'"));
+      }
+      image.modality = modality;
+    }
+    image.source = get("source");
+    image.fitzpatrick = get("fitzpatrick");
     images.push_back(std::move(image));
   }
   return images;

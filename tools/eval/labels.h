@@ -17,11 +17,17 @@ struct LabelledImage {
   bool malignant = false;
   std::optional<int> age;
   std::string sex;  // "female", "male" or empty
+  // How the service would receive it: "dermoscopy" (the default) or
+  // "clinical_close_up" (column modality).
+  std::string modality = "dermoscopy";
+  std::string source;       // column source, for per-source tables; may be empty
+  std::string fitzpatrick;  // column fitzpatrick (1..6), may be empty
 };
 
 // Parses CSV text (RFC 4180: quoted fields may hold commas, quotes and line
 // breaks) with a header naming at least file, diagnosis and benign_malignant
-// (values "benign" or "malignant"); age and sex are used when present.
+// (values "benign" or "malignant"); age, sex, modality, source and
+// fitzpatrick are used when present (an unknown modality is INVALID_ARGUMENT).
 // INVALID_ARGUMENT names the line and the problem.
 absl::StatusOr<std::vector<LabelledImage>> ParseLabels(absl::string_view csv);
 

@@ -1,12 +1,14 @@
 #include "tools/eval/metrics.h"
 
 #include <algorithm>
+#include <random>
+#include <utility>
 
 namespace telederm::eval {
 
 Summary Summarise(const std::vector<Outcome>& outcomes) {
   Summary s;
-  std::vector<double> malignant_risks, benign_risks, seconds;
+  std::vector<double> seconds;
   for (const Outcome& o : outcomes) {
     ++s.images;
     s.not_screened += o.screened ? 0 : 1;
@@ -16,27 +18,19 @@ Summary Summarise(const std::vector<Outcome>& outcomes) {
     bool urgent_or_soon = urgent || o.tier == v1::URGENCY_SOON;
     if (o.malignant) {
       ++s.malignant;
-      malignant_risks.push_back(o.risk);
       ++s.urgent_sensitivity.total;
       ++s.urgent_or_soon_sensitivity.total;
       s.urgent_sensitivity.hits += urgent;
       s.urgent_or_soon_sensitivity.hits += urgent_or_soon;
     } else {
       ++s.benign;
-      benign_risks.push_back(o.risk);
       ++s.urgent_specificity.total;
       ++s.urgent_or_soon_specificity.total;
       s.urgent_specificity.hits += !urgent;
       s.urgent_or_soon_specificity.hits += !urgent_or_soon;
     }
   }
-  if (!malignant_risks.empty() && !benign_risks.empty()) {
-    double wins = 0;
-    for (double m : malignant_risks) {
-      for (double b : benign_risks) wins += m > b ? 1.0 : (m == b ? 0.5 : 0.0);
-    }
-    s.roc_auc = wins / (static_cast<double>(malignant_risks.size()) * benign_risks.size());
-  }
+  s.roc_auc = RocAuc(outcomes);
   if (!seconds.empty()) {
     std::sort(seconds.begin(), seconds.end());
     size_t n = seconds.size();
@@ -46,6 +40,63 @@ Summary Summarise(const std::vector<Outcome>& outcomes) {
     s.mean_seconds = total / n;
   }
   return s;
+}
+
+double RocAuc(const std::vector<Outcome>& outcomes) {
+  std::vector<std::pair<double, bool>> scored;
+  scored.reserve(outcomes.size());
+  double malignant = 0, benign = 0;
+  for (const Outcome& o : outcomes) {
+    scored.emplace_back(o.risk, o.malignant);
+    (o.malignant ? malignant : benign) += 1;
+  }
+  if (malignant == 0 || benign == 0) return 0;
+  std::sort(scored.begin(), scored.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first; });
+  // Sum of the malignant images' ranks, ties given their average rank.
+  double rank_sum = 0;
+  for (size_t i = 0; i < scored.size();) {
+    size_t j = i;
+    while (j < scored.size() && scored[j].first == scored[i].first) ++j;
+    const double average_rank = (i + 1 + j) / 2.0;
+    for (size_t k = i; k < j; ++k) rank_sum += scored[k].second ? average_rank : 0;
+    i = j;
+  }
+  return (rank_sum - malignant * (malignant + 1) / 2) / (malignant * benign);
+}
+
+Intervals Bootstrap(const std::vector<Outcome>& outcomes, int resamples) {
+  Intervals intervals;
+  if (outcomes.empty() || resamples < 1) return intervals;
+  std::mt19937_64 random(16);
+  std::uniform_int_distribution<size_t> pick(0, outcomes.size() - 1);
+  std::vector<double> values[5];
+  std::vector<Outcome> sample(outcomes.size());
+  for (int r = 0; r < resamples; ++r) {
+    for (Outcome& o : sample) o = outcomes[pick(random)];
+    Summary s = Summarise(sample);
+    values[0].push_back(s.urgent_sensitivity.value());
+    values[1].push_back(s.urgent_specificity.value());
+    values[2].push_back(s.urgent_or_soon_sensitivity.value());
+    values[3].push_back(s.urgent_or_soon_specificity.value());
+    values[4].push_back(s.roc_auc);
+  }
+  Interval* out[5] = {&intervals.urgent_sensitivity, &intervals.urgent_specificity,
+                      &intervals.urgent_or_soon_sensitivity, &intervals.urgent_or_soon_specificity,
+                      &intervals.roc_auc};
+  for (int i = 0; i < 5; ++i) {
+    std::sort(values[i].begin(), values[i].end());
+    auto at = [&](double q) { return values[i][static_cast<size_t>(q * (values[i].size() - 1) + 0.5)]; };
+    *out[i] = {at(0.025), at(0.975)};
+  }
+  return intervals;
+}
+
+std::map<std::string, std::vector<Outcome>> GroupBy(const std::vector<Outcome>& outcomes,
+                                                    std::string Outcome::*key) {
+  std::map<std::string, std::vector<Outcome>> groups;
+  for (const Outcome& o : outcomes) groups[o.*key].push_back(o);
+  return groups;
 }
 
 }  // namespace telederm::eval

@@ -18,6 +18,8 @@ struct Outcome {
   v1::Urgency tier = v1::URGENCY_UNSPECIFIED;
   bool screened = false;
   double seconds = 0;
+  std::string source;       // may be empty
+  std::string fitzpatrick;  // may be empty
 };
 
 struct Rate {
@@ -39,6 +41,29 @@ struct Summary {
 };
 
 Summary Summarise(const std::vector<Outcome>& outcomes);
+
+// ROC AUC of risk for malignant vs benign (Mann-Whitney, ties count half);
+// 0 when either class is empty. O(n log n).
+double RocAuc(const std::vector<Outcome>& outcomes);
+
+// A 95% interval (2.5th and 97.5th percentiles of the bootstrap).
+struct Interval {
+  double low = 0, high = 0;
+};
+
+struct Intervals {
+  Interval urgent_sensitivity, urgent_specificity;
+  Interval urgent_or_soon_sensitivity, urgent_or_soon_specificity;
+  Interval roc_auc;
+};
+
+// Percentile bootstrap over images (resampled with replacement, `resamples`
+// times, from a fixed seed: the same outcomes give the same intervals).
+Intervals Bootstrap(const std::vector<Outcome>& outcomes, int resamples);
+
+// The outcomes whose `key` (diagnosis, source or fitzpatrick) is each value.
+std::map<std::string, std::vector<Outcome>> GroupBy(const std::vector<Outcome>& outcomes,
+                                                    std::string Outcome::*key);
 
 }  // namespace telederm::eval
 
