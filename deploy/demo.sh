@@ -81,7 +81,7 @@ c2=$(submit --type acne --acne-grade 2 --patient KR03-0118 --age 17 --sex female
 echo "   $c2  acne, grade 2"
 c3=$(submit --type tumour --patient KR03-0119 --age 34 --sex female --fitzpatrick 3 --site back \
   --diameter-mm 5 --duration-days 400 --question "Pigmented lesion noticed by her partner. Benign?" --consent \
-  --image "$images/ISIC_0026266.jpg:dermoscopy")
+  --image "$images/ISIC_0025248.jpg:dermoscopy")
 echo "   $c3  lesion on the back, quiet form; its dermoscopy image is what is worrying"
 c4=$(submit --type tumour --patient KR03-0120 --age 66 --sex male --site scalp --diameter-mm 9 \
   --evolved size,colour --symptoms bleeding --question "Scalp lesion growing and bleeding" --consent \

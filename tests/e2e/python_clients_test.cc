@@ -20,7 +20,7 @@ namespace telederm::testing {
 namespace {
 
 const std::string kExamples = std::string(TELEDERM_SOURCE_DIR) + "/examples/python/";
-const std::string kMelanoma = std::string(TELEDERM_SOURCE_DIR) + "/tests/data/cases/ISIC_0026266.jpg";
+const std::string kMelanoma = std::string(TELEDERM_SOURCE_DIR) + "/tests/data/cases/ISIC_0025248.jpg";  // URGENT by rules and model
 
 struct ScriptRun {
   int exit_code = -1;
