@@ -56,28 +56,10 @@ void BM_FullDecode12MegapixelJpeg(benchmark::State& state) {
 }
 BENCHMARK(BM_FullDecode12MegapixelJpeg)->Unit(benchmark::kMillisecond);
 
-void BM_AnalyzeDermoscopy1024x768(benchmark::State& state) {
+// Full analysis of a 1024x768 dermoscopy JPEG with `options`.
+void AnalyzeDermoscopy1024x768(benchmark::State& state, const AnalyzerOptions& options) {
   cv::setNumThreads(1);
   const std::string jpeg = SampleJpeg({1024, 768});
-  absl::StatusOr<LesionAnalyzerPtr> analyzer = LesionAnalyzer::Create({});
-  if (jpeg.empty() || !analyzer.ok()) {
-    state.SkipWithError("setup failed");
-    return;
-  }
-  for (auto _ : state) {
-    absl::StatusOr<ImageAssessment> a = (*analyzer)->Analyze(jpeg, Modality::kDermoscopy);
-    benchmark::DoNotOptimize(a);
-  }
-}
-BENCHMARK(BM_AnalyzeDermoscopy1024x768)->Unit(benchmark::kMillisecond);
-
-// The same with the shipped lesion model (models/, docs/MODEL.md) folded in.
-void BM_AnalyzeDermoscopyWithModel1024x768(benchmark::State& state) {
-  cv::setNumThreads(1);
-  const std::string jpeg = SampleJpeg({1024, 768});
-  AnalyzerOptions options;
-  options.model_path = TELEDERM_SHIPPED_MODEL;
-  options.model_sidecar_path = std::string(TELEDERM_SHIPPED_MODEL) + ".sidecar";
   absl::StatusOr<LesionAnalyzerPtr> analyzer = LesionAnalyzer::Create(options);
   if (jpeg.empty() || !analyzer.ok()) {
     state.SkipWithError("setup failed");
@@ -87,6 +69,17 @@ void BM_AnalyzeDermoscopyWithModel1024x768(benchmark::State& state) {
     absl::StatusOr<ImageAssessment> a = (*analyzer)->Analyze(jpeg, Modality::kDermoscopy);
     benchmark::DoNotOptimize(a);
   }
+}
+
+void BM_AnalyzeDermoscopy1024x768(benchmark::State& state) { AnalyzeDermoscopy1024x768(state, {}); }
+BENCHMARK(BM_AnalyzeDermoscopy1024x768)->Unit(benchmark::kMillisecond);
+
+// The same with the shipped lesion model (models/, docs/MODEL.md) folded in.
+void BM_AnalyzeDermoscopyWithModel1024x768(benchmark::State& state) {
+  AnalyzerOptions options;
+  options.model_path = TELEDERM_SHIPPED_MODEL;
+  options.model_sidecar_path = std::string(TELEDERM_SHIPPED_MODEL) + ".sidecar";
+  AnalyzeDermoscopy1024x768(state, options);
 }
 BENCHMARK(BM_AnalyzeDermoscopyWithModel1024x768)->Unit(benchmark::kMillisecond);
 
