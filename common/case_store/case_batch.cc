@@ -10,30 +10,6 @@ namespace telederm {
 
 CaseBatch::CaseBatch(std::shared_ptr<redis::Client> redis) : redis_(std::move(redis)) {}
 
-absl::StatusOr<std::vector<absl::StatusOr<std::optional<v1::Case>>>> CaseBatch::GetAll(
-    const std::vector<std::string>& case_ids) {
-  std::vector<std::vector<std::string>> commands;
-  commands.reserve(case_ids.size());
-  for (const std::string& id : case_ids) commands.push_back({"HGET", keys::Case(id), "pb"});
-  absl::StatusOr<std::vector<absl::StatusOr<redis::Reply>>> replies = redis_->Pipeline(commands);
-  if (!replies.ok()) return replies.status();
-  std::vector<absl::StatusOr<std::optional<v1::Case>>> records;
-  records.reserve(case_ids.size());
-  for (size_t i = 0; i < case_ids.size(); ++i) {
-    const absl::StatusOr<redis::Reply>& reply = (*replies)[i];
-    if (!reply.ok()) {
-      records.push_back(reply.status());
-    } else if (reply->IsNil()) {
-      records.push_back(std::optional<v1::Case>());
-    } else if (absl::StatusOr<v1::Case> c = ParseCaseRecord(case_ids[i], reply->str); c.ok()) {
-      records.push_back(std::optional<v1::Case>(*std::move(c)));
-    } else {
-      records.push_back(c.status());
-    }
-  }
-  return records;
-}
-
 CaseBatch::NamedCases CaseBatch::ReadNamed(const std::vector<redis::StreamEntry>& entries,
                                            absl::string_view stream) {
   NamedCases named;
@@ -47,7 +23,7 @@ CaseBatch::NamedCases CaseBatch::ReadNamed(const std::vector<redis::StreamEntry>
     named.ids.push_back(*std::move(case_id));
   }
   if (named.ids.empty()) return named;
-  absl::StatusOr<std::vector<absl::StatusOr<std::optional<v1::Case>>>> records = GetAll(named.ids);
+  absl::StatusOr<std::vector<absl::StatusOr<std::optional<v1::Case>>>> records = CaseStore(redis_).GetMany(named.ids);
   if (records.ok()) {
     named.records = *std::move(records);
   } else {

@@ -28,19 +28,14 @@ class CaseBatch {
  public:
   explicit CaseBatch(std::shared_ptr<redis::Client> redis);
 
-  // The record of each case id, in order; an empty optional when there is
-  // none. DATA_LOSS for a record that does not parse.
-  absl::StatusOr<std::vector<absl::StatusOr<std::optional<v1::Case>>>> GetAll(
-      const std::vector<std::string>& case_ids);
-
   // The cases a batch of stream entries names (field "case_id"), read with
-  // GetAll. An entry that names no valid case is logged as one of `stream`'s
+  // CaseStore::GetMany. An entry that names no valid case is logged as one of `stream`'s
   // and left out: its handling status stays OK, so it is acked and dropped.
   // When the read as a whole fails, every record carries that status.
   struct NamedCases {
     std::vector<size_t> entry;     // the batch index of each named case
     std::vector<std::string> ids;  // its case id
-    std::vector<absl::StatusOr<std::optional<v1::Case>>> records;  // GetAll(ids)
+    std::vector<absl::StatusOr<std::optional<v1::Case>>> records;  // CaseStore::GetMany(ids)
   };
   NamedCases ReadNamed(const std::vector<redis::StreamEntry>& entries, absl::string_view stream);
 

@@ -104,6 +104,30 @@ absl::StatusOr<std::optional<v1::Case>> CaseStore::Get(absl::string_view case_id
   return std::optional<v1::Case>(*std::move(c));
 }
 
+absl::StatusOr<std::vector<absl::StatusOr<std::optional<v1::Case>>>> CaseStore::GetMany(
+    const std::vector<std::string>& case_ids) {
+  std::vector<std::vector<std::string>> commands;
+  commands.reserve(case_ids.size());
+  for (const std::string& id : case_ids) commands.push_back({"HGET", keys::Case(id), "pb"});
+  absl::StatusOr<std::vector<absl::StatusOr<redis::Reply>>> replies = redis_->Pipeline(commands);
+  if (!replies.ok()) return replies.status();
+  std::vector<absl::StatusOr<std::optional<v1::Case>>> records;
+  records.reserve(case_ids.size());
+  for (size_t i = 0; i < case_ids.size(); ++i) {
+    const absl::StatusOr<redis::Reply>& reply = (*replies)[i];
+    if (!reply.ok()) {
+      records.push_back(reply.status());
+    } else if (reply->IsNil()) {
+      records.push_back(std::optional<v1::Case>());
+    } else if (absl::StatusOr<v1::Case> c = ParseCaseRecord(case_ids[i], reply->str); c.ok()) {
+      records.push_back(std::optional<v1::Case>(*std::move(c)));
+    } else {
+      records.push_back(c.status());
+    }
+  }
+  return records;
+}
+
 absl::StatusOr<v1::Case> CaseStore::Update(absl::string_view case_id, const Mutation& mutate) {
   return UpdateLoop(case_id, std::nullopt, mutate);
 }

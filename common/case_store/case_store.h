@@ -59,6 +59,12 @@ class CaseStore {
   // The case, or an empty optional when there is none.
   absl::StatusOr<std::optional<v1::Case>> Get(absl::string_view case_id);
 
+  // The record of each case id, in order, read in one round trip; an empty
+  // optional when there is none, DATA_LOSS for one that does not parse. The
+  // outer status is a transport failure.
+  absl::StatusOr<std::vector<absl::StatusOr<std::optional<v1::Case>>>> GetMany(
+      const std::vector<std::string>& case_ids);
+
   // Returns true when it changed the case (to be stored), false to leave it as
   // it is, or an error to abort with that error.
   using Mutation = std::function<absl::StatusOr<bool>(v1::Case&)>;

@@ -49,10 +49,11 @@ absl::Status BoundedDecoder::Run(std::function<void()> work) {
   queue_.push_back(job);
   Job* j = job.get();
   auto started = [j] { return j->state != Job::State::kQueued; };
-  if (!mutex_.AwaitWithDeadline(absl::Condition(&started), queued_at + options_.time_limit)) {
+  const absl::Duration queue_wait = options_.queue_wait.value_or(options_.time_limit);
+  if (!mutex_.AwaitWithDeadline(absl::Condition(&started), queued_at + queue_wait)) {
     queue_.erase(std::find(queue_.begin(), queue_.end(), job));
-    return absl::ResourceExhaustedError(absl::StrCat("no image checker was free within ",
-                                                     absl::FormatDuration(options_.time_limit)));
+    return absl::ResourceExhaustedError(
+        absl::StrCat("no image checker was free within ", absl::FormatDuration(queue_wait)));
   }
   if (j->state == Job::State::kRefused) return absl::UnavailableError("the image checker is shutting down");
   auto done = [j] { return j->state == Job::State::kDone; };

@@ -14,6 +14,7 @@
 #include <deque>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -27,9 +28,11 @@ namespace telederm::imaging {
 struct BoundedDecoderOptions {
   int threads = 2;      // jobs running at once, abandoned ones included
   int max_queued = 8;   // jobs waiting for a busy thread; beyond: RESOURCE_EXHAUSTED
-  // Per job, from the moment a thread starts it; also the longest a job may
-  // wait in the queue before it is refused as RESOURCE_EXHAUSTED.
+  // Per job, from the moment a thread starts it.
   absl::Duration time_limit = absl::Seconds(10);
+  // The longest a job may wait for a thread before it is refused as
+  // RESOURCE_EXHAUSTED; unset: time_limit.
+  std::optional<absl::Duration> queue_wait;
 };
 
 // Thread-safe. The destructor refuses queued jobs (their callers get
@@ -44,7 +47,7 @@ class BoundedDecoder {
   // Runs `job` on one of the threads and waits for it. OK when it finished
   // within the limit (whatever it wrote is then visible to the caller);
   // RESOURCE_EXHAUSTED when the queue is full or the job could not start
-  // within time_limit (it never runs); DEADLINE_EXCEEDED when it ran longer
+  // within queue_wait (it never runs); DEADLINE_EXCEEDED when it ran longer
   // than time_limit (it may still be running: `job` must own what it uses).
   // The messages say what happened, not what the clinic should do: callers
   // know what the job was.

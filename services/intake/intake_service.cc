@@ -268,19 +268,16 @@ absl::Status IntakeServiceImpl::List(const std::string& clinic_id, const v1::Lis
   absl::StatusOr<std::vector<std::string>> ids =
       ClinicCasesNewestFirst(*deps_.redis, clinic_id, offset, page_size + 1);
   if (!ids.ok()) return ids.status();
-  std::vector<std::vector<std::string>> reads;
-  for (size_t i = 0; i < ids->size() && i < static_cast<size_t>(page_size); ++i) {
-    reads.push_back({"HGET", keys::Case((*ids)[i]), "pb"});
-  }
-  if (!reads.empty()) {
-    absl::StatusOr<std::vector<absl::StatusOr<redis::Reply>>> records = deps_.redis->Pipeline(reads);
+  std::vector<std::string> page(ids->begin(), ids->begin() + std::min<size_t>(ids->size(), page_size));
+  if (!page.empty()) {
+    absl::StatusOr<std::vector<absl::StatusOr<std::optional<v1::Case>>>> records = CaseStore(deps_.redis).GetMany(page);
     if (!records.ok()) return records.status();
-    for (size_t i = 0; i < records->size(); ++i) {
-      const absl::StatusOr<redis::Reply>& record = (*records)[i];
-      if (!record.ok()) return record.status();
-      if (record->IsNil()) continue;
-      absl::StatusOr<v1::Case> c = ParseCaseRecord((*ids)[i], record->str);
-      if (c.ok() && c->clinic_id() == clinic_id) *response.add_cases() = *std::move(c);
+    for (absl::StatusOr<std::optional<v1::Case>>& record : *records) {
+      if (!record.ok() && !absl::IsDataLoss(record.status())) return record.status();
+      // A record that does not parse is left out of the list, as one that is gone.
+      if (record.ok() && record->has_value() && (**record).clinic_id() == clinic_id) {
+        *response.add_cases() = std::move(**record);
+      }
     }
   }
   if (ids->size() > static_cast<size_t>(page_size)) {

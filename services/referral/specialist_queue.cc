@@ -102,19 +102,18 @@ absl::StatusOr<v1::ListQueueResponse> SpecialistQueue::ListQueue(const Reader& s
     if (request.overdue_only() && !(merged[position].due < now)) break;  // sorted: none further is overdue
     const int64_t batch_end =
         std::min<int64_t>(merged.size(), position + (page_size - response.entries_size()));
-    std::vector<std::vector<std::string>> reads;
-    for (int64_t i = position; i < batch_end; ++i) reads.push_back({"HGET", keys::Case(merged[i].case_id), "pb"});
-    absl::StatusOr<std::vector<absl::StatusOr<redis::Reply>>> records = redis_->Pipeline(reads);
+    std::vector<std::string> ids;
+    for (int64_t i = position; i < batch_end; ++i) ids.push_back(merged[i].case_id);
+    absl::StatusOr<std::vector<absl::StatusOr<std::optional<v1::Case>>>> records = CaseStore(redis_).GetMany(ids);
     if (!records.ok()) return records.status();
     for (size_t i = 0; i < records->size(); ++i) {
-      if (!(*records)[i].ok()) return (*records)[i].status();
+      const absl::StatusOr<std::optional<v1::Case>>& record = (*records)[i];
+      if (!record.ok() && !absl::IsDataLoss(record.status())) return record.status();
       const QueuedCase& queued = merged[position + i];
       if (request.overdue_only() && !(queued.due < now)) continue;
-      // A missing record or one that moved on is a stale index entry: not waiting.
-      if ((*records)[i]->IsNil()) continue;
-      absl::StatusOr<v1::Case> record = ParseCaseRecord(queued.case_id, (*records)[i]->str);
-      if (!record.ok()) continue;
-      const v1::Case& c = *record;
+      // A missing or unreadable record, or one that moved on, is a stale index entry: not waiting.
+      if (!record.ok() || !record->has_value()) continue;
+      const v1::Case& c = **record;
       if (c.status() != v1::CASE_STATUS_QUEUED || c.pool() != queued.pool) continue;
       if (request.urgency() != v1::URGENCY_UNSPECIFIED && c.urgency() != request.urgency()) continue;
       if (!request.clinic_id().empty() && c.clinic_id() != request.clinic_id()) continue;

@@ -174,7 +174,7 @@ void TriagedStreamHandler::DecideAndStore(std::vector<Pending> pending, std::vec
       }
     }
     if (lost.empty()) return;
-    absl::StatusOr<std::vector<absl::StatusOr<std::optional<v1::Case>>>> reread = batch_.GetAll(lost_ids);
+    absl::StatusOr<std::vector<absl::StatusOr<std::optional<v1::Case>>>> reread = CaseStore(redis_).GetMany(lost_ids);
     std::vector<Pending> again;
     for (size_t n = 0; n < lost.size(); ++n) {
       const size_t entry = pending[lost[n]].entry;

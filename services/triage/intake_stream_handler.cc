@@ -147,7 +147,7 @@ std::vector<absl::Status> IntakeStreamHandler::Carry(const std::vector<redis::St
       }
     }
     if (lost.empty()) break;
-    absl::StatusOr<std::vector<absl::StatusOr<std::optional<v1::Case>>>> reread = batch_.GetAll(lost_ids);
+    absl::StatusOr<std::vector<absl::StatusOr<std::optional<v1::Case>>>> reread = CaseStore(redis_).GetMany(lost_ids);
     std::vector<Pending> again;
     for (size_t n = 0; n < lost.size(); ++n) {
       const size_t entry = pending[lost[n]].entry;
