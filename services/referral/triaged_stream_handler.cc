@@ -16,9 +16,6 @@ namespace telederm::referral {
 namespace {
 
 constexpr char kReferralActor[] = "referral";
-// Compare-and-set attempts per case and batch before its entry is left
-// pending (another writer kept changing it); the redelivery tries again.
-constexpr int kMaxStoreAttempts = 4;
 
 // A case queued before (it has a pool and a due time) that triage screened
 // again: the clinic answered a question with new images.
@@ -85,109 +82,40 @@ absl::Status TriagedStreamHandler::Handle(const redis::StreamEntry& entry) { ret
 
 std::vector<absl::Status> TriagedStreamHandler::HandleBatch(const std::vector<redis::StreamEntry>& entries) {
   std::vector<absl::Status> handled(entries.size(), absl::OkStatus());
-  CaseBatch::NamedCases named = batch_.ReadNamed(entries, keys::kTriagedStream);
-  std::vector<Pending> pending;
-  for (size_t k = 0; k < named.entry.size(); ++k) {
-    absl::StatusOr<std::optional<v1::Case>>& record = named.records[k];
-    if (!record.ok()) {
-      handled[named.entry[k]] = record.status();
-    } else if (!record->has_value()) {
-      LogError(absl::StrCat("triaged entry ", entries[named.entry[k]].id, ": case ", named.ids[k],
-                            " does not exist; dropped"));
-    } else {
-      pending.push_back({named.entry[k], std::move(**record)});
-    }
-  }
+  std::vector<TriagedStep> steps(entries.size());
   std::vector<Decided> decided;
-  DecideAndStore(std::move(pending), decided, handled);
+  Routing routing;
+  const absl::Time now = clock_->Now();
+  batch_.DecideAndStore(
+      batch_.ReadNamed(entries, keys::kTriagedStream, handled),
+      // Routing reads the directory before the decisions, which make no Redis calls.
+      [&](const std::vector<CaseBatch::Member>& members) { return ReadRoutingFor(members, routing); },
+      [&](CaseBatch::Member& m, int round) -> absl::StatusOr<bool> {
+        absl::StatusOr<TriagedStep> step = DecideTriaged(m.record, routing, options_, now);
+        if (!step.ok()) return step.status();
+        // A case someone else changed meanwhile: whoever queued it told the clinic.
+        if (round > 0) step->clinic_event = step->store;
+        if (!step->store && !step->index) LogNothingToDo(m.record);
+        steps[m.entry] = *step;
+        return step->store;
+      },
+      [&](CaseBatch::Member& m, int) { decided.push_back({m.entry, std::move(m.record), steps[m.entry]}); },
+      handled);
   IndexAndTell(decided, handled);
   return handled;
 }
 
-void TriagedStreamHandler::DecideAndStore(std::vector<Pending> pending, std::vector<Decided>& decided,
-                                          std::vector<absl::Status>& handled) {
-  Routing routing;
-  const absl::Time now = clock_->Now();
-  for (int attempt = 0; !pending.empty(); ++attempt) {
-    if (attempt == kMaxStoreAttempts) {
-      for (const Pending& p : pending) {
-        handled[p.entry] = absl::AbortedError(absl::StrCat("case ", p.record.case_id(), " was changed by another writer ",
-                                                           kMaxStoreAttempts, " times while being queued; retried"));
-      }
-      return;
-    }
-    // Routing reads the directory before the decisions, which make no Redis calls.
-    std::set<std::string> unread;
-    for (const Pending& p : pending) {
-      if (NeedsRouting(p.record) && !routing.clinics.contains(p.record.clinic_id())) unread.insert(p.record.clinic_id());
-    }
-    if (!unread.empty()) {
-      absl::StatusOr<Routing> read = directory_.ReadRouting(unread);
-      if (!read.ok()) {
-        for (const Pending& p : pending) handled[p.entry] = read.status();
-        return;
-      }
-      routing.pools = std::move(read->pools);
-      routing.clinics.merge(read->clinics);
-    }
-
-    std::vector<TriagedStep> steps(pending.size());
-    std::vector<v1::Case*> changed;
-    std::vector<size_t> changed_at;  // index into pending
-    for (size_t j = 0; j < pending.size(); ++j) {
-      absl::StatusOr<TriagedStep> step = DecideTriaged(pending[j].record, routing, options_, now);
-      if (!step.ok()) {
-        handled[pending[j].entry] = step.status();
-        continue;
-      }
-      // A case someone else changed meanwhile: whoever queued it told the clinic.
-      if (attempt > 0) step->clinic_event = step->store;
-      steps[j] = *step;
-      if (step->store) {
-        changed.push_back(&pending[j].record);
-        changed_at.push_back(j);
-      } else {
-        if (!step->index) LogNothingToDo(pending[j].record);
-        decided.push_back({pending[j].entry, std::move(pending[j].record), *step});
-      }
-    }
-    if (changed.empty()) return;
-    absl::StatusOr<std::vector<absl::StatusOr<bool>>> stored = batch_.CompareAndSetAll(changed);
-    if (!stored.ok()) {
-      for (size_t j : changed_at) handled[pending[j].entry] = stored.status();
-      return;
-    }
-    std::vector<size_t> lost;  // index into pending
-    std::vector<std::string> lost_ids;
-    for (size_t n = 0; n < changed_at.size(); ++n) {
-      Pending& p = pending[changed_at[n]];
-      const absl::StatusOr<bool>& result = (*stored)[n];
-      if (absl::IsNotFound(result.status())) {
-        LogError(absl::StrCat("case ", p.record.case_id(), " is gone; its triaged entry is dropped"));
-      } else if (!result.ok()) {
-        handled[p.entry] = result.status();
-      } else if (*result) {
-        decided.push_back({p.entry, std::move(p.record), steps[changed_at[n]]});
-      } else {
-        lost.push_back(changed_at[n]);
-        lost_ids.push_back(p.record.case_id());
-      }
-    }
-    if (lost.empty()) return;
-    absl::StatusOr<std::vector<absl::StatusOr<std::optional<v1::Case>>>> reread = CaseStore(redis_).GetMany(lost_ids);
-    std::vector<Pending> again;
-    for (size_t n = 0; n < lost.size(); ++n) {
-      const size_t entry = pending[lost[n]].entry;
-      if (!reread.ok()) {
-        handled[entry] = reread.status();
-      } else if (!(*reread)[n].ok()) {
-        handled[entry] = (*reread)[n].status();
-      } else if ((*reread)[n]->has_value()) {
-        again.push_back({entry, std::move(*(*reread)[n]).value()});
-      }
-    }
-    pending = std::move(again);
+absl::Status TriagedStreamHandler::ReadRoutingFor(const std::vector<CaseBatch::Member>& members, Routing& routing) {
+  std::set<std::string> unread;
+  for (const CaseBatch::Member& m : members) {
+    if (NeedsRouting(m.record) && !routing.clinics.contains(m.record.clinic_id())) unread.insert(m.record.clinic_id());
   }
+  if (unread.empty()) return absl::OkStatus();
+  absl::StatusOr<Routing> read = directory_.ReadRouting(unread);
+  if (!read.ok()) return read.status();
+  routing.pools = std::move(read->pools);
+  routing.clinics.merge(read->clinics);
+  return absl::OkStatus();
 }
 
 void TriagedStreamHandler::IndexAndTell(const std::vector<Decided>& decided, std::vector<absl::Status>& handled) {

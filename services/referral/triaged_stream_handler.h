@@ -65,20 +65,15 @@ class TriagedStreamHandler {
   absl::Status Handle(const redis::StreamEntry& entry);
 
  private:
-  // A case of the batch on its way through, with its entry.
-  struct Pending {
-    size_t entry;
-    v1::Case record;
-  };
+  // A case whose step is decided and whose record, if it changed, is stored.
   struct Decided {
     size_t entry;
     v1::Case record;
     TriagedStep step;
   };
-  // Decides and stores `pending` until each is stored or needs nothing
-  // stored (into `decided`), or has failed (its status in `handled`).
-  void DecideAndStore(std::vector<Pending> pending, std::vector<Decided>& decided,
-                      std::vector<absl::Status>& handled);
+  // Reads into `routing` the clinics of `members` that need routing and are
+  // not in it yet (nothing when none does).
+  absl::Status ReadRoutingFor(const std::vector<CaseBatch::Member>& members, Routing& routing);
   // The queue index entries and the events of the decided cases.
   void IndexAndTell(const std::vector<Decided>& decided, std::vector<absl::Status>& handled);
 
