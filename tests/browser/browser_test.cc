@@ -30,7 +30,7 @@ namespace {
 const std::string kScript = std::string(TELEDERM_SOURCE_DIR) + "/tests/browser/console_test.py";
 // HAM10000 dermoscopy samples (tests/data/cases/ATTRIBUTION.md).
 const std::string kSamples = std::string(TELEDERM_TEST_DATA_DIR) + "/cases/";
-const std::string kMelanoma = kSamples + "ISIC_0026266.jpg";  // melanoma: TDS in the highly suspicious range
+const std::string kMelanoma = kSamples + "ISIC_0025248.jpg";  // melanoma: URGENT by rules and lesion model
 const std::string kNaevus = kSamples + "ISIC_0024311.jpg";    // naevus: TDS in the benign range
 
 // A JPEG of at least `min_bytes` made from `source`: upscaled to 4000x3000 with

@@ -21,7 +21,7 @@ namespace telederm::testing {
 namespace {
 
 const std::string kCases = std::string(TELEDERM_TEST_DATA_DIR) + "/cases/";
-const std::string kMelanoma = kCases + "ISIC_0026266.jpg";  // TDS in the highly suspicious range
+const std::string kMelanoma = kCases + "ISIC_0025248.jpg";  // URGENT: TDS highly suspicious, lesion model agrees
 const std::string kNaevus = kCases + "ISIC_0024311.jpg";    // TDS in the benign range
 
 class ConsultE2eTest : public ::testing::Test {

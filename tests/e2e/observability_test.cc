@@ -17,7 +17,7 @@
 namespace telederm::testing {
 namespace {
 
-const std::string kMelanoma = std::string(TELEDERM_TEST_DATA_DIR) + "/cases/ISIC_0026266.jpg";
+const std::string kMelanoma = std::string(TELEDERM_TEST_DATA_DIR) + "/cases/ISIC_0025248.jpg";  // URGENT by rules and lesion model
 
 std::string Scrape(int port, const std::string& path = "/metrics") {
   absl::StatusOr<std::string> body = metrics::HttpGet("127.0.0.1", port, path);
