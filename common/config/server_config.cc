@@ -44,13 +44,4 @@ ServerConfig ResolveServerConfig(absl::string_view default_listen) {
   return config;
 }
 
-absl::StatusOr<absl::Duration> ParseDurationSetting(absl::string_view name, absl::string_view text) {
-  absl::Duration duration;
-  if (!absl::ParseDuration(text, &duration) || duration < absl::ZeroDuration()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(name, ": '", text, "' is not a duration such as 30s, 250ms or 24h"));
-  }
-  return duration;
-}
-
 }  // namespace telederm

@@ -33,9 +33,6 @@ ServerConfig ResolveServerConfig(absl::string_view default_listen);
 // flag_value if non-empty, else the environment variable if set and non-empty, else fallback.
 std::string FlagOrEnv(const std::string& flag_value, const char* env_name, absl::string_view fallback);
 
-// Parses "30s", "250ms", "24h" (absl duration syntax) with a message naming the setting.
-absl::StatusOr<absl::Duration> ParseDurationSetting(absl::string_view name, absl::string_view text);
-
 }  // namespace telederm
 
 #endif  // TELEDERM_COMMON_CONFIG_SERVER_CONFIG_H_

@@ -15,13 +15,5 @@ TEST(FlagOrEnvTest, FlagWinsOverEnvironmentWhichWinsOverDefault) {
   EXPECT_EQ(FlagOrEnv("", "TELEDERM_TEST_SETTING", "default"), "default");
 }
 
-TEST(ParseDurationSettingTest, AcceptsHoursAndRefusesNonsenseNamingTheSetting) {
-  EXPECT_EQ(*ParseDurationSetting("urgent_target", "24h"), absl::Hours(24));
-  auto bad = ParseDurationSetting("urgent_target", "soon");
-  ASSERT_FALSE(bad.ok());
-  EXPECT_EQ(bad.status().code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_NE(bad.status().message().find("urgent_target"), absl::string_view::npos);
-}
-
 }  // namespace
 }  // namespace telederm

@@ -5,7 +5,6 @@
 // until SIGTERM.
 #include "services/referral/referral_server.h"
 
-#include <iostream>
 #include <memory>
 #include <thread>
 #include <vector>
@@ -62,7 +61,7 @@ int RunReferralServer(ClockPtr clock) {
   const telederm::ServerConfig config = telederm::ResolveServerConfig("127.0.0.1:50053");
   auto observability = telederm::metrics::Observability::StartFromFlags("127.0.0.1:9093");  // docs/OBSERVABILITY.md
   if (!observability.ok()) {
-    std::cerr << "telederm-referral: " << observability.status().message() << "\n";
+    telederm::LogError(std::string(observability.status().message()));
     return 2;
   }
 
@@ -76,23 +75,23 @@ int RunReferralServer(ClockPtr clock) {
   options.default_pool = absl::GetFlag(FLAGS_default_pool);
   options.fairness_window = absl::GetFlag(FLAGS_fairness_window);
   if (absl::Status s = telederm::referral::ValidateOptions(options); !s.ok()) {
-    std::cerr << "telederm-referral: " << s.message() << "\n";
+    telederm::LogError(std::string(s.message()));
     return 2;
   }
   if (const int batch = absl::GetFlag(FLAGS_stream_batch); batch < 1 || batch > 1000) {
-    std::cerr << "telederm-referral: --stream_batch=" << batch << " must be between 1 and 1000\n";
+    telederm::LogError(absl::StrCat("--stream_batch=", batch, " must be between 1 and 1000"));
     return 2;
   }
   std::string table_path = absl::GetFlag(FLAGS_icd10_table);
   if (table_path.empty()) table_path = telederm::referral::DefaultIcd10TablePath();
   absl::StatusOr<telederm::referral::Icd10TablePtr> codes = telederm::referral::Icd10Table::Load(table_path);
   if (!codes.ok()) {
-    std::cerr << "telederm-referral: --icd10_table: " << codes.status().message() << "\n";
+    telederm::LogError(absl::StrCat("--icd10_table: ", codes.status().message()));
     return 2;
   }
   absl::StatusOr<telederm::redis::Endpoint> endpoint = telederm::redis::Endpoint::Parse(config.redis);
   if (!endpoint.ok()) {
-    std::cerr << "telederm-referral: --redis: " << endpoint.status().message() << "\n";
+    telederm::LogError(absl::StrCat("--redis: ", endpoint.status().message()));
     return 2;
   }
   telederm::redis::ClientOptions redis_options;
@@ -106,7 +105,7 @@ int RunReferralServer(ClockPtr clock) {
   absl::StatusOr<telederm::ServerSecurity> security = telederm::auth::MakeServerSecurity(
       telederm::auth::SecurityOptionsFromFlags(), redis, telederm::RealClock(), &(*observability)->registry());
   if (!security.ok()) {
-    std::cerr << "telederm-referral: " << security.status().message() << "\n";
+    telederm::LogError(std::string(security.status().message()));
     return 2;
   }
   security->interceptors.push_back((*observability)->NewRpcInterceptorFactory());
@@ -130,7 +129,7 @@ int RunReferralServer(ClockPtr clock) {
   // The audit trail's retention, in the process given --audit_archive_dir (docs/SECURITY.md).
   auto retention = telederm::audit::AuditRetentionFromFlags(redis_options, telederm::RealClock());
   if (!retention.ok()) {
-    std::cerr << "telederm-referral: " << retention.status().message() << "\n";
+    telederm::LogError(std::string(retention.status().message()));
     return 2;
   }
   telederm::referral::Housekeeping housekeeping(std::make_unique<telederm::referral::LeaseReaper>(redis, clock),
@@ -145,8 +144,8 @@ int RunReferralServer(ClockPtr clock) {
   limits.max_watches_per_specialist = absl::GetFlag(FLAGS_max_watches_per_specialist);
   if (limits.max_queued_calls < 1 || limits.max_watches < 1 || limits.max_watches_per_specialist < 1 ||
       limits.max_watches_per_specialist > limits.max_watches) {
-    std::cerr << "telederm-referral: --max_queued_calls and --max_watches must be at least 1, "
-                 "--max_watches_per_specialist 1..--max_watches\n";
+    telederm::LogError(
+        "--max_queued_calls and --max_watches must be at least 1, --max_watches_per_specialist 1..--max_watches");
     return 2;
   }
   telederm::referral::ReferralServiceImpl service(std::move(parts), limits);
@@ -156,7 +155,7 @@ int RunReferralServer(ClockPtr clock) {
   absl::StatusOr<std::unique_ptr<telederm::GrpcServer>> server = telederm::GrpcServer::Start(
       config.listen, {&service, &admin, &fhir_export, &dead_letters}, *std::move(security));
   if (!server.ok()) {
-    std::cerr << "telederm-referral: " << server.status().message() << "\n";
+    telederm::LogError(std::string(server.status().message()));
     return 1;
   }
   // Two threads: the worker's blocking stream read must not hold up the timers.
@@ -168,9 +167,9 @@ int RunReferralServer(ClockPtr clock) {
   for (int i = 0; i < 2; ++i) threads.emplace_back([&io] { io.run(); });
   (*server)->SetServing(true);
   (*observability)->ReportHealth([s = server->get()] { return s->serving(); });
-  std::cout << "telederm-referral listening on " << config.listen.substr(0, config.listen.rfind(':')) << ":"
-            << (*server)->port() << " (consumer " << worker.consumer().consumer() << ", " << (*codes)->size()
-            << " ICD-10 codes)" << std::endl;
+  telederm::LogInfo(absl::StrCat("telederm-referral listening on ", config.listen.substr(0, config.listen.rfind(':')),
+                                 ":", (*server)->port(), " (consumer ", worker.consumer().consumer(), ", ",
+                                 (*codes)->size(), " ICD-10 codes)"));
   telederm::WaitForTerminationSignal();
   const absl::Duration shutdown_deadline = absl::GetFlag(FLAGS_shutdown_deadline);
   telederm::LogInfo(absl::StrCat("shutting down within ", absl::FormatDuration(shutdown_deadline)));

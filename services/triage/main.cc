@@ -25,8 +25,8 @@
 #include "services/triage/intake_stream_handler.h"
 #include "services/triage/triage_service.h"
 
-ABSL_FLAG(std::string, analysis_timeout, "10s", "longest image analysis before the case goes to a human");
-ABSL_FLAG(std::string, reclaim_idle, "30s", "pending entries idle this long are taken over from dead consumers");
+ABSL_FLAG(absl::Duration, analysis_timeout, absl::Seconds(10), "longest image analysis before the case goes to a human");
+ABSL_FLAG(absl::Duration, reclaim_idle, absl::Seconds(30), "pending entries idle this long are taken over from dead consumers");
 ABSL_FLAG(std::string, model, "",
           "ONNX lesion model (env TELEDERM_MODEL; default: the shipped models/lesion-dermoscopy.onnx; none: rules "
           "only)");
@@ -58,10 +58,11 @@ int main(int argc, char** argv) {
     LogError(std::string(status.message()));
     return 2;
   };
-  absl::StatusOr<absl::Duration> timeout = ParseDurationSetting("--analysis_timeout", absl::GetFlag(FLAGS_analysis_timeout));
-  if (!timeout.ok()) return fail(timeout.status());
-  absl::StatusOr<absl::Duration> reclaim_idle = ParseDurationSetting("--reclaim_idle", absl::GetFlag(FLAGS_reclaim_idle));
-  if (!reclaim_idle.ok()) return fail(reclaim_idle.status());
+  const absl::Duration timeout = absl::GetFlag(FLAGS_analysis_timeout);
+  const absl::Duration reclaim_idle = absl::GetFlag(FLAGS_reclaim_idle);
+  if (timeout <= absl::ZeroDuration() || reclaim_idle <= absl::ZeroDuration()) {
+    return fail(absl::InvalidArgumentError("--analysis_timeout and --reclaim_idle must be positive"));
+  }
   if (const int batch = absl::GetFlag(FLAGS_stream_batch); batch < 1 || batch > 1000) {
     return fail(absl::InvalidArgumentError(absl::StrCat("--stream_batch=", batch, " must be between 1 and 1000")));
   }
@@ -95,7 +96,7 @@ int main(int argc, char** argv) {
   security->interceptors.push_back((*observability)->NewRpcInterceptorFactory());
   (*observability)->AddPipelineGauges(redis, RealClock(), {.streams = {keys::kIntakeStream}});
   triage::ScreeningOptions screening;
-  screening.analysis_timeout = *timeout;
+  screening.analysis_timeout = timeout;
   auto screener = std::make_shared<const triage::Screener>(*analyzer, *blobs, screening);
   auto handler = std::make_shared<triage::IntakeStreamHandler>(redis, screener, RealClock());
 
@@ -106,7 +107,7 @@ int main(int argc, char** argv) {
   // screened: a suspected melanoma early in a batch would wait for the other
   // cases' analyses. So an analysing triage takes one case at a time.
   worker_options.batch = (*analyzer)->ReadsImages() ? 1 : absl::GetFlag(FLAGS_stream_batch);
-  worker_options.reclaim_idle = *reclaim_idle;
+  worker_options.reclaim_idle = reclaim_idle;
   worker_options.dead_letters.max_deliveries = absl::GetFlag(FLAGS_max_deliveries);
   worker_options.dead_letters.on_dead_letter = [handler](const redis::StreamEntry& entry, const std::string& error) {
     return handler->HandOverUnscreened(entry, error);
