@@ -43,7 +43,7 @@ v1::Message SpecialistMessage(const v1::Case& c, const Reader& staff, const std:
 }  // namespace
 
 Consultation::Consultation(std::shared_ptr<redis::Client> redis, ClockPtr clock, Icd10TablePtr codes,
-                           std::shared_ptr<CaseAccess> access, std::shared_ptr<Directory> directory)
+                           std::shared_ptr<CaseAccess> access, std::shared_ptr<ProfileDirectory> directory)
     : clock_(std::move(clock)),
       codes_(std::move(codes)),
       access_(std::move(access)),

@@ -12,7 +12,7 @@
 #include "common/clock/clock.h"
 #include "common/redis/client.h"
 #include "services/referral/access.h"
-#include "services/referral/directory.h"
+#include "services/referral/profile_directory.h"
 #include "services/referral/icd10_table.h"
 #include "services/referral/queue_events.h"
 #include "services/referral/queue_index.h"
@@ -33,7 +33,7 @@ namespace telederm::referral {
 class Consultation {
  public:
   Consultation(std::shared_ptr<redis::Client> redis, ClockPtr clock, Icd10TablePtr codes,
-               std::shared_ptr<CaseAccess> access, std::shared_ptr<Directory> directory);
+               std::shared_ptr<CaseAccess> access, std::shared_ptr<ProfileDirectory> directory);
 
   // CLAIMED -> NEEDS_INFO: the claim ends, the clock stops (info_requested_at),
   // the question goes to the thread and to the clinic as INFO_REQUESTED. A
@@ -65,7 +65,7 @@ class Consultation {
   ClockPtr clock_;
   Icd10TablePtr codes_;
   std::shared_ptr<CaseAccess> access_;
-  std::shared_ptr<Directory> directory_;
+  std::shared_ptr<ProfileDirectory> directory_;
   CaseStore store_;
   EventLog events_;
   QueueIndex index_;

@@ -7,7 +7,7 @@
 #include "common/case_store/case_store.h"
 #include "common/clock/clock.h"
 #include "common/redis/client.h"
-#include "services/referral/directory.h"
+#include "services/referral/profile_directory.h"
 #include "services/referral/queue_events.h"
 #include "services/referral/queue_index.h"
 
@@ -33,7 +33,7 @@ class Escalator {
   CaseStore store_;
   QueueIndex index_;
   QueueEventLog queue_events_;
-  Directory directory_;
+  ProfileDirectory directory_;
 };
 
 }  // namespace telederm::referral

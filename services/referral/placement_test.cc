@@ -54,7 +54,7 @@ v1::PoolProfile Pool(const std::string& name, v1::Specialty specialty, std::vect
   return pool;
 }
 
-Routing Directory(const std::string& region, const std::string& language) {
+Routing RoutingFor(const std::string& region, const std::string& language) {
   Routing directory;
   directory.pools = {Pool("general", v1::SPECIALTY_GENERAL_DERMATOLOGY),
                      Pool("general-north-sw", v1::SPECIALTY_GENERAL_DERMATOLOGY, {"north"}, {"sw"}),
@@ -77,8 +77,8 @@ v1::Case AdultCase(v1::Urgency tier) {
 }
 
 TEST(RoutingTest, SuspectedMalignancyGoesToTheClinicsRegionalOncologyPool) {
-  EXPECT_EQ(RoutePool(AdultCase(v1::URGENCY_URGENT), Directory("north", "sw"), ReferralOptions()), "onco-north");
-  EXPECT_EQ(RoutePool(AdultCase(v1::URGENCY_URGENT), Directory("south", "sw"), ReferralOptions()), "onco");
+  EXPECT_EQ(RoutePool(AdultCase(v1::URGENCY_URGENT), RoutingFor("north", "sw"), ReferralOptions()), "onco-north");
+  EXPECT_EQ(RoutePool(AdultCase(v1::URGENCY_URGENT), RoutingFor("south", "sw"), ReferralOptions()), "onco");
   v1::Case melanoma = AdultCase(v1::URGENCY_SOON);
   v1::SuspectedDiagnosis* d = melanoma.mutable_triage()->add_suspected_diagnoses();
   d->set_name("melanoma");
@@ -87,17 +87,17 @@ TEST(RoutingTest, SuspectedMalignancyGoesToTheClinicsRegionalOncologyPool) {
 }
 
 TEST(RoutingTest, RoutineAdultCaseGoesToTheMostSpecificGeneralPool) {
-  EXPECT_EQ(RoutePool(AdultCase(v1::URGENCY_ROUTINE), Directory("north", "sw"), ReferralOptions()),
+  EXPECT_EQ(RoutePool(AdultCase(v1::URGENCY_ROUTINE), RoutingFor("north", "sw"), ReferralOptions()),
             "general-north-sw");
   // Same region, other language: the regional pool does not serve the clinic.
-  EXPECT_EQ(RoutePool(AdultCase(v1::URGENCY_ROUTINE), Directory("north", "en"), ReferralOptions()), "general");
+  EXPECT_EQ(RoutePool(AdultCase(v1::URGENCY_ROUTINE), RoutingFor("north", "en"), ReferralOptions()), "general");
 }
 
 TEST(RoutingTest, ChildGoesToPaediatricsWhenItSpeaksTheClinicsLanguageElseGeneral) {
   v1::Case child = AdultCase(v1::URGENCY_ROUTINE);
   child.mutable_submission()->mutable_patient()->set_age_years(7);
-  EXPECT_EQ(RoutePool(child, Directory("north", "en"), ReferralOptions()), "paeds");
-  EXPECT_EQ(RoutePool(child, Directory("north", "sw"), ReferralOptions()), "general-north-sw");
+  EXPECT_EQ(RoutePool(child, RoutingFor("north", "en"), ReferralOptions()), "paeds");
+  EXPECT_EQ(RoutePool(child, RoutingFor("north", "sw"), ReferralOptions()), "general-north-sw");
 }
 
 TEST(RoutingTest, NoPoolsDefinedMeansTheDefaultPool) {

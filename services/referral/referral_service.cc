@@ -19,7 +19,7 @@ constexpr int kWatchBatch = 100;
 ReferralParts MakeReferralParts(std::shared_ptr<redis::Client> redis, ClockPtr clock, const ReferralOptions& options,
                                 Icd10TablePtr codes) {
   ReferralParts parts;
-  parts.directory = std::make_shared<Directory>(redis);
+  parts.directory = std::make_shared<ProfileDirectory>(redis);
   parts.access = std::make_shared<CaseAccess>(redis);
   parts.queue = std::make_shared<SpecialistQueue>(redis, clock, options, codes);
   parts.consultation = std::make_shared<Consultation>(redis, clock, codes, parts.access, parts.directory);
@@ -237,7 +237,7 @@ grpc::ServerWriteReactor<v1::QueueEvent>* ReferralServiceImpl::WatchQueue(grpc::
 
 // ---------------------------------------------------------------------------
 
-AdminServiceImpl::AdminServiceImpl(std::shared_ptr<Directory> directory, int threads, int max_queued_calls)
+AdminServiceImpl::AdminServiceImpl(std::shared_ptr<ProfileDirectory> directory, int threads, int max_queued_calls)
     : directory_(std::move(directory)), calls_(threads, max_queued_calls) {}
 
 AdminServiceImpl::~AdminServiceImpl() { calls_.Join(); }

@@ -10,7 +10,7 @@
 #include "common/server/call_queue.h"
 #include "services/referral/access.h"
 #include "services/referral/consultation.h"
-#include "services/referral/directory.h"
+#include "services/referral/profile_directory.h"
 #include "services/referral/icd10_table.h"
 #include "services/referral/options.h"
 #include "services/referral/queue_events.h"
@@ -21,7 +21,7 @@ namespace telederm::referral {
 
 // What the referral service's RPCs work with, built over one Redis client.
 struct ReferralParts {
-  std::shared_ptr<Directory> directory;
+  std::shared_ptr<ProfileDirectory> directory;
   std::shared_ptr<CaseAccess> access;
   std::shared_ptr<SpecialistQueue> queue;
   std::shared_ptr<Consultation> consultation;
@@ -109,7 +109,7 @@ class ReferralServiceImpl final : public v1::ReferralService::CallbackService {
 // most `max_queued_calls` in hand, as above.
 class AdminServiceImpl final : public v1::AdminService::CallbackService {
  public:
-  explicit AdminServiceImpl(std::shared_ptr<Directory> directory, int threads = 2, int max_queued_calls = 64);
+  explicit AdminServiceImpl(std::shared_ptr<ProfileDirectory> directory, int threads = 2, int max_queued_calls = 64);
   ~AdminServiceImpl() override;
 
   grpc::ServerUnaryReactor* PutSpecialist(grpc::CallbackServerContext* context,
@@ -139,7 +139,7 @@ class AdminServiceImpl final : public v1::AdminService::CallbackService {
   grpc::ServerUnaryReactor* Serve(grpc::CallbackServerContext* context, const google::protobuf::Message& request,
                                   Response* response, Call call);
 
-  std::shared_ptr<Directory> directory_;
+  std::shared_ptr<ProfileDirectory> directory_;
   CallQueue calls_;
 };
 

@@ -10,7 +10,7 @@
 
 namespace telederm::referral {
 
-// What routing knows besides the case (Directory::ReadRouting reads it in one
+// What routing knows besides the case (ProfileDirectory::ReadRouting reads it in one
 // round trip): every pool, sorted by name, and the profile of each clinic it
 // was read for (nullopt: the clinic has no profile).
 struct Routing {

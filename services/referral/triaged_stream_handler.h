@@ -13,7 +13,7 @@
 #include "common/clock/clock.h"
 #include "common/redis/client.h"
 #include "common/redis/stream.h"
-#include "services/referral/directory.h"
+#include "services/referral/profile_directory.h"
 #include "services/referral/options.h"
 #include "services/referral/routing.h"
 #include "telederm/v1/case.pb.h"
@@ -82,7 +82,7 @@ class TriagedStreamHandler {
   const ReferralOptions options_;
   CaseBatch batch_;
   EventLog events_;
-  Directory directory_;
+  ProfileDirectory directory_;
 };
 
 }  // namespace telederm::referral

@@ -1,4 +1,4 @@
-#include "services/referral/directory.h"
+#include "services/referral/profile_directory.h"
 
 #include <algorithm>
 
@@ -69,9 +69,9 @@ bool IsValidPoolName(absl::string_view pool) {
   return IsValidExternalId(pool, 64) && !absl::StrContains(pool, ':');
 }
 
-Directory::Directory(std::shared_ptr<redis::Client> redis) : redis_(std::move(redis)) {}
+ProfileDirectory::ProfileDirectory(std::shared_ptr<redis::Client> redis) : redis_(std::move(redis)) {}
 
-absl::StatusOr<v1::SpecialistProfile> Directory::PutSpecialist(v1::SpecialistProfile profile) {
+absl::StatusOr<v1::SpecialistProfile> ProfileDirectory::PutSpecialist(v1::SpecialistProfile profile) {
   if (!IsValidExternalId(profile.specialist_id(), 64)) {
     return absl::InvalidArgumentError("profile.specialist_id: 1..64 characters of A-Z a-z 0-9 . _ : -");
   }
@@ -93,11 +93,11 @@ absl::StatusOr<v1::SpecialistProfile> Directory::PutSpecialist(v1::SpecialistPro
   return profile;
 }
 
-absl::StatusOr<std::optional<v1::SpecialistProfile>> Directory::GetSpecialist(absl::string_view specialist_id) {
+absl::StatusOr<std::optional<v1::SpecialistProfile>> ProfileDirectory::GetSpecialist(absl::string_view specialist_id) {
   return ReadOne<v1::SpecialistProfile>(*redis_, keys::kDirectorySpecialists, specialist_id);
 }
 
-absl::StatusOr<std::vector<v1::SpecialistProfile>> Directory::ListSpecialists() {
+absl::StatusOr<std::vector<v1::SpecialistProfile>> ProfileDirectory::ListSpecialists() {
   absl::StatusOr<std::vector<v1::SpecialistProfile>> all =
       ReadAll<v1::SpecialistProfile>(*redis_, keys::kDirectorySpecialists);
   if (all.ok()) {
@@ -107,14 +107,14 @@ absl::StatusOr<std::vector<v1::SpecialistProfile>> Directory::ListSpecialists() 
   return all;
 }
 
-absl::StatusOr<bool> Directory::DeleteSpecialist(absl::string_view specialist_id) {
+absl::StatusOr<bool> ProfileDirectory::DeleteSpecialist(absl::string_view specialist_id) {
   absl::StatusOr<redis::Reply> reply =
       redis_->Command({"HDEL", keys::kDirectorySpecialists, std::string(specialist_id)});
   if (!reply.ok()) return reply.status();
   return reply->integer == 1;
 }
 
-absl::StatusOr<v1::PoolProfile> Directory::PutPool(v1::PoolProfile pool) {
+absl::StatusOr<v1::PoolProfile> ProfileDirectory::PutPool(v1::PoolProfile pool) {
   if (!IsValidPoolName(pool.name())) {
     return absl::InvalidArgumentError("pool.name: 1..64 characters of A-Z a-z 0-9 . _ -");
   }
@@ -132,13 +132,13 @@ absl::StatusOr<v1::PoolProfile> Directory::PutPool(v1::PoolProfile pool) {
   return pool;
 }
 
-absl::StatusOr<std::vector<v1::PoolProfile>> Directory::ListPools() {
+absl::StatusOr<std::vector<v1::PoolProfile>> ProfileDirectory::ListPools() {
   absl::StatusOr<std::vector<v1::PoolProfile>> all = ReadAll<v1::PoolProfile>(*redis_, keys::kDirectoryPools);
   if (all.ok()) std::sort(all->begin(), all->end(), [](const auto& a, const auto& b) { return a.name() < b.name(); });
   return all;
 }
 
-absl::StatusOr<v1::ClinicProfile> Directory::PutClinic(v1::ClinicProfile clinic) {
+absl::StatusOr<v1::ClinicProfile> ProfileDirectory::PutClinic(v1::ClinicProfile clinic) {
   if (!IsValidExternalId(clinic.clinic_id(), 64)) {
     return absl::InvalidArgumentError("clinic.clinic_id: 1..64 characters of A-Z a-z 0-9 . _ : -");
   }
@@ -152,11 +152,11 @@ absl::StatusOr<v1::ClinicProfile> Directory::PutClinic(v1::ClinicProfile clinic)
   return clinic;
 }
 
-absl::StatusOr<std::optional<v1::ClinicProfile>> Directory::GetClinic(absl::string_view clinic_id) {
+absl::StatusOr<std::optional<v1::ClinicProfile>> ProfileDirectory::GetClinic(absl::string_view clinic_id) {
   return ReadOne<v1::ClinicProfile>(*redis_, keys::kDirectoryClinics, clinic_id);
 }
 
-absl::StatusOr<std::vector<v1::ClinicProfile>> Directory::ListClinics() {
+absl::StatusOr<std::vector<v1::ClinicProfile>> ProfileDirectory::ListClinics() {
   absl::StatusOr<std::vector<v1::ClinicProfile>> all = ReadAll<v1::ClinicProfile>(*redis_, keys::kDirectoryClinics);
   if (all.ok()) {
     std::sort(all->begin(), all->end(), [](const auto& a, const auto& b) { return a.clinic_id() < b.clinic_id(); });
@@ -164,7 +164,7 @@ absl::StatusOr<std::vector<v1::ClinicProfile>> Directory::ListClinics() {
   return all;
 }
 
-absl::StatusOr<Routing> Directory::ReadRouting(const std::set<std::string>& clinic_ids) {
+absl::StatusOr<Routing> ProfileDirectory::ReadRouting(const std::set<std::string>& clinic_ids) {
   std::vector<std::vector<std::string>> commands = {{"HGETALL", keys::kDirectoryPools}};
   if (!clinic_ids.empty()) {
     std::vector<std::string> hmget = {"HMGET", keys::kDirectoryClinics};
@@ -204,7 +204,7 @@ absl::StatusOr<Routing> Directory::ReadRouting(const std::set<std::string>& clin
   return routing;
 }
 
-absl::StatusOr<std::vector<std::string>> Directory::SupervisorsOf(absl::string_view pool) {
+absl::StatusOr<std::vector<std::string>> ProfileDirectory::SupervisorsOf(absl::string_view pool) {
   absl::StatusOr<std::vector<v1::SpecialistProfile>> all = ListSpecialists();
   if (!all.ok()) return all.status();
   std::vector<std::string> supervisors;

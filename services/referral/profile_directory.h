@@ -1,5 +1,5 @@
-#ifndef TELEDERM_SERVICES_REFERRAL_DIRECTORY_H_
-#define TELEDERM_SERVICES_REFERRAL_DIRECTORY_H_
+#ifndef TELEDERM_SERVICES_REFERRAL_PROFILE_DIRECTORY_H_
+#define TELEDERM_SERVICES_REFERRAL_PROFILE_DIRECTORY_H_
 
 #include <map>
 #include <memory>
@@ -23,9 +23,9 @@ namespace telederm::referral {
 // kDirectory*), written by AdminService and read on every routing decision.
 // Put* validate and return INVALID_ARGUMENT naming the field.
 // Thread-safe: holds only the thread-safe redis::Client.
-class Directory {
+class ProfileDirectory {
  public:
-  explicit Directory(std::shared_ptr<redis::Client> redis);
+  explicit ProfileDirectory(std::shared_ptr<redis::Client> redis);
 
   absl::StatusOr<v1::SpecialistProfile> PutSpecialist(v1::SpecialistProfile profile);
   absl::StatusOr<std::optional<v1::SpecialistProfile>> GetSpecialist(absl::string_view specialist_id);
@@ -57,4 +57,4 @@ bool IsValidPoolName(absl::string_view pool);
 
 }  // namespace telederm::referral
 
-#endif  // TELEDERM_SERVICES_REFERRAL_DIRECTORY_H_
+#endif  // TELEDERM_SERVICES_REFERRAL_PROFILE_DIRECTORY_H_
