@@ -66,10 +66,15 @@ absl::Status BoundedDecoder::Run(std::function<void()> work) {
 }
 
 void BoundedDecoder::Work() {
+  std::shared_ptr<Job> finished;
   for (;;) {
     std::shared_ptr<Job> job;
     {
       absl::MutexLock lock(&mutex_);
+      // Done and idle again in one step: a caller that sends its next image as
+      // soon as this one is done finds the thread free, not "busy".
+      if (finished != nullptr) finished->state = Job::State::kDone;
+      finished.reset();
       auto ready = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_) { return stopping_ || !queue_.empty(); };
       ++idle_;
       mutex_.Await(absl::Condition(&ready));
@@ -82,8 +87,7 @@ void BoundedDecoder::Work() {
     }
     job->work();
     job->work = nullptr;  // frees what it held (an image's bytes) before the caller wakes
-    absl::MutexLock lock(&mutex_);
-    job->state = Job::State::kDone;
+    finished = std::move(job);
   }
 }
 
