@@ -8,7 +8,6 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "common/case_store/case_batch.h"
-#include "common/case_store/case_store.h"
 #include "common/case_store/event_log.h"
 #include "common/clock/clock.h"
 #include "common/redis/client.h"

@@ -63,7 +63,7 @@ absl::Status IntakeStreamHandler::HandOverUnscreened(const redis::StreamEntry& e
 }
 
 std::vector<absl::Status> IntakeStreamHandler::Carry(const std::vector<redis::StreamEntry>& entries,
-                                                     const std::function<v1::TriageResult(const v1::Case&)>& screen) {
+                                                     ScreenFn screen) {
   std::vector<absl::Status> handled(entries.size(), absl::OkStatus());
   std::vector<ScreeningStep> steps(entries.size());
   std::vector<std::pair<size_t, std::string>> hand_on;  // (entry, case id)

@@ -10,7 +10,6 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "common/case_store/case_batch.h"
-#include "common/case_store/case_store.h"
 #include "common/clock/clock.h"
 #include "common/redis/client.h"
 #include "common/redis/stream.h"
@@ -72,7 +71,7 @@ class IntakeStreamHandler {
   // Carries out DecideScreening for `entries`, with `screen` for a case that
   // needs a result.
   std::vector<absl::Status> Carry(const std::vector<redis::StreamEntry>& entries,
-                                  const std::function<v1::TriageResult(const v1::Case&)>& screen);
+                                  ScreenFn screen);
 
   std::shared_ptr<redis::Client> redis_;
   CaseBatch batch_;
