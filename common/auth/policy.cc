@@ -81,6 +81,7 @@ std::vector<MethodPolicy> BuildTable() {
       Audited("/telederm.v1.AdminService/ListPools", kAdmin),
       Audited("/telederm.v1.AdminService/PutClinic", kAdmin),
       Audited("/telederm.v1.AdminService/ListClinics", kAdmin),
+      Audited("/telederm.v1.AdminService/GetScreeningReport", kAdmin),
       Audited("/telederm.v1.DeadLetterService/ListDeadLetters", kAdmin),
       Audited("/telederm.v1.DeadLetterService/GetDeadLetter", kAdmin),
       Audited("/telederm.v1.DeadLetterService/ReplayDeadLetter", kAdmin),

@@ -90,6 +90,17 @@ inline constexpr char kDirectoryPools[] = "directory:{staff}:pools";
 // HASH clinic id -> serialized telederm.v1.ClinicProfile.
 inline constexpr char kDirectoryClinics[] = "directory:{staff}:clinics";
 
+// Screening performance from biopsy outcomes (services/referral/screening_tally.h),
+// one hash tag: one script moves a case between counts.
+// HASH case id -> the count (cell, services/referral/screening_cell.h) its outcome is in.
+inline constexpr char kScreeningCases[] = "screening:{outcomes}:cases";
+// HASH cell -> cases, and "reported" -> reports signed: over all days.
+inline constexpr char kScreeningTotals[] = "screening:{outcomes}:all";
+// The same for the cases received on one UTC day ("YYYY-MM-DD").
+inline std::string ScreeningDay(absl::string_view day) { return absl::StrCat("screening:{outcomes}:day:", day); }
+// ZSET day ("YYYY-MM-DD") -> days since the Unix epoch: the days that have counts.
+inline constexpr char kScreeningDays[] = "screening:{outcomes}:days";
+
 // Security (docs/SECURITY.md). ZSET token id -> expiry (ms): revoked bearer tokens.
 inline constexpr char kRevokedTokens[] = "auth:{tokens}:revoked";
 // HASH {tokens, ms}: a clinic's request token bucket (common/rate_limit).

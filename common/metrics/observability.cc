@@ -51,9 +51,12 @@ std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface> Observabi
 
 void Observability::AddPipelineGauges(std::shared_ptr<redis::Client> redis, ClockPtr clock,
                                       PipelineGaugeOptions options) {
-  auto gauges = std::make_shared<PipelineGauges>(std::move(redis), std::move(clock), std::move(options));
-  gauges_.push_back(gauges);
-  if (endpoint_ != nullptr) endpoint_->Register(gauges);
+  AddCollectable(std::make_shared<PipelineGauges>(std::move(redis), std::move(clock), std::move(options)));
+}
+
+void Observability::AddCollectable(std::shared_ptr<prometheus::Collectable> collectable) {
+  gauges_.push_back(collectable);
+  if (endpoint_ != nullptr) endpoint_->Register(collectable);
 }
 
 StreamHandler Observability::Timed(const std::string& histogram_name, const std::string& help,

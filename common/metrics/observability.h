@@ -46,6 +46,9 @@ class Observability {
   // (GrpcServer::serving), 503 otherwise.
   void ReportHealth(std::function<bool()> serving) { MetricsEndpoint::SetHealthCheck(std::move(serving)); }
 
+  // Serves `collectable` on /metrics too (collected at every scrape) for as long as this lives.
+  void AddCollectable(std::shared_ptr<prometheus::Collectable> collectable);
+
   // Reports streams and queues read from Redis (pipeline_gauges.h).
   void AddPipelineGauges(std::shared_ptr<redis::Client> redis, ClockPtr clock, PipelineGaugeOptions options);
 

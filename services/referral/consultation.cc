@@ -49,6 +49,7 @@ Consultation::Consultation(std::shared_ptr<redis::Client> redis, ClockPtr clock,
       access_(std::move(access)),
       directory_(std::move(directory)),
       store_(redis),
+      screening_(redis),
       events_(redis),
       index_(redis),
       queue_events_(redis),
@@ -324,6 +325,8 @@ absl::StatusOr<v1::RecordBiopsyOutcomeResponse> Consultation::RecordBiopsyOutcom
     return true;
   });
   if (!stored.ok()) return stored.status();
+  // The record first, then its count: a retry of a call that failed here counts it.
+  if (absl::Status s = screening_.CountOutcome(*stored); !s.ok()) return s;
   v1::CaseEvent event = MakeCaseEvent(*stored, v1::EVENT_TYPE_BIOPSY_RECORDED, now);
   *event.mutable_report() = stored->report();
   if (absl::StatusOr<std::string> id = events_.Append(event, now); !id.ok()) return id.status();

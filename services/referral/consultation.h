@@ -16,6 +16,7 @@
 #include "services/referral/icd10_table.h"
 #include "services/referral/queue_events.h"
 #include "services/referral/queue_index.h"
+#include "services/referral/screening_tally.h"
 #include "telederm/v1/referral.pb.h"
 
 namespace telederm::referral {
@@ -23,7 +24,8 @@ namespace telederm::referral {
 // The specialist's side of a consultation beyond the queue: asking the clinic
 // (needs_info, with the service-level clock paused), the consult thread and
 // its read receipts, the draft report, second opinions, a supervisor's
-// reassignment and the biopsy outcome of a reported case. Writes by a holder
+// reassignment and the biopsy outcome of a reported case (counted for the
+// screening report, screening_tally.h). Writes by a holder
 // check the fencing token against the record inside CaseStore::Update, as
 // SpecialistQueue's do; every status change goes through the state machine.
 // Order of writes: the record, then the queue index, then the thread, then
@@ -67,6 +69,7 @@ class Consultation {
   std::shared_ptr<CaseAccess> access_;
   std::shared_ptr<ProfileDirectory> directory_;
   CaseStore store_;
+  ScreeningTally screening_;
   EventLog events_;
   QueueIndex index_;
   QueueEventLog queue_events_;

@@ -32,6 +32,7 @@
 #include "services/referral/icd10_table.h"
 #include "services/referral/options.h"
 #include "services/referral/referral_service.h"
+#include "services/referral/screening_metrics.h"
 #include "services/referral/triaged_stream_handler.h"
 
 ABSL_FLAG(absl::Duration, urgent_target, absl::Hours(24), "service-level target of URGENT cases");
@@ -137,7 +138,8 @@ int RunReferralServer(ClockPtr clock) {
                                                 options.reap_interval, *std::move(retention));
 
   telederm::referral::ReferralParts parts = telederm::referral::MakeReferralParts(redis, clock, options, *codes);
-  telederm::referral::AdminServiceImpl admin(parts.directory);
+  (*observability)->AddCollectable(std::make_shared<telederm::referral::ScreeningGauges>(parts.screening));
+  telederm::referral::AdminServiceImpl admin(parts.directory, parts.screening);
   telederm::referral::ServingLimits limits;
   limits.max_queued_calls = absl::GetFlag(FLAGS_max_queued_calls);
   limits.max_watches = absl::GetFlag(FLAGS_max_watches);

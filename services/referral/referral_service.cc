@@ -24,6 +24,7 @@ ReferralParts MakeReferralParts(std::shared_ptr<redis::Client> redis, ClockPtr c
   parts.queue = std::make_shared<SpecialistQueue>(redis, clock, options, codes);
   parts.consultation = std::make_shared<Consultation>(redis, clock, codes, parts.access, parts.directory);
   parts.queue_events = std::make_shared<QueueEventLog>(redis);
+  parts.screening = std::make_shared<ScreeningTally>(redis);
   return parts;
 }
 
@@ -237,8 +238,9 @@ grpc::ServerWriteReactor<v1::QueueEvent>* ReferralServiceImpl::WatchQueue(grpc::
 
 // ---------------------------------------------------------------------------
 
-AdminServiceImpl::AdminServiceImpl(std::shared_ptr<ProfileDirectory> directory, int threads, int max_queued_calls)
-    : directory_(std::move(directory)), calls_(threads, max_queued_calls) {}
+AdminServiceImpl::AdminServiceImpl(std::shared_ptr<ProfileDirectory> directory,
+                                   std::shared_ptr<ScreeningTally> screening, int threads, int max_queued_calls)
+    : directory_(std::move(directory)), screening_(std::move(screening)), calls_(threads, max_queued_calls) {}
 
 AdminServiceImpl::~AdminServiceImpl() { calls_.Join(); }
 
@@ -336,6 +338,12 @@ grpc::ServerUnaryReactor* AdminServiceImpl::ListClinics(grpc::CallbackServerCont
     for (v1::ClinicProfile& c : *all) *out.add_clinics() = std::move(c);
     return out;
   });
+}
+
+grpc::ServerUnaryReactor* AdminServiceImpl::GetScreeningReport(grpc::CallbackServerContext* context,
+                                                             const v1::ScreeningReportRequest* request,
+                                                             v1::ScreeningReport* response) {
+  return Serve(context, *request, response, [=, this] { return screening_->Report(*request); });
 }
 
 }  // namespace telederm::referral

@@ -14,6 +14,7 @@
 #include "services/referral/icd10_table.h"
 #include "services/referral/options.h"
 #include "services/referral/queue_events.h"
+#include "services/referral/screening_tally.h"
 #include "services/referral/specialist_queue.h"
 #include "telederm/v1/referral.grpc.pb.h"
 
@@ -26,6 +27,7 @@ struct ReferralParts {
   std::shared_ptr<SpecialistQueue> queue;
   std::shared_ptr<Consultation> consultation;
   std::shared_ptr<QueueEventLog> queue_events;
+  std::shared_ptr<ScreeningTally> screening;
 };
 ReferralParts MakeReferralParts(std::shared_ptr<redis::Client> redis, ClockPtr clock, const ReferralOptions& options,
                                 Icd10TablePtr codes);
@@ -105,11 +107,12 @@ class ReferralServiceImpl final : public v1::ReferralService::CallbackService {
 };
 
 // telederm.v1.AdminService: the directory of specialists, pools and clinics,
-// for callers with the administrator identity. Calls run on `threads`, at
-// most `max_queued_calls` in hand, as above.
+// and the screening report, for callers with the administrator identity.
+// Calls run on `threads`, at most `max_queued_calls` in hand, as above.
 class AdminServiceImpl final : public v1::AdminService::CallbackService {
  public:
-  explicit AdminServiceImpl(std::shared_ptr<ProfileDirectory> directory, int threads = 2, int max_queued_calls = 64);
+  AdminServiceImpl(std::shared_ptr<ProfileDirectory> directory, std::shared_ptr<ScreeningTally> screening,
+                   int threads = 2, int max_queued_calls = 64);
   ~AdminServiceImpl() override;
 
   grpc::ServerUnaryReactor* PutSpecialist(grpc::CallbackServerContext* context,
@@ -132,6 +135,9 @@ class AdminServiceImpl final : public v1::AdminService::CallbackService {
                                       v1::ClinicProfile* response) override;
   grpc::ServerUnaryReactor* ListClinics(grpc::CallbackServerContext* context, const v1::ListClinicsRequest* request,
                                         v1::ListClinicsResponse* response) override;
+  grpc::ServerUnaryReactor* GetScreeningReport(grpc::CallbackServerContext* context,
+                                               const v1::ScreeningReportRequest* request,
+                                               v1::ScreeningReport* response) override;
 
  private:
   template <typename Response, typename Call>
@@ -140,6 +146,7 @@ class AdminServiceImpl final : public v1::AdminService::CallbackService {
                                   Response* response, Call call);
 
   std::shared_ptr<ProfileDirectory> directory_;
+  std::shared_ptr<ScreeningTally> screening_;
   CallQueue calls_;
 };
 

@@ -48,6 +48,7 @@ SpecialistQueue::SpecialistQueue(std::shared_ptr<redis::Client> redis, ClockPtr 
       options_(std::move(options)),
       codes_(std::move(codes)),
       store_(redis),
+      screening_(redis),
       events_(redis),
       index_(redis),
       queue_events_(redis) {}
@@ -242,7 +243,9 @@ absl::StatusOr<v1::SubmitReportResponse> SpecialistQueue::SubmitReport(const Rea
   if (absl::Status s = ValidateReport(request.report(), *codes_); !s.ok()) return s;
   const absl::Time now = clock_->Now();
   std::string pool;
+  bool signed_now = false;
   absl::StatusOr<v1::Case> stored = store_.Update(request.case_id(), [&](v1::Case& c) -> absl::StatusOr<bool> {
+    signed_now = false;
     if (c.status() == v1::CASE_STATUS_REPORTED && c.report().specialist_id() == caller.id) {
       if (!IsSameReport(c.report(), request.report())) {
         return absl::FailedPreconditionError(absl::StrCat(
@@ -262,9 +265,15 @@ absl::StatusOr<v1::SubmitReportResponse> SpecialistQueue::SubmitReport(const Rea
     *report->mutable_reported_at() = ToProtoTimestamp(now);
     c.clear_claim();
     c.clear_draft();
+    signed_now = true;
     return true;
   });
   if (!stored.ok()) return stored.status();
+  // Counted once, when first stored: a retry finds the report stored and does not count it again.
+  if (absl::Status s = signed_now ? screening_.CountReport(*stored) : absl::OkStatus(); !s.ok()) {
+    LogWarning(absl::StrCat("case ", stored->case_id(), ": report not counted for the screening report: ",
+                            s.ToString()));
+  }
   // The record is final; the index only loses a claim entry. If this fails the
   // reaper drops the entry when its lease lapses.
   if (absl::StatusOr<bool> ended = index_.EndClaim(pool, stored->case_id(), request.fencing_token(), std::nullopt);

@@ -16,6 +16,7 @@
 #include "services/referral/options.h"
 #include "services/referral/queue_events.h"
 #include "services/referral/queue_index.h"
+#include "services/referral/screening_tally.h"
 #include "telederm/v1/referral.pb.h"
 
 namespace telederm::referral {
@@ -52,6 +53,7 @@ class SpecialistQueue {
   const ReferralOptions options_;
   Icd10TablePtr codes_;
   CaseStore store_;
+  ScreeningTally screening_;
   EventLog events_;
   QueueIndex index_;
   QueueEventLog queue_events_;
