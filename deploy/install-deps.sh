@@ -15,6 +15,8 @@ packages=(
   nlohmann-json3-dev
   # imaging: only these four OpenCV modules
   libopencv-core-dev libopencv-imgproc-dev libopencv-imgcodecs-dev libopencv-dnn-dev
+  # DICOM in and out (common/dicom); dcmtk's img2dcm, dcmdump and dcm2pnm make and read the tests' files
+  libdcmtk-dev dcmtk
   # observability: Prometheus /metrics (civetweb comes with it)
   prometheus-cpp-dev
   # examples/python clients: Debian's gRPC and protobuf for Python; YAML checks of deploy/
