@@ -1,5 +1,6 @@
 #include "services/intake/upload_reactor.h"
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -11,6 +12,7 @@
 #include "common/case_state/timestamps.h"
 #include "common/request_limits/request_limits.h"
 #include "common/status/grpc_status.h"
+#include "services/intake/dicom_upload.h"
 
 namespace telederm::intake {
 namespace {
@@ -151,8 +153,21 @@ class UploadReactor final : public grpc::ServerReadReactor<v1::UploadImageReques
       if (!held.ok()) return held.status();
       bytes = *std::move(held);
     }
+    // A DICOM file is unwrapped here: from now on `bytes` is its image, and
+    // the file itself is never stored (docs/DICOM.md).
+    std::optional<UnwrappedDicom> dicom;
+    if (!already_stored_ && IsDicomUpload(bytes)) {
+      absl::StatusOr<UnwrappedDicom> unwrapped = UnwrapDicomUpload(bytes, header_.modality());
+      if (!unwrapped.ok()) {
+        (void)partial_->Discard();
+        return unwrapped.status();
+      }
+      dicom = *std::move(unwrapped);
+      bytes = dicom->image;
+    }
     if (env_.gate != nullptr) {
-      absl::StatusOr<std::vector<v1::QualityFinding>> findings = env_.gate->Inspect(bytes, header_.modality());
+      absl::StatusOr<std::vector<v1::QualityFinding>> findings =
+          env_.gate->Inspect(bytes, dicom ? dicom->ref.modality() : header_.modality());
       if (!findings.ok()) {
         if (partial_ != nullptr && absl::IsInvalidArgument(findings.status())) (void)partial_->Discard();
         return findings.status();
@@ -174,7 +189,15 @@ class UploadReactor final : public grpc::ServerReadReactor<v1::UploadImageReques
     // are its own from now on. Recorded before the commit, so that when Redis
     // is away the checked bytes stay in the session and a resume (from the
     // full size) needs nothing sent again.
-    if (absl::Status s = env_.images->Record(clinic_id_, header_.sha256()); !s.ok()) return s;
+    if (absl::Status s = env_.images->Record(clinic_id_, dicom ? dicom->ref.sha256() : header_.sha256()); !s.ok()) {
+      return s;
+    }
+    if (dicom) {
+      if (absl::Status s = StoreUnwrappedImage(*env_.blobs, *dicom); !s.ok()) return s;
+      (void)partial_->Discard();
+      *response_->mutable_image() = std::move(dicom->ref);
+      return absl::OkStatus();
+    }
     int64_t size = header_.size_bytes();
     if (!already_stored_) {
       // committed->already_stored says whether any clinic sent these bytes
