@@ -12,6 +12,7 @@
 #include "tools/cli/consult_commands.h"
 #include "tools/cli/directory_commands.h"
 #include "tools/cli/dead_letter_commands.h"
+#include "tools/cli/dicom_commands.h"
 #include "tools/cli/specialist_commands.h"
 #include "tools/cli/triage_commands.h"
 
@@ -32,7 +33,7 @@ CommandFn Handler(std::string_view name) {
       {"specialists", RunSpecialists}, {"specialist-delete", RunSpecialistDelete},
       {"clinic-put", RunClinicPut}, {"clinics", RunClinics},
       {"dead-letters", RunDeadLetters}, {"dead-letter", RunDeadLetter}, {"replay", RunReplay},
-      {"fhir", RunFhir},         {"image", RunImage},
+      {"fhir", RunFhir},         {"image", RunImage},   {"dicom", RunDicom},
   };
   auto it = kHandlers->find(name);
   return it == kHandlers->end() ? nullptr : it->second;

@@ -96,6 +96,13 @@ int RunSubmit(const CommandLine& line, const CommandContext& context) {
       return CallFailure(context, status, intake);
     }
     PrintUpload(context, response);
+    // A DICOM file is stored as its image, under the image's digest (docs/DICOM.md).
+    if (response.image().sha256() != images[i].sha256) {
+      v1::ImageRef& ref = *submission->mutable_images(static_cast<int>(i));
+      const double declared_mm = ref.pixel_size_mm();
+      ref = response.image();
+      if (declared_mm > 0) ref.set_pixel_size_mm(declared_mm);
+    }
   }
 
   v1::SubmitCaseRequest request;

@@ -69,6 +69,8 @@ const std::vector<CommandSpec>& Commands() {
        Identity::kClinicOrSpecialist,
        {{"out", "DIR", "where to write them (default: the current directory)"},
         {"thumbnail", nullptr, "the 256-pixel JPEG thumbnails instead of the originals"}}},
+      {"dicom", "CASE_ID", "write the case's images as DICOM files for a PACS (docs/DICOM.md)", Identity::kClinic,
+       {{"out", "DIR", "where to write them (default: the current directory)"}}},
       {"queue", nullptr, "list queued cases of the specialist's pools, earliest due first",
        Identity::kSpecialist,
        {{"pool", "P", "only this pool"},
