@@ -169,7 +169,8 @@ absl::StatusOr<ImportedImage> ImportDicom(absl::string_view bytes, const ImportO
   file.transferEnd();
   DcmDataset& dataset = *file.getDataset();
   if (read.bad()) {
-    return Refuse(absl::StrCat("the file is damaged or incomplete (", read.text(), "): ", kExportAgain));
+    // DCMTK's condition ("Invalid stream", ...) tells a clinic nothing more.
+    return Refuse(absl::StrCat("the file is damaged or incomplete: ", kExportAgain));
   }
   std::string sop_class = StringOf(dataset, DCM_SOPClassUID);
   if (sop_class.empty()) sop_class = StringOf(*file.getMetaInfo(), DCM_MediaStorageSOPClassUID);
