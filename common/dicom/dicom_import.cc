@@ -23,6 +23,53 @@ namespace {
 
 constexpr size_t kPreambleBytes = 128;
 constexpr char kExportAgain[] = "export the image again from the dermatoscope or PACS";
+// Values read at parse time are at most this long; longer ones are loaded on
+// use, and only after their declared length is checked against the file.
+constexpr Uint32 kParseTimeValueBytes = 4096;
+// An attribute telederm reads (UIDs, codes, dates, code meanings) is short.
+constexpr Uint32 kAttributeBytes = 1024;
+
+// DCMTK allocates an element's declared length when it loads the value, and a
+// damaged file may declare gigabytes in a few bytes. Reading from a stream
+// that can be reopened at an offset (as DCMTK's file streams can) makes it
+// defer every value longer than kParseTimeValueBytes instead; each is then
+// loaded only through Bounded(), after its length is checked.
+class MemoryStreamFactory final : public DcmInputStreamFactory {
+ public:
+  MemoryStreamFactory(absl::string_view bytes, offile_off_t offset) : bytes_(bytes), offset_(offset) {}
+  DcmInputStream* create() const override;
+  DcmInputStreamFactory* clone() const override { return new MemoryStreamFactory(bytes_, offset_); }
+  DcmInputStreamFactoryType ident() const override { return DFT_DcmInputFileStreamFactory; }
+
+ private:
+  const absl::string_view bytes_;
+  const offile_off_t offset_;
+};
+
+class MemoryStream final : public DcmInputBufferStream {
+ public:
+  explicit MemoryStream(absl::string_view bytes) : bytes_(bytes) {
+    setBuffer(bytes.data(), static_cast<offile_off_t>(bytes.size()));
+    setEos();
+  }
+  DcmInputStreamFactory* newFactory() const override { return new MemoryStreamFactory(bytes_, tell()); }
+
+ private:
+  const absl::string_view bytes_;
+};
+
+DcmInputStream* MemoryStreamFactory::create() const {
+  auto* stream = new MemoryStream(bytes_);
+  stream->skip(offset_);
+  return stream;
+}
+
+// The element at `tag` in `item`, when it is there and declares at most `limit` bytes.
+DcmElement* Bounded(DcmItem& item, const DcmTagKey& tag, Uint32 limit) {
+  DcmElement* element = nullptr;
+  if (item.findAndGetElement(tag, element).bad() || element == nullptr) return nullptr;
+  return element->getLengthField() <= limit ? element : nullptr;
+}
 
 absl::Status Refuse(absl::string_view what) {
   return absl::InvalidArgumentError(absl::StrCat("dicom: ", what));
@@ -30,8 +77,15 @@ absl::Status Refuse(absl::string_view what) {
 
 std::string StringOf(DcmItem& item, const DcmTagKey& tag) {
   OFString value;
-  if (item.findAndGetOFString(tag, value).bad()) return "";
+  DcmElement* element = Bounded(item, tag, kAttributeBytes);
+  if (element == nullptr || element->getOFString(value, 0).bad()) return "";
   return std::string(absl::StripAsciiWhitespace(value.c_str()));
+}
+
+Uint16 Uint16Of(DcmItem& item, const DcmTagKey& tag) {
+  Uint16 value = 0;
+  if (DcmElement* element = Bounded(item, tag, kAttributeBytes)) (void)element->getUint16(value, 0);
+  return value;
 }
 
 // Printable ASCII only, at most `limit` characters: the value is shown to people.
@@ -76,7 +130,7 @@ absl::StatusOr<std::string> StripJpegMetadata(absl::string_view jpeg) {
   return damaged;
 }
 
-absl::StatusOr<std::string> EncapsulatedJpeg(DcmPixelData& pixels, E_TransferSyntax xfer) {
+absl::StatusOr<std::string> EncapsulatedJpeg(DcmPixelData& pixels, E_TransferSyntax xfer, size_t file_bytes) {
   DcmPixelSequence* sequence = nullptr;
   if (pixels.getEncapsulatedRepresentation(xfer, nullptr, sequence).bad() || sequence == nullptr) {
     return Refuse(absl::StrCat("the pixel data is not encapsulated as its transfer syntax says: ", kExportAgain));
@@ -87,19 +141,22 @@ absl::StatusOr<std::string> EncapsulatedJpeg(DcmPixelData& pixels, E_TransferSyn
     DcmPixelItem* fragment = nullptr;
     Uint8* data = nullptr;
     if (sequence->getItem(fragment, i).bad() || fragment == nullptr) continue;
-    if (fragment->getLength() == 0) continue;
+    if (fragment->getLengthField() == 0) continue;
+    if (fragment->getLengthField() > file_bytes) {
+      return Refuse(absl::StrCat("the file is damaged or incomplete: ", kExportAgain));
+    }
     if (fragment->getUint8Array(data).bad() || data == nullptr) continue;
     jpeg.append(reinterpret_cast<const char*>(data), fragment->getLength());
   }
   return StripJpegMetadata(jpeg);
 }
 
-absl::StatusOr<std::string> UncompressedAsPng(DcmDataset& dataset, DcmPixelData& pixels, int rows, int columns) {
-  Uint16 samples = 0, bits = 0, planar = 0, representation = 0;
-  (void)dataset.findAndGetUint16(DCM_SamplesPerPixel, samples);
-  (void)dataset.findAndGetUint16(DCM_BitsAllocated, bits);
-  (void)dataset.findAndGetUint16(DCM_PlanarConfiguration, planar);
-  (void)dataset.findAndGetUint16(DCM_PixelRepresentation, representation);
+absl::StatusOr<std::string> UncompressedAsPng(DcmDataset& dataset, DcmPixelData& pixels, int rows, int columns,
+                                              size_t file_bytes) {
+  const Uint16 samples = Uint16Of(dataset, DCM_SamplesPerPixel);
+  const Uint16 bits = Uint16Of(dataset, DCM_BitsAllocated);
+  const Uint16 planar = Uint16Of(dataset, DCM_PlanarConfiguration);
+  const Uint16 representation = Uint16Of(dataset, DCM_PixelRepresentation);
   const std::string photometric = StringOf(dataset, DCM_PhotometricInterpretation);
   if (bits != 8 || representation != 0) {
     return Refuse(absl::StrCat("pixel data of ", bits,
@@ -113,7 +170,8 @@ absl::StatusOr<std::string> UncompressedAsPng(DcmDataset& dataset, DcmPixelData&
   }
   Uint8* data = nullptr;
   const size_t needed = static_cast<size_t>(rows) * static_cast<size_t>(columns) * samples;
-  if (pixels.getUint8Array(data).bad() || data == nullptr || pixels.getLength() < needed) {
+  if (pixels.getLengthField() < needed || pixels.getLengthField() > file_bytes || pixels.getUint8Array(data).bad() ||
+      data == nullptr) {
     return Refuse(absl::StrCat("the pixel data is shorter than Rows x Columns say; the file is incomplete: ",
                                kExportAgain));
   }
@@ -160,12 +218,10 @@ bool IsDicomFile(absl::string_view bytes) {
 absl::StatusOr<ImportedImage> ImportDicom(absl::string_view bytes, const ImportOptions& options) {
   if (!IsDicomFile(bytes)) return Refuse("not a DICOM Part-10 file (no DICM after the 128-byte preamble)");
   SilenceDcmtkLogger();
-  DcmInputBufferStream stream;
-  stream.setBuffer(bytes.data(), static_cast<offile_off_t>(bytes.size()));
-  stream.setEos();
+  MemoryStream stream(bytes);
   DcmFileFormat file;
   file.transferInit();
-  const OFCondition read = file.read(stream, EXS_Unknown, EGL_noChange, DCM_MaxReadLength);
+  const OFCondition read = file.read(stream, EXS_Unknown, EGL_noChange, kParseTimeValueBytes);
   file.transferEnd();
   DcmDataset& dataset = *file.getDataset();
   if (read.bad()) {
@@ -180,16 +236,16 @@ absl::StatusOr<ImportedImage> ImportDicom(absl::string_view bytes, const ImportO
                                kVlPhotographicImageStorage, ") or Dermoscopic Photography Image (",
                                kDermoscopicPhotographyImageStorage, ") Storage"));
   }
-  Uint16 rows = 0, columns = 0;
-  (void)dataset.findAndGetUint16(DCM_Rows, rows);
-  (void)dataset.findAndGetUint16(DCM_Columns, columns);
+  const Uint16 rows = Uint16Of(dataset, DCM_Rows);
+  const Uint16 columns = Uint16Of(dataset, DCM_Columns);
   if (rows == 0 || columns == 0) return Refuse(absl::StrCat("Rows and Columns are missing: ", kExportAgain));
   if (static_cast<int64_t>(rows) * columns > options.max_pixels) {
     return Refuse(absl::StrCat("the image is ", columns, "x", rows, " pixels, above the limit of ",
                                options.max_pixels / 1'000'000, " megapixels: export it at a smaller size"));
   }
   Sint32 frames = 1;
-  if (dataset.findAndGetSint32(DCM_NumberOfFrames, frames).good() && frames != 1) {
+  DcmElement* number_of_frames = Bounded(dataset, DCM_NumberOfFrames, kAttributeBytes);
+  if (number_of_frames != nullptr && number_of_frames->getSint32(frames, 0).good() && frames != 1) {
     return Refuse(absl::StrCat("the file holds ", frames, " frames: send one image per file"));
   }
   DcmElement* element = nullptr;
@@ -202,12 +258,12 @@ absl::StatusOr<ImportedImage> ImportDicom(absl::string_view bytes, const ImportO
   ImportedImage image;
   const E_TransferSyntax xfer = dataset.getOriginalXfer();
   if (xfer == EXS_JPEGProcess1) {
-    absl::StatusOr<std::string> jpeg = EncapsulatedJpeg(pixels, xfer);
+    absl::StatusOr<std::string> jpeg = EncapsulatedJpeg(pixels, xfer, bytes.size());
     if (!jpeg.ok()) return jpeg.status();
     image.encoded = *std::move(jpeg);
     image.content_type = "image/jpeg";
   } else if (xfer == EXS_LittleEndianExplicit || xfer == EXS_LittleEndianImplicit) {
-    absl::StatusOr<std::string> png = UncompressedAsPng(dataset, pixels, rows, columns);
+    absl::StatusOr<std::string> png = UncompressedAsPng(dataset, pixels, rows, columns, bytes.size());
     if (!png.ok()) return png.status();
     image.encoded = *std::move(png);
     image.content_type = "image/png";
@@ -219,7 +275,8 @@ absl::StatusOr<ImportedImage> ImportDicom(absl::string_view bytes, const ImportO
   image.modality = Printable(StringOf(dataset, DCM_Modality), 16);
   image.body_part = BodyPart(dataset);
   Float64 spacing = 0;
-  if (dataset.findAndGetFloat64(DCM_PixelSpacing, spacing, 0).good() && spacing > 0 && spacing <= 10) {
+  DcmElement* pixel_spacing = Bounded(dataset, DCM_PixelSpacing, kAttributeBytes);
+  if (pixel_spacing != nullptr && pixel_spacing->getFloat64(spacing, 0).good() && spacing > 0 && spacing <= 10) {
     image.pixel_spacing_mm = spacing;
   }
   image.acquired_at = AcquiredAt(dataset);

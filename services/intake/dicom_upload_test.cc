@@ -248,6 +248,12 @@ TEST_F(DicomUploadTest, MalformedFilesAreInvalidArgumentWithWhatToDoAndNothingIs
   const std::string secondary_capture = work_dir_ + "/sc.dcm";
   Run({"img2dcm", kMelanoma, secondary_capture});
 
+  // The pixel data declaring 3 GB in a file of under 1 MB.
+  std::string lying = testing::ReadFileBytes(uncompressed);
+  const size_t pixel_data = lying.rfind(std::string("\xE0\x7F\x10\x00OW\x00\x00", 8));
+  ASSERT_NE(pixel_data, std::string::npos);
+  lying.replace(pixel_data + 8, 4, std::string("\x00\x00\x00\xC0", 4));
+
   const std::string file = testing::ReadFileBytes(good);
   const std::string kDamaged =
       "dicom: the file is damaged or incomplete: export the image again from the dermatoscope or PACS";
@@ -260,6 +266,7 @@ TEST_F(DicomUploadTest, MalformedFilesAreInvalidArgumentWithWhatToDoAndNothingIs
       {"truncated in the pixel data", file.substr(0, file.size() - 4000), kDamaged},
       {"truncated in the header", file.substr(0, 300), kDamaged},
       {"no data set", file.substr(0, 132), kDamaged},
+      {"a length beyond the end of the file", lying, kDamaged},
       {"a decompression bomb", testing::ReadFileBytes(huge),
        "dicom: the image is 65535x65535 pixels, above the limit of 50 megapixels: export it at a smaller size"},
       {"16-bit pixels", testing::ReadFileBytes(sixteen_bits),
