@@ -12,7 +12,7 @@ src=$(cd "$(dirname "$0")/../.." && pwd)
 work=${1:?usage: run_fuzz.sh WORK_DIR [target ...]}
 shift
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(imaging_fuzzer case_validation_fuzzer redis_reply_fuzzer token_fuzzer)
+[ ${#targets[@]} -gt 0 ] || targets=(imaging_fuzzer dicom_fuzzer case_validation_fuzzer redis_reply_fuzzer token_fuzzer)
 seconds=${TELEDERM_FUZZ_SECONDS:-15}
 clang=$(command -v clang++ || command -v clang++-14 || true)
 if [ -z "$clang" ]; then echo "fuzz: clang++ not installed; skipped"; exit 77; fi
