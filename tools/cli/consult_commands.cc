@@ -65,8 +65,8 @@ grpc::Status Upload(v1::IntakeService::Stub& stub, const CommandContext& context
   writer->WritesDone();
   grpc::Status status = writer->Finish();
   if (status.ok()) {
-    out = response.image();
-    out.set_pixel_size_mm(spec.pixel_size_mm);
+    out = response.image();  // a DICOM file's image has its own digest and may know its pixel size
+    if (spec.pixel_size_mm > 0) out.set_pixel_size_mm(spec.pixel_size_mm);
   }
   return status;
 }
