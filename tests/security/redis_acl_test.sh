@@ -88,6 +88,8 @@ allowed triage XADD stream:triaged '*' case c-1
 refused triage ZADD 'pool:{general}:queue' 1 c-1
 allowed referral ZADD 'pool:{general}:queue' 1 c-1
 allowed referral HSET 'directory:{staff}:specialists' dr x
+allowed referral HINCRBY 'screening:{outcomes}:all' reported 1
+refused intake HINCRBY 'screening:{outcomes}:all' reported 1
 allowed auditretention XTRIM 'audit:{log}' MINID 0-1
 allowed auditretention XTRIM 'audit:{log}:user:-' MINID 0-1
 allowed auditretention XRANGE 'audit:{log}' - +
