@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages telederm builds, tests and runs with, when
-# any is missing. Needs root (or sudo). Nothing is downloaded from anywhere
-# but Debian's archive.
+# any is missing, and the FHIR validator's npm packages (tests/fhir) at the
+# versions its package-lock.json pins. Needs root (or sudo). Nothing is
+# downloaded from anywhere but Debian's archive and the npm registry.
 set -euo pipefail
 
 packages=(
@@ -36,14 +37,27 @@ missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+# The FHIR validator (ctest -L fhir) runs on Debian's nodejs, installed by npm;
+# a node and npm already on PATH (another build of nodejs) serve as well.
+command -v node >/dev/null || missing+=(nodejs)
+command -v npm >/dev/null || missing+=(npm)
 if [ ${#missing[@]} -eq 0 ]; then
   echo "install-deps: all ${#packages[@]} packages present"
-  exit 0
+else
+  echo "install-deps: installing ${missing[*]}"
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  echo "install-deps: done"
 fi
-echo "install-deps: installing ${missing[*]}"
-SUDO=""
-[ "$(id -u)" -eq 0 ] || SUDO="sudo"
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-echo "install-deps: done"
+
+# The FHIR validator's packages, into tests/fhir/node_modules, once per
+# package-lock.json: the tests then run offline.
+fhir="$(cd "$(dirname "$0")/.." && pwd)/tests/fhir"
+if ! cmp -s "$fhir/package-lock.json" "$fhir/node_modules/.installed-package-lock.json"; then
+  echo "install-deps: npm ci in tests/fhir (the FHIR validator)"
+  npm ci --prefix "$fhir" --no-audit --no-fund --loglevel=error
+  cp "$fhir/package-lock.json" "$fhir/node_modules/.installed-package-lock.json"
+fi
