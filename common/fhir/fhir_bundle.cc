@@ -159,7 +159,11 @@ class BundleBuilder {
         analyzer_url_(Uuid(id_, "Device/analyzer")),
         report_url_(Uuid(id_, "DiagnosticReport/report")),
         urgency_(c.urgency() != v1::URGENCY_UNSPECIFIED ? c.urgency() : c.triage().tier()) {
-    for (const v1::ImageRef& image : s_.images()) media_urls_.push_back(Uuid(id_, absl::StrCat("Media/", image.sha256())));
+    // By position as well as digest: the same photo may come twice (say as
+    // dermoscopy and as close-up), and a bundle's fullUrls are unique (bdl-7).
+    for (int i = 0; i < s_.images_size(); ++i) {
+      media_urls_.push_back(Uuid(id_, absl::StrCat("Media/", i, "/", s_.images(i).sha256())));
+    }
   }
 
   json Build(const std::vector<v1::Message>& messages, absl::Time generated_at) {
@@ -362,16 +366,20 @@ class BundleBuilder {
           {"coding", {Coding("http://terminology.hl7.org/CodeSystem/data-absent-reason", "error", "Error")}},
           {"text", absl::StrCat("not screened: ", t.not_screened_reason(), "; a specialist looks at it urgently")}};
     }
-    if (t.tier() != v1::URGENCY_UNSPECIFIED) {
-      const std::string tier = LocalCode(v1::Urgency_Name(t.tier()), "URGENCY_");
-      observation["interpretation"] = {{{"coding", {Coding(kUrgencySystem, tier, Display(tier))}}}};
-    }
     for (const v1::SuspectedDiagnosis& d : t.suspected_diagnoses()) {
       observation["component"].push_back(
           {{"code", {{"coding", {Coding(kPreScreeningSystem, absl::StrCat("suspected-", d.name()), "")}},
                      {"text", absl::StrCat("suspected ", d.name())}}},
            {"valueQuantity",
             {{"value", d.score()}, {"unit", "probability"}, {"system", "http://unitsofmeasure.org"}, {"code", "1"}}}});
+    }
+    // A component, not `interpretation`: that element's extensible value set
+    // (high, low, abnormal, ...) has no code for a queue's urgency tier.
+    if (t.tier() != v1::URGENCY_UNSPECIFIED) {
+      const std::string tier = LocalCode(v1::Urgency_Name(t.tier()), "URGENCY_");
+      observation["component"].push_back(
+          {{"code", {{"coding", {Coding(kPreScreeningSystem, "urgency-tier", "Urgency tier")}}, {"text", "urgency tier"}}},
+           {"valueCodeableConcept", {{"coding", {Coding(kUrgencySystem, tier, Display(tier))}}}}});
     }
     json notes = json::array();
     for (const v1::ExplanationItem& item : t.explanation()) {
@@ -412,7 +420,8 @@ class BundleBuilder {
                    {"resultsInterpreter", {PractitionerRef(r.specialist_id())}},
                    {"conclusion", conclusion}};
     if (!r.icd10_code().empty()) {
-      report["conclusionCode"] = {{{"coding", {Coding(kIcd10System, r.icd10_code(), r.diagnosis_text())}},
+      // No display: ICD-10's is the WHO title, not the specialist's wording, which is the text.
+      report["conclusionCode"] = {{{"coding", {Coding(kIcd10System, r.icd10_code(), "")}},
                                    {"text", r.diagnosis_text()}}};
     }
     if (r.management() != v1::MANAGEMENT_UNSPECIFIED) {
@@ -437,7 +446,8 @@ class BundleBuilder {
                       {"conclusion", biopsy.histology_text()}};
     if (IsSet(biopsy.recorded_at())) histology["issued"] = DateTime(biopsy.recorded_at());
     if (!biopsy.icd10_code().empty()) {
-      histology["conclusionCode"] = {{{"coding", {Coding(kIcd10System, biopsy.icd10_code(), "")}}}};
+      histology["conclusionCode"] = {{{"coding", {Coding(kIcd10System, biopsy.icd10_code(), "")}},
+                                      {"text", biopsy.histology_text()}}};
     }
     return histology;
   }

@@ -92,6 +92,21 @@ TEST(FhirBundleTest, ReportedCaseIsACollectionWithEveryResourceAndNoDanglingRefe
   }
 }
 
+// The validator's bdl-7: a photo sent twice (the same digest) is two Media
+// with two fullUrls, and the references name each.
+TEST(FhirBundleTest, SamePhotoTwiceIsTwoMediaWithDistinctFullUrls) {
+  v1::Case c = ReportedMelanomaCase();
+  v1::ImageRef again = c.submission().images(0);
+  again.set_modality(v1::MODALITY_CLINICAL_CLOSE_UP);
+  *c.mutable_submission()->add_images() = again;
+  json bundle = CaseToFhirBundle(c, {}, kNow);
+  EXPECT_EQ(ResourcesOf(bundle, "Media").size(), 3u);
+  EXPECT_EQ(FullUrls(bundle).size(), bundle["entry"].size());
+  json request = OnlyResource(bundle, "ServiceRequest");
+  ASSERT_EQ(request["supportingInfo"].size(), 3u);
+  EXPECT_NE(request["supportingInfo"][0], request["supportingInfo"][2]);
+}
+
 TEST(FhirBundleTest, PatientIsDeIdentified) {
   json patient = OnlyResource(CaseToFhirBundle(ReportedMelanomaCase(), {}, kNow), "Patient");
   EXPECT_EQ(patient["identifier"][0]["value"], "KR03-0119");
@@ -169,8 +184,11 @@ TEST(FhirBundleTest, PreScreeningObservationNamesTheAnalyzerAndIsDerivedFromTheI
   EXPECT_EQ(observation["valueQuantity"]["value"], 0.82);
   ASSERT_EQ(observation["derivedFrom"].size(), 2u);
   for (const json& reference : observation["derivedFrom"]) EXPECT_EQ(TypeOf(bundle, reference), "Media");
-  EXPECT_TRUE(HasCoding(observation["interpretation"][0], kUrgencySystem, "urgent"));
+  ASSERT_EQ(observation["component"].size(), 2u);
   EXPECT_EQ(observation["component"][0]["valueQuantity"]["value"], 0.82);
+  EXPECT_TRUE(HasCoding(observation["component"][1]["code"], kPreScreeningSystem, "urgency-tier"));
+  EXPECT_TRUE(HasCoding(observation["component"][1]["valueCodeableConcept"], kUrgencySystem, "urgent"));
+  EXPECT_FALSE(observation.contains("interpretation"));
   EXPECT_EQ(observation["effectiveDateTime"], "2024-05-01T10:00:03.000Z");
   EXPECT_EQ(TypeOf(bundle, observation["device"]), "Device");
   EXPECT_EQ(OnlyResource(bundle, "Device")["version"][0]["value"], "1.3.0");
