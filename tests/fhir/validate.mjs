@@ -128,19 +128,18 @@ const OWN_SYSTEM_PREFIXES = ['https://telederm.example/', 'urn:telederm:'];
 // One bundle's checks. `report(severity, expression, message)` collects issues;
 // `codes` collects every external coding met, "system|code" -> how it was checked.
 function checkBundle(bundle, report, codes) {
+  let issues;
   try {
-    for (const issue of validateResource(bundle)) {
-      // It cannot tell the type behind a urn:uuid; checkReference does, from the bundle.
-      if (/^Invalid reference: got "urn:uuid:/.test(issue.details?.text ?? '')) continue;
-      report(issue.severity === 'error' ? 'error' : 'warning', issue.expression?.join(', ') ?? 'Bundle',
-        issue.details?.text ?? issue.diagnostics);
-    }
+    issues = validateResource(bundle);
   } catch (e) {
-    const issues = e.outcome?.issue ?? [{ severity: 'error', details: { text: String(e) } }];
-    for (const issue of issues) {
-      report(issue.severity === 'warning' ? 'warning' : 'error', issue.expression?.join(', ') ?? 'Bundle',
-        issue.details?.text ?? issue.diagnostics);
-    }
+    issues = e.outcome?.issue ?? [{ severity: 'error', details: { text: String(e) } }];
+  }
+  for (const issue of issues) {
+    const text = issue.details?.text ?? issue.diagnostics ?? '';
+    // It cannot tell the type behind a urn:uuid; checkReference does, from the bundle.
+    if (text.startsWith('Invalid reference: got "urn:uuid:')) continue;
+    report(issue.severity === 'warning' || issue.severity === 'information' ? 'warning' : 'error',
+      issue.expression?.join(', ') ?? 'Bundle', text);
   }
   const fullUrls = new Map();  // fullUrl -> resource type
   (bundle.entry ?? []).forEach((entry, i) => {
