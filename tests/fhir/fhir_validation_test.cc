@@ -26,7 +26,12 @@ const std::string kClinic = "clinic-lakeside-2";
 
 // Runs the validator on `files`; its exit code, and its output in `output`.
 int Validate(const std::vector<std::string>& files, const std::string& log, std::string* output) {
-  std::vector<std::string> argv = {TELEDERM_NODE, std::string(TELEDERM_FHIR_VALIDATOR)};
+  const std::filesystem::path validator = TELEDERM_FHIR_VALIDATOR;
+  if (!std::filesystem::exists(validator.parent_path() / "node_modules/@medplum/core")) {
+    *output = "the FHIR validator's packages are missing from tests/fhir/node_modules: run deploy/install-deps.sh";
+    return -1;
+  }
+  std::vector<std::string> argv = {TELEDERM_NODE, validator.string()};
   argv.insert(argv.end(), files.begin(), files.end());
   auto node = ChildProcess::Spawn(argv, {}, log);
   if (!node.ok()) {
