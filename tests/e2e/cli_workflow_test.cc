@@ -186,6 +186,63 @@ TEST_F(CliWorkflowTest, ClinicSubmitsDermatologistReportsClinicAcknowledgesAllTh
   EXPECT_THAT(audit.out, HasSubstr("ticket 4411"));
 }
 
+TEST_F(CliWorkflowTest, BiopsyOutcomeReachesTheOperatorsScreeningReport) {
+  CliRun submitted = Telederm(clinic_, SubmitArgs("P-0043"));
+  ASSERT_EQ(submitted.exit_code, 0) << submitted.err;
+  const std::string case_id = Word(submitted.lines().back(), 1);
+  ASSERT_TRUE(WaitUntilQueued(case_id)) << stack_->LogTail(Service::kTriage) << stack_->LogTail(Service::kReferral);
+  CliRun claimed = Telederm(dermatologist_, {"claim"});
+  ASSERT_EQ(claimed.exit_code, 0) << claimed.err;
+  const std::string token = Field(claimed.lines().front(), "token");
+  CliRun reported = Telederm(dermatologist_, {"report", case_id, "--token", token, "--diagnosis",
+                                              "Suspected melanoma", "--icd10", "D48.5", "--management", "excise"});
+  ASSERT_EQ(reported.exit_code, 0) << reported.err;
+
+  // Reported, no histology yet: counted as waiting for it, nowhere else.
+  CliRun waiting = Telederm(admin_, {"screening-report"});
+  ASSERT_EQ(waiting.exit_code, 0) << waiting.err;
+  EXPECT_THAT(waiting.out, HasSubstr("\nreported=1 with_outcome=0 without_outcome=1 "));
+
+  CliRun biopsy = Telederm(dermatologist_, {"biopsy", case_id, "--histology", "Superficial spreading melanoma",
+                                            "--icd10", "C43.5"});
+  ASSERT_EQ(biopsy.exit_code, 0) << biopsy.err;
+  // The sample melanoma is screened URGENT: one true positive, no benign case.
+  CliRun report = Telederm(admin_, {"screening-report"});
+  ASSERT_EQ(report.exit_code, 0) << report.err;
+  const std::vector<std::string> lines = report.lines();
+  ASSERT_GE(lines.size(), 9u) << report.out;
+  EXPECT_EQ(lines[0], "cases received on any day (UTC)");
+  EXPECT_EQ(lines[1], "reported=1 with_outcome=1 without_outcome=0 (cases without a biopsy outcome are not "
+                      "counted below)");
+  EXPECT_THAT(lines[2], StartsWith("TIER"));
+  EXPECT_EQ(std::vector<std::string>(absl::StrSplit(lines[3], ' ', absl::SkipEmpty())),
+            (std::vector<std::string>{"urgent", "1", "1"}));
+  EXPECT_THAT(lines[7], StartsWith("SPLIT"));
+  EXPECT_EQ(std::vector<std::string>(absl::StrSplit(lines[8], ' ', absl::SkipEmpty())),
+            (std::vector<std::string>{"all", "1", "1", "1/1=100.0%", "20.7-100.0%", "-", "-", "all"}));
+  ASSERT_EQ(lines.size(), 12u) << report.out;  // all, skin type, modality, analyzer
+  EXPECT_THAT(lines[9], StartsWith("fitzpatrick"));
+  EXPECT_EQ(Word(lines[9], 7), "unrecorded");
+  EXPECT_EQ(std::vector<std::string>(absl::StrSplit(lines[10], ' ', absl::SkipEmpty())),
+            (std::vector<std::string>{"modality", "1", "1", "1/1=100.0%", "20.7-100.0%", "-", "-", "dermoscopy"}));
+  EXPECT_THAT(lines[11], StartsWith("analyzer"));
+
+  CliRun json = Telederm(admin_, {"screening-report", "--json", "--from", "2000-01-01"});
+  ASSERT_EQ(json.exit_code, 0) << json.err;
+  EXPECT_THAT(json.out, HasSubstr("\"from_date\":\"2000-01-01\""));
+  EXPECT_THAT(json.out, HasSubstr("\"cases_with_outcome\":\"1\""));
+
+  CliRun bad_date = Telederm(admin_, {"screening-report", "--from", "yesterday"});
+  EXPECT_EQ(bad_date.exit_code, 1);
+  EXPECT_THAT(bad_date.err, HasSubstr("from_date: must be a date YYYY-MM-DD, got 'yesterday'"));
+  CliRun refused = Telederm(dermatologist_, {"screening-report"});
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_THAT(refused.err, HasSubstr("PERMISSION_DENIED"));
+  CliRun audit = TeledermAdmin({"audit", "--user", "ops-1"});
+  ASSERT_EQ(audit.exit_code, 0) << audit.err;
+  EXPECT_THAT(audit.out, HasSubstr("GetScreeningReport"));
+}
+
 TEST_F(CliWorkflowTest, ClinicAndDermatologistWriteTheCasesImagesCheckedAndAPartialFileResumed) {
   CliRun submitted = Telederm(clinic_, SubmitArgs("P-0044"));
   ASSERT_EQ(submitted.exit_code, 0) << submitted.err;

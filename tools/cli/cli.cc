@@ -13,6 +13,7 @@
 #include "tools/cli/directory_commands.h"
 #include "tools/cli/dead_letter_commands.h"
 #include "tools/cli/dicom_commands.h"
+#include "tools/cli/screening_commands.h"
 #include "tools/cli/specialist_commands.h"
 #include "tools/cli/triage_commands.h"
 
@@ -31,7 +32,7 @@ CommandFn Handler(std::string_view name) {
       {"reassign", RunReassign}, {"biopsy", RunBiopsy}, {"watch-queue", RunWatchQueue},
       {"pool-put", RunPoolPut},  {"pools", RunPools},   {"specialist-put", RunSpecialistPut},
       {"specialists", RunSpecialists}, {"specialist-delete", RunSpecialistDelete},
-      {"clinic-put", RunClinicPut}, {"clinics", RunClinics},
+      {"clinic-put", RunClinicPut}, {"clinics", RunClinics}, {"screening-report", RunScreeningReport},
       {"dead-letters", RunDeadLetters}, {"dead-letter", RunDeadLetter}, {"replay", RunReplay},
       {"fhir", RunFhir},         {"image", RunImage},   {"dicom", RunDicom},
   };
