@@ -126,6 +126,14 @@ TEST_P(RedisAclStackTest, EachServiceAsItsOwnAclUserCarriesACaseToTheReportAndIs
   s = intake->AcknowledgeReport(AsClinic(clinic).get(), ack, &acked);
   ASSERT_TRUE(s.ok()) << s.error_message();
   EXPECT_EQ(acked.case_().status(), v1::CASE_STATUS_CLOSED);
+  // The histology, counted for the screening report (screening:{outcomes}:*).
+  v1::RecordBiopsyOutcomeRequest biopsy;
+  biopsy.set_case_id(submitted.case_id());
+  biopsy.mutable_outcome()->set_histology_text("Compound naevus");
+  biopsy.mutable_outcome()->set_icd10_code("D22.5");
+  v1::RecordBiopsyOutcomeResponse recorded;
+  s = referral->RecordBiopsyOutcome(AsSpecialist("dr-acl").get(), biopsy, &recorded);
+  ASSERT_TRUE(s.ok()) << s.error_message() << stack_->LogTail(Service::kReferral);
 
   // Nothing any service did was refused by Redis on the way.
   for (const char* log : {"intake.log", "triage-0.log", "referral-0.log"}) {
