@@ -6,8 +6,33 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "common/redis/connection.h"
+#include "common/redis/sentinel.h"
 
 namespace telederm::redis {
+namespace {
+
+// The barrier and WAIT in one round trip. WAIT blocks up to its timeout, so
+// the read timeout is stretched for it and restored for the next borrower.
+absl::StatusOr<Reply> PublishAndWait(internal::Connection& connection, const ClientOptions& options) {
+  if (absl::Status s = connection.SetTimeout(options.replica_wait_timeout + options.command_timeout); !s.ok()) {
+    return s;
+  }
+  absl::Status sent = connection.Append({"PUBLISH", kReplicationBarrierChannel, ""});
+  if (sent.ok()) {
+    sent = connection.Append({"WAIT", absl::StrCat(options.wait_replicas),
+                              absl::StrCat(absl::ToInt64Milliseconds(options.replica_wait_timeout))});
+  }
+  if (!sent.ok()) return sent;
+  absl::StatusOr<absl::StatusOr<Reply>> published = connection.ReadReply();
+  if (!published.ok()) return published.status();
+  absl::StatusOr<absl::StatusOr<Reply>> waited = connection.ReadReply();
+  if (!waited.ok()) return waited.status();
+  if (absl::Status s = connection.SetTimeout(options.command_timeout); !s.ok()) return s;
+  if (!published->ok()) return published->status();
+  return *std::move(waited);
+}
+
+}  // namespace
 
 Client::Client(const ClientOptions& options) : options_(options) {}
 
@@ -48,7 +73,10 @@ absl::StatusOr<Client::ConnectionPtr> Client::Borrow(bool blocking) {
     while (!idle->empty() && connection == nullptr) {
       connection = std::move(idle->back());
       idle->pop_back();
-      if (!connection->LooksAlive()) connection.reset();
+      if (!connection->LooksAlive()) {
+        master_.reset();  // its server closed it: perhaps it died or became a replica
+        connection.reset();
+      }
     }
   }
   if (connection != nullptr) return connection;
@@ -71,7 +99,7 @@ absl::StatusOr<Client::ConnectionPtr> Client::OpenWithBackoff() {
           last_connect_error_, ")"));
     }
   }
-  absl::StatusOr<ConnectionPtr> opened = internal::Connection::Open(options_);
+  absl::StatusOr<ConnectionPtr> opened = Open();
   absl::MutexLock lock(&mu_);
   if (opened.ok()) {
     backoff_ = absl::ZeroDuration();
@@ -85,8 +113,38 @@ absl::StatusOr<Client::ConnectionPtr> Client::OpenWithBackoff() {
   return opened;
 }
 
+absl::StatusOr<Client::ConnectionPtr> Client::Open() {
+  if (!options_.endpoint.is_sentinel()) return internal::Connection::Open(options_);
+  std::optional<Endpoint> known;
+  {
+    absl::MutexLock lock(&mu_);
+    known = master_;
+  }
+  absl::StatusOr<ConnectionPtr> opened = absl::UnavailableError("no master known");
+  if (known.has_value()) opened = internal::OpenMaster(options_, *known);
+  if (!opened.ok()) {
+    // Unknown, gone, or demoted: the sentinels may already name another one.
+    absl::StatusOr<Endpoint> named = internal::AskSentinelsForMaster(options_);
+    if (!named.ok()) return named.status();
+    known = *named;
+    opened = internal::OpenMaster(options_, *known);
+  }
+  absl::MutexLock lock(&mu_);
+  if (opened.ok()) {
+    master_ = known;
+  } else {
+    master_.reset();
+  }
+  return opened;
+}
+
+void Client::ForgetMasterIfBroken(const internal::Connection& connection) {
+  if (connection.broken()) master_.reset();
+}
+
 void Client::GiveBack(ConnectionPtr connection, bool blocking) {
   absl::MutexLock lock(&mu_);
+  ForgetMasterIfBroken(*connection);
   if (blocking) {
     if (!connection->broken() &&
         static_cast<int>(idle_blocking_.size()) < options_.pool_size) {
@@ -199,6 +257,22 @@ absl::Status Client::Ping() {
   if (reply->str != "PONG") {
     return absl::InternalError(
         absl::StrCat("unexpected PING reply: ", reply->DebugString()));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Client::WaitForReplicas() {
+  if (options_.wait_replicas <= 0) return absl::OkStatus();
+  absl::StatusOr<ConnectionPtr> connection = Borrow(/*blocking=*/false);
+  if (!connection.ok()) return connection.status();
+  absl::StatusOr<Reply> acknowledged = PublishAndWait(**connection, options_);
+  GiveBack(*std::move(connection), /*blocking=*/false);
+  if (!acknowledged.ok()) return acknowledged.status();
+  if (acknowledged->integer < options_.wait_replicas) {
+    return absl::UnavailableError(absl::StrCat(
+        "redis at ", options_.endpoint.ToString(), ": only ", acknowledged->integer, " of the ",
+        options_.wait_replicas, " replicas asked for hold the write after ",
+        absl::FormatDuration(options_.replica_wait_timeout)));
   }
   return absl::OkStatus();
 }

@@ -2,6 +2,7 @@
 #define TELEDERM_COMMON_REDIS_CLIENT_H_
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -38,7 +39,15 @@ struct ClientOptions {
   // up to `reconnect_backoff_max`, and resets after a successful one.
   absl::Duration reconnect_backoff_initial = absl::Milliseconds(50);
   absl::Duration reconnect_backoff_max = absl::Seconds(2);
+  // WaitForReplicas waits until this many replicas hold every write so far,
+  // for up to replica_wait_timeout. 0: it returns at once.
+  int wait_replicas = 0;
+  absl::Duration replica_wait_timeout = absl::Seconds(1);
 };
+
+// The channel WaitForReplicas publishes to: a PUBLISH is replicated like a
+// write. ACL users that wait need `+publish +wait &telederm:replication-barrier`.
+inline constexpr char kReplicationBarrierChannel[] = "telederm:replication-barrier";
 
 // A synchronous Redis client over a pool of hiredis connections.
 //
@@ -53,6 +62,13 @@ struct ClientOptions {
 // retried, since the command may or may not have run. While Redis is down,
 // connects are attempted with exponential backoff (see ClientOptions), so a
 // busy service neither hammers Redis nor waits connect_timeout on every call.
+//
+// Sentinel (an endpoint "sentinel://..."): a new connection goes to the master
+// the sentinels named last, checked with ROLE; when none is known, or that one
+// refused the connection or is no master, the sentinels are asked again. A
+// broken connection (dropped, timed out, or answered READONLY because its
+// server became a replica) makes the client forget the master, so the next
+// connection asks the sentinels. Nothing is ever sent to a known replica.
 //
 // Errors (never exceptions):
 //   * cannot connect / I/O error / timeout -> UNAVAILABLE,
@@ -111,6 +127,14 @@ class Client {
   // OK if Redis answers PONG.
   absl::Status Ping();
 
+  // Returns once options().wait_replicas replicas hold every write that Redis
+  // applied before this call, whoever sent it: a PUBLISH to
+  // kReplicationBarrierChannel, replicated in order after those writes, then
+  // WAIT for it. OK at once when wait_replicas is 0. UNAVAILABLE, "only N of
+  // the M replicas ... within T", when fewer acknowledge in time: the writes
+  // are on the master and may not survive its loss.
+  absl::Status WaitForReplicas();
+
   const ClientOptions& options() const { return options_; }
 
  private:
@@ -124,6 +148,10 @@ class Client {
   // Opens a connection unless a recent connect failed and the backoff has not
   // passed; records the outcome for the backoff.
   absl::StatusOr<ConnectionPtr> OpenWithBackoff();
+  // A connection to the endpoint, or under Sentinel to its current master.
+  absl::StatusOr<ConnectionPtr> Open();
+  // Under Sentinel: the next connection asks the sentinels for the master.
+  void ForgetMasterIfBroken(const internal::Connection& connection) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   const ClientOptions options_;
   absl::Mutex mu_;
@@ -133,6 +161,9 @@ class Client {
   absl::Duration backoff_ ABSL_GUARDED_BY(mu_) = absl::ZeroDuration();  // zero: last connect worked
   absl::Time next_connect_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
   std::string last_connect_error_ ABSL_GUARDED_BY(mu_);
+  // Under Sentinel, the master the sentinels named last; empty until asked and
+  // after a connection to it broke.
+  std::optional<Endpoint> master_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace telederm::redis

@@ -414,5 +414,28 @@ TEST(EndpointTest, ParsesUnixSocketPathAndRefusesBadFormsSayingWhy) {
   EXPECT_THAT(Endpoint::Parse("").status().message(), HasSubstr("unix:/path/to/redis.sock"));
 }
 
+TEST(EndpointTest, ParsesSentinelsAndMasterNameAndRefusesBadFormsSayingWhy) {
+  absl::StatusOr<Endpoint> e = Endpoint::Parse("sentinel://10.0.0.1:26379,sentinel-b,10.0.0.3:26380/telederm");
+  ASSERT_TRUE(e.ok()) << e.status();
+  EXPECT_TRUE(e->is_sentinel());
+  EXPECT_EQ(e->master_name, "telederm");
+  ASSERT_EQ(e->sentinels.size(), 3u);
+  EXPECT_EQ(e->sentinels[1].host, "sentinel-b");
+  EXPECT_EQ(e->sentinels[1].port, 26379);
+  EXPECT_EQ(e->sentinels[2].port, 26380);
+  EXPECT_EQ(e->ToString(), "sentinel://10.0.0.1:26379,sentinel-b:26379,10.0.0.3:26380/telederm");
+  EXPECT_FALSE(Endpoint::Parse("127.0.0.1:6379")->is_sentinel());
+
+  EXPECT_EQ(Endpoint::Parse("sentinel://10.0.0.1:26379").status(),
+            absl::InvalidArgumentError("redis endpoint \"sentinel://10.0.0.1:26379\": no master name after the "
+                                       "sentinels; expected sentinel://host:port,host:port/master_name"));
+  EXPECT_EQ(Endpoint::Parse("sentinel://a:1,,b:2/m").status(),
+            absl::InvalidArgumentError("redis endpoint \"sentinel://a:1,,b:2/m\": sentinel \"\" is not a host:port; "
+                                       "expected sentinel://host:port,host:port/master_name"));
+  EXPECT_EQ(Endpoint::Parse("sentinel://a:99999/m").status(),
+            absl::InvalidArgumentError("redis endpoint \"sentinel://a:99999/m\": sentinel redis endpoint "
+                                       "\"a:99999\": port \"99999\" is not a number in 1..65535"));
+}
+
 }  // namespace
 }  // namespace telederm::redis

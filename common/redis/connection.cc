@@ -189,6 +189,7 @@ absl::StatusOr<absl::StatusOr<Reply>> Connection::ReadReply() {
   }
   ReplyUPtr reply(static_cast<redisReply*>(raw));
   if (reply->type == REDIS_REPLY_ERROR) {
+    if (absl::StartsWith(absl::string_view(reply->str, reply->len), "READONLY")) on_replica_ = true;
     return absl::StatusOr<Reply>(
         ErrorReplyToStatus(std::string_view(reply->str, reply->len)));
   }

@@ -47,7 +47,9 @@ void BoundReplySize(redisReader* reader);
 
 // One synchronous hiredis connection, authenticated if the options say so.
 // Thread-compatible: one borrower at a time. Once a transport error happened
-// (I/O error, timeout, protocol error) it is broken() and must be discarded.
+// (I/O error, timeout, protocol error) it is broken() and must be discarded;
+// so is a connection that met a READONLY reply (its server has become a
+// replica), although the replies already sent can still be read.
 class Connection {
  public:
   static absl::StatusOr<std::unique_ptr<Connection>> Open(
@@ -66,7 +68,7 @@ class Connection {
   // (connection broken); the inner one a per-command Redis error.
   absl::StatusOr<absl::StatusOr<Reply>> ReadReply();
 
-  bool broken() const { return broken_; }
+  bool broken() const { return broken_ || on_replica_; }
   // False if the server has closed the socket (seen without blocking). Used
   // before reusing an idle connection.
   bool LooksAlive();
@@ -79,6 +81,7 @@ class Connection {
   ContextUPtr context_;
   std::string where_;  // "redis at host:port" or "redis at unix:/path"
   bool broken_ = false;
+  bool on_replica_ = false;  // a READONLY reply came back
 };
 
 }  // namespace telederm::redis::internal

@@ -6,11 +6,15 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 
 namespace telederm::redis {
 namespace {
 
 constexpr absl::string_view kUnixPrefix = "unix:";
+constexpr absl::string_view kSentinelPrefix = "sentinel://";
+constexpr int kSentinelPort = 26379;
 
 absl::StatusOr<Endpoint> ParseUnixSocket(absl::string_view whole, absl::string_view path) {
   if (path.empty()) {
@@ -34,9 +38,41 @@ absl::StatusOr<Endpoint> ParseUnixSocket(absl::string_view whole, absl::string_v
   return endpoint;
 }
 
+absl::StatusOr<Endpoint> ParseSentinels(absl::string_view whole, absl::string_view rest) {
+  constexpr absl::string_view kExpected = "; expected sentinel://host:port,host:port/master_name";
+  const size_t slash = rest.rfind('/');
+  if (slash == absl::string_view::npos || slash + 1 == rest.size()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("redis endpoint \"", whole, "\": no master name after the sentinels", kExpected));
+  }
+  Endpoint endpoint;
+  endpoint.master_name = std::string(rest.substr(slash + 1));
+  for (absl::string_view sentinel : absl::StrSplit(rest.substr(0, slash), ',')) {
+    if (sentinel.empty() || absl::StartsWith(sentinel, kUnixPrefix)) {
+      return absl::InvalidArgumentError(absl::StrCat("redis endpoint \"", whole, "\": sentinel \"", sentinel,
+                                                     "\" is not a host:port", kExpected));
+    }
+    const bool has_port = sentinel.find(':') != absl::string_view::npos;
+    const std::string host_port = has_port ? std::string(sentinel) : absl::StrCat(sentinel, ":", kSentinelPort);
+    absl::StatusOr<Endpoint> parsed = Endpoint::Parse(host_port);
+    if (!parsed.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("redis endpoint \"", whole, "\": sentinel ", parsed.status().message()));
+    }
+    endpoint.sentinels.push_back(*std::move(parsed));
+  }
+  return endpoint;
+}
+
 }  // namespace
 
 std::string Endpoint::ToString() const {
+  if (is_sentinel()) {
+    return absl::StrCat(kSentinelPrefix,
+                        absl::StrJoin(sentinels, ",",
+                                      [](std::string* out, const Endpoint& e) { out->append(e.ToString()); }),
+                        "/", master_name);
+  }
   if (is_unix_socket()) return absl::StrCat(kUnixPrefix, unix_socket);
   return absl::StrCat(host, ":", port);
 }
@@ -45,6 +81,9 @@ absl::StatusOr<Endpoint> Endpoint::Parse(std::string_view address) {
   const absl::string_view whole(address.data(), address.size());
   if (absl::StartsWith(whole, kUnixPrefix)) {
     return ParseUnixSocket(whole, whole.substr(kUnixPrefix.size()));
+  }
+  if (absl::StartsWith(whole, kSentinelPrefix)) {
+    return ParseSentinels(whole, whole.substr(kSentinelPrefix.size()));
   }
   Endpoint endpoint;
   const size_t colon = whole.rfind(':');

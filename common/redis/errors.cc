@@ -23,8 +23,10 @@ absl::string_view FirstWord(absl::string_view message) {
 absl::Status ErrorReplyToStatus(std::string_view redis_message_view) {
   const absl::string_view redis_message = ToAbsl(redis_message_view);
   const absl::string_view code = FirstWord(redis_message);
+  // READONLY: the server became a replica (a failover); NOREPLICAS: the
+  // master refuses writes under min-replicas-to-write. Both pass.
   if (code == "LOADING" || code == "BUSY" || code == "MASTERDOWN" ||
-      code == "TRYAGAIN" || code == "CLUSTERDOWN") {
+      code == "TRYAGAIN" || code == "CLUSTERDOWN" || code == "READONLY" || code == "NOREPLICAS") {
     return absl::UnavailableError(redis_message);
   }
   if (code == "OOM") return absl::ResourceExhaustedError(redis_message);

@@ -10,7 +10,8 @@ namespace telederm::redis {
 // How Redis error replies become absl::Status. The status message is always
 // Redis's error text verbatim (e.g. "WRONGTYPE Operation against a key ...").
 //
-//   LOADING, BUSY, MASTERDOWN, TRYAGAIN, CLUSTERDOWN  -> UNAVAILABLE (transient)
+//   LOADING, BUSY, MASTERDOWN, TRYAGAIN, CLUSTERDOWN,
+//   READONLY, NOREPLICAS                              -> UNAVAILABLE (transient)
 //   OOM                                               -> RESOURCE_EXHAUSTED
 //   anything else                                     -> INTERNAL
 absl::Status ErrorReplyToStatus(std::string_view redis_message);

@@ -5,6 +5,7 @@
 #include "tests/harness/child_process.h"
 #include "tests/harness/net.h"
 #include "tests/harness/redis_server.h"
+#include "tests/harness/sentinel_redis.h"
 #include "tests/harness/temp_dir.h"
 
 #endif  // TELEDERM_TESTS_HARNESS_HARNESS_H_

@@ -24,6 +24,8 @@ namespace {
 
 constexpr absl::Duration kStartTimeout = absl::Seconds(10);
 
+}  // namespace
+
 absl::StatusOr<std::string> FindRedisServer() {
   if (const char* env = getenv("TELEDERM_REDIS_SERVER");
       env != nullptr && *env != '\0') {
@@ -44,6 +46,8 @@ absl::StatusOr<std::string> FindRedisServer() {
       "redis-server not found: set TELEDERM_REDIS_SERVER, or install it in "
       "/usr/bin or PATH");
 }
+
+namespace {
 
 // True if a PING over a fresh connection gets "+PONG" (not "-LOADING ..."):
 // over TCP loopback to `port`, or, when port is 0, over the Unix socket.
@@ -193,6 +197,18 @@ absl::Status RedisServer::Restart() {
   if (absl::Status s = Stop(); !s.ok()) return s;
   process_.reset();
   return Launch();
+}
+
+absl::Status RedisServer::RestartAsReplicaOf(int master_port) {
+  std::vector<std::string>& args = options_.extra_args;
+  for (auto it = args.begin(); it != args.end(); ++it) {
+    if (*it == "--replicaof" && args.end() - it >= 3) {
+      args.erase(it, it + 3);
+      break;
+    }
+  }
+  args.insert(args.end(), {"--replicaof", "127.0.0.1", absl::StrCat(master_port)});
+  return Restart();
 }
 
 }  // namespace telederm::testing

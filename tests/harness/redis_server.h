@@ -19,6 +19,10 @@ inline constexpr std::pair<const char*, const char*> kProductionMemorySettings[]
     {"hash-max-listpack-value", "2048"},
 };
 
+// The redis-server binary: $TELEDERM_REDIS_SERVER, else /usr/bin/redis-server,
+// else redis-server from PATH. NOT_FOUND saying how to provide one.
+absl::StatusOr<std::string> FindRedisServer();
+
 // Options for RedisServer::Start (at namespace scope so that `= {}` works as a
 // default argument).
 struct RedisServerOptions {
@@ -76,6 +80,10 @@ class RedisServer {
   // Starts the server again on the same port and directory (the AOF is
   // reloaded) and waits until PING answers PONG. Stops it first if running.
   absl::Status Restart();
+  // Restarts it as a replica of the server on 127.0.0.1:`master_port` (its
+  // own data is then replaced by the master's): a dead master coming back
+  // after a failover.
+  absl::Status RestartAsReplicaOf(int master_port);
 
  private:
   RedisServer(Options options, std::string binary, std::string dir)
