@@ -1,6 +1,7 @@
 #ifndef TELEDERM_COMMON_CONFIG_SERVER_CONFIG_H_
 #define TELEDERM_COMMON_CONFIG_SERVER_CONFIG_H_
 
+#include <cstdint>
 #include <string>
 #include "absl/strings/string_view.h"
 
@@ -15,15 +16,21 @@ ABSL_DECLARE_FLAG(std::string, redis);      // TELEDERM_REDIS
 ABSL_DECLARE_FLAG(std::string, data_dir);   // TELEDERM_DATA_DIR
 ABSL_DECLARE_FLAG(std::string, redis_user);  // TELEDERM_REDIS_USER
 ABSL_DECLARE_FLAG(std::string, redis_password_file);  // TELEDERM_REDIS_PASSWORD_FILE
+ABSL_DECLARE_FLAG(int32_t, redis_wait_replicas);  // TELEDERM_REDIS_WAIT_REPLICAS
+ABSL_DECLARE_FLAG(absl::Duration, redis_wait_timeout);
 
 namespace telederm {
 
 struct ServerConfig {
   std::string listen;    // host:port the gRPC server binds
-  std::string redis;     // host:port of Redis, or unix:/path of its socket (redis::Endpoint::Parse)
+  std::string redis;     // host:port, unix:/path of its socket, or sentinel://... (redis::Endpoint::Parse)
   std::string data_dir;  // blob store root and other local state
   std::string redis_user;      // Redis ACL user (deploy/redis/users.acl); empty: default user
   std::string redis_password;  // read from the password file; empty: no AUTH
+  // Replicas that must hold an acknowledged case before intake answers
+  // (redis::ClientOptions::wait_replicas; docs/DELIVERY.md, "Failover").
+  int redis_wait_replicas = 0;
+  absl::Duration redis_wait_timeout;
 };
 
 // Resolves flag > environment > default for the common server settings.

@@ -171,6 +171,14 @@ absl::Status IntakeServiceImpl::Submit(const std::string& clinic_id, const v1::S
   if (absl::Status s = TransitionCase(c, v1::CASE_STATUS_RECEIVED, now, clinic_id); !s.ok()) return s;
   absl::Status stored = claimed_new_id ? StoreAndEnqueueNew(c) : StoreAndEnqueue(c);
   if (!stored.ok()) return stored;
+  // An acknowledged case must survive the loss of the Redis master
+  // (docs/DELIVERY.md, "Failover"); a retry with the same key is answered
+  // with the same case, so UNAVAILABLE is safe to retry.
+  if (absl::Status replicated = deps_.redis->WaitForReplicas(); !replicated.ok()) {
+    return absl::UnavailableError(absl::StrCat(
+        "case ", c.case_id(), " is stored but no standby Redis confirmed it in time (", replicated.message(),
+        "); send it again with the same idempotency_key"));
+  }
   response.set_case_id(c.case_id());
   response.set_status(c.status());
   return absl::OkStatus();

@@ -64,6 +64,8 @@ int main(int argc, char** argv) {
   redis_options.pool_size = 16;
   redis_options.username = config.redis_user;
   redis_options.password = config.redis_password;
+  redis_options.wait_replicas = config.redis_wait_replicas;  // SubmitCase's answer waits for replicas
+  redis_options.replica_wait_timeout = config.redis_wait_timeout;
   // TLS and bearer tokens (docs/SECURITY.md); refuses to start without them.
   absl::StatusOr<ServerSecurity> security =
       auth::MakeServerSecurity(auth::SecurityOptionsFromFlags(), redis::Client::Create(redis_options), RealClock(),

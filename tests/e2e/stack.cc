@@ -33,16 +33,26 @@ std::vector<std::string> SecurityFlags(const StackOptions& options, const std::s
 
 absl::StatusOr<std::unique_ptr<Stack>> Stack::Start(StackOptions options) {
   std::unique_ptr<Stack> stack(new Stack());
-  RedisServerOptions redis_options;
-  redis_options.appendfsync = options.redis_appendfsync;
-  redis_options.extra_args = options.redis_args;
-  // Over the socket, Redis listens on nothing else: nothing can use TCP by mistake.
-  redis_options.tcp = !options.redis_over_unix_socket;
-  absl::StatusOr<std::unique_ptr<RedisServer>> redis = RedisServer::Start(redis_options);
-  if (!redis.ok()) return redis.status();
-  stack->redis_ = std::move(*redis);
-  stack->redis_address_ =
-      options.redis_over_unix_socket ? stack->redis_->unix_address() : stack->redis_->host_port();
+  if (options.sentinel.has_value()) {
+    SentinelRedisOptions sentinel_options = *options.sentinel;
+    sentinel_options.appendfsync = options.redis_appendfsync;
+    sentinel_options.redis_args = options.redis_args;
+    absl::StatusOr<std::unique_ptr<SentinelRedis>> sentinel = SentinelRedis::Start(sentinel_options);
+    if (!sentinel.ok()) return sentinel.status();
+    stack->sentinel_ = std::move(*sentinel);
+    stack->redis_address_ = stack->sentinel_->address();
+  } else {
+    RedisServerOptions redis_options;
+    redis_options.appendfsync = options.redis_appendfsync;
+    redis_options.extra_args = options.redis_args;
+    // Over the socket, Redis listens on nothing else: nothing can use TCP by mistake.
+    redis_options.tcp = !options.redis_over_unix_socket;
+    absl::StatusOr<std::unique_ptr<RedisServer>> redis = RedisServer::Start(redis_options);
+    if (!redis.ok()) return redis.status();
+    stack->redis_ = std::move(*redis);
+    stack->redis_address_ =
+        options.redis_over_unix_socket ? stack->redis_->unix_address() : stack->redis_->host_port();
+  }
   absl::StatusOr<std::string> dir = MakeTempDir("telederm-stack");
   if (!dir.ok()) return dir.status();
   stack->data_dir_ = *dir;
@@ -86,6 +96,7 @@ Stack::~Stack() {
   for (Process& p : triage_) p.child.reset();
   for (Process& p : referral_) p.child.reset();
   redis_.reset();
+  sentinel_.reset();
   std::error_code ignored;
   if (!data_dir_.empty()) std::filesystem::remove_all(data_dir_, ignored);
 }

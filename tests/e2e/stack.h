@@ -2,12 +2,14 @@
 #define TELEDERM_TESTS_E2E_STACK_H_
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "tests/harness/child_process.h"
 #include "tests/harness/redis_server.h"
+#include "tests/harness/sentinel_redis.h"
 
 namespace telederm::testing {
 
@@ -39,6 +41,10 @@ struct StackOptions {
   // as a co-located deployment does, instead of TCP loopback; Redis then has
   // no TCP listener (redis().port() is 0: use redis_address()).
   bool redis_over_unix_socket = false;
+  // Set: Redis is a master with replicas under Redis Sentinel (its
+  // appendfsync and redis_args from above), and the services are given its
+  // sentinel:// address.
+  std::optional<SentinelRedisOptions> sentinel;
 };
 
 // The whole telederm stack as real processes: a redis-server and the three
@@ -50,7 +56,10 @@ class Stack {
   ~Stack();
 
   std::string address(Service service, int index = 0) const;  // "127.0.0.1:port"
-  RedisServer& redis() { return *redis_; }
+  // The Redis server, or under Sentinel the master as last seen.
+  RedisServer& redis() { return sentinel_ != nullptr ? sentinel_->master() : *redis_; }
+  // Null unless StackOptions::sentinel was set.
+  SentinelRedis* sentinel_redis() { return sentinel_.get(); }
   // The --redis address the services were given (TCP or the Unix socket).
   const std::string& redis_address() const { return redis_address_; }
   const std::string& data_dir() const { return data_dir_; }
@@ -70,8 +79,8 @@ class Stack {
 
   // Redis crashes (kill -9; the AOF keeps what was written) and comes back on
   // the same port with its data.
-  absl::Status KillRedis() { return redis_->Kill(); }
-  absl::Status RestartRedis() { return redis_->Restart(); }
+  absl::Status KillRedis() { return redis().Kill(); }
+  absl::Status RestartRedis() { return redis().Restart(); }
 
  private:
   struct Process {
@@ -86,6 +95,7 @@ class Stack {
   const Process& ProcessOf(Service service, int index) const;
 
   std::unique_ptr<RedisServer> redis_;
+  std::unique_ptr<SentinelRedis> sentinel_;
   std::string redis_address_;
   std::string data_dir_;
   Process intake_;

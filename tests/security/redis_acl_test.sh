@@ -103,6 +103,19 @@ refused auditretention XRANGE stream:intake - +
 refused auditretention HGET 'case:{c-1}' pb
 allowed backup XRANGE 'audit:{log}' - +
 refused backup SET 'case:{c-1}' x
+# Under Sentinel: every service checks ROLE; intake waits for replicas
+# through its barrier channel and no other.
+for svc in intake triage referral auditretention; do allowed "$svc" ROLE; done
+allowed intake PUBLISH telederm:replication-barrier ''
+allowed intake WAIT 0 10
+refused intake PUBLISH other-channel ''
+refused triage PUBLISH telederm:replication-barrier ''
+# The sentinels' and replicas' users reach no data.
+allowed sentinel INFO replication
+refused sentinel GET 'case:{c-1}'
+refused sentinel PUBLISH telederm:replication-barrier ''
+refused replica GET 'case:{c-1}'
+refused replica INFO
 
 if [ "$failures" -gt 0 ]; then echo "redis ACL: $failures check(s) failed"; exit 1; fi
 echo "redis ACL: all checks passed"
