@@ -119,4 +119,27 @@ absl::StatusOr<v1::ImageRef> UploadImageResumable(v1::IntakeService::Stub& intak
   return last;
 }
 
+v1::SubmitReportRequest BenignNaevusReport(const std::string& case_id, int64_t fencing_token) {
+  v1::SubmitReportRequest report;
+  report.set_case_id(case_id);
+  report.set_fencing_token(fencing_token);
+  report.mutable_report()->set_diagnosis_text("Benign melanocytic naevus");
+  report.mutable_report()->set_icd10_code("D22.6");
+  report.mutable_report()->set_management(v1::MANAGEMENT_REASSURE);
+  return report;
+}
+
+absl::Status SubmitReportRetrying(v1::ReferralService::Stub& referral, const std::string& specialist,
+                                  const v1::SubmitReportRequest& report, absl::Time give_up) {
+  absl::Status status = absl::DeadlineExceededError("the lease ended before the report was sent");
+  while (absl::Now() < give_up) {
+    v1::SubmitReportResponse response;
+    status = FromGrpcStatus(
+        referral.SubmitReport(AsSpecialist(specialist, "general", absl::Seconds(5)).get(), report, &response));
+    if (status.ok() || !IsTransient(status)) return status;
+    absl::SleepFor(absl::Milliseconds(200));  // a specialist's retry pace
+  }
+  return status;
+}
+
 }  // namespace telederm::testing

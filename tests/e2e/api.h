@@ -48,6 +48,16 @@ bool IsTransient(const absl::Status& status);
 // only its image can make it urgent.
 v1::CaseSubmission QuietTumourSubmission(const std::string& patient_reference, const v1::ImageRef& image);
 
+// A report of a benign naevus for `case_id`, under the claim's fencing token.
+v1::SubmitReportRequest BenignNaevusReport(const std::string& case_id, int64_t fencing_token);
+
+// Sends `report` as `specialist`, again every 200 ms after a transient
+// failure (IsTransient) until it is stored or `give_up` (the claim's lease)
+// has passed. Returns the last status: OK, the first non-transient error
+// (FAILED_PRECONDITION when the claim was lost), or the last transient one.
+absl::Status SubmitReportRetrying(v1::ReferralService::Stub& referral, const std::string& specialist,
+                                  const v1::SubmitReportRequest& report, absl::Time give_up);
+
 }  // namespace telederm::testing
 
 #endif  // TELEDERM_TESTS_E2E_API_H_

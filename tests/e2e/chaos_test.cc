@@ -247,29 +247,12 @@ void RunSpecialist(const std::string& referral_address, const std::string& speci
     Ledger::Claim claim{specialist, claimed.claim().fencing_token(), absl::Now(),
                         absl::FromUnixSeconds(lease.seconds()) + absl::Nanoseconds(lease.nanos())};
     const int index = ledger.AddClaim(case_id, claim);
-    v1::SubmitReportRequest report;
-    report.set_case_id(case_id);
-    report.set_fencing_token(claim.token);
-    report.mutable_report()->set_diagnosis_text("Benign melanocytic naevus");
-    report.mutable_report()->set_icd10_code("D22.6");
-    report.mutable_report()->set_management(v1::MANAGEMENT_REASSURE);
-    bool reported = false;
-    while (absl::Now() < claim.lease_expires) {
-      v1::SubmitReportResponse response;
-      status = FromGrpcStatus(
-          referral->SubmitReport(AsSpecialist(specialist, "general", absl::Seconds(5)).get(), report, &response));
-      if (status.ok()) {
-        reported = true;
-        break;
-      }
-      if (!IsTransient(status)) {
-        if (!absl::IsFailedPrecondition(status)) {
-          ledger.ClientError(absl::StrCat(specialist, " report of ", case_id, ": ", status.ToString()));
-        }
-        break;
-      }
-      absl::SleepFor(absl::Milliseconds(200));
+    const absl::Status report =
+        SubmitReportRetrying(*referral, specialist, BenignNaevusReport(case_id, claim.token), claim.lease_expires);
+    if (!report.ok() && !IsTransient(report) && !absl::IsFailedPrecondition(report)) {
+      ledger.ClientError(absl::StrCat(specialist, " report of ", case_id, ": ", report.ToString()));
     }
+    const bool reported = report.ok();
     ledger.ClaimDone(case_id, index, reported);
   }
 }

@@ -188,32 +188,14 @@ void RunSpecialist(const std::string& referral_address, const std::string& speci
     const google::protobuf::Timestamp& lease = claimed.claim().lease_expires_at();
     Outcome::Claim claim{specialist, claimed.claim().fencing_token(), absl::Now(),
                          absl::FromUnixSeconds(lease.seconds()) + absl::Nanoseconds(lease.nanos())};
-    v1::SubmitReportRequest report;
-    report.set_case_id(claimed.case_().case_id());
-    report.set_fencing_token(claim.token);
-    report.mutable_report()->set_diagnosis_text("Benign melanocytic naevus");
-    report.mutable_report()->set_icd10_code("D22.6");
-    report.mutable_report()->set_management(v1::MANAGEMENT_REASSURE);
-    bool reported = false;
-    while (absl::Now() < claim.until) {
-      v1::SubmitReportResponse response;
-      status = FromGrpcStatus(
-          referral->SubmitReport(AsSpecialist(specialist, "general", absl::Seconds(5)).get(), report, &response));
-      if (status.ok()) {
-        reported = true;
-        claim.until = absl::Now();
-        break;
-      }
-      if (!IsTransient(status)) {
-        if (!absl::IsFailedPrecondition(status)) {
-          outcome.ClientError(absl::StrCat(specialist, " report: ", status.ToString()));
-        }
-        claim.until = absl::Now();
-        break;
-      }
-      absl::SleepFor(absl::Milliseconds(100));
+    const std::string& case_id = claimed.case_().case_id();
+    const absl::Status report =
+        SubmitReportRetrying(*referral, specialist, BenignNaevusReport(case_id, claim.token), claim.until);
+    if (!report.ok() && !IsTransient(report) && !absl::IsFailedPrecondition(report)) {
+      outcome.ClientError(absl::StrCat(specialist, " report of ", case_id, ": ", report.ToString()));
     }
-    outcome.Claimed(report.case_id(), claim, reported);
+    if (report.ok() || !IsTransient(report)) claim.until = absl::Now();
+    outcome.Claimed(case_id, claim, report.ok());
   }
 }
 
