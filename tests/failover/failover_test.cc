@@ -77,23 +77,21 @@ class Outcome {
     absl::MutexLock lock(&mutex_);
     return static_cast<int>(acknowledged_.size());
   }
-  std::map<std::string, std::string> acknowledged_cases() {
-    absl::MutexLock lock(&mutex_);
-    return acknowledged_;
-  }
   int Unreported() {
     absl::MutexLock lock(&mutex_);
     int n = 0;
     for (const auto& [case_id, clinic] : acknowledged_) n += reports_.count(case_id) == 0;
     return n;
   }
-  std::map<std::string, int> reports() {
+  // What the clients saw, once they have stopped.
+  struct Totals {
+    std::map<std::string, std::string> acknowledged;  // case id -> clinic
+    std::map<std::string, int> reports;               // case id -> reports stored
+    std::vector<std::string> errors;
+  };
+  Totals Total() {
     absl::MutexLock lock(&mutex_);
-    return reports_;
-  }
-  std::vector<std::string> errors() {
-    absl::MutexLock lock(&mutex_);
-    return errors_;
+    return {acknowledged_, reports_, errors_};
   }
   // The time from `down` until `side` next served a call.
   absl::Duration OutageAfter(Side side, absl::Time down) {
@@ -262,8 +260,9 @@ TEST(FailoverTest, KillingTheRedisMasterLosesNoAcknowledgedCaseAndServesNoCaseTw
 
   // Every acknowledged case is reported, once, and the record says so.
   auto intake = v1::IntakeService::NewStub(FastReconnectChannel(stack.address(Service::kIntake)));
-  const std::map<std::string, std::string> acknowledged = outcome.acknowledged_cases();
-  const std::map<std::string, int> reports = outcome.reports();
+  const Outcome::Totals totals = outcome.Total();
+  const std::map<std::string, std::string>& acknowledged = totals.acknowledged;
+  const std::map<std::string, int>& reports = totals.reports;
   int lost = 0;
   int reported_twice = 0;
   for (const auto& [case_id, clinic] : acknowledged) {
@@ -290,11 +289,11 @@ TEST(FailoverTest, KillingTheRedisMasterLosesNoAcknowledgedCaseAndServesNoCaseTw
             << reported_twice << " reported twice, " << held_twice
             << " duplicated claims; without service: intake max " << seconds(intake_outage) << ", referral max "
             << seconds(referral_outage) << "; promotion max " << seconds(slowest_promotion) << std::endl;
-  for (const std::string& error : outcome.errors()) std::cout << "failover: client error: " << error << std::endl;
+  for (const std::string& error : totals.errors) std::cout << "failover: client error: " << error << std::endl;
   EXPECT_EQ(lost, 0);
   EXPECT_EQ(reported_twice, 0);
   EXPECT_EQ(held_twice, 0);
-  EXPECT_TRUE(outcome.errors().empty());
+  EXPECT_TRUE(totals.errors.empty());
 }
 
 }  // namespace
