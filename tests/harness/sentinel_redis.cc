@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <set>
 #include <system_error>
 #include <utility>
 
@@ -137,6 +138,17 @@ absl::Status SentinelRedis::StartSentinel(Sentinel& sentinel) {
 absl::Status SentinelRedis::AwaitSentinelsSeeEveryone(absl::Duration timeout) {
   std::string missing;
   auto everyone_seen = [&] {
+    // Under load the sentinels may fail over again (the promoted replica too
+    // slow to answer within down-after): follow the master they agree on.
+    std::set<int> named;
+    for (const Sentinel& sentinel : sentinels_) named.insert(MasterPortNamedBy(sentinel.port));
+    if (named.size() > 1) {
+      missing = absl::StrCat("the sentinels name ", named.size(), " different masters");
+      return false;
+    }
+    for (int i = 0; i < servers() && !named.empty(); ++i) {
+      if (servers_[i]->port() == *named.begin() && RoleOf(servers_[i]->port()) == "master") master_ = i;
+    }
     for (const Sentinel& sentinel : sentinels_) {
       absl::StatusOr<redis::Reply> master = Ask(sentinel.port, {"SENTINEL", "MASTER", kMasterName});
       if (!master.ok()) {

@@ -47,7 +47,8 @@ class SentinelRedis {
   // "sentinel://127.0.0.1:p1,127.0.0.1:p2,127.0.0.1:p3/telederm", for --redis.
   std::string address() const;
   // The server that is master as far as this object knows (after Start, and
-  // after each AwaitFailover).
+  // after each AwaitFailover: the one the sentinels then agree on, which
+  // under load may be the result of a second failover).
   RedisServer& master() { return *servers_[master_]; }
   RedisServer& server(int index) { return *servers_[index]; }
   int servers() const { return static_cast<int>(servers_.size()); }
@@ -74,7 +75,8 @@ class SentinelRedis {
   };
   explicit SentinelRedis(SentinelRedisOptions options) : options_(std::move(options)) {}
   absl::Status StartSentinel(Sentinel& sentinel);
-  // Every sentinel knows the others and every replica, each in sync.
+  // Every sentinel names the same master, knows the others and every
+  // replica, each in sync; master_ becomes that master.
   absl::Status AwaitSentinelsSeeEveryone(absl::Duration timeout);
 
   SentinelRedisOptions options_;
