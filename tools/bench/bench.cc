@@ -217,14 +217,6 @@ class Bench {
       stack_options.referral_flags.push_back(absl::StrCat("--stream_batch=", options_.stream_batch));
     }
     stack_options.redis_over_unix_socket = options_.redis_over_unix_socket;
-    if (options_.redis_wait_replicas > 0) {
-      // Redis under Sentinel with that many replicas; intake acknowledges a
-      // case once they hold it (docs/DELIVERY.md, "Failover").
-      testing::SentinelRedisOptions replicated;
-      replicated.replicas = options_.redis_wait_replicas;
-      stack_options.sentinel = replicated;
-      stack_options.intake_flags.push_back(absl::StrCat("--redis_wait_replicas=", options_.redis_wait_replicas));
-    }
     absl::StatusOr<std::unique_ptr<testing::Stack>> stack = testing::Stack::Start(stack_options);
     if (!stack.ok()) return stack.status();
     stack_ = std::move(*stack);
@@ -241,9 +233,7 @@ class Bench {
                     options_.channels);
     bare_target_ = Connect(bare_address, bare_address, options_.channels);
     redis::ClientOptions redis_options;
-    // Under Sentinel, the bench's own probes go to the master directly.
-    absl::StatusOr<redis::Endpoint> endpoint = redis::Endpoint::Parse(
-        options_.redis_wait_replicas > 0 ? stack_->redis().host_port() : stack_->redis_address());
+    absl::StatusOr<redis::Endpoint> endpoint = redis::Endpoint::Parse(stack_->redis_address());
     if (!endpoint.ok()) return endpoint.status();
     redis_endpoint_ = *endpoint;
     redis_options.endpoint = *endpoint;

@@ -41,9 +41,6 @@ struct BenchOptions {
   // pod); true: over its Unix socket, as a single-host install can
   // (docs/REDIS.md, "Transport").
   bool redis_over_unix_socket = false;
-  // > 0: Redis is a master with this many replicas under Sentinel, and intake
-  // waits for them before it acknowledges a case (--redis_wait_replicas).
-  int redis_wait_replicas = 0;
   absl::Duration time_limit = absl::Seconds(90);
   // Which scenario groups run: "submit", "upload", "pipeline", "scale".
   std::vector<std::string> scenarios = {"submit", "upload", "pipeline", "scale"};

@@ -34,8 +34,6 @@ ABSL_FLAG(int32_t, uploads_per_size, 0, "uploads of each image size (0: default)
 ABSL_FLAG(int32_t, stream_batch, 0, "triage's and referral's --stream_batch (0: the services' default)");
 ABSL_FLAG(bool, redis_over_unix_socket, false,
           "the services (and redis-benchmark) reach Redis over its Unix socket instead of TCP loopback");
-ABSL_FLAG(int32_t, redis_wait_replicas, 0,
-          "Redis under Sentinel with this many replicas, intake run with --redis_wait_replicas to match (0: one Redis)");
 
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage("telederm-bench [--all | --smoke]: throughput and latency beside their ceilings");
@@ -60,7 +58,6 @@ int main(int argc, char** argv) {
   if (int v = absl::GetFlag(FLAGS_uploads_per_size); v > 0) options.uploads_per_size = v;
   if (int v = absl::GetFlag(FLAGS_stream_batch); v > 0) options.stream_batch = v;
   options.redis_over_unix_socket = absl::GetFlag(FLAGS_redis_over_unix_socket);
-  options.redis_wait_replicas = absl::GetFlag(FLAGS_redis_wait_replicas);
   if (std::vector<std::string> scale = absl::GetFlag(FLAGS_scale); !scale.empty()) {
     options.scale.clear();
     for (const std::string& s : scale) options.scale.push_back(std::stoll(s));
