@@ -1,28 +1,29 @@
 // telederm-triage: pre-screens cases from stream:intake and hands them to
-// referral. Reads configuration and starts things; the logic lives in
-// telederm::triage.
-#include <thread>
+// referral. Declares its flags and its parts; RunService (common/server) does
+// the rest. The logic lives in telederm::triage.
+#include <memory>
+#include <string>
+#include <vector>
 
-#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
-#include "common/auth/server_security.h"
-#include "common/config/server_config.h"
 #include "common/case_store/keys.h"
+#include "common/clock/clock.h"
+#include "common/config/server_config.h"
 #include "common/ids/ids.h"
 #include "common/logging/log.h"
-#include "common/metrics/observability.h"
+#include "common/metrics/stream_timing.h"
 #include "common/redis/client.h"
-#include "common/server/grpc_server.h"
+#include "common/server/run_service.h"
 #include "common/stream_worker/dead_letter_service.h"
 #include "common/stream_worker/stream_worker.h"
+#include "services/triage/intake_stream_handler.h"
 #include "services/triage/lesion_image_analyzer.h"
 #include "services/triage/skipped_image_analyzer.h"
-#include "services/triage/intake_stream_handler.h"
 #include "services/triage/triage_service.h"
 
 ABSL_FLAG(absl::Duration, analysis_timeout, absl::Seconds(10), "longest image analysis before the case goes to a human");
@@ -42,63 +43,38 @@ ABSL_FLAG(int32_t, stream_batch, 16,
 ABSL_FLAG(int32_t, max_deliveries, 5,
           "a case whose screening failed this many times goes to a human unscreened (dead letter); 0: never");
 
-int main(int argc, char** argv) {
-  using namespace telederm;
-  absl::SetProgramUsageMessage("telederm-triage: pre-screens cases and orders the specialist queue");
-  absl::ParseCommandLine(argc, argv);
-  SetLogComponent("triage");
-  ServerConfig config = ResolveServerConfig("127.0.0.1:50052");
-  auto observability = metrics::Observability::StartFromFlags("127.0.0.1:9092");  // docs/OBSERVABILITY.md
-  if (!observability.ok()) {
-    LogError(std::string(observability.status().message()));
-    return 2;
-  }
+namespace telederm::triage {
+namespace {
 
-  auto fail = [](const absl::Status& status) {
-    LogError(std::string(status.message()));
-    return 2;
-  };
-  const absl::Duration timeout = absl::GetFlag(FLAGS_analysis_timeout);
+absl::StatusOr<ServiceParts> MakeTriageParts(const ServiceContext& context) {
+  ScreeningOptions screening;
+  screening.analysis_timeout = absl::GetFlag(FLAGS_analysis_timeout);
   const absl::Duration reclaim_idle = absl::GetFlag(FLAGS_reclaim_idle);
-  if (timeout <= absl::ZeroDuration() || reclaim_idle <= absl::ZeroDuration()) {
-    return fail(absl::InvalidArgumentError("--analysis_timeout and --reclaim_idle must be positive"));
+  if (screening.analysis_timeout <= absl::ZeroDuration() || reclaim_idle <= absl::ZeroDuration()) {
+    return absl::InvalidArgumentError("--analysis_timeout and --reclaim_idle must be positive");
   }
   if (const int batch = absl::GetFlag(FLAGS_stream_batch); batch < 1 || batch > 1000) {
-    return fail(absl::InvalidArgumentError(absl::StrCat("--stream_batch=", batch, " must be between 1 and 1000")));
+    return absl::InvalidArgumentError(absl::StrCat("--stream_batch=", batch, " must be between 1 and 1000"));
   }
-  absl::StatusOr<redis::Endpoint> endpoint = redis::Endpoint::Parse(config.redis);
-  if (!endpoint.ok()) return fail(endpoint.status());
-  absl::StatusOr<BlobStorePtr> blobs = OpenDirectoryBlobStore(config.data_dir + "/blobs");
-  if (!blobs.ok()) return fail(blobs.status());
+  const int max_queued_calls = absl::GetFlag(FLAGS_max_queued_calls);
+  if (max_queued_calls < 1) return absl::InvalidArgumentError("--max_queued_calls must be at least 1");
+  absl::StatusOr<BlobStorePtr> blobs = OpenDirectoryBlobStore(context.config.data_dir + "/blobs");
+  if (!blobs.ok()) return blobs.status();
 
   imaging::AnalyzerOptions analyzer_options;
-  triage::SelectModel(FlagOrEnv(absl::GetFlag(FLAGS_model), "TELEDERM_MODEL", ""), absl::GetFlag(FLAGS_model_sidecar),
-                      analyzer_options);
-  absl::StatusOr<triage::AnalyzerPtr> analyzer = triage::NewLesionImageAnalyzer(analyzer_options);
-  if (!analyzer.ok()) return fail(analyzer.status());
+  SelectModel(FlagOrEnv(absl::GetFlag(FLAGS_model), "TELEDERM_MODEL", ""), absl::GetFlag(FLAGS_model_sidecar),
+              analyzer_options);
+  absl::StatusOr<AnalyzerPtr> analyzer = NewLesionImageAnalyzer(analyzer_options);
+  if (!analyzer.ok()) return analyzer.status();
   if (absl::GetFlag(FLAGS_skip_image_analysis)) {
     LogWarning("--skip_image_analysis: benchmark mode, every tumour case is queued NOT SCREENED as URGENT");
-    analyzer = triage::NewSkippedImageAnalyzer();
+    analyzer = NewSkippedImageAnalyzer();
   }
 
-  redis::ClientOptions redis_options;
-  redis_options.endpoint = *endpoint;
-  redis_options.username = config.redis_user;
-  redis_options.password = config.redis_password;
-  std::shared_ptr<redis::Client> redis = redis::Client::Create(redis_options);
-  // TLS and bearer tokens (docs/SECURITY.md); refuses to start without them.
-  absl::StatusOr<ServerSecurity> security =
-      auth::MakeServerSecurity(auth::SecurityOptionsFromFlags(), redis, RealClock(), &(*observability)->registry());
-  if (!security.ok()) {
-    LogError(std::string(security.status().message()));
-    return 2;
-  }
-  security->interceptors.push_back((*observability)->NewRpcInterceptorFactory());
-  (*observability)->AddPipelineGauges(redis, RealClock(), {.streams = {keys::kIntakeStream}});
-  triage::ScreeningOptions screening;
-  screening.analysis_timeout = timeout;
-  auto screener = std::make_shared<const triage::Screener>(*analyzer, *blobs, screening);
-  auto handler = std::make_shared<triage::IntakeStreamHandler>(redis, screener, RealClock());
+  const std::shared_ptr<redis::Client>& redis = context.redis;
+  context.observability.AddPipelineGauges(redis, RealClock(), {.streams = {keys::kIntakeStream}});
+  auto screener = std::make_shared<const Screener>(*analyzer, *blobs, screening);
+  auto handler = std::make_shared<IntakeStreamHandler>(redis, screener, RealClock());
 
   StreamWorkerOptions worker_options;
   // A batch shares Redis round trips, which is nearly all a case costs when
@@ -112,51 +88,36 @@ int main(int argc, char** argv) {
   worker_options.dead_letters.on_dead_letter = [handler](const redis::StreamEntry& entry, const std::string& error) {
     return handler->HandOverUnscreened(entry, error);
   };
-  const absl::Duration shutdown_deadline = absl::GetFlag(FLAGS_shutdown_deadline);
-  StreamWorker worker(std::make_unique<redis::StreamConsumer>(redis, keys::kIntakeStream, keys::kTriageGroup,
-                                                              NewConsumerName("triage")),
-                      metrics::TimedBatchHandler((*observability)->registry(), "telederm_triage_duration_seconds",
-                                        "Screening one case, images included (the time of its batch)",
-                                        [handler](const std::vector<redis::StreamEntry>& entries) {
-                                          return handler->HandleBatch(entries);
-                                        }),
-                      worker_options);
-  boost::asio::io_context io;
-  auto work = boost::asio::make_work_guard(io);
-  worker.Start(io);
-  std::thread background([&io] { io.run(); });
+  auto worker = std::make_shared<StreamWorker>(
+      std::make_unique<redis::StreamConsumer>(redis, keys::kIntakeStream, keys::kTriageGroup,
+                                              NewConsumerName("triage")),
+      metrics::TimedBatchHandler(context.observability.registry(), "telederm_triage_duration_seconds",
+                                 "Screening one case, images included (the time of its batch)",
+                                 [handler](const std::vector<redis::StreamEntry>& entries) {
+                                   return handler->HandleBatch(entries);
+                                 }),
+      worker_options);
 
-  const int max_queued_calls = absl::GetFlag(FLAGS_max_queued_calls);
-  if (max_queued_calls < 1) {
-    worker.Stop();
-    work.reset();
-    io.stop();
-    background.join();
-    return fail(absl::InvalidArgumentError("--max_queued_calls must be at least 1"));
-  }
-  triage::TriageServiceImpl service(redis, screener, /*threads=*/4, max_queued_calls);
-  DeadLetterServiceImpl dead_letters(redis, {keys::kIntakeStream, keys::kTriagedStream});
-  absl::StatusOr<std::unique_ptr<GrpcServer>> server = GrpcServer::Start(config.listen, {&service, &dead_letters}, *std::move(security));
-  if (!server.ok()) {
-    worker.Stop();
-    work.reset();
-    io.stop();
-    background.join();
-    return fail(server.status());
-  }
-  (*server)->SetServing(true);
-  (*observability)->ReportHealth([s = server->get()] { return s->serving(); });
-  LogInfo(absl::StrCat("telederm-triage listening on ", config.listen, " (redis ", config.redis, ", consumer ",
-                       worker.consumer().consumer(), ")"));
-  WaitForTerminationSignal();
-  LogInfo(absl::StrCat("shutting down within ", absl::FormatDuration(shutdown_deadline),
-                       ": finishing the case in hand"));
-  ExitIfStillRunningAfter(shutdown_deadline);
-  ShutdownWithin(**server, shutdown_deadline, [&] {
-    worker.Stop();  // no new entries; the one being handled finishes and is acked
-    work.reset();
-    background.join();
-  });
-  (*observability)->ReportHealth([] { return false; });  // the server goes before the endpoint
-  return 0;
+  ServiceParts parts;
+  parts.services.push_back(std::make_shared<TriageServiceImpl>(redis, screener, /*threads=*/4, max_queued_calls));
+  parts.services.push_back(std::make_shared<DeadLetterServiceImpl>(
+      redis, std::vector<std::string>{keys::kIntakeStream, keys::kTriagedStream}));
+  // On SIGTERM: no new entries; the case in hand is screened, stored and acked.
+  parts.background.push_back({[worker](boost::asio::io_context& io) { worker->Start(io); },
+                              [worker] { worker->Stop(); }});
+  parts.summary = absl::StrCat("consumer ", worker->consumer().consumer());
+  return parts;
+}
+
+}  // namespace
+}  // namespace telederm::triage
+
+int main(int argc, char** argv) {
+  absl::SetProgramUsageMessage("telederm-triage: pre-screens cases and orders the specialist queue");
+  absl::ParseCommandLine(argc, argv);
+  return telederm::RunService({.name = "triage",
+                               .default_listen = "127.0.0.1:50052",
+                               .default_metrics_listen = "127.0.0.1:9092",
+                               .shutdown_deadline = absl::GetFlag(FLAGS_shutdown_deadline),
+                               .make_parts = telederm::triage::MakeTriageParts});
 }

@@ -9,6 +9,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "tests/e2e/credentials.h"
 #include "tests/harness/child_process.h"
 #include "tests/harness/net.h"
 #include "tests/harness/temp_dir.h"
@@ -19,10 +20,12 @@ namespace {
 // Runs telederm-triage with `model_flag` until it exits; returns its exit code and log.
 std::pair<int, std::string> RunTriage(const std::string& dir, const std::string& model_flag) {
   const std::string log = dir + "/triage.log";
+  std::ofstream(dir + "/token-keys") << kTestTokenKeys;
   auto child = ChildProcess::Spawn(
       {TELEDERM_TRIAGE_BIN, absl::StrCat("--listen=127.0.0.1:", FreeLoopbackPort()),
        absl::StrCat("--metrics_listen=127.0.0.1:", FreeLoopbackPort()), absl::StrCat("--data_dir=", dir),
-       "--redis=127.0.0.1:1", model_flag},
+       "--redis=127.0.0.1:1", "--plaintext_for_development", absl::StrCat("--token_keys=", dir, "/token-keys"),
+       model_flag},
       {}, log);
   EXPECT_TRUE(child.ok()) << child.status();
   if (!child.ok()) return {-1, ""};
