@@ -14,6 +14,10 @@
 #include "common/case_store/keys.h"
 #include "common/logging/log.h"
 #include "common/redis/script.h"
+#include "common/audit/lua/append_audit_entry.lua.h"
+#include "common/audit/lua/decode_audit_entry.lua.h"
+#include "common/audit/lua/query_audit_index.lua.h"
+#include "common/audit/lua/oldest_audit_entries.lua.h"
 
 namespace telederm::audit {
 namespace {
@@ -61,237 +65,26 @@ bool IsStreamId(absl::string_view id) {
   return dash != 0 && dash + 1 != id.size();
 }
 
-// KEYS: the log, the user's index, the dictionary (keys::kAuditWords,
-// keys::kAuditCodes), then each case's index. ARGV: at (ms), subject, role,
-// scope, action, cases, peer, outcome, detail, then the codes the writer
-// believes the subject, role, scope and action have ('' = unknown; absent is
-// unknown too). Returns the entry's id, or {id, sub, role, scope, action codes}
-// when it was stored compactly with a code other than the believed one, so
-// the writer learns the codes (and otherwise has nothing to parse or store).
-//
-// A believed code costs one HGET that checks it against the dictionary, in
-// this script, so a wrong belief (a dictionary lost with Redis's data) is never
-// written: the word is then looked up as if no code were believed.
-//
-// The entry goes to the log once, compactly: `lag_ms` (the entry id's time
-// minus `at`: the script chooses the id's time, so `at` is exact), and the
-// subject, role, scope and action as codes of the dictionary (a clinic
-// device's entry shrinks from ~180 B to ~93 B). A code is given once, with
-// HSETNX, and never changes. Should the dictionary disagree with itself, the
-// entry is written in words, as entries of the older layout are: at, sub,
-// role, scope, action. Both read the same (QueryScript).
-//
-// The indexes hold only the entry's id. The user's index is a stream whose
-// entry ids are the log's ids (one small field, so a few bytes an entry). A
-// case's index is a string of log ids, each followed by a space, grown by
-// APPEND: most cases have a handful of entries, and a string costs less than
-// a list (~184 B against ~248 B for a case with 3 entries) or a stream (which
-// preallocates a 4 KB node). A case index of an older layout, a stream (full
-// copies) or a list (ids), keeps growing in its own type.
-// Every write is an append (XADD, RPUSH, APPEND, HSETNX): the ACL grants
-// nothing else on these keys.
+// The script, with its KEYS and ARGV: common/audit/lua/append_audit_entry.lua.
 const redis::Script& AppendScript() {
-  static const redis::Script* script = new redis::Script(R"lua(
-local learned = false  -- a code differs from the one the writer believed
-local function code(word, believed)
-  if believed and believed ~= '' and redis.call('HGET', KEYS[3], believed) == word then return believed end
-  learned = true
-  local c = redis.call('HGET', KEYS[4], word)
-  if c then
-    if redis.call('HGET', KEYS[3], c) == word then return c end
-    return nil
-  end
-  c = tostring(redis.call('HLEN', KEYS[4]) + 1)
-  if redis.call('HSETNX', KEYS[3], c, word) == 0 then return nil end
-  redis.call('HSETNX', KEYS[4], word, c)
-  return c
-end
-local at = tonumber(ARGV[1])
-local sub, role, scope, action = code(ARGV[2], ARGV[10]), code(ARGV[3], ARGV[11]), code(ARGV[4], ARGV[12]),
-                                   code(ARGV[5], ARGV[13])
-local id
-local compact = at and math.abs(at) < 2^52 and sub and role and scope and action
-if compact then
-  local time = redis.call('TIME')
-  local ms = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
-  local function add(ms)
-    return redis.pcall('XADD', KEYS[1], string.format('%d-*', ms), 'lag_ms', string.format('%d', ms - at),
-                       'sub_code', sub, 'role_code', role, 'scope_code', scope, 'action_code', action,
-                       'case', ARGV[6], 'peer', ARGV[7], 'outcome', ARGV[8], 'detail', ARGV[9])
-  end
-  id = add(ms)
-  if type(id) == 'table' and id.err then
-    -- The clock is behind the last entry: use the last entry's time.
-    local last = redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', 1)[1][1]
-    id = add(tonumber(string.sub(last, 1, string.find(last, '-', 1, true) - 1)))
-    if type(id) == 'table' and id.err then return id end
-  end
-else
-  id = redis.call('XADD', KEYS[1], '*', 'at', ARGV[1], 'sub', ARGV[2], 'role', ARGV[3], 'scope', ARGV[4],
-                  'action', ARGV[5], 'case', ARGV[6], 'peer', ARGV[7], 'outcome', ARGV[8], 'detail', ARGV[9])
-end
-local function reference(key)
-  local added = redis.pcall('XADD', key, id, 'r', '')
-  if type(added) == 'table' and added.err then redis.call('XADD', key, '*', 'r', id) end
-end
-reference(KEYS[2])
-for i = 5, #KEYS do
-  -- A string (or a new key) takes the APPEND at once; only an index of an
-  -- older layout refuses it and costs a TYPE.
-  local appended = redis.pcall('APPEND', KEYS[i], id .. ' ')
-  if type(appended) == 'table' and appended.err then
-    local kind = redis.call('TYPE', KEYS[i]).ok
-    if kind == 'stream' then
-      reference(KEYS[i])
-    elseif kind == 'list' then
-      redis.call('RPUSH', KEYS[i], id)
-    else
-      return appended
-    end
-  end
-end
-if compact and learned and ARGV[10] then return {id, sub, role, scope, action} end
-return id
-)lua");
+  static const redis::Script* script = new redis::Script(std::string(lua::kAppendAuditEntry));
   return *script;
 }
 
-// Lua shared by the scripts that read the log: `decoded(row)` turns a log
-// row {id, {field, value, ...}} of either layout into words (at, sub, role,
-// scope, action, ...). The script defines `dictionary`, the key of the
-// dictionary's code -> word hash, before it.
-constexpr char kDecodeLua[] = R"lua(
-local words = {}
-local function word(c)
-  local w = words[c]
-  if not w then
-    w = redis.call('HGET', dictionary, c) or ('?' .. c)
-    words[c] = w
-  end
-  return w
-end
-local function decoded(row)
-  local fields = row[2]
-  if fields[1] ~= 'lag_ms' then return row end
-  local id = row[1]
-  local ms = tonumber(string.sub(id, 1, string.find(id, '-', 1, true) - 1))
-  local plain = {}
-  for i = 1, #fields - 1, 2 do
-    local name, value = fields[i], fields[i + 1]
-    if name == 'lag_ms' then
-      plain[#plain + 1] = 'at'
-      plain[#plain + 1] = string.format('%d', ms - tonumber(value))
-    elseif string.sub(name, -5) == '_code' then
-      plain[#plain + 1] = string.sub(name, 1, -6)
-      plain[#plain + 1] = word(value)
-    else
-      plain[#plain + 1] = name
-      plain[#plain + 1] = value
-    end
-  end
-  return {id, plain}
-end
-)lua";
+// The reads below are common/audit/lua/decode_audit_entry.lua, which defines
+// decoded(row), after the line that names the dictionary's key, then their own.
 
-// KEYS: an index (see AppendScript), the log, the dictionary's code -> word
-// hash. ARGV: before id ('' = newest), limit. Returns the entries newest
-// first, as XREVRANGE does: {{id, {field, value, ...}}, ...}, each in words
-// (at, sub, role, scope, action, ...) whichever layout stored it.
+// The script, with its KEYS and ARGV: common/audit/lua/query_audit_index.lua.
 const redis::Script& QueryScript() {
-  static const redis::Script* script = new redis::Script(absl::StrCat("local dictionary = KEYS[3]\n", kDecodeLua, R"lua(
-local before = ARGV[1]
-local limit = tonumber(ARGV[2])
-local out = {}
-local function add(id)
-  local found = redis.call('XRANGE', KEYS[2], id, id)
-  if found[1] then out[#out + 1] = decoded(found[1]) end
-end
-local bms, bseq
-if before ~= '' then
-  local dash = string.find(before, '-', 1, true)
-  if dash then
-    bms = tonumber(string.sub(before, 1, dash - 1))
-    bseq = tonumber(string.sub(before, dash + 1))
-  else
-    bms = tonumber(before)
-    bseq = 0
-  end
-end
-local function older(id)
-  if not bms then return true end
-  local dash = string.find(id, '-', 1, true)
-  local ms = tonumber(string.sub(id, 1, dash - 1))
-  if ms ~= bms then return ms < bms end
-  return tonumber(string.sub(id, dash + 1)) < bseq
-end
-local kind = redis.call('TYPE', KEYS[1]).ok
-if kind == 'stream' then
-  local high = '+'
-  if before ~= '' then high = '(' .. before end
-  for _, row in ipairs(redis.call('XREVRANGE', KEYS[1], high, '-', 'COUNT', limit)) do
-    local fields = row[2]
-    if fields[1] == 'r' then
-      if fields[2] ~= '' then add(fields[2]) else add(row[1]) end
-    else
-      out[#out + 1] = row  -- a full copy, written by the first layout
-    end
-  end
-elseif kind == 'list' then
-  local high = redis.call('LLEN', KEYS[1]) - 1
-  while high >= 0 and #out < limit do
-    local low = math.max(0, high - 127)
-    local ids = redis.call('LRANGE', KEYS[1], low, high)
-    for i = #ids, 1, -1 do
-      if #out >= limit then break end
-      if older(ids[i]) then add(ids[i]) end
-    end
-    high = low - 1
-  end
-elseif kind == 'string' then
-  -- Read backwards in chunks. The bytes of a chunk before its first space
-  -- may be the end of an id the chunk cut: they are carried over to the end
-  -- of the next (earlier) chunk.
-  local unread = redis.call('STRLEN', KEYS[1])
-  local carry = ''
-  while unread > 0 and #out < limit do
-    local from = math.max(0, unread - 2048)
-    local chunk = redis.call('GETRANGE', KEYS[1], from, unread - 1) .. carry
-    unread = from
-    carry = ''
-    if unread > 0 then
-      local space = string.find(chunk, ' ', 1, true)
-      if space then
-        carry = string.sub(chunk, 1, space - 1)
-        chunk = string.sub(chunk, space + 1)
-      else
-        carry = chunk
-        chunk = ''
-      end
-    end
-    local ids = {}
-    for token in string.gmatch(chunk, '[^ ]+') do ids[#ids + 1] = token end
-    for i = #ids, 1, -1 do
-      if #out >= limit then break end
-      if older(ids[i]) then add(ids[i]) end
-    end
-  end
-end
-return out
-)lua"));
+  static const redis::Script* script = new redis::Script(
+      absl::StrCat("local dictionary = KEYS[3]\n", lua::kDecodeAuditEntry, lua::kQueryAuditIndex));
   return *script;
 }
 
-// KEYS: the log, the dictionary's code -> word hash. ARGV: the last
-// millisecond to read, limit. Returns the log's oldest entries up to that
-// millisecond, oldest first, in words as QueryScript returns them.
+// The script, with its KEYS and ARGV: common/audit/lua/oldest_audit_entries.lua.
 const redis::Script& OldestScript() {
-  static const redis::Script* script = new redis::Script(absl::StrCat("local dictionary = KEYS[2]\n", kDecodeLua, R"lua(
-local out = {}
-for _, row in ipairs(redis.call('XRANGE', KEYS[1], '-', ARGV[1], 'COUNT', tonumber(ARGV[2]))) do
-  out[#out + 1] = decoded(row)
-end
-return out
-)lua"));
+  static const redis::Script* script = new redis::Script(
+      absl::StrCat("local dictionary = KEYS[2]\n", lua::kDecodeAuditEntry, lua::kOldestAuditEntries));
   return *script;
 }
 

@@ -4,28 +4,21 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/case_store/keys.h"
+#include "common/case_store/lua/create_case.lua.h"
+#include "common/case_store/lua/compare_and_set_case.lua.h"
 
 namespace telederm {
 namespace {
 
+// The script, with its KEYS and ARGV: common/case_store/lua/create_case.lua.
 const redis::Script& CreateScript() {
-  static const redis::Script* script = new redis::Script(R"lua(
-if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
-redis.call('HSET', KEYS[1], 'v', '1', 'pb', ARGV[1])
-return 1
-)lua");
+  static const redis::Script* script = new redis::Script(std::string(lua::kCreateCase));
   return *script;
 }
 
-// Stores ARGV[3] as version ARGV[2] only if the stored version is ARGV[1].
+// The script, with its KEYS and ARGV: common/case_store/lua/compare_and_set_case.lua.
 const redis::Script& CompareAndSetScript() {
-  static const redis::Script* script = new redis::Script(R"lua(
-local v = redis.call('HGET', KEYS[1], 'v')
-if not v then return redis.error_reply('NOT_FOUND: no such case') end
-if v ~= ARGV[1] then return 0 end
-redis.call('HSET', KEYS[1], 'v', ARGV[2], 'pb', ARGV[3])
-return 1
-)lua");
+  static const redis::Script* script = new redis::Script(std::string(lua::kCompareAndSetCase));
   return *script;
 }
 

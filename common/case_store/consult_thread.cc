@@ -10,6 +10,7 @@
 #include "common/case_store/event_log.h"
 #include "common/case_store/keys.h"
 #include "common/redis/script.h"
+#include "common/case_store/lua/mark_read.lua.h"
 
 namespace telederm {
 namespace {
@@ -17,20 +18,9 @@ namespace {
 constexpr char kClinicSide[] = "clinic";
 constexpr char kSpecialistSide[] = "specialist";
 
-// KEYS: reads. ARGV: side, message id, ms. Moves the side's receipt forward
-// only: stream ids compare as (ms, seq) pairs of numbers.
+// The script, with its KEYS and ARGV: common/case_store/lua/mark_read.lua.
 const redis::Script& MarkReadScript() {
-  static const redis::Script* script = new redis::Script(R"lua(
-local current = redis.call('HGET', KEYS[1], ARGV[1])
-if current then
-  local cms, cseq = string.match(current, '^(%d+)-(%d+) ')
-  local nms, nseq = string.match(ARGV[2], '^(%d+)-(%d+)$')
-  cms, cseq, nms, nseq = tonumber(cms), tonumber(cseq), tonumber(nms), tonumber(nseq)
-  if cms > nms or (cms == nms and cseq >= nseq) then return 0 end
-end
-redis.call('HSET', KEYS[1], ARGV[1], ARGV[2] .. ' ' .. ARGV[3])
-return 1
-)lua");
+  static const redis::Script* script = new redis::Script(std::string(lua::kMarkRead));
   return *script;
 }
 

@@ -7,44 +7,23 @@
 #include "common/logging/log.h"
 #include "common/redis/script.h"
 #include "common/redis/stream.h"
+#include "common/stream_worker/lua/bury_dead_letter.lua.h"
+#include "common/stream_worker/lua/replay_dead_letter.lua.h"
 
 namespace telederm {
 namespace {
 
 constexpr char kOriginalPrefix[] = "f:";
 
-// KEYS: dead-letter stream, source stream. ARGV: group, entry id, then the
-// dead letter's field/value pairs. Acks the entry and records it, atomically.
+// The script, with its KEYS and ARGV: common/stream_worker/lua/bury_dead_letter.lua.
 const redis::Script& BuryScript() {
-  static const redis::Script* script = new redis::Script(R"lua(
-local fields = {}
-for i = 3, #ARGV do fields[#fields + 1] = ARGV[i] end
-local id = redis.call('XADD', KEYS[1], '*', unpack(fields))
-redis.call('XACK', KEYS[2], ARGV[1], ARGV[2])
-return id
-)lua");
+  static const redis::Script* script = new redis::Script(std::string(lua::kBuryDeadLetter));
   return *script;
 }
 
-// KEYS: dead-letter stream, source stream. ARGV: dead letter id.
+// The script, with its KEYS and ARGV: common/stream_worker/lua/replay_dead_letter.lua.
 const redis::Script& ReplayScript() {
-  static const redis::Script* script = new redis::Script(R"lua(
-local found = redis.call('XRANGE', KEYS[1], ARGV[1], ARGV[1])
-if #found == 0 then return redis.error_reply('NOT_FOUND: no dead letter ' .. ARGV[1]) end
-local stored = found[1][2]
-local fields = {}
-for i = 1, #stored, 2 do
-  if string.sub(stored[i], 1, 2) == 'f:' then
-    fields[#fields + 1] = string.sub(stored[i], 3)
-    fields[#fields + 1] = stored[i + 1]
-  end
-end
-fields[#fields + 1] = 'replay_of'
-fields[#fields + 1] = ARGV[1]
-local id = redis.call('XADD', KEYS[2], '*', unpack(fields))
-redis.call('XDEL', KEYS[1], ARGV[1])
-return id
-)lua");
+  static const redis::Script* script = new redis::Script(std::string(lua::kReplayDeadLetter));
   return *script;
 }
 

@@ -5,19 +5,14 @@
 #include "absl/strings/str_cat.h"
 #include "common/case_store/keys.h"
 #include "common/redis/script.h"
+#include "services/intake/lua/append_clinic_case_once.lua.h"
 
 namespace telederm::intake {
 namespace {
 
-// KEYS: the list, the earlier ZSET (same hash tag). ARGV: case id. The list
-// is searched from its newest end, where a retried case is.
+// The script, with its KEYS and ARGV: services/intake/lua/append_clinic_case_once.lua.
 const redis::Script& AppendOnceScript() {
-  static const redis::Script* script = new redis::Script(R"lua(
-if redis.call('LPOS', KEYS[1], ARGV[1], 'RANK', -1) then return 0 end
-if redis.call('ZSCORE', KEYS[2], ARGV[1]) then return 0 end
-redis.call('RPUSH', KEYS[1], ARGV[1])
-return 1
-)lua");
+  static const redis::Script* script = new redis::Script(std::string(lua::kAppendClinicCaseOnce));
   return *script;
 }
 

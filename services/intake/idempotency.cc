@@ -15,6 +15,7 @@
 #include "common/ids/ids.h"
 #include "common/redis/script.h"
 #include "services/intake/week_buckets.h"
+#include "services/intake/lua/claim_idempotency_key.lua.h"
 
 namespace telederm::intake {
 namespace {
@@ -23,23 +24,9 @@ constexpr size_t kCaseIdBytes = 28;             // "c-" and a ULID (common/ids)
 constexpr size_t kFingerprintBytes = 32;        // SHA-256
 constexpr size_t kStoredFingerprintBytes = 16;  // 128 bits tell submissions apart
 
-// KEYS[1]: the key's own STRING (the older layout), KEYS[2]: this
-// week's bucket, KEYS[3..]: the earlier buckets within the TTL; all share the
-// clinic's hash tag. ARGV: the key, the value to claim it with, and the TTL
-// (ms) of this week's bucket. Returns the value holding the key, or nil when it
-// claimed it.
+// The script, with its KEYS and ARGV: services/intake/lua/claim_idempotency_key.lua.
 const redis::Script& ClaimScript() {
-  static const redis::Script* script = new redis::Script(R"lua(
-local held = redis.call('GET', KEYS[1])
-if held then return held end
-for i = 2, #KEYS do
-  held = redis.call('HGET', KEYS[i], ARGV[1])
-  if held then return held end
-end
-redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
-redis.call('PEXPIRE', KEYS[2], ARGV[3])
-return false
-)lua");
+  static const redis::Script* script = new redis::Script(std::string(lua::kClaimIdempotencyKey));
   return *script;
 }
 

@@ -4,6 +4,11 @@
 #include "absl/strings/str_cat.h"
 #include "common/case_state/timestamps.h"
 #include "common/case_store/keys.h"
+#include "services/referral/lua/claim_head.lua.h"
+#include "services/referral/lua/mark_escalated.lua.h"
+#include "services/referral/lua/end_claim.lua.h"
+#include "services/referral/lua/extend_lease.lua.h"
+#include "services/referral/lua/drop_orphan_lease.lua.h"
 
 namespace telederm::referral {
 namespace {
@@ -11,103 +16,33 @@ namespace {
 // Candidates the claim script looks at for fairness.
 constexpr int kFairnessCandidates = 64;
 
-// KEYS: queue, fence, leases, claims, meta, served. ARGV: lease expiry ms,
-// specialist id, fairness window ms, candidates.
-// Takes the earliest-due case, or among the cases of the head's tier due
-// within the window after it, the one whose clinic was served longest ago
-// (`served` holds each clinic's turn number in this pool; never served = 0;
-// ties go to the earlier due). If the index already holds a claim on it, the
-// queue entry is stale (the case was re-added while claimed): it is dropped and
-// {id, due, 0} returned, so a live claim is never overwritten. Otherwise the
-// case gets the next fencing token and a lease, its clinic the next turn:
-// {id, due, token}. nil: empty.
+// The script, with its KEYS and ARGV: services/referral/lua/claim_head.lua.
 const redis::Script& ClaimHeadScript() {
-  static const redis::Script* script = new redis::Script(R"lua(
-local head = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
-if #head == 0 then return false end
-local id, due = head[1], head[2]
-local function parse(meta)
-  if not meta then return '', '' end
-  local clinic, tier = string.match(meta, '^(.*) (%d+)$')
-  return clinic or '', tier or ''
-end
-local window = tonumber(ARGV[3])
-if window > 0 then
-  local _, head_tier = parse(redis.call('HGET', KEYS[5], id))
-  local candidates = redis.call('ZRANGEBYSCORE', KEYS[1], due, tonumber(due) + window, 'WITHSCORES',
-                                'LIMIT', 0, tonumber(ARGV[4]))
-  local best = nil
-  for i = 1, #candidates, 2 do
-    local clinic, tier = parse(redis.call('HGET', KEYS[5], candidates[i]))
-    if tier == head_tier then
-      local turn = tonumber(redis.call('HGET', KEYS[6], 'c:' .. clinic) or '0')
-      if best == nil or turn < best then
-        best = turn
-        id, due = candidates[i], candidates[i + 1]
-      end
-    end
-  end
-end
-redis.call('ZREM', KEYS[1], id)
-if redis.call('HEXISTS', KEYS[4], id) == 1 then return {id, due, 0} end
-local token = redis.call('INCR', KEYS[2])
-redis.call('ZADD', KEYS[3], ARGV[1], id)
-redis.call('HSET', KEYS[4], id, token .. ' ' .. ARGV[2])
-local clinic = parse(redis.call('HGET', KEYS[5], id))
-redis.call('HSET', KEYS[6], 'c:' .. clinic, redis.call('HINCRBY', KEYS[6], 'turn', 1))
-return {id, due, token}
-)lua");
+  static const redis::Script* script = new redis::Script(std::string(lua::kClaimHead));
   return *script;
 }
 
-// KEYS: escalated. ARGV: case id, due ms. 1 the first time for this due time.
+// The script, with its KEYS and ARGV: services/referral/lua/mark_escalated.lua.
 const redis::Script& MarkEscalatedScript() {
-  static const redis::Script* script = new redis::Script(R"lua(
-if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[2] then return 0 end
-redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
-return 1
-)lua");
+  static const redis::Script* script = new redis::Script(std::string(lua::kMarkEscalated));
   return *script;
 }
 
-// KEYS: claims, leases, queue, meta, escalated. ARGV: case id, token, due ms or "".
-// Only if the claim still carries the token: removes the claim and its lease
-// and, with a due time, puts the case back in the queue; without one the case
-// leaves the pool, and its fairness and escalation marks go too. Returns 1, else 0.
+// The script, with its KEYS and ARGV: services/referral/lua/end_claim.lua.
 const redis::Script& EndClaimScript() {
-  static const redis::Script* script = new redis::Script(R"lua(
-local holder = redis.call('HGET', KEYS[1], ARGV[1])
-if not holder or string.match(holder, '^(%d+) ') ~= ARGV[2] then return 0 end
-redis.call('HDEL', KEYS[1], ARGV[1])
-redis.call('ZREM', KEYS[2], ARGV[1])
-if ARGV[3] ~= '' then
-  redis.call('ZADD', KEYS[3], ARGV[3], ARGV[1])
-else
-  redis.call('HDEL', KEYS[4], ARGV[1])
-  redis.call('HDEL', KEYS[5], ARGV[1])
-end
-return 1
-)lua");
+  static const redis::Script* script = new redis::Script(std::string(lua::kEndClaim));
   return *script;
 }
 
-// KEYS: claims, leases. ARGV: case id, token, lease expiry ms.
+// The script, with its KEYS and ARGV: services/referral/lua/extend_lease.lua.
 const redis::Script& ExtendLeaseScript() {
-  static const redis::Script* script = new redis::Script(R"lua(
-local holder = redis.call('HGET', KEYS[1], ARGV[1])
-if not holder or string.match(holder, '^(%d+) ') ~= ARGV[2] then return 0 end
-redis.call('ZADD', KEYS[2], ARGV[3], ARGV[1])
-return 1
-)lua");
+  static const redis::Script* script = new redis::Script(std::string(lua::kExtendLease));
   return *script;
 }
 
-// KEYS: claims, leases. ARGV: case id. Removes the lease unless a claim exists.
+// The script, with its KEYS and ARGV: services/referral/lua/drop_orphan_lease.lua.
 const redis::Script& DropOrphanLeaseScript() {
-  static const redis::Script* script = new redis::Script(R"lua(
-if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 1 then return 0 end
-return redis.call('ZREM', KEYS[2], ARGV[1])
-)lua");
+  static const redis::Script* script = new redis::Script(std::string(lua::kDropOrphanLease));
   return *script;
 }
 
