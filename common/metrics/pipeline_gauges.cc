@@ -11,6 +11,7 @@
 #include "common/case_store/keys.h"
 #include "common/redis/script.h"
 #include "common/stream_worker/dead_letters.h"
+#include "common/metrics/gauge_family.h"
 #include "common/metrics/lua/pool_gauges.lua.h"
 
 namespace telederm::metrics {
@@ -20,23 +21,6 @@ namespace {
 const redis::Script& PoolGaugesScript() {
   static const redis::Script* script = new redis::Script(std::string(lua::kPoolGauges));
   return *script;
-}
-
-prometheus::MetricFamily Gauge(std::string name, std::string help) {
-  prometheus::MetricFamily family;
-  family.name = std::move(name);
-  family.help = std::move(help);
-  family.type = prometheus::MetricType::Gauge;
-  return family;
-}
-
-void Add(prometheus::MetricFamily& family, std::vector<prometheus::ClientMetric::Label> labels, double value) {
-  prometheus::ClientMetric metric;
-  // Sorted by name, as the registry's own families are.
-  std::sort(labels.begin(), labels.end());
-  metric.label = std::move(labels);
-  metric.gauge.value = value;
-  family.metric.push_back(std::move(metric));
 }
 
 // XINFO GROUPS answers, per group, a flat list of field name, value.
@@ -64,43 +48,47 @@ PipelineGauges::PipelineGauges(std::shared_ptr<redis::Client> redis, ClockPtr cl
     : redis_(std::move(redis)), clock_(std::move(clock)), options_(std::move(options)) {}
 
 std::vector<prometheus::MetricFamily> PipelineGauges::Collect() const {
-  prometheus::MetricFamily ok = Gauge("telederm_redis_scrape_ok", "1 when the gauges below could be read from Redis");
+  prometheus::MetricFamily ok =
+      GaugeFamily("telederm_redis_scrape_ok", "1 when the gauges below could be read from Redis");
   auto failed = [&ok] {
-    Add(ok, {}, 0);
+    AddGauge(ok, {}, 0);
     return std::vector<prometheus::MetricFamily>{ok};
   };
-  prometheus::MetricFamily length = Gauge("telederm_stream_length", "Entries in the stream");
-  prometheus::MetricFamily lag = Gauge("telederm_stream_lag", "Entries of the stream not yet delivered to the group");
+  prometheus::MetricFamily length = GaugeFamily("telederm_stream_length", "Entries in the stream");
+  prometheus::MetricFamily lag =
+      GaugeFamily("telederm_stream_lag", "Entries of the stream not yet delivered to the group");
   prometheus::MetricFamily pending =
-      Gauge("telederm_stream_pending", "Entries delivered to a consumer of the group and not yet acknowledged");
-  prometheus::MetricFamily dead = Gauge("telederm_dead_letters", "Entries of the stream moved to its dead-letter stream");
+      GaugeFamily("telederm_stream_pending", "Entries delivered to a consumer of the group and not yet acknowledged");
+  prometheus::MetricFamily dead =
+      GaugeFamily("telederm_dead_letters", "Entries of the stream moved to its dead-letter stream");
   for (const std::string& stream : options_.streams) {
     absl::StatusOr<std::vector<absl::StatusOr<redis::Reply>>> replies = redis_->Pipeline(
         {{"XLEN", stream}, {"XINFO", "GROUPS", stream}, {"XLEN", DeadLetterStream(stream)}});
     if (!replies.ok()) return failed();
-    if ((*replies)[0].ok()) Add(length, {{"stream", stream}}, static_cast<double>((*replies)[0]->integer));
+    if ((*replies)[0].ok()) AddGauge(length, {{"stream", stream}}, static_cast<double>((*replies)[0]->integer));
     // XINFO fails with "no such key" until the stream exists: nothing to report yet.
     if ((*replies)[1].ok() && (*replies)[1]->IsArray()) {
       for (const redis::Reply& group : (*replies)[1]->elements) {
         std::map<std::string, const redis::Reply*> fields = Fields(group);
         if (!fields.contains("name")) continue;
         std::vector<prometheus::ClientMetric::Label> labels{{"stream", stream}, {"group", fields["name"]->str}};
-        if (auto n = Number(fields["pending"])) Add(pending, labels, *n);
+        if (auto n = Number(fields["pending"])) AddGauge(pending, labels, *n);
         // Redis leaves lag nil when it cannot tell (entries deleted past the group's position).
-        if (auto n = Number(fields["lag"])) Add(lag, labels, *n);
+        if (auto n = Number(fields["lag"])) AddGauge(lag, labels, *n);
       }
     }
-    if ((*replies)[2].ok()) Add(dead, {{"stream", stream}}, static_cast<double>((*replies)[2]->integer));
+    if ((*replies)[2].ok()) AddGauge(dead, {{"stream", stream}}, static_cast<double>((*replies)[2]->integer));
   }
   std::vector<prometheus::MetricFamily> families;
   if (options_.queues) {
     absl::StatusOr<redis::Reply> pools = redis_->Command({"SMEMBERS", keys::kPools});
     if (!pools.ok()) return failed();
-    prometheus::MetricFamily depth = Gauge("telederm_queue_depth", "Cases waiting in the pool's queue, by urgency tier");
+    prometheus::MetricFamily depth =
+        GaugeFamily("telederm_queue_depth", "Cases waiting in the pool's queue, by urgency tier");
     prometheus::MetricFamily oldest =
-        Gauge("telederm_queue_oldest_due_timestamp_seconds", "Due time of the pool's earliest-due waiting case");
-    prometheus::MetricFamily overdue = Gauge("telederm_queue_overdue", "Waiting cases past their due time");
-    prometheus::MetricFamily claims = Gauge("telederm_claims_active", "Cases of the pool held by a specialist");
+        GaugeFamily("telederm_queue_oldest_due_timestamp_seconds", "Due time of the pool's earliest-due waiting case");
+    prometheus::MetricFamily overdue = GaugeFamily("telederm_queue_overdue", "Waiting cases past their due time");
+    prometheus::MetricFamily claims = GaugeFamily("telederm_claims_active", "Cases of the pool held by a specialist");
     const std::string now_ms = absl::StrCat(absl::ToUnixMillis(clock_->Now()));
     const std::string tier_limit = absl::StrCat(std::max(options_.tier_count_limit, 0));
     for (const redis::Reply& pool_reply : pools->elements) {
@@ -114,17 +102,17 @@ std::vector<prometheus::MetricFamily> PipelineGauges::Collect() const {
       for (int tier = 0; tier < 4; ++tier) {
         // Leave out "unspecified" when empty: it only shows cases without meta.
         if (tier == 0 && at(3) == 0) continue;
-        Add(depth, {{"pool", pool}, {"tier", kTierNames[tier]}}, at(3 + tier));
+        AddGauge(depth, {{"pool", pool}, {"tier", kTierNames[tier]}}, at(3 + tier));
       }
       // Present only when the queue is longer than the cases counted by tier.
-      if (at(7) > 0) Add(depth, {{"pool", pool}, {"tier", "not_counted"}}, at(7));
-      if (at(1) >= 0) Add(oldest, {{"pool", pool}}, at(1) / 1000.0);
-      Add(overdue, {{"pool", pool}}, at(2));
-      Add(claims, {{"pool", pool}}, at(8));
+      if (at(7) > 0) AddGauge(depth, {{"pool", pool}, {"tier", "not_counted"}}, at(7));
+      if (at(1) >= 0) AddGauge(oldest, {{"pool", pool}}, at(1) / 1000.0);
+      AddGauge(overdue, {{"pool", pool}}, at(2));
+      AddGauge(claims, {{"pool", pool}}, at(8));
     }
     families = {depth, oldest, overdue, claims};
   }
-  Add(ok, {}, 1);
+  AddGauge(ok, {}, 1);
   families.insert(families.begin(), {ok, length, lag, pending, dead});
   return families;
 }

@@ -9,27 +9,15 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/logging/log.h"
+#include "common/metrics/gauge_family.h"
 #include "services/referral/screening_cell.h"
 #include "services/referral/screening_report.h"
 
 namespace telederm::referral {
 namespace {
 
-prometheus::MetricFamily Gauge(std::string name, std::string help) {
-  prometheus::MetricFamily family;
-  family.name = std::move(name);
-  family.help = std::move(help);
-  family.type = prometheus::MetricType::Gauge;
-  return family;
-}
-
-void Add(prometheus::MetricFamily& family, std::vector<prometheus::ClientMetric::Label> labels, double value) {
-  prometheus::ClientMetric metric;
-  std::sort(labels.begin(), labels.end());
-  metric.label = std::move(labels);
-  metric.gauge.value = value;
-  family.metric.push_back(std::move(metric));
-}
+using metrics::AddGauge;
+using metrics::GaugeFamily;
 
 // `counts` with every analyzer but the kMaxAnalyzers with most cases renamed "other".
 ScreeningCounts BoundAnalyzers(const ScreeningCounts& counts) {
@@ -65,12 +53,12 @@ std::vector<prometheus::MetricFamily> ScreeningGauges::Collect() const {
     return {};
   }
   const ScreeningCounts counts = BoundAnalyzers(*totals);
-  prometheus::MetricFamily cases = Gauge("telederm_screening_outcome_cases",
+  prometheus::MetricFamily cases = GaugeFamily("telederm_screening_outcome_cases",
                                          "Cases with a recorded biopsy outcome, by pre-screening tier and histology");
   for (const auto& [field, n] : counts.cells) {
     std::optional<ScreeningCell> cell = DecodeCell(field);
     if (!cell.has_value() || n <= 0) continue;
-    Add(cases,
+    AddGauge(cases,
         {{"tier", cell->tier},
          {"malignant", cell->malignant ? "true" : "false"},
          {"fitzpatrick", FitzpatrickWord(cell->fitzpatrick)},
@@ -80,11 +68,11 @@ std::vector<prometheus::MetricFamily> ScreeningGauges::Collect() const {
   }
   const v1::ScreeningReport report = BuildScreeningReport(counts);
   prometheus::MetricFamily reported =
-      Gauge("telederm_screening_reported_cases", "Reports signed (since the screening counts exist)");
-  Add(reported, {}, static_cast<double>(report.reported_cases()));
+      GaugeFamily("telederm_screening_reported_cases", "Reports signed (since the screening counts exist)");
+  AddGauge(reported, {}, static_cast<double>(report.reported_cases()));
   prometheus::MetricFamily without =
-      Gauge("telederm_screening_cases_without_outcome", "Reported cases without a recorded biopsy outcome");
-  Add(without, {}, static_cast<double>(report.cases_without_outcome()));
+      GaugeFamily("telederm_screening_cases_without_outcome", "Reported cases without a recorded biopsy outcome");
+  AddGauge(without, {}, static_cast<double>(report.cases_without_outcome()));
 
   std::vector<prometheus::MetricFamily> families = {cases, reported, without};
   const struct {
@@ -97,18 +85,18 @@ std::vector<prometheus::MetricFamily> ScreeningGauges::Collect() const {
       {"telederm_screening_specificity", "Benign screened cases left ROUTINE", &v1::ScreeningGroup::specificity},
   };
   for (const auto& rate : kRates) {
-    prometheus::MetricFamily estimate = Gauge(rate.name, absl::StrCat(rate.help, " (proportion)"));
+    prometheus::MetricFamily estimate = GaugeFamily(rate.name, absl::StrCat(rate.help, " (proportion)"));
     prometheus::MetricFamily lower =
-        Gauge(absl::StrCat(rate.name, "_lower"), absl::StrCat(rate.help, ": 95% Wilson lower bound"));
+        GaugeFamily(absl::StrCat(rate.name, "_lower"), absl::StrCat(rate.help, ": 95% Wilson lower bound"));
     prometheus::MetricFamily upper =
-        Gauge(absl::StrCat(rate.name, "_upper"), absl::StrCat(rate.help, ": 95% Wilson upper bound"));
+        GaugeFamily(absl::StrCat(rate.name, "_upper"), absl::StrCat(rate.help, ": 95% Wilson upper bound"));
     for (const v1::ScreeningGroup& group : report.groups()) {
       const v1::Proportion& p = (group.*rate.of)();
       if (p.trials() == 0) continue;
       std::vector<prometheus::ClientMetric::Label> labels = {{"split", group.split()}, {"group", group.group()}};
-      Add(estimate, labels, p.estimate());
-      Add(lower, labels, p.lower());
-      Add(upper, labels, p.upper());
+      AddGauge(estimate, labels, p.estimate());
+      AddGauge(lower, labels, p.lower());
+      AddGauge(upper, labels, p.upper());
     }
     families.insert(families.end(), {estimate, lower, upper});
   }
