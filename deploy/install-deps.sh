@@ -64,7 +64,11 @@ if [ -f "$fhir/package-lock.json" ] &&
   echo "install-deps: npm ci in tests/fhir (the FHIR validator)"
   # Without the registry the rest still builds and tests; ctest -L fhir then
   # fails, saying the validator is missing.
-  if npm ci --prefix "$fhir" --no-audit --no-fund --loglevel=error; then
+  # npm trusts the machine's CA store (a proxy's CA installed there included),
+  # not only the CAs bundled with Node.
+  cafile=()
+  [ -f /etc/ssl/certs/ca-certificates.crt ] && cafile=(--cafile /etc/ssl/certs/ca-certificates.crt)
+  if npm ci --prefix "$fhir" "${cafile[@]}" --no-audit --no-fund --loglevel=error; then
     cp "$fhir/package-lock.json" "$fhir/node_modules/.installed-package-lock.json"
   else
     echo "install-deps: npm ci failed: the FHIR validator is missing until it succeeds" >&2
