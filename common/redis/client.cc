@@ -1,6 +1,7 @@
 #include "common/redis/client.h"
 
 #include <algorithm>
+#include <atomic>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -32,11 +33,32 @@ absl::StatusOr<Reply> PublishAndWait(internal::Connection& connection, const Cli
   return *std::move(waited);
 }
 
+// A thread's own regular connection to one Client. `alive` expires with the
+// Client, so an entry left by a Client that is gone is closed the next time
+// the thread adds an entry (or when the thread ends).
+struct ThreadConnection {
+  uint64_t client;
+  std::weak_ptr<const void> alive;
+  std::unique_ptr<internal::Connection> connection;  // null while borrowed
+};
+thread_local std::vector<ThreadConnection> this_threads_connections;
+std::atomic<uint64_t> next_client_id{1};
+
+ThreadConnection* ThisThreadsConnection(uint64_t client) {
+  for (ThreadConnection& entry : this_threads_connections) {
+    if (entry.client == client) return &entry;
+  }
+  return nullptr;
+}
+
 }  // namespace
 
-Client::Client(const ClientOptions& options) : options_(options) {}
+Client::Client(const ClientOptions& options)
+    : options_(options), id_(next_client_id.fetch_add(1)), alive_(std::make_shared<int>(0)) {}
 
-Client::~Client() = default;
+Client::~Client() {
+  std::erase_if(this_threads_connections, [this](const ThreadConnection& entry) { return entry.client == id_; });
+}
 
 std::shared_ptr<Client> Client::Create(const ClientOptions& options) {
   ClientOptions fixed = options;
@@ -53,39 +75,22 @@ absl::StatusOr<std::shared_ptr<Client>> Client::Connect(
 
 absl::StatusOr<Client::ConnectionPtr> Client::Borrow(bool blocking) {
   ConnectionPtr connection;
-  {
+  if (!blocking) {
+    // The calling thread's own connection: no lock, no wait.
+    if (ThreadConnection* own = ThisThreadsConnection(id_); own != nullptr) connection = std::move(own->connection);
+  } else {
     absl::MutexLock lock(&mu_);
-    std::vector<ConnectionPtr>* idle = &idle_blocking_;
-    if (!blocking) {
-      auto slot_free = [this]() ABSL_SHARED_LOCKS_REQUIRED(mu_) {
-        return in_use_ < options_.pool_size;
-      };
-      if (!mu_.AwaitWithTimeout(absl::Condition(&slot_free),
-                                options_.command_timeout)) {
-        return absl::UnavailableError(absl::StrCat(
-            "redis at ", options_.endpoint.ToString(), " unavailable: all ",
-            options_.pool_size, " pooled connections busy for ",
-            absl::FormatDuration(options_.command_timeout)));
-      }
-      ++in_use_;
-      idle = &idle_;
-    }
-    while (!idle->empty() && connection == nullptr) {
-      connection = std::move(idle->back());
-      idle->pop_back();
-      if (!connection->LooksAlive()) {
-        master_.reset();  // its server closed it: perhaps it died or became a replica
-        connection.reset();
-      }
+    if (!idle_blocking_.empty()) {
+      connection = std::move(idle_blocking_.back());
+      idle_blocking_.pop_back();
     }
   }
-  if (connection != nullptr) return connection;
-  absl::StatusOr<ConnectionPtr> opened = OpenWithBackoff();
-  if (!opened.ok() && !blocking) {
+  if (connection != nullptr && connection->LooksAlive()) return connection;
+  if (connection != nullptr) {
     absl::MutexLock lock(&mu_);
-    --in_use_;
+    master_.reset();  // its server closed it: perhaps it died or became a replica
   }
-  return opened;
+  return OpenWithBackoff();
 }
 
 absl::StatusOr<Client::ConnectionPtr> Client::OpenWithBackoff() {
@@ -143,17 +148,21 @@ void Client::ForgetMasterIfBroken(const internal::Connection& connection) {
 }
 
 void Client::GiveBack(ConnectionPtr connection, bool blocking) {
-  absl::MutexLock lock(&mu_);
-  ForgetMasterIfBroken(*connection);
-  if (blocking) {
-    if (!connection->broken() &&
-        static_cast<int>(idle_blocking_.size()) < options_.pool_size) {
+  if (connection->broken() || blocking) {
+    absl::MutexLock lock(&mu_);
+    ForgetMasterIfBroken(*connection);
+    if (blocking && !connection->broken() && static_cast<int>(idle_blocking_.size()) < options_.pool_size) {
       idle_blocking_.push_back(std::move(connection));
     }
     return;
   }
-  --in_use_;
-  if (!connection->broken()) idle_.push_back(std::move(connection));
+  if (ThreadConnection* own = ThisThreadsConnection(id_); own != nullptr) {
+    // A nested call on the same thread borrowed a second one: keep one.
+    if (own->connection == nullptr) own->connection = std::move(connection);
+    return;
+  }
+  std::erase_if(this_threads_connections, [](const ThreadConnection& entry) { return entry.alive.expired(); });
+  this_threads_connections.push_back(ThreadConnection{id_, alive_, std::move(connection)});
 }
 
 absl::StatusOr<Reply> Client::Command(const std::vector<std::string>& argv) {

@@ -24,9 +24,8 @@ class Connection;
 
 struct ClientOptions {
   Endpoint endpoint;
-  // Upper bound on connections in use at once for Command/Pipeline/Eval.
-  // Callers beyond it wait up to command_timeout for a free connection.
-  // BlockingCommand uses a separate set of connections (see below).
+  // Idle connections kept for BlockingCommand. Command, Pipeline, Eval and
+  // WaitForReplicas use one connection per calling thread instead (below).
   int pool_size = 4;
   absl::Duration connect_timeout = absl::Seconds(2);
   // Socket read/write timeout for one command or one pipeline.
@@ -52,8 +51,13 @@ inline constexpr char kReplicationBarrierChannel[] = "telederm:replication-barri
 // A synchronous Redis client over a pool of hiredis connections.
 //
 // Thread safety: a Client is safe for concurrent use from many threads without
-// external synchronization; share it through std::shared_ptr. Each call
-// borrows one connection for its duration and gives it back.
+// external synchronization; share it through std::shared_ptr. Each thread
+// that calls Command, Pipeline, Eval, EvalAll or WaitForReplicas gets a
+// connection of its own, kept for its next call: no lock and no wait on that
+// path, so a process holds one connection per calling thread. A thread's
+// connection is closed when the thread ends or, once the Client is gone, when
+// the thread next connects to a Client. BlockingCommand takes connections from
+// a shared set instead.
 //
 // Reconnect: a connection that saw a transport error (I/O error, timeout,
 // server closed it) is discarded; the next call opens a fresh one. Idle
@@ -141,8 +145,8 @@ class Client {
   explicit Client(const ClientOptions& options);
 
   using ConnectionPtr = std::unique_ptr<internal::Connection>;
-  // Takes an idle connection (or opens one). For regular connections waits
-  // for a free slot in the pool.
+  // Takes the calling thread's connection (blocking: an idle one of the
+  // shared set), checked for a socket the server closed, or opens one.
   absl::StatusOr<ConnectionPtr> Borrow(bool blocking);
   void GiveBack(ConnectionPtr connection, bool blocking);
   // Opens a connection unless a recent connect failed and the backoff has not
@@ -154,10 +158,11 @@ class Client {
   void ForgetMasterIfBroken(const internal::Connection& connection) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   const ClientOptions options_;
+  const uint64_t id_;  // names this Client's connection in each thread's list
+  // Expires with the Client: a thread's entry for it is then closed.
+  const std::shared_ptr<const void> alive_;
   absl::Mutex mu_;
-  std::vector<ConnectionPtr> idle_ ABSL_GUARDED_BY(mu_);
   std::vector<ConnectionPtr> idle_blocking_ ABSL_GUARDED_BY(mu_);
-  int in_use_ ABSL_GUARDED_BY(mu_) = 0;  // regular connections borrowed
   absl::Duration backoff_ ABSL_GUARDED_BY(mu_) = absl::ZeroDuration();  // zero: last connect worked
   absl::Time next_connect_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
   std::string last_connect_error_ ABSL_GUARDED_BY(mu_);

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -231,17 +232,42 @@ TEST_F(ClientTest, WhileRedisIsDownReconnectsBackOffAndResumeOnTheirOwn) {
   EXPECT_TRUE(status.ok()) << status;
 }
 
-TEST_F(ClientTest, IdleConnectionsSurviveRedisRestartWithoutFailedCall) {
-  // Fill the pool with idle connections, then restart Redis under them.
+TEST_F(ClientTest, ThreadsConnectionsSurviveRedisRestartWithoutFailedCall) {
+  // Four threads each hold a connection of their own across a restart of Redis.
+  absl::Notification restarted;
+  std::atomic<int> connected = 0;
+  std::atomic<int> failures = 0;
   std::vector<std::thread> threads;
   for (int i = 0; i < 4; ++i) {
-    threads.emplace_back([this] { ASSERT_TRUE(client_->Ping().ok()); });
+    threads.emplace_back([&] {
+      if (!client_->Ping().ok()) ++failures;
+      ++connected;
+      restarted.WaitForNotification();
+      for (int call = 0; call < 2; ++call) {
+        if (!client_->Ping().ok()) ++failures;
+      }
+    });
   }
-  for (std::thread& t : threads) t.join();
+  while (connected.load() < 4) std::this_thread::yield();
   ASSERT_TRUE(server_->Restart().ok());
-  for (int i = 0; i < 8; ++i) {
-    EXPECT_TRUE(client_->Ping().ok()) << "call " << i;
-  }
+  restarted.Notify();
+  for (std::thread& t : threads) t.join();
+  EXPECT_EQ(failures.load(), 0);
+}
+
+TEST_F(ClientTest, EachThreadKeepsOneConnectionOfItsOwn) {
+  auto connection_id = [this] {
+    absl::StatusOr<Reply> id = client_->Command({"CLIENT", "ID"});
+    return id.ok() ? id->integer : -1;
+  };
+  const int64_t first = connection_id();
+  ASSERT_GT(first, 0);
+  EXPECT_EQ(connection_id(), first);
+  int64_t other_threads = -1;
+  std::thread([&] { other_threads = connection_id(); }).join();
+  EXPECT_GT(other_threads, 0);
+  EXPECT_NE(other_threads, first);
+  EXPECT_EQ(connection_id(), first);
 }
 
 TEST_F(ClientTest, ConnectFailsUnavailableWhenNothingListens) {
