@@ -57,7 +57,24 @@ class ClinicImages {
   absl::Status SetSizesOfOwnImages(const BlobStore& blobs, absl::string_view clinic_id, absl::string_view field,
                                    google::protobuf::RepeatedPtrField<v1::ImageRef>& images) const;
 
+  // SetSizesOfOwnImages in two steps, for a caller that pipelines the reads
+  // of several calls: the reads (one HMGET per week bucket), then the sizes
+  // from their replies, `replies`[0, reads.size()).
+  std::vector<std::vector<std::string>> OwnImagesReads(
+      absl::string_view clinic_id, const google::protobuf::RepeatedPtrField<v1::ImageRef>& images) const;
+  static absl::Status SetSizesFromReads(const BlobStore& blobs, absl::string_view field,
+                                        const absl::StatusOr<redis::Reply>* replies, size_t reads,
+                                        google::protobuf::RepeatedPtrField<v1::ImageRef>& images);
+
  private:
+  // The reads of Uploaded, and their answer.
+  std::vector<std::vector<std::string>> UploadedReads(absl::string_view clinic_id,
+                                                      const std::vector<std::string>& sha256s) const;
+  static absl::StatusOr<std::vector<bool>> UploadedFromReplies(const absl::StatusOr<redis::Reply>* replies,
+                                                               size_t reads, size_t images);
+  static absl::Status SetSizes(const BlobStore& blobs, absl::string_view field, const std::vector<bool>& uploaded,
+                               google::protobuf::RepeatedPtrField<v1::ImageRef>& images);
+
   std::shared_ptr<redis::Client> redis_;
   ClockPtr clock_;
   absl::Duration retention_;

@@ -73,19 +73,27 @@ std::optional<IdempotencyClaim> ParseIdempotencyValue(absl::string_view value) {
   return claim;
 }
 
-absl::StatusOr<std::optional<std::string>> ClaimIdempotencyKey(redis::Client& redis, absl::string_view clinic_id,
-                                                               absl::string_view key, absl::string_view value,
-                                                               absl::Time now, absl::Duration ttl) {
+redis::Client::ScriptCall ClaimIdempotencyKeyCall(absl::string_view clinic_id, absl::string_view key,
+                                                  absl::string_view value, absl::Time now, absl::Duration ttl) {
   // Weeks, not days: a day bucket each made the claim look at 31 hashes, which
   // cost Redis ~12x the CPU of the single SET it replaced (issue 7).
   std::vector<std::string> searched = {keys::ClinicIdempotency(clinic_id, key)};
   for (int64_t week : WeeksWithin(now, ttl)) searched.push_back(keys::ClinicIdempotencyWeek(clinic_id, week));
   const int64_t bucket_ttl_ms = absl::ToInt64Milliseconds(ThisWeeksBucketTtl(now, ttl));
-  absl::StatusOr<redis::Reply> reply =
-      redis.Eval(ClaimScript(), searched, {std::string(key), std::string(value), absl::StrCat(bucket_ttl_ms)});
+  return {&ClaimScript(), std::move(searched), {std::string(key), std::string(value), absl::StrCat(bucket_ttl_ms)}};
+}
+
+absl::StatusOr<std::optional<std::string>> IdempotencyKeyHolder(absl::StatusOr<redis::Reply> reply) {
   if (!reply.ok()) return reply.status();
   if (reply->IsNil()) return std::optional<std::string>();
   return std::optional<std::string>(std::move(reply->str));
+}
+
+absl::StatusOr<std::optional<std::string>> ClaimIdempotencyKey(redis::Client& redis, absl::string_view clinic_id,
+                                                               absl::string_view key, absl::string_view value,
+                                                               absl::Time now, absl::Duration ttl) {
+  redis::Client::ScriptCall call = ClaimIdempotencyKeyCall(clinic_id, key, value, now, ttl);
+  return IdempotencyKeyHolder(redis.Eval(*call.script, call.keys, call.args));
 }
 
 }  // namespace telederm::intake

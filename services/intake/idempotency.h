@@ -51,6 +51,12 @@ absl::StatusOr<std::optional<std::string>> ClaimIdempotencyKey(redis::Client& re
                                                                absl::string_view key, absl::string_view value,
                                                                absl::Time now, absl::Duration ttl);
 
+// The script call ClaimIdempotencyKey makes, for a caller that sends several
+// claims in one pipeline (Client::EvalAll), and the reading of its reply.
+redis::Client::ScriptCall ClaimIdempotencyKeyCall(absl::string_view clinic_id, absl::string_view key,
+                                                  absl::string_view value, absl::Time now, absl::Duration ttl);
+absl::StatusOr<std::optional<std::string>> IdempotencyKeyHolder(absl::StatusOr<redis::Reply> reply);
+
 }  // namespace telederm::intake
 
 #endif  // TELEDERM_SERVICES_INTAKE_IDEMPOTENCY_H_

@@ -67,7 +67,8 @@ IntakeServiceImpl::IntakeServiceImpl(IntakeDependencies deps, IntakeOptions opti
       executor_(calls_.pool()),
       watch_executor_(options.watch_threads),
       watches_("event watches", options.max_watches, options.max_watches_per_clinic),
-      sweeper_(deps_.blobs, deps_.clock, options.upload_ttl, options.upload_sweep_every) {
+      sweeper_(deps_.blobs, deps_.clock, options.upload_ttl, options.upload_sweep_every),
+      submissions_(deps_.redis, &images_, deps_.blobs, &events_, deps_.clock, options.idempotency_ttl) {
   sweeper_.Start();
 }
 
@@ -134,77 +135,29 @@ absl::Status IntakeServiceImpl::Submit(const std::string& clinic_id, const v1::S
   v1::Case c;
   c.set_clinic_id(clinic_id);
   *c.mutable_submission() = submission;
-  if (absl::Status s = images_.SetSizesOfOwnImages(*deps_.blobs, clinic_id, "images",
-                                                    *c.mutable_submission()->mutable_images());
-      !s.ok()) {
-    return s;
-  }
 
   const absl::Time now = deps_.clock->Now();
-  std::string case_id = NewCaseId(now);
-  // The key is claimed before the record exists. A crash in between leaves a
-  // key naming a case that was never stored: the retry finds the key and
-  // stores the case under that id (StoreAndEnqueue), so nothing is lost and
-  // nothing is stored twice. The fingerprint is over the submission as the
-  // clinic sent it, serialized deterministically.
-  bool claimed_new_id = true;
-  if (!key.empty()) {
-    const std::string fingerprint = SubmissionFingerprint(submission);
-    absl::StatusOr<std::optional<std::string>> held = ClaimIdempotencyKey(
-        *deps_.redis, clinic_id, key, IdempotencyValue(case_id, fingerprint), now, options_.idempotency_ttl);
-    if (!held.ok()) return held.status();
-    if (held->has_value()) {
-      // An earlier submission holds this key.
-      std::optional<IdempotencyClaim> claim = ParseIdempotencyValue(**held);
-      if (!claim.has_value() || !claim->IsFor(fingerprint)) {
-        return absl::AlreadyExistsError(absl::StrCat(
-            "idempotency_key '", key, "' was already used for a different case; use a new key for a new case"));
-      }
-      case_id = std::move(claim->case_id);
-      claimed_new_id = false;
-      response.set_duplicate(true);
-    }
-  }
-
-  c.set_case_id(case_id);
+  c.set_case_id(NewCaseId(now));
   *c.mutable_received_at() = ToProtoTimestamp(now);
   if (absl::Status s = TransitionCase(c, v1::CASE_STATUS_RECEIVED, now, clinic_id); !s.ok()) return s;
-  absl::Status stored = claimed_new_id ? StoreAndEnqueueNew(c) : StoreAndEnqueue(c);
-  if (!stored.ok()) return stored;
-  // An acknowledged case must survive the loss of the Redis master
-  // (docs/DELIVERY.md, "Failover"); a retry with the same key is answered
-  // with the same case, so UNAVAILABLE is safe to retry.
-  if (absl::Status replicated = deps_.redis->WaitForReplicas(); !replicated.ok()) {
-    return absl::UnavailableError(absl::StrCat(
-        "case ", c.case_id(), " is stored but no standby Redis confirmed it in time (", replicated.message(),
-        "); send it again with the same idempotency_key"));
+  PendingSubmission pending{.c = &c, .idempotency_key = key, .now = now};
+  // The fingerprint is over the submission as the clinic sent it, serialized
+  // deterministically.
+  if (!key.empty()) pending.fingerprint = SubmissionFingerprint(submission);
+  submissions_.Commit(pending);
+  if (!pending.status.ok()) return pending.status;
+  if (pending.earlier_case_id.has_value()) {
+    // A retry of a case claimed in an earlier call: complete whatever of it
+    // is missing, under the claimed id.
+    c.set_case_id(*pending.earlier_case_id);
+    if (absl::Status stored = StoreAndEnqueue(c); !stored.ok()) return stored;
+    if (absl::Status replicated = deps_.redis->WaitForReplicas(); !replicated.ok()) {
+      return UnreplicatedCaseError(c.case_id(), replicated);
+    }
   }
   response.set_case_id(c.case_id());
   response.set_status(c.status());
-  return absl::OkStatus();
-}
-
-absl::Status IntakeServiceImpl::StoreAndEnqueueNew(v1::Case& c) {
-  // A fresh id (about 80 random bits), so the record cannot exist yet: store
-  // it, index it, enqueue it and tell the clinic in one round trip. Redis runs
-  // a pipeline's commands in order; if the connection breaks midway, the
-  // clinic's retry with the same key takes StoreAndEnqueue, which completes
-  // whatever is missing.
-  const absl::Time received = FromProtoTimestamp(c.received_at());
-  absl::StatusOr<std::vector<absl::StatusOr<redis::Reply>>> replies = deps_.redis->Pipeline({
-      CaseStore::CreateCommand(c),
-      AppendToClinicCasesCommand(c.clinic_id(), c.case_id()),
-      {"XADD", keys::kIntakeStream, "*", "case_id", c.case_id()},
-      events_.AppendCommand(MakeCaseEvent(c, v1::EVENT_TYPE_RECEIVED, received), deps_.clock->Now()),
-  });
-  if (!replies.ok()) return replies.status();
-  for (const auto& reply : *replies) {
-    if (!reply.ok()) return reply.status();
-  }
-  if ((*replies)[0]->integer != 1) {
-    return absl::InternalError(absl::StrCat("case id ", c.case_id(), " was already taken; send the case again"));
-  }
-  LogInfo(absl::StrCat("case ", c.case_id(), " received from clinic ", c.clinic_id()));
+  response.set_duplicate(pending.duplicate);
   return absl::OkStatus();
 }
 

@@ -14,6 +14,7 @@
 #include "services/intake/clinic_images.h"
 #include "services/intake/image_gate.h"
 #include "services/intake/intake_backlog.h"
+#include "services/intake/submission_group_commit.h"
 #include "services/intake/upload_sweeper.h"
 #include "telederm/v1/intake.grpc.pb.h"
 
@@ -77,6 +78,8 @@ class IntakeServiceImpl final : public v1::IntakeService::CallbackService {
   grpc::ServerWriteReactor<v1::CaseEvent>* WatchEvents(grpc::CallbackServerContext* context,
                                                        const v1::WatchEventsRequest* request) override;
   int open_watches() const { return watches_.open(); }
+  // SubmitCase calls in the group commit: being flushed or queued.
+  int submissions_in_commit() const { return submissions_.calls_in_commit(); }
   // The consult thread (consult_handlers.cc, logic in ClinicConsult).
   grpc::ServerUnaryReactor* SendMessage(grpc::CallbackServerContext* context, const v1::ClinicMessageRequest* request,
                                         v1::ClinicMessageResponse* response) override;
@@ -96,9 +99,6 @@ class IntakeServiceImpl final : public v1::IntakeService::CallbackService {
   // Stores the case record if missing, indexes it for the clinic and enqueues it
   // for triage. Idempotent: safe to repeat after a crash or a client retry.
   absl::Status StoreAndEnqueue(v1::Case& c);
-  // The same for a case under an id nobody has used before (no retry), in one
-  // Redis round trip.
-  absl::Status StoreAndEnqueueNew(v1::Case& c);
   absl::Status List(const std::string& clinic_id, const v1::ListCasesRequest& request,
                     v1::ListCasesResponse& response);
 
@@ -116,6 +116,7 @@ class IntakeServiceImpl final : public v1::IntakeService::CallbackService {
   boost::asio::thread_pool watch_executor_;
   OpenCallLimit watches_;  // bounded: WatchEvents streams
   UploadSweeper sweeper_;
+  SubmissionGroupCommit submissions_;  // SubmitCase's Redis writes, batched
 };
 
 }  // namespace telederm::intake
