@@ -80,6 +80,16 @@ class GroupCommitTest : public IntakeServerTest {
     return entries;
   }
 
+  // The intake stream holds an entry for each of `ids` and nothing else.
+  void ExpectStreamHoldsEachOnce(const std::set<std::string>& ids) {
+    std::map<std::string, int> entries = StreamEntries();
+    EXPECT_EQ(entries.size(), ids.size());
+    for (const auto& [id, count] : entries) {
+      EXPECT_TRUE(ids.contains(id)) << id;
+      EXPECT_EQ(count, 1) << id;
+    }
+  }
+
   std::string sha_;
 };
 
@@ -105,12 +115,7 @@ TEST_F(GroupCommitTest, ManyConcurrentCallsEachGetTheirOwnCaseAndOneStreamEntry)
     EXPECT_EQ(stored.submission().patient().reference(), absl::StrCat("pt-", i));
   }
   EXPECT_EQ(ids.size(), static_cast<size_t>(kCalls));
-  std::map<std::string, int> entries = StreamEntries();
-  EXPECT_EQ(entries.size(), static_cast<size_t>(kCalls));
-  for (const auto& [id, count] : entries) {
-    EXPECT_TRUE(ids.contains(id)) << id;
-    EXPECT_EQ(count, 1) << id;
-  }
+  ExpectStreamHoldsEachOnce(ids);
   EXPECT_EQ(redis_->Command({"LLEN", keys::ClinicCaseList("clinic-a")})->integer, kCalls);
 }
 
@@ -169,12 +174,7 @@ TEST_F(GroupCommitTest, RedisKilledUnderABatchFailsEveryCallUnavailableAndRetrie
     ids.insert(retry.response.case_id());
   }
   EXPECT_EQ(ids.size(), static_cast<size_t>(kCalls));
-  std::map<std::string, int> entries = StreamEntries();
-  EXPECT_EQ(entries.size(), static_cast<size_t>(kCalls));
-  for (const auto& [id, count] : entries) {
-    EXPECT_TRUE(ids.contains(id)) << id;
-    EXPECT_EQ(count, 1) << id;
-  }
+  ExpectStreamHoldsEachOnce(ids);
 }
 
 }  // namespace
