@@ -3,27 +3,40 @@
 # any is missing, and the FHIR validator's npm packages (tests/fhir) at the
 # versions its package-lock.json pins. Needs root (or sudo). Nothing is
 # downloaded from anywhere but Debian's archive and the npm registry.
+#
+#   deploy/install-deps.sh           everything: build, tests, checks, examples
+#   deploy/install-deps.sh --build   only what compiling the services and tools
+#                                    needs (deploy/docker/Dockerfile's build stage)
 set -euo pipefail
 
-packages=(
+# What compiling the services and tools needs (CMake also finds GTest at configure time).
+build_packages=(
   # toolchain
   g++ cmake make pkg-config git ca-certificates
   # RPC, serialisation, Abseil
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler libabsl-dev
-  # Redis client and server, Boost.Asio, OpenSSL
-  libhiredis-dev redis-server libboost-dev libssl-dev openssl
+  # Redis client, Boost.Asio, OpenSSL
+  libhiredis-dev libboost-dev libssl-dev openssl
   # bearer tokens: JSON claims
   nlohmann-json3-dev
   # imaging: only these four OpenCV modules
   libopencv-core-dev libopencv-imgproc-dev libopencv-imgcodecs-dev libopencv-dnn-dev
-  # DICOM in and out (common/dicom); dcmtk's img2dcm, dcmdump and dcm2pnm make and read the tests' files
-  libdcmtk-dev dcmtk
+  # DICOM in and out (common/dicom)
+  libdcmtk-dev
   # observability: Prometheus /metrics (civetweb comes with it)
   prometheus-cpp-dev
+  libgtest-dev libgmock-dev
+)
+# What the tests, checks, benchmarks and examples need in addition.
+test_packages=(
+  # the tests' Redis
+  redis-server
+  # dcmtk's img2dcm, dcmdump and dcm2pnm make and read the tests' DICOM files
+  dcmtk
   # examples/python clients: Debian's gRPC and protobuf for Python; YAML checks of deploy/
   python3-grpcio python3-protobuf python3-grpc-tools python3-yaml
-  # tests and benchmarks
-  libgtest-dev libgmock-dev libbenchmark-dev
+  # benchmarks
+  libbenchmark-dev
   # fuzzing: clang's libFuzzer and AddressSanitizer for ctest's fuzz_smoke (tests/fuzz),
   # which is skipped, not run, without them
   clang libclang-rt-14-dev
@@ -33,6 +46,11 @@ packages=(
   chromium chromium-driver python3-selenium
 )
 
+packages=("${build_packages[@]}")
+build_only=0
+[ "${1:-}" = "--build" ] && build_only=1
+[ "$build_only" = 1 ] || packages+=("${test_packages[@]}")
+
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -41,6 +59,7 @@ done
 # installed by npm; a node and npm already on PATH serve as well. A
 # Dockerfile's build stage copies this script alone: no tests, no validator.
 fhir="$(cd "$(dirname "$0")/.." && pwd)/tests/fhir"
+[ "$build_only" = 1 ] && fhir=/nonexistent
 if [ -f "$fhir/package-lock.json" ]; then
   command -v node >/dev/null || missing+=(nodejs)
   command -v npm >/dev/null || missing+=(npm)
