@@ -8,7 +8,9 @@
 #     server.pem server.key      the services' certificate: localhost, 127.0.0.1, ::1
 #     clinic.pem clinic.key      a clinic device's client certificate (mutual TLS)
 #     token-keys                 a bearer-token key ring: "<kid> <hex secret>"
-# Existing files are kept, so re-running is harmless.
+# Existing files are kept, so re-running is harmless. TELEDERM_DEV_CERT_HOSTS
+# (space-separated) adds host names to the server certificate, for services
+# that reach each other by name (deploy/container-check.sh's containers).
 set -euo pipefail
 dir=${1:?usage: deploy/dev-certs.sh DIR}
 mkdir -p "$dir"
@@ -31,8 +33,10 @@ issue() {  # name subject extensions
     -extfile "$name.ext" -out "$name.pem" 2>/dev/null
   rm -f "$name.csr" "$name.ext"
 }
+names="DNS:localhost,IP:127.0.0.1,IP:::1"
+for host in ${TELEDERM_DEV_CERT_HOSTS:-}; do names+=",DNS:$host"; done
 issue server "/CN=telederm services" \
-  "basicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyAgreement\nextendedKeyUsage=serverAuth\nsubjectAltName=DNS:localhost,IP:127.0.0.1,IP:::1\n"
+  "basicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyAgreement\nextendedKeyUsage=serverAuth\nsubjectAltName=$names\n"
 issue clinic "/CN=clinic-device-01/O=clinic-kisumu-rural-03" \
   "basicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyAgreement\nextendedKeyUsage=clientAuth\n"
 
