@@ -1,14 +1,18 @@
 #!/usr/bin/python3
-"""Checks deploy/ without a Docker engine or a cluster (none on the build machine):
+"""Checks deploy/ statically, in seconds (deploy/container-check.sh builds and runs
+the images, which takes long and is not part of ctest):
 
 * every YAML file parses (python3-yaml), and the Kubernetes objects have what
   telederm needs: probes on the metrics port, Secrets mounted, HPAs on the lag;
-* docker-compose.yml names the three services and Redis, built from our Dockerfiles;
-* each service's Dockerfile installs, in its runtime stage, the Debian package of
-  every shared library its binary (built here) needs, as readelf, ldd and dpkg -S tell;
+* docker-compose.yml names Redis, the three services and the web console, each
+  built from a target of deploy/docker/Dockerfile;
+* in that Dockerfile, the build stage installs deploy/install-deps.sh --build's
+  packages, and each image's stages install the Debian package of every shared
+  library its binary (built here) needs, as readelf, ldd and dpkg -S tell; each
+  runs as the unprivileged user with a HEALTHCHECK;
 * the systemd units start the binaries with the production Redis configuration.
 
-  check_deploy.py REPO_ROOT INTAKE_BIN TRIAGE_BIN REFERRAL_BIN
+  check_deploy.py REPO_ROOT INTAKE_BIN TRIAGE_BIN REFERRAL_BIN WEB_BIN CLI_BIN
 Prints one line per check; exit status 1 on the first failure.
 """
 import configparser
@@ -20,9 +24,9 @@ import sys
 
 import yaml
 
-root, binaries = sys.argv[1], dict(zip(("intake", "triage", "referral"), sys.argv[2:5]))
+root, binaries = sys.argv[1], dict(zip(("intake", "triage", "referral", "web", "cli"), sys.argv[2:7]))
 deploy = os.path.join(root, "deploy")
-# In debian:bookworm-slim already (Essential or required by apt).
+# In the debian:bookworm base image already (debootstrap's minbase: Essential and required by apt).
 BASE_PACKAGES = {"libc6", "libstdc++6", "libgcc-s1", "zlib1g", "libzstd1", "liblzma5", "libbz2-1.0", "libcrypt1",
                  "libsystemd0", "libgcrypt20", "libgpg-error0", "liblz4-1", "libcap2", "libselinux1", "libpcre2-8-0",
                  "libudev1", "libtinfo6", "libacl1", "libattr1", "libdb5.3", "libaudit1", "libcap-ng0", "libseccomp2",
@@ -37,12 +41,38 @@ def check(condition, message):
     print(f"ok   {message}")
 
 
-def runtime_packages(dockerfile):
+def dockerfile_stages(dockerfile):
+    """{stage name: (parent image or stage, the stage's instructions)}, continuation lines joined."""
     text = open(dockerfile).read().replace("\\\n", " ")
-    final_stage = text.split("\nFROM ")[-1]
+    stages = {}
+    for block in re.split(r"^FROM ", text, flags=re.MULTILINE)[1:]:
+        header, _, body = block.partition("\n")
+        parent, _, name = header.partition(" AS ")
+        stages[name.strip() or parent.strip()] = (parent.strip(), body)
+    return stages
+
+
+def stage_chain(stages, target):
+    """The instructions of target and of every stage it is built FROM, target first."""
+    chain = []
+    while target in stages:
+        parent, body = stages[target]
+        chain.append(body)
+        target = parent
+    return chain
+
+
+def stage_chain_roots(stages, target):
+    while target in stages:
+        target = stages[target][0]
+    return target
+
+
+def installed_packages(chain):
     packages = set()
-    for command in re.findall(r"apt-get install ([^&\n]*)", final_stage):
-        packages.update(word for word in command.split() if not word.startswith("-"))
+    for body in chain:
+        for command in re.findall(r"apt-get install ([^&\n>]*)", body):
+            packages.update(word for word in command.split() if not word.startswith("-"))
     return packages
 
 
@@ -106,28 +136,42 @@ listed = set(kustomization["resources"])
 on_disk = {os.path.basename(p) for p in glob.glob(os.path.join(deploy, "k8s", "*.yaml"))} - {"kustomization.yaml"}
 check(listed == on_disk, "kustomization.yaml lists every manifest")
 
-# 3. docker-compose.yml.
+# 3. docker-compose.yml: every image from a target of the one Dockerfile.
+dockerfile = os.path.join(deploy, "docker", "Dockerfile")
+stages = dockerfile_stages(dockerfile)
 compose = yaml.safe_load(open(os.path.join(deploy, "docker-compose.yml")))
-check(set(compose["services"]) == {"redis", "intake", "triage", "referral"}, "compose has Redis and the three services")
+check(set(compose["services"]) == {"redis", "intake", "triage", "referral", "web"},
+      "compose has Redis, the three services and the web console")
 for name, service in compose["services"].items():
-    dockerfile = os.path.join(root, service["build"]["dockerfile"])
-    check(os.path.exists(dockerfile), f"compose {name} builds {service['build']['dockerfile']}")
+    build = service["build"]
+    check(build["dockerfile"] == "deploy/docker/Dockerfile" and build["target"] in stages,
+          f"compose {name} builds target {build['target']} of deploy/docker/Dockerfile")
 redis_volumes = compose["services"]["redis"]["volumes"]
 check(any(v.startswith("./redis/redis.conf:") for v in redis_volumes) and
-      any(v.startswith("./redis/users.acl:") for v in redis_volumes), "compose Redis uses deploy/redis/")
+      any(":/etc/telederm/users.acl:" in v for v in redis_volumes), "compose Redis uses deploy/redis/")
 
-# 4. Dockerfiles: runtime packages cover what the binaries link.
-for service, binary in binaries.items():
-    dockerfile = os.path.join(deploy, "docker", f"Dockerfile.{service}")
-    text = open(dockerfile).read()
-    check(text.startswith("#") and "FROM debian:bookworm AS build" in text and "FROM debian:bookworm-slim" in text,
-          f"Dockerfile.{service}: bookworm build stage, bookworm-slim runtime stage")
-    check("deploy/install-deps.sh" in text, f"Dockerfile.{service}: build stage installs deploy/install-deps.sh's packages")
-    installed = runtime_packages(dockerfile)
+# 4. The Dockerfile: one build stage, and each image's stages install what its binary links.
+check(open(dockerfile).read().startswith("#") and stages["build"][0] == "debian:bookworm",
+      "Dockerfile: a debian:bookworm build stage")
+check("deploy/install-deps.sh --build" in stages["build"][1],
+      "Dockerfile: the build stage installs deploy/install-deps.sh --build's packages")
+for target, binary in binaries.items():
+    check(target in stages, f"Dockerfile: target {target}")
+    chain = stage_chain(stages, target)
+    check(stages[target][0] != "build" and stage_chain_roots(stages, target) == "debian:bookworm",
+          f"{target}: runtime stages on debian:bookworm, not the build stage")
+    check(f"/out/{os.path.basename(binary)}" in chain[0], f"{target}: copies its binary from the build stage")
+    check(re.search(r"^USER telederm$", chain[0], re.MULTILINE) is not None, f"{target}: runs as the telederm user")
+    check(any("--uid 10001" in body for body in chain), f"{target}: the telederm user is uid 10001")
+    healthcheck = next((m for body in chain for m in re.findall(r"^HEALTHCHECK (.*)$", body, re.MULTILINE)), "")
+    check(healthcheck.startswith("NONE") if target == "cli" else "CMD" in healthcheck,
+          f"{target}: " + ("no HEALTHCHECK (not a service)" if target == "cli" else "has a HEALTHCHECK"))
+    installed = installed_packages(chain)
     for library, package in sorted(linked_packages(binary).items()):
-        check(package is not None, f"{service}: {library} belongs to a Debian package")
+        check(package is not None, f"{target}: {library} belongs to a Debian package")
         check(package in installed or package in BASE_PACKAGES or package.split(":")[0] in BASE_PACKAGES,
-              f"{service}: {os.path.basename(library)} from {package} is in the runtime stage")
+              f"{target}: {os.path.basename(library)} from {package} is in its image")
+check("redis-server" in installed_packages(stage_chain(stages, "redis")), "Dockerfile: target redis has redis-server")
 
 # 5. systemd units.
 for service in ("intake", "triage", "referral", "redis"):

@@ -9,11 +9,12 @@ target_compile_definitions(telederm_multi_process_test PRIVATE TELEDERM_TEST_DAT
 target_link_libraries(telederm_multi_process_test PRIVATE telederm_e2e_stack absl::synchronization GTest::gtest_main)
 gtest_discover_tests(telederm_multi_process_test DISCOVERY_TIMEOUT 30 PROPERTIES LABELS "e2e" TIMEOUT 300)
 
-# deploy/ without Docker or a cluster: YAML parses, manifests are complete, the
-# Dockerfiles' runtime stages install what the binaries built here link.
+# deploy/ statically: YAML parses, manifests are complete, the Dockerfile's images
+# install what the binaries built here link (deploy/container-check.sh runs them).
 add_test(NAME telederm_deploy_check
          COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/check_deploy.py ${PROJECT_SOURCE_DIR}
-                 $<TARGET_FILE:telederm-intake> $<TARGET_FILE:telederm-triage> $<TARGET_FILE:telederm-referral>)
+                 $<TARGET_FILE:telederm-intake> $<TARGET_FILE:telederm-triage> $<TARGET_FILE:telederm-referral>
+                 $<TARGET_FILE:telederm-web> $<TARGET_FILE:telederm>)
 set_tests_properties(telederm_deploy_check PROPERTIES LABELS "deploy" TIMEOUT 120)
 
 # /metrics, /healthz and JSON logs of the running services, and the FHIR export.
