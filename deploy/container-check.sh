@@ -1,0 +1,178 @@
+#!/usr/bin/env bash
+# Builds telederm's container images with podman and runs them: the compose
+# stack (deploy/docker-compose.yml, podman-compose), then the Kubernetes
+# manifests (deploy/k8s/, podman kube play). Against each it plays the demo's
+# flow over TLS with the telederm CLI from the cli image (deploy/demo-flow.sh:
+# submit, pre-screen, claim, report, the clinic receives the report), prints
+# each image's size and tears everything down. Needs root; installs podman,
+# runc, podman-compose and debootstrap when missing. No registry is needed:
+# the debian:bookworm base image is made with debootstrap from Debian's
+# archive (cached in $TELEDERM_CONTAINER_CACHE, default /var/tmp/telederm-containers).
+#
+#   deploy/container-check.sh
+# Settings: TELEDERM_BUILD_JOBS (default: 2 when the machine is idle, else 1).
+# Exits non-zero with "container-check: FAILED: ..." on the first failure.
+# deploy/README.md ("Containers built and run here") says what runs and what podman does not support.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+repo=$PWD
+export CONTAINERS_CONF=$repo/deploy/podman/containers.conf
+cache=${TELEDERM_CONTAINER_CACHE:-/var/tmp/telederm-containers}
+project=telederm
+kube_network=telederm-kube
+started=$SECONDS
+
+step() { printf '== [%4ds] %s\n' "$((SECONDS - started))" "$*"; }
+fail() { echo "container-check: FAILED: $*" >&2; exit 1; }
+[ "$(id -u)" = 0 ] || fail "needs root (podman runs rootful here)"
+
+# 1. Podman and the tools the script needs.
+tools=(podman:podman runc:runc podman-compose:podman-compose debootstrap:debootstrap openssl:openssl
+       python3:python3-yaml)
+missing=()
+for t in "${tools[@]}"; do command -v "${t%%:*}" >/dev/null || missing+=("${t#*:}"); done
+/usr/bin/python3 -c 'import yaml' 2>/dev/null || missing+=(python3-yaml)
+if [ ${#missing[@]} -gt 0 ]; then
+  step "installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq && apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null \
+    || fail "could not install ${missing[*]}"
+fi
+step "$(podman --version), $(runc --version | head -1), podman-compose $(dpkg-query -W -f='${Version}' podman-compose)"
+
+# 2. The base image: Debian 12 from Debian's archive, imported once.
+if ! podman image exists debian:bookworm; then
+  mkdir -p "$cache"
+  if [ ! -f "$cache/bookworm.tar" ]; then
+    step "debootstrap bookworm (minbase) into $cache/bookworm.tar"
+    root=$(mktemp -d "$cache/root.XXXXXX")
+    debootstrap --variant=minbase bookworm "$root" http://deb.debian.org/debian >"$cache/debootstrap.log" 2>&1 \
+      || { rm -rf "$root"; fail "debootstrap failed, see $cache/debootstrap.log"; }
+    rm -rf "$root"/var/cache/apt/archives/*.deb "$root"/var/lib/apt/lists/*
+    tar -C "$root" -cf "$cache/bookworm.tar.part" . && mv "$cache/bookworm.tar.part" "$cache/bookworm.tar"
+    rm -rf "$root"
+  fi
+  step "podman import $cache/bookworm.tar as debian:bookworm"
+  podman import --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
+    --change 'CMD ["/bin/bash"]' "$cache/bookworm.tar" debian:bookworm >/dev/null || fail "podman import failed"
+fi
+
+# 3. The images, one build at a time; the build stage compiles once for all.
+jobs=${TELEDERM_BUILD_JOBS:-}
+if [ -z "$jobs" ]; then
+  jobs=1
+  awk '{exit !($1 < 1.0)}' /proc/loadavg && jobs=2
+fi
+mkdir -p "$cache/ccache"
+targets=(redis cli intake triage referral web)
+for target in "${targets[@]}"; do
+  step "podman build --target $target (-j$jobs)"
+  podman build --format docker -v "$cache/ccache:/ccache" --build-arg JOBS="$jobs" \
+    -f deploy/docker/Dockerfile --target "$target" -t "telederm-$target:latest" . >"$cache/build-$target.log" 2>&1 \
+    || { tail -30 "$cache/build-$target.log" >&2; fail "building $target, see $cache/build-$target.log"; }
+done
+step "image sizes"
+for target in "${targets[@]}"; do
+  size=$(podman image inspect "telederm-$target:latest" --format '{{.Size}}')
+  printf '   telederm-%-9s %6d MB\n' "$target" "$((size / 1000000))"
+done
+
+# 4. Secrets of this run only: certificates naming the services as the
+# containers reach them, a token key ring, Redis passwords and their ACL.
+run=$(mktemp -d /tmp/telederm-containers.XXXXXX)
+compose=(podman-compose -p "$project" -f deploy/docker-compose.yml)
+kube_yaml=$run/kube.yaml
+teardown() {
+  local rc=$?
+  [ "$rc" = 0 ] || dump_logs
+  "${compose[@]}" down -v >/dev/null 2>&1 || true
+  [ -f "$kube_yaml" ] && podman kube down "$kube_yaml" >/dev/null 2>&1 || true
+  podman volume rm -f telederm-blobs telederm-redis-data >/dev/null 2>&1 || true
+  for s in telederm-tls telederm-token-keys telederm-redis-passwords telederm-redis-config; do
+    podman secret rm "$s" >/dev/null 2>&1 || true
+  done
+  podman network rm -f "$kube_network" >/dev/null 2>&1 || true
+  rm -rf "$run"
+  step "torn down"
+}
+dump_logs() {
+  for c in $(podman ps -a --format '{{.Names}}' | grep -E "^(${project}_|telederm-)" || true); do
+    echo "--- last log lines of $c" >&2
+    podman logs --tail 15 "$c" >&2 2>&1 || true
+  done
+}
+trap teardown EXIT
+
+step "secrets for this run in $run"
+TELEDERM_DEV_CERT_HOSTS="intake triage referral web telederm-intake telederm-triage telederm-referral" \
+  deploy/dev-certs.sh "$run/secrets" >/dev/null
+cp deploy/redis/users.acl "$run/users.acl"
+for user in $(grep -o '#CHANGE-ME-sha256-of-[a-z]*-password' deploy/redis/users.acl | sed 's/.*-of-//; s/-password//'); do
+  password=$(openssl rand -hex 32)
+  printf '%s' "$password" > "$run/secrets/redis-$user.password"
+  hash=$(printf '%s' "$password" | sha256sum | cut -d' ' -f1)
+  sed -i "s/#CHANGE-ME-sha256-of-$user-password/#$hash/" "$run/users.acl"
+done
+# The services and the CLI run as uid 10001, Redis as 999.
+chown -R 10001:10001 "$run/secrets"
+chmod 644 "$run/users.acl"
+
+# The CLI in its image, with the run's CA and token keys; the flow's
+# images are tests/data/cases. cli_net picks where it reaches the services.
+cli_in() {  # network, then extra podman run arguments
+  local network=$1; shift
+  cli=(podman run --rm --network "$network" -v "$run/secrets:/secrets:ro" -v "$repo/tests/data:/data:ro"
+       -e TELEDERM_CA_CERT=/secrets/ca.pem "$@" telederm-cli:latest)
+  images=/data/cases token_keys=/secrets/token-keys
+}
+
+wait_healthy() {  # container names
+  local c
+  for c in "$@"; do
+    for _ in $(seq 90); do
+      podman healthcheck run "$c" >/dev/null 2>&1 && continue 2
+      [ "$(podman inspect "$c" --format '{{.State.Running}}')" = true ] || fail "$c stopped"
+      sleep 1
+    done
+    fail "$c not healthy within 90 s"
+  done
+}
+
+# 5. The compose stack.
+step "compose up: redis, intake, triage x2, referral, web"
+export TELEDERM_SECRETS=$run/secrets TELEDERM_REDIS_ACL=$run/users.acl
+"${compose[@]}" up -d --no-build >"$run/compose-up.log" 2>&1 || { cat "$run/compose-up.log" >&2; fail "compose up"; }
+mapfile -t containers < <(podman ps --filter "label=io.podman.compose.project=$project" --format '{{.Names}}' | sort)
+echo "   containers: ${containers[*]}"
+[ ${#containers[@]} = 6 ] || fail "compose started ${#containers[@]} containers, not 6"
+wait_healthy "${containers[@]}"
+step "compose: every container healthy (its image's HEALTHCHECK)"
+step "compose: the demo flow over TLS against the published ports"
+cli_in host
+. deploy/demo-flow.sh
+step "compose: web console answers over HTTPS"
+page=$(printf 'GET / HTTP/1.0\r\nHost: localhost\r\n\r\n' | openssl s_client -quiet -connect 127.0.0.1:8443 \
+  -servername localhost -CAfile "$run/secrets/ca.pem" -verify_return_error 2>/dev/null | head -1 | tr -d '\r' || true)
+echo "   GET https://localhost:8443/ -> $page"
+[[ "$page" == "HTTP/1."?" 200"* ]] || fail "telederm-web did not serve its start page"
+"${compose[@]}" down -v >/dev/null 2>&1 || fail "compose down"
+step "compose: down"
+
+# 6. The Kubernetes manifests, rendered for podman kube play.
+step "kube play: deploy/k8s rendered by deploy/podman/kube-render.py"
+/usr/bin/python3 deploy/podman/kube-render.py deploy/k8s "$run/secrets" "$run/users.acl" > "$kube_yaml" \
+  || fail "rendering deploy/k8s"
+podman network create "$kube_network" >/dev/null
+podman kube play --network "$kube_network" "$kube_yaml" >"$run/kube-play.log" 2>&1 \
+  || { cat "$run/kube-play.log" >&2; fail "podman kube play"; }
+mapfile -t containers < <(podman ps --format '{{.Names}}' | grep '^telederm-' | grep -v -- '-infra$' | sort)
+echo "   containers: ${containers[*]}"
+[ ${#containers[@]} = 4 ] || fail "kube play started ${#containers[@]} containers, not 4"
+wait_healthy "${containers[@]}"
+step "kube: every container healthy"
+step "kube: the demo flow over TLS, by Service name on the pods' network"
+cli_in "$kube_network" -e TELEDERM_INTAKE=telederm-intake:50051 -e TELEDERM_TRIAGE=telederm-triage:50052 \
+  -e TELEDERM_REFERRAL=telederm-referral:50053
+. deploy/demo-flow.sh
+step "kube: done"
+step "container-check: all passed"

@@ -1,0 +1,95 @@
+#!/usr/bin/python3
+"""Renders deploy/k8s/ into what `podman kube play` (podman 4.3) runs on one host.
+
+  kube-render.py K8S_DIR SECRETS_DIR REDIS_ACL > rendered.yaml
+
+What changes, and why (deploy/README.md, "Kubernetes manifests under podman"):
+* Deployments and the Redis StatefulSet become one Pod each, named like their
+  Service (telederm-redis, telederm-intake, ...): podman has no Services, but on
+  a podman network a pod's name resolves in DNS, so the addresses in the
+  ConfigMap work unchanged. replicas are not honoured: one pod each.
+* The StatefulSet's volumeClaimTemplates become a PersistentVolumeClaim (a
+  podman volume); the blobs claim is a volume both pods mount, as ReadWriteMany.
+* secrets.yaml's placeholders are replaced by Secrets made from SECRETS_DIR
+  (dev-certs.sh's files and the Redis passwords) and REDIS_ACL; every secret
+  volume gets `optional: false` (podman 4.3 crashes without it: podman#16636).
+* Probes are dropped: podman turns an httpGet probe into `curl` inside the
+  container (the images have none) and a named port into port 0. The images'
+  own HEALTHCHECK (the same /healthz) stands in.
+* Images are local only (imagePullPolicy: Never); namespaces are dropped.
+* Not played: Namespace, Service, HorizontalPodAutoscaler and the
+  prometheus-adapter rules (podman has no API server, scheduler or metrics).
+"""
+import base64
+import glob
+import os
+import sys
+
+import yaml
+
+k8s_dir, secrets_dir, redis_acl = sys.argv[1:4]
+UNSUPPORTED = {"Namespace", "Service", "HorizontalPodAutoscaler", "Kustomization"}
+SKIPPED_NAMES = {"telederm-adapter-rules"}
+
+
+def read(path):
+    with open(path, "rb") as f:
+        return base64.b64encode(f.read()).decode()
+
+
+def secret(name, files):
+    return {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": name}, "type": "Opaque",
+            "data": {key: read(path) for key, path in files.items()}}
+
+
+def pod(name, template):
+    spec = template["spec"]
+    for container in spec["containers"]:
+        for probe in ("startupProbe", "readinessProbe", "livenessProbe"):
+            container.pop(probe, None)
+        container["imagePullPolicy"] = "Never"
+    for volume in spec.get("volumes", []):
+        if "secret" in volume:
+            volume["secret"]["optional"] = False
+    return {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name, "labels": template["metadata"]["labels"]},
+            "spec": spec}
+
+
+def render():
+    out = [
+        secret("telederm-tls", {"tls.crt": f"{secrets_dir}/server.pem", "tls.key": f"{secrets_dir}/server.key",
+                                "ca.crt": f"{secrets_dir}/ca.pem"}),
+        secret("telederm-token-keys", {"token-keys": f"{secrets_dir}/token-keys"}),
+        secret("telederm-redis-passwords",
+               {s: f"{secrets_dir}/redis-{s}.password" for s in ("intake", "triage", "referral")}),
+        secret("telederm-redis-config", {"redis.conf": os.path.join(k8s_dir, "..", "redis", "redis.conf"),
+                                         "users.acl": redis_acl}),
+    ]
+    workloads = []
+    for path in sorted(glob.glob(os.path.join(k8s_dir, "*.yaml"))):
+        for doc in yaml.safe_load_all(open(path)):
+            if not doc or doc["kind"] in UNSUPPORTED or doc["kind"] == "Secret":
+                continue
+            doc.get("metadata", {}).pop("namespace", None)
+            if doc["metadata"]["name"] in SKIPPED_NAMES:
+                continue
+            if doc["kind"] == "Deployment":
+                workloads.append(pod(doc["metadata"]["name"], doc["spec"]["template"]))
+            elif doc["kind"] == "StatefulSet":
+                name = doc["metadata"]["name"]
+                template = doc["spec"]["template"]
+                for claim in doc["spec"].get("volumeClaimTemplates", []):
+                    claim_name = f"{name}-{claim['metadata']['name']}"
+                    out.append({"apiVersion": "v1", "kind": "PersistentVolumeClaim",
+                                "metadata": {"name": claim_name}, "spec": claim["spec"]})
+                    template["spec"].setdefault("volumes", []).append(
+                        {"name": claim["metadata"]["name"], "persistentVolumeClaim": {"claimName": claim_name}})
+                workloads.append(pod(name, template))
+            else:
+                out.append(doc)
+    # Redis first: the services retry until it answers, but start sooner if it is there.
+    workloads.sort(key=lambda w: w["metadata"]["name"] != "telederm-redis")
+    return out + workloads
+
+
+yaml.safe_dump_all(render(), sys.stdout, sort_keys=False)
