@@ -27,8 +27,7 @@ fail() { echo "container-check: FAILED: $*" >&2; exit 1; }
 [ "$(id -u)" = 0 ] || fail "needs root (podman runs rootful here)"
 
 # 1. Podman and the tools the script needs.
-tools=(podman:podman runc:runc podman-compose:podman-compose debootstrap:debootstrap openssl:openssl
-       python3:python3-yaml)
+tools=(podman:podman runc:runc podman-compose:podman-compose debootstrap:debootstrap openssl:openssl)
 missing=()
 for t in "${tools[@]}"; do command -v "${t%%:*}" >/dev/null || missing+=("${t#*:}"); done
 /usr/bin/python3 -c 'import yaml' 2>/dev/null || missing+=(python3-yaml)
