@@ -57,6 +57,8 @@ if ! podman image exists debian:bookworm; then
 fi
 
 # 3. The images, one build at a time; the build stage compiles once for all.
+# The build's RUN steps use the host's network: they only fetch from Debian's
+# archive, and a bridge's NAT is one more thing that can fail (it does in a chroot).
 jobs=${TELEDERM_BUILD_JOBS:-}
 if [ -z "$jobs" ]; then
   jobs=1
@@ -66,7 +68,7 @@ mkdir -p "$cache/ccache"
 targets=(redis cli intake triage referral web)
 for target in "${targets[@]}"; do
   step "podman build --target $target (-j$jobs)"
-  podman build --format docker -v "$cache/ccache:/ccache" --build-arg JOBS="$jobs" \
+  podman build --format docker --network host -v "$cache/ccache:/ccache" --build-arg JOBS="$jobs" \
     -f deploy/docker/Dockerfile --target "$target" -t "telederm-$target:latest" . >"$cache/build-$target.log" 2>&1 \
     || { tail -30 "$cache/build-$target.log" >&2; fail "building $target, see $cache/build-$target.log"; }
 done
