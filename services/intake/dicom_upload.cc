@@ -7,8 +7,8 @@ namespace telederm::intake {
 
 bool IsDicomUpload(absl::string_view bytes) { return dicom::IsDicomFile(bytes); }
 
-absl::StatusOr<UnwrappedDicom> UnwrapDicomUpload(absl::string_view file, v1::Modality declared) {
-  absl::StatusOr<dicom::ImportedImage> imported = dicom::ImportDicom(file);
+absl::StatusOr<UnwrappedDicom> UnwrapDicomUpload(absl::string_view file, v1::Modality declared, int64_t max_pixels) {
+  absl::StatusOr<dicom::ImportedImage> imported = dicom::ImportDicom(file, {.max_pixels = max_pixels});
   if (!imported.ok()) return imported.status();
   UnwrappedDicom unwrapped;
   unwrapped.image = std::move(imported->encoded);

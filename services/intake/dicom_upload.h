@@ -1,6 +1,7 @@
 #ifndef TELEDERM_SERVICES_INTAKE_DICOM_UPLOAD_H_
 #define TELEDERM_SERVICES_INTAKE_DICOM_UPLOAD_H_
 
+#include <cstdint>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -25,8 +26,10 @@ bool IsDicomUpload(absl::string_view bytes);
 
 // Dermoscopic Photography files are MODALITY_DERMOSCOPY whatever the header
 // declared; VL Photographic files keep the declared modality (the file does
-// not say overview from close-up). INVALID_ARGUMENT from the import as is.
-absl::StatusOr<UnwrappedDicom> UnwrapDicomUpload(absl::string_view file, v1::Modality declared);
+// not say overview from close-up). A file declaring more than `max_pixels`
+// is refused before its pixel data is read. INVALID_ARGUMENT from the import
+// as is.
+absl::StatusOr<UnwrappedDicom> UnwrapDicomUpload(absl::string_view file, v1::Modality declared, int64_t max_pixels);
 
 // Stores the unwrapped image under its digest.
 absl::Status StoreUnwrappedImage(BlobStore& blobs, const UnwrappedDicom& unwrapped);

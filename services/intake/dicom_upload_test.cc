@@ -235,6 +235,30 @@ TEST_F(DicomUploadTest, UncompressedFilesAreStoredAsPngOfTheSamePixels) {
   }
 }
 
+TEST_F(DicomUploadTest, TheServicesPixelLimitDecidesBeforeTheFilesPixelsAreRead) {
+  const std::string uncompressed = work_dir_ + "/uncompressed.dcm";
+  Run({"dcmdjpeg", Img2dcm(kMelanoma, {}, "good.dcm"), uncompressed});
+  Run({"dcmodify", "--no-backup", "--modify", "Rows=5000", "--modify", "Columns=5000", uncompressed});
+  const std::string file = testing::ReadFileBytes(uncompressed);
+
+  // 25 MP is within the default limit: the file is refused for its short pixel data instead.
+  v1::UploadImageResponse response;
+  grpc::Status status = UploadAs(file, v1::MODALITY_DERMOSCOPY, &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_FALSE(absl::StrContains(status.error_message(), "megapixels")) << status.error_message();
+
+  // An intake run with --max_image_megapixels=20 refuses it for its size, naming that limit.
+  server_->Shutdown(absl::Seconds(1));
+  IntakeOptions options;
+  options.max_image_pixels = 20'000'000;
+  StartIntake(NewQualityGate(), options);
+  status = UploadAs(file, v1::MODALITY_DERMOSCOPY, &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(status.error_message(),
+            "dicom: the image is 5000x5000 pixels, above the limit of 20 megapixels: export it at a smaller size");
+  EXPECT_EQ(EverythingInBlobStore(), "");
+}
+
 TEST_F(DicomUploadTest, MalformedFilesAreInvalidArgumentWithWhatToDoAndNothingIsStored) {
   const std::string good = Img2dcm(kMelanoma, {}, "good.dcm");
   const std::string uncompressed = work_dir_ + "/uncompressed.dcm";

@@ -108,7 +108,7 @@ absl::Status IntakeServiceImpl::CheckBacklog(grpc::CallbackServerContext* contex
 grpc::ServerReadReactor<v1::UploadImageRequest>* IntakeServiceImpl::UploadImage(grpc::CallbackServerContext* context,
                                                                                 v1::UploadImageResponse* response) {
   return NewUploadReactor(
-      UploadEnvironment{deps_.blobs, &images_, deps_.gate, options_.max_image_bytes, &executor_}, context, response);
+      UploadEnvironment{deps_.blobs, &images_, deps_.gate, options_.max_image_bytes, options_.max_image_pixels, &executor_}, context, response);
 }
 
 grpc::ServerUnaryReactor* IntakeServiceImpl::SubmitCase(grpc::CallbackServerContext* context,

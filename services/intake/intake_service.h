@@ -22,6 +22,9 @@ namespace telederm::intake {
 
 struct IntakeOptions {
   int64_t max_image_bytes = 32 * 1024 * 1024;
+  // Rows × Columns a DICOM upload may declare (--max_image_megapixels, the
+  // quality gate's own limit), checked before its pixel data is read.
+  int64_t max_image_pixels = 50'000'000;
   int rpc_threads = 8;     // unary work and upload chunks
   int watch_threads = 32;  // WatchEvents readers take turns on these
   // Backpressure: WatchEvents streams open at once; beyond it a watch is

@@ -63,6 +63,7 @@ absl::StatusOr<ServiceParts> MakeIntakeParts(const ServiceContext& context) {
         "--max_image_megapixels and --image_check_threads must be at least 1, --image_check_queue at least 0, "
         "--image_check_time_limit positive");
   }
+  options.max_image_pixels = gate.decode.max_pixels;  // a DICOM file's declared size, before decoding
   absl::StatusOr<BlobStorePtr> blobs = OpenDirectoryBlobStore(context.config.data_dir + "/blobs");
   if (!blobs.ok()) return blobs.status();
 

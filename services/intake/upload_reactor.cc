@@ -157,7 +157,7 @@ class UploadReactor final : public grpc::ServerReadReactor<v1::UploadImageReques
     // the file itself is never stored (docs/DICOM.md).
     std::optional<UnwrappedDicom> dicom;
     if (!already_stored_ && IsDicomUpload(bytes)) {
-      absl::StatusOr<UnwrappedDicom> unwrapped = UnwrapDicomUpload(bytes, header_.modality());
+      absl::StatusOr<UnwrappedDicom> unwrapped = UnwrapDicomUpload(bytes, header_.modality(), env_.max_image_pixels);
       if (!unwrapped.ok()) {
         (void)partial_->Discard();
         return unwrapped.status();

@@ -24,6 +24,7 @@ struct UploadEnvironment {
   const ClinicImages* images = nullptr;  // the calling clinic's own images
   ImageGatePtr gate;                     // may be null: no quality gate
   int64_t max_image_bytes = 32 * 1024 * 1024;
+  int64_t max_image_pixels = 50'000'000;  // what a DICOM file may declare
   boost::asio::thread_pool* executor = nullptr;  // blocking work: disk, hashing, the quality gate
 };
 
