@@ -22,10 +22,10 @@ ABSL_FLAG(std::string, redis_user, "", "Redis ACL user of this service (env TELE
 ABSL_FLAG(std::string, redis_password_file, "",
           "file holding the Redis user's password (env TELEDERM_REDIS_PASSWORD_FILE); never on the command line");
 ABSL_FLAG(int32_t, redis_wait_replicas, 0,
-          "intake answers SubmitCase only once this many Redis replicas hold the case, else UNAVAILABLE "
-          "(env TELEDERM_REDIS_WAIT_REPLICAS; 0: does not wait)");
+          "intake (SubmitCase) and referral (every call) answer only once this many Redis replicas hold what "
+          "was written, else UNAVAILABLE (env TELEDERM_REDIS_WAIT_REPLICAS; 0: does not wait)");
 ABSL_FLAG(absl::Duration, redis_wait_timeout, absl::Seconds(1),
-          "how long intake waits for --redis_wait_replicas replicas before answering UNAVAILABLE");
+          "how long a call waits for --redis_wait_replicas replicas before answering UNAVAILABLE");
 
 namespace telederm {
 

@@ -49,7 +49,7 @@ class ConsultTest : public testing::RedisTest {
     codes_ = *Icd10Table::Load(DefaultIcd10TablePath());
     parts_ = MakeReferralParts(redis_, clock_, options_, codes_);
     service_ = std::make_unique<ReferralServiceImpl>(parts_);
-    admin_ = std::make_unique<AdminServiceImpl>(parts_.directory, parts_.screening);
+    admin_ = std::make_unique<AdminServiceImpl>(parts_.directory, parts_.screening, parts_.redis);
     auto server = GrpcServer::Start("127.0.0.1:0", {service_.get(), admin_.get()});
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = *std::move(server);

@@ -107,7 +107,7 @@ absl::StatusOr<ServiceParts> MakeServiceParts(const ServiceContext& context, Clo
   ServiceParts parts;
   ReferralParts referral = MakeReferralParts(redis, clock, options, *codes);
   context.observability.AddCollectable(std::make_shared<ScreeningGauges>(referral.screening));
-  parts.services.push_back(std::make_shared<AdminServiceImpl>(referral.directory, referral.screening));
+  parts.services.push_back(std::make_shared<AdminServiceImpl>(referral.directory, referral.screening, redis));
   parts.services.push_back(std::make_shared<ReferralServiceImpl>(std::move(referral), limits));
   parts.services.push_back(std::make_shared<fhir::FhirExportServiceImpl>(redis, RealClock()));
   // The dead letters of the stream referral consumes, which its Redis user may replay into.

@@ -2,6 +2,7 @@
 
 #include <boost/asio/post.hpp>
 
+#include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "common/caller/caller.h"
 #include "common/request_limits/request_limits.h"
@@ -14,6 +15,18 @@ namespace {
 constexpr absl::Duration kWatchBlock = absl::Seconds(1);
 constexpr int kWatchBatch = 100;
 
+// Under Sentinel with --redis_wait_replicas, a call is answered only once a
+// standby holds everything written so far, so that a failover cannot take
+// back a claim, its fencing token, a report or a directory change that was
+// confirmed (docs/DELIVERY.md, "Failover"). OK at once without that flag.
+absl::Status AwaitStandby(redis::Client& redis) {
+  absl::Status replicated = redis.WaitForReplicas();
+  if (replicated.ok()) return replicated;
+  return absl::UnavailableError(absl::StrCat("done, but no standby Redis confirmed it in time (",
+                                             replicated.message(),
+                                             "); look at the case or setting again before you repeat it"));
+}
+
 }  // namespace
 
 ReferralParts MakeReferralParts(std::shared_ptr<redis::Client> redis, ClockPtr clock, const ReferralOptions& options,
@@ -25,6 +38,7 @@ ReferralParts MakeReferralParts(std::shared_ptr<redis::Client> redis, ClockPtr c
   parts.consultation = std::make_shared<Consultation>(redis, clock, codes, parts.access, parts.directory);
   parts.queue_events = std::make_shared<QueueEventLog>(redis);
   parts.screening = std::make_shared<ScreeningTally>(redis);
+  parts.redis = redis;
   return parts;
 }
 
@@ -51,6 +65,7 @@ grpc::ServerUnaryReactor* ReferralServiceImpl::Serve(grpc::CallbackServerContext
     if (!staff.ok()) return staff.status();
     auto result = call(*staff);
     if (!result.ok()) return result.status();
+    if (absl::Status s = AwaitStandby(*parts_.redis); !s.ok()) return s;
     *response = *std::move(result);
     return absl::OkStatus();
   });
@@ -239,8 +254,12 @@ grpc::ServerWriteReactor<v1::QueueEvent>* ReferralServiceImpl::WatchQueue(grpc::
 // ---------------------------------------------------------------------------
 
 AdminServiceImpl::AdminServiceImpl(std::shared_ptr<ProfileDirectory> directory,
-                                   std::shared_ptr<ScreeningTally> screening, int threads, int max_queued_calls)
-    : directory_(std::move(directory)), screening_(std::move(screening)), calls_(threads, max_queued_calls) {}
+                                   std::shared_ptr<ScreeningTally> screening, std::shared_ptr<redis::Client> redis,
+                                   int threads, int max_queued_calls)
+    : directory_(std::move(directory)),
+      screening_(std::move(screening)),
+      redis_(std::move(redis)),
+      calls_(threads, max_queued_calls) {}
 
 AdminServiceImpl::~AdminServiceImpl() { calls_.Join(); }
 
@@ -248,12 +267,13 @@ template <typename Response, typename Call>
 grpc::ServerUnaryReactor* AdminServiceImpl::Serve(grpc::CallbackServerContext* context,
                                                   const google::protobuf::Message& request, Response* response,
                                                   Call call) {
-  return RunQueued(context, calls_, [context, &request, response, call = std::move(call)]() -> absl::Status {
+  return RunQueued(context, calls_, [this, context, &request, response, call = std::move(call)]() -> absl::Status {
     absl::StatusOr<Caller> caller = RequireAdmin(*context);
     if (!caller.ok()) return caller.status();
     if (absl::Status s = CheckRequestLimits(request); !s.ok()) return s;
     auto result = call();
     if (!result.ok()) return result.status();
+    if (absl::Status s = AwaitStandby(*redis_); !s.ok()) return s;
     *response = *std::move(result);
     return absl::OkStatus();
   });

@@ -28,6 +28,9 @@ struct ReferralParts {
   std::shared_ptr<Consultation> consultation;
   std::shared_ptr<QueueEventLog> queue_events;
   std::shared_ptr<ScreeningTally> screening;
+  // Under Sentinel (--redis_wait_replicas), every answer waits until a
+  // standby holds what was written (AwaitStandby).
+  std::shared_ptr<redis::Client> redis;
 };
 ReferralParts MakeReferralParts(std::shared_ptr<redis::Client> redis, ClockPtr clock, const ReferralOptions& options,
                                 Icd10TablePtr codes);
@@ -112,7 +115,7 @@ class ReferralServiceImpl final : public v1::ReferralService::CallbackService {
 class AdminServiceImpl final : public v1::AdminService::CallbackService {
  public:
   AdminServiceImpl(std::shared_ptr<ProfileDirectory> directory, std::shared_ptr<ScreeningTally> screening,
-                   int threads = 2, int max_queued_calls = 64);
+                   std::shared_ptr<redis::Client> redis, int threads = 2, int max_queued_calls = 64);
   ~AdminServiceImpl() override;
 
   grpc::ServerUnaryReactor* PutSpecialist(grpc::CallbackServerContext* context,
@@ -147,6 +150,7 @@ class AdminServiceImpl final : public v1::AdminService::CallbackService {
 
   std::shared_ptr<ProfileDirectory> directory_;
   std::shared_ptr<ScreeningTally> screening_;
+  std::shared_ptr<redis::Client> redis_;
   CallQueue calls_;
 };
 

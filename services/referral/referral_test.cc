@@ -285,6 +285,38 @@ TEST_F(ReferralTest, EightClientsOnTwoServersClaimEveryCaseExactlyOnce) {
   EXPECT_EQ(Integer({"ZCARD", keys::PoolLeases("general")}), kCases);
 }
 
+// Under Sentinel (--redis_wait_replicas), a claim is answered only once a
+// standby holds it. This Redis has no replica: the claim is made, and the
+// specialist is told it could not be confirmed instead of being handed a
+// fencing token that a failover could give to someone else.
+TEST_F(ReferralTest, AClaimNoStandbyConfirmedIsUnavailableAndItsLeaseStillStands) {
+  AddTriagedCase(v1::URGENCY_URGENT, kT0);
+  ASSERT_EQ(DrainTriaged(), 1);
+  redis::ClientOptions waiting;
+  waiting.endpoint.port = redis_server().port();
+  waiting.wait_replicas = 1;
+  waiting.replica_wait_timeout = absl::Milliseconds(100);
+  ReferralServiceImpl service(MakeReferralParts(redis::Client::Create(waiting), clock_, options_, Codes()));
+  auto server = GrpcServer::Start("127.0.0.1:0", {&service});
+  ASSERT_TRUE(server.ok());
+  Specialist derm(grpc::CreateChannel(absl::StrCat("127.0.0.1:", (*server)->port()), grpc::InsecureChannelCredentials()),
+                  "derm-1");
+
+  v1::ClaimNextResponse claimed;
+  grpc::Status status = derm.Claim(&claimed);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAVAILABLE);
+  EXPECT_EQ(status.error_message(),
+            absl::StrCat("done, but no standby Redis confirmed it in time (redis at 127.0.0.1:", redis_server().port(),
+                         ": only 0 of the 1 replicas asked for hold the write after 100ms); look at the case or "
+                         "setting again before you repeat it"));
+  (*server)->Shutdown(absl::Seconds(1));
+  // The claim itself was made: the case is leased, not handed out again.
+  EXPECT_EQ(Integer({"ZCARD", keys::PoolQueue("general")}), 0);
+  EXPECT_EQ(Integer({"ZCARD", keys::PoolLeases("general")}), 1);
+  v1::ClaimNextResponse other;
+  EXPECT_EQ(Specialist(channel_, "derm-2").Claim(&other).error_code(), grpc::StatusCode::NOT_FOUND);
+}
+
 TEST_F(ReferralTest, LapsedLeaseReturnsCaseAtOriginalDueTimeAndFencesOutTheStaleHolder) {
   const std::string case_id = AddTriagedCase(v1::URGENCY_URGENT, kT0);
   DrainTriaged();

@@ -218,7 +218,7 @@ TEST(FailoverTest, KillingTheRedisMasterLosesNoAcknowledgedCaseAndServesNoCaseTw
   options.redis_appendfsync = "everysec";  // the replica, not the AOF, keeps what the master's death takes
   options.intake_flags = {"--redis_wait_replicas=1", "--redis_wait_timeout=1s"};
   options.triage_flags = {"--reclaim_idle=2s"};
-  options.referral_flags = {"--reclaim_idle=2s", "--lease=15s"};
+  options.referral_flags = {"--reclaim_idle=2s", "--lease=15s", "--redis_wait_replicas=1", "--redis_wait_timeout=1s"};
   absl::StatusOr<std::unique_ptr<Stack>> started = Stack::Start(options);
   ASSERT_TRUE(started.ok()) << started.status();
   Stack& stack = **started;

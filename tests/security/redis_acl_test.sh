@@ -103,12 +103,14 @@ refused auditretention XRANGE stream:intake - +
 refused auditretention HGET 'case:{c-1}' pb
 allowed backup XRANGE 'audit:{log}' - +
 refused backup SET 'case:{c-1}' x
-# Under Sentinel: every service checks ROLE; intake waits for replicas
-# through its barrier channel and no other.
+# Under Sentinel: every service checks ROLE; intake and referral wait for
+# replicas through their barrier channel and no other.
 for svc in intake triage referral auditretention; do allowed "$svc" ROLE; done
-allowed intake PUBLISH telederm:replication-barrier ''
-allowed intake WAIT 0 10
-refused intake PUBLISH other-channel ''
+for svc in intake referral; do
+  allowed "$svc" PUBLISH telederm:replication-barrier ''
+  allowed "$svc" WAIT 0 10
+  refused "$svc" PUBLISH other-channel ''
+done
 refused triage PUBLISH telederm:replication-barrier ''
 # The sentinels' and replicas' users reach no data.
 allowed sentinel INFO replication
