@@ -177,7 +177,8 @@ class Bench {
   absl::StatusOr<Report> Run() {
     report_.machine = absl::StrCat(std::thread::hardware_concurrency(), " cores shared by client and servers, load ",
                                    LoadAverage(), " at start; Redis over ",
-                                   options_.redis_over_unix_socket ? "its Unix socket" : "TCP loopback");
+                                   options_.redis_over_unix_socket ? "its Unix socket" : "TCP loopback",
+                                   options_.redis_replica ? "; a replica under Sentinel, intake waits for it" : "");
     if (absl::Status s = Start(); !s.ok()) return s;
     if (Runs("submit")) {
       if (absl::Status s = SubmitScenarios(); !s.ok()) return s;
@@ -217,6 +218,10 @@ class Bench {
       stack_options.referral_flags.push_back(absl::StrCat("--stream_batch=", options_.stream_batch));
     }
     stack_options.redis_over_unix_socket = options_.redis_over_unix_socket;
+    if (options_.redis_replica) {
+      stack_options.sentinel = testing::SentinelRedisOptions{};
+      stack_options.intake_flags.push_back("--redis_wait_replicas=1");
+    }
     absl::StatusOr<std::unique_ptr<testing::Stack>> stack = testing::Stack::Start(stack_options);
     if (!stack.ok()) return stack.status();
     stack_ = std::move(*stack);
@@ -233,7 +238,9 @@ class Bench {
                     options_.channels);
     bare_target_ = Connect(bare_address, bare_address, options_.channels);
     redis::ClientOptions redis_options;
-    absl::StatusOr<redis::Endpoint> endpoint = redis::Endpoint::Parse(stack_->redis_address());
+    // The probes (INFO, MONITOR, redis-benchmark) talk to the master itself.
+    absl::StatusOr<redis::Endpoint> endpoint = redis::Endpoint::Parse(
+        options_.redis_replica ? absl::StrCat("127.0.0.1:", stack_->redis().port()) : stack_->redis_address());
     if (!endpoint.ok()) return endpoint.status();
     redis_endpoint_ = *endpoint;
     redis_options.endpoint = *endpoint;

@@ -41,6 +41,12 @@ struct BenchOptions {
   // pod); true: over its Unix socket, as a single-host install can
   // (docs/REDIS.md, "Transport").
   bool redis_over_unix_socket = false;
+  // Redis as production runs it under Sentinel (docs/DELIVERY.md, "Failover"):
+  // a master with one replica and three sentinels, the services on its
+  // sentinel:// address, and intake answering SubmitCase only once the replica
+  // holds the case (--redis_wait_replicas=1). Compared with a run without it,
+  // this is what that durability costs.
+  bool redis_replica = false;
   absl::Duration time_limit = absl::Seconds(90);
   // Which scenario groups run: "submit", "upload", "pipeline", "scale".
   std::vector<std::string> scenarios = {"submit", "upload", "pipeline", "scale"};

@@ -35,6 +35,10 @@ ABSL_FLAG(int32_t, stream_batch, 0, "triage's and referral's --stream_batch (0: 
 ABSL_FLAG(bool, redis_over_unix_socket, false,
           "the services (and redis-benchmark) reach Redis over its Unix socket instead of TCP loopback");
 
+ABSL_FLAG(bool, redis_replica, false,
+          "Redis with one replica under three sentinels, and intake waiting for the replica before it answers "
+          "SubmitCase (--redis_wait_replicas=1): the cost of docs/DELIVERY.md's durability across failover");
+
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage("telederm-bench [--all | --smoke]: throughput and latency beside their ceilings");
   absl::ParseCommandLine(argc, argv);
@@ -58,6 +62,12 @@ int main(int argc, char** argv) {
   if (int v = absl::GetFlag(FLAGS_uploads_per_size); v > 0) options.uploads_per_size = v;
   if (int v = absl::GetFlag(FLAGS_stream_batch); v > 0) options.stream_batch = v;
   options.redis_over_unix_socket = absl::GetFlag(FLAGS_redis_over_unix_socket);
+  options.redis_replica = absl::GetFlag(FLAGS_redis_replica);
+  if (options.redis_replica && options.redis_over_unix_socket) {
+    std::cerr << "telederm-bench: --redis_replica and --redis_over_unix_socket cannot be combined (sentinels "
+                 "name TCP addresses)\n";
+    return 2;
+  }
   if (std::vector<std::string> scale = absl::GetFlag(FLAGS_scale); !scale.empty()) {
     options.scale.clear();
     for (const std::string& s : scale) options.scale.push_back(std::stoll(s));
