@@ -134,7 +134,9 @@ TEST_F(DicomCliTest, ClinicSubmitsDicomFilesAndExportsTheCaseAsDicomWithOnlyItsP
     }
     const std::string pnm = file + ".ppm";
     Tool({"dcm2pnm", "--write-raw-pnm", file, pnm});
-    if (dermoscopic) EXPECT_EQ(testing::ReadFileBytes(pnm).substr(0, 15), "P6\n600 450\n255\n");
+    if (dermoscopic) {
+      EXPECT_EQ(testing::ReadFileBytes(pnm).substr(0, 15), "P6\n600 450\n255\n");
+    }
   }
 
   // Another clinic's case is not found, as an unknown one.
