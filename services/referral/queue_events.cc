@@ -69,10 +69,12 @@ absl::StatusOr<std::string> QueueEventLog::Append(const v1::QueueEvent& event) {
 }
 
 void QueueEventLog::AppendOrLog(const v1::QueueEvent& event) {
-  if (absl::StatusOr<std::string> id = Append(event); !id.ok()) {
-    LogWarning(absl::StrCat("pool ", event.pool(), ": queue event for case ", event.case_id(),
-                            " not recorded: ", id.status().ToString()));
-  }
+  if (absl::StatusOr<std::string> id = Append(event); !id.ok()) LogNotRecorded(event, id.status());
+}
+
+void QueueEventLog::LogNotRecorded(const v1::QueueEvent& event, const absl::Status& failure) {
+  LogWarning(absl::StrCat("pool ", event.pool(), ": queue event for case ", event.case_id(), " not recorded: ",
+                          failure.ToString()));
 }
 
 absl::StatusOr<std::string> QueueEventLog::LastId(absl::string_view pool) {

@@ -34,6 +34,8 @@ class QueueEventLog {
   static std::vector<std::string> AppendCommand(const v1::QueueEvent& event);
   // Appends and logs a failure instead of returning it.
   void AppendOrLog(const v1::QueueEvent& event);
+  // The warning AppendOrLog logs, for a caller that sent AppendCommand itself.
+  static void LogNotRecorded(const v1::QueueEvent& event, const absl::Status& failure);
 
   // The id of the pool's newest event, "0-0" when there is none: where a new
   // watcher starts.

@@ -171,6 +171,23 @@ class ReferralTest : public testing::RedisTest {
     return c.case_id();
   }
 
+  // A case waiting in `pool`, due at `due`, as referral leaves it: the
+  // QUEUED record and its queue entry with the fairness meta.
+  std::string QueueCase(const std::string& pool, absl::Time due, v1::Urgency tier = v1::URGENCY_SOON,
+                        const std::string& clinic = "clinic-a") {
+    v1::Case c;
+    c.set_case_id(NewCaseId(kT0));
+    c.set_clinic_id(clinic);
+    c.set_status(v1::CASE_STATUS_QUEUED);
+    c.set_pool(pool);
+    c.set_urgency(tier);
+    *c.mutable_received_at() = ToProtoTimestamp(kT0);
+    *c.mutable_due_at() = ToProtoTimestamp(due);
+    EXPECT_TRUE(CaseStore(redis_).Create(c).ok());
+    EXPECT_TRUE(QueueIndex(redis_).Enqueue(c).ok());
+    return c.case_id();
+  }
+
   // Polls until the stream is drained; returns how many entries were handled.
   int DrainTriaged(StreamWorker& consumer) {
     int total = 0;
@@ -653,6 +670,95 @@ TEST_F(ReferralTest, StaleQueueEntryIsSkippedAndTheNextCaseClaimed) {
   EXPECT_EQ(next.case_().case_id(), second);
   // The first holder's claim is untouched and still works.
   EXPECT_TRUE(derm.Report(first, claimed.claim().fencing_token(), MelanomaReport()).ok());
+}
+
+TEST_F(ReferralTest, ClaimInANamedPoolTakesThatPoolsHeadAndSkipsAStaleEntry) {
+  QueueCase("onco", kT0 + absl::Hours(1));
+  const std::string first = QueueCase("general", kT0 + absl::Hours(2));
+  const std::string second = QueueCase("general", kT0 + absl::Hours(3));
+  Specialist derm(channel_, "derm-1", "general,onco");
+  v1::ClaimNextResponse claimed;
+  ASSERT_TRUE(derm.Claim(&claimed, "general").ok());
+  EXPECT_EQ(claimed.case_().case_id(), first);  // onco's earlier case is not in the pool asked for
+  // A late repair puts the claimed case back in general's queue index.
+  ASSERT_TRUE(redis_->Command({"ZADD", keys::PoolQueue("general"), "1", first}).ok());
+  Specialist other(channel_, "derm-2");
+  v1::ClaimNextResponse next;
+  ASSERT_TRUE(other.Claim(&next, "general").ok());
+  EXPECT_EQ(next.case_().case_id(), second);
+  EXPECT_EQ(Integer({"ZCARD", keys::PoolQueue("general")}), 0);  // the stale entry went with it
+  grpc::Status empty = other.Claim(&next, "general");
+  EXPECT_EQ(empty.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(empty.error_message(), "no case is waiting in your pools");
+  // The first holder's claim is untouched, and onco's case still waits.
+  EXPECT_TRUE(derm.Report(first, claimed.claim().fencing_token(), MelanomaReport()).ok());
+  EXPECT_EQ(Integer({"ZCARD", keys::PoolQueue("onco")}), 1);
+}
+
+TEST_F(ReferralTest, SpecialistInTwoPoolsGetsTheEarliestDueCaseAcrossBoth) {
+  const std::string general_first = QueueCase("general", kT0 + absl::Hours(2));
+  const std::string onco = QueueCase("onco", kT0 + absl::Hours(1));
+  const std::string general_second = QueueCase("general", kT0 + absl::Hours(3));
+  Specialist derm(channel_, "derm-1", "general,onco");
+  std::vector<std::string> order;
+  std::vector<std::string> pools;
+  for (int i = 0; i < 3; ++i) {
+    v1::ClaimNextResponse claimed;
+    grpc::Status status = derm.Claim(&claimed);
+    ASSERT_TRUE(status.ok()) << status.error_message();
+    order.push_back(claimed.case_().case_id());
+    pools.push_back(claimed.claim().pool());
+  }
+  EXPECT_EQ(order, (std::vector<std::string>{onco, general_first, general_second}));
+  EXPECT_EQ(pools, (std::vector<std::string>{"onco", "general", "general"}));
+  v1::ClaimNextResponse none;
+  grpc::Status empty = derm.Claim(&none);
+  EXPECT_EQ(empty.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(empty.error_message(), "no case is waiting in your pools");
+}
+
+TEST_F(ReferralTest, ClaimScriptServesTheLeastServedClinicOfTheHeadsTierWithinTheWindow) {
+  const std::string a1 = QueueCase("general", kT0, v1::URGENCY_SOON, "clinic-a");
+  const std::string c1 = QueueCase("general", kT0 + absl::Minutes(1), v1::URGENCY_URGENT, "clinic-c");
+  const std::string m1 = QueueCase("general", kT0 + absl::Minutes(2), v1::URGENCY_SOON, "clinic-m");
+  const std::string b1 = QueueCase("general", kT0 + absl::Minutes(3), v1::URGENCY_SOON, "clinic-b");
+  const std::string b2 = QueueCase("general", kT0 + absl::Minutes(4), v1::URGENCY_SOON, "clinic-b");
+  const std::string d1 = QueueCase("general", kT0 + absl::Minutes(40), v1::URGENCY_SOON, "clinic-d");
+  // m1 has no fairness meta: it counts as a clinic and tier of its own.
+  ASSERT_TRUE(redis_->Command({"HDEL", keys::PoolCaseMeta("general"), m1}).ok());
+  ASSERT_TRUE(redis_->Command({"HSET", keys::PoolServed("general"), "turn", "10", "c:clinic-a", "9", "c:clinic-b", "4"})
+                  .ok());
+  QueueIndex index(redis_);
+  std::vector<std::string> order;
+  std::vector<absl::Time> dues;
+  for (int i = 0; i < 6; ++i) {
+    absl::StatusOr<std::optional<IndexClaim>> claimed =
+        index.ClaimHead("general", "derm-1", kT0 + absl::Hours(1), absl::Minutes(30));
+    ASSERT_TRUE(claimed.ok() && claimed->has_value()) << claimed.status();
+    EXPECT_EQ((*claimed)->fencing_token, i + 1);
+    order.push_back((*claimed)->case_id);
+    dues.push_back((*claimed)->due);
+  }
+  // 1: of the head's tier (SOON) within 30 min, clinic-b was served longest
+  //    ago (turn 4 against 9), and its earlier case goes; c1 (URGENT) and m1
+  //    (no tier) are not compared. 2: clinic-a (9) before clinic-b (now 11).
+  // 3, 4: c1 and m1 are alone in their tiers. 5, 6: d1 was beyond the window.
+  EXPECT_EQ(order, (std::vector<std::string>{b1, a1, c1, m1, b2, d1}));
+  EXPECT_EQ(dues, (std::vector<absl::Time>{kT0 + absl::Minutes(3), kT0, kT0 + absl::Minutes(1),
+                                           kT0 + absl::Minutes(2), kT0 + absl::Minutes(4), kT0 + absl::Minutes(40)}));
+  auto served = redis_->Command({"HGETALL", keys::PoolServed("general")});
+  ASSERT_TRUE(served.ok()) << served.status();
+  std::map<std::string, std::string> turns;
+  for (size_t i = 0; i + 1 < served->elements.size(); i += 2) turns[served->elements[i].str] = served->elements[i + 1].str;
+  EXPECT_EQ(turns, (std::map<std::string, std::string>{{"turn", "16"},
+                                                       {"c:clinic-a", "12"},
+                                                       {"c:clinic-b", "15"},
+                                                       {"c:clinic-c", "13"},
+                                                       {"c:", "14"},
+                                                       {"c:clinic-d", "16"}}));
+  auto empty = index.ClaimHead("general", "derm-1", kT0 + absl::Hours(1), absl::Minutes(30));
+  ASSERT_TRUE(empty.ok()) << empty.status();
+  EXPECT_FALSE(empty->has_value());
 }
 
 TEST_F(ReferralTest, ClaimerThatDiedBeforeUpdatingTheRecordLeavesTheCaseToTheReaper) {

@@ -39,6 +39,8 @@ absl::StatusOr<int64_t> ParsePageToken(const std::string& token) {
   return offset;
 }
 
+absl::Status NothingWaiting() { return absl::NotFoundError("no case is waiting in your pools"); }
+
 }  // namespace
 
 SpecialistQueue::SpecialistQueue(std::shared_ptr<redis::Client> redis, ClockPtr clock, ReferralOptions options,
@@ -134,17 +136,22 @@ absl::StatusOr<v1::ClaimNextResponse> SpecialistQueue::ClaimNext(const Reader& s
   absl::StatusOr<std::vector<std::string>> pools = PoolsToServe(staff, request.pool());
   if (!pools.ok()) return pools.status();
   for (int attempt = 0; attempt < kMaxClaimAttempts; ++attempt) {
-    absl::StatusOr<std::vector<QueuedCase>> heads = index_.Heads(*pools);
-    if (!heads.ok()) return heads.status();
-    if (heads->empty()) return absl::NotFoundError("no case is waiting in your pools");
-    const QueuedCase& earliest = *std::min_element(heads->begin(), heads->end(), [](const auto& a, const auto& b) {
-      return std::tie(a.due, a.case_id) < std::tie(b.due, b.case_id);
-    });
-    const std::string pool = earliest.pool;
+    // One pool: the claim script finds its head itself. Several: the pool
+    // whose head is due first, from one pipelined read of every head.
+    std::string pool = pools->size() == 1 ? pools->front() : "";
+    if (pool.empty()) {
+      absl::StatusOr<std::vector<QueuedCase>> heads = index_.Heads(*pools);
+      if (!heads.ok()) return heads.status();
+      if (heads->empty()) return NothingWaiting();
+      pool = std::min_element(heads->begin(), heads->end(), [](const auto& a, const auto& b) {
+               return std::tie(a.due, a.case_id) < std::tie(b.due, b.case_id);
+             })->pool;
+    }
     const absl::Time now = clock_->Now();
     const absl::Time lease_expires = LeaseExpiry(now, options_.lease);
     absl::StatusOr<std::optional<IndexClaim>> claimed = index_.ClaimHead(pool, caller.id, lease_expires, options_.fairness_window);
     if (!claimed.ok()) return claimed.status();
+    if (!claimed->has_value() && pools->size() == 1) return NothingWaiting();
     if (!claimed->has_value() || (*claimed)->fencing_token == 0) continue;  // emptied meanwhile, or stale
     const IndexClaim index_claim = **claimed;
 
@@ -178,18 +185,31 @@ absl::StatusOr<v1::ClaimNextResponse> SpecialistQueue::ClaimNext(const Reader& s
       }
       continue;
     }
-    if (absl::StatusOr<std::string> event = events_.Append(MakeCaseEvent(*stored, v1::EVENT_TYPE_CLAIMED, now), now);
-        !event.ok()) {
-      // The claim stands; the clinic misses only the "being looked at" note.
-      LogWarning(absl::StrCat("case ", stored->case_id(), ": CLAIMED event not recorded: ", event.status().ToString()));
-    }
-    queue_events_.AppendOrLog(MakeQueueEvent(*stored, pool, v1::QUEUE_EVENT_TYPE_CLAIMED, caller.id, now));
+    AnnounceClaim(*stored, pool, caller.id, now);
     v1::ClaimNextResponse response;
     *response.mutable_claim() = stored->claim();
     *response.mutable_case_() = *std::move(stored);
     return response;
   }
   return absl::AbortedError("the queue is being repaired right now; try ClaimNext again");
+}
+
+void SpecialistQueue::AnnounceClaim(const v1::Case& claimed, const std::string& pool, const std::string& specialist,
+                                    absl::Time now) {
+  // Both events in one round trip, clinic's first. The claim stands whatever
+  // becomes of them: the clinic misses only the "being looked at" note, and
+  // WatchQueue only a live notification.
+  const v1::QueueEvent queue_event = MakeQueueEvent(claimed, pool, v1::QUEUE_EVENT_TYPE_CLAIMED, specialist, now);
+  absl::StatusOr<std::vector<absl::StatusOr<redis::Reply>>> appended = redis_->Pipeline({
+      events_.AppendCommand(MakeCaseEvent(claimed, v1::EVENT_TYPE_CLAIMED, now), now),
+      QueueEventLog::AppendCommand(queue_event),
+  });
+  const absl::Status clinic_event = appended.ok() ? (*appended)[0].status() : appended.status();
+  const absl::Status pool_event = appended.ok() ? (*appended)[1].status() : appended.status();
+  if (!clinic_event.ok()) {
+    LogWarning(absl::StrCat("case ", claimed.case_id(), ": CLAIMED event not recorded: ", clinic_event.ToString()));
+  }
+  if (!pool_event.ok()) QueueEventLog::LogNotRecorded(queue_event, pool_event);
 }
 
 absl::StatusOr<v1::ExtendClaimResponse> SpecialistQueue::ExtendClaim(const Reader& caller,

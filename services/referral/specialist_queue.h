@@ -48,6 +48,9 @@ class SpecialistQueue {
   static absl::StatusOr<std::vector<std::string>> PoolsToServe(const Reader& staff, const std::string& requested);
 
  private:
+  // The CLAIMED events, to the clinic's stream and the pool's, best effort.
+  void AnnounceClaim(const v1::Case& claimed, const std::string& pool, const std::string& specialist, absl::Time now);
+
   std::shared_ptr<redis::Client> redis_;
   ClockPtr clock_;
   const ReferralOptions options_;
