@@ -86,6 +86,7 @@ kube_yaml=$run/kube.yaml
 teardown() {
   local rc=$?
   [ "$rc" = 0 ] || dump_logs
+  podman ps -a --format '{{.Names}}' | grep '^telederm-cli-' | xargs -r podman rm -f >/dev/null 2>&1 || true
   "${compose[@]}" down -v >/dev/null 2>&1 || true
   [ -f "$kube_yaml" ] && podman kube down "$kube_yaml" >/dev/null 2>&1 || true
   podman volume rm -f telederm-blobs telederm-redis-data >/dev/null 2>&1 || true
@@ -118,20 +119,49 @@ done
 chown -R 10001:10001 "$run/secrets"
 chmod 644 "$run/users.acl"
 
-# The CLI in its image, with the run's CA and token keys; the flow's
-# images are tests/data/cases. cli_net picks where it reaches the services.
-cli_in() {  # network, then extra podman run arguments
-  local network=$1; shift
-  cli=(podman run --rm --network "$network" -v "$run/secrets:/secrets:ro" -v "$repo/tests/data:/data:ro"
-       -e TELEDERM_CA_CERT=/secrets/ca.pem "$@" telederm-cli:latest)
+# The CLI in its image, with the run's CA and token keys; the flow's images
+# are tests/data/cases. One container per network (telederm-cli-NETWORK)
+# stays up while the flow runs and each command is a `podman exec` in it.
+# A container joining a network makes podman's DNS server (aardvark-dns 1.4)
+# reload, and for a moment it answers nobody: a lookup then waits out the
+# resolver's 5 s timeout, or fails. So the CLI joins once, and the flow
+# starts only when the services' names resolve from it.
+cli_in() {  # network, the names the flow reaches, then the services' addresses (-e ...)
+  local network=$1 names=$2; shift 2
+  local name=telederm-cli-$network
+  podman rm -f "$name" >/dev/null 2>&1 || true
+  podman run -d --rm --name "$name" --no-healthcheck --network "$network" -v "$run/secrets:/secrets:ro" \
+    -v "$repo/tests/data:/data:ro" -e TELEDERM_CA_CERT=/secrets/ca.pem "$@" --entrypoint sleep \
+    telederm-cli:latest infinity >/dev/null || fail "starting the CLI container on $network"
+  cli=(podman exec "$name" telederm)
   images=/data/cases token_keys=/secrets/token-keys
+  local _
+  for _ in $(seq 30); do
+    # shellcheck disable=SC2086  # one name per word
+    podman exec "$name" timeout 2 getent ahostsv4 $names >/dev/null 2>&1 && return
+    sleep 1
+  done
+  fail "the CLI container on $network cannot resolve $names"
 }
 
+# A container's health: its HEALTHCHECK (`podman healthcheck run`). podman
+# kube play gives its containers none (only probes, which the render drops),
+# so there the image's own HEALTHCHECK command runs with `podman exec`.
+healthy() {
+  local c=$1 test
+  [ "$(podman inspect "$c" --format '{{if .Config.Healthcheck}}yes{{end}}')" = yes ] \
+    && { podman healthcheck run "$c" >/dev/null 2>&1; return; }
+  test=$(podman image inspect "$(podman inspect "$c" --format '{{.ImageName}}')" \
+    --format '{{range .Config.Healthcheck.Test}}{{printf "%s\n" .}}{{end}}')
+  [ "$(head -1 <<<"$test")" = CMD ] || fail "$c: its image has no HEALTHCHECK command"
+  mapfile -t test < <(tail -n +2 <<<"$test")
+  podman exec "$c" "${test[@]}" >/dev/null 2>&1
+}
 wait_healthy() {  # container names
   local c
   for c in "$@"; do
     for _ in $(seq 90); do
-      podman healthcheck run "$c" >/dev/null 2>&1 && continue 2
+      healthy "$c" && continue 2
       [ "$(podman inspect "$c" --format '{{.State.Running}}')" = true ] || fail "$c stopped"
       sleep 1
     done
@@ -145,24 +175,39 @@ export TELEDERM_SECRETS=$run/secrets TELEDERM_REDIS_ACL=$run/users.acl
 "${compose[@]}" up -d --no-build >"$run/compose-up.log" 2>&1 || { cat "$run/compose-up.log" >&2; fail "compose up"; }
 mapfile -t containers < <(podman ps --filter "label=io.podman.compose.project=$project" --format '{{.Names}}' | sort)
 echo "   containers: ${containers[*]}"
-[ ${#containers[@]} = 6 ] || fail "compose started ${#containers[@]} containers, not 6"
+[ ${#containers[@]} = 6 ] || { cat "$run/compose-up.log" >&2; fail "compose started ${#containers[@]} containers, not 6"; }
 wait_healthy "${containers[@]}"
 step "compose: every container healthy (its image's HEALTHCHECK)"
-step "compose: the demo flow over TLS against the published ports"
-cli_in host
+# The flow runs on the compose network by service name: triage has two
+# replicas and so no published port; the published ones are checked after.
+compose_network=${project}_default
+podman network exists "$compose_network" || fail "compose made no network named $compose_network"
+step "compose: the demo flow over TLS, by service name on $compose_network"
+cli_in "$compose_network" "redis intake triage referral" \
+  -e TELEDERM_INTAKE=intake:50051 -e TELEDERM_TRIAGE=triage:50052 -e TELEDERM_REFERRAL=referral:50053
 . deploy/demo-flow.sh
+step "compose: the published ports answer over TLS"
+cli_in host localhost
+"${cli[@]}" "${dr[@]}" queue >/dev/null || fail "referral's published port 50053 did not serve the queue"
+"${cli[@]}" "${clinic[@]}" cases >/dev/null || fail "intake's published port 50051 did not list the clinic's cases"
+echo "   127.0.0.1:50051 (intake) and 127.0.0.1:50053 (referral) served the clinic and the dermatologist"
 step "compose: web console answers over HTTPS"
 page=$(printf 'GET / HTTP/1.0\r\nHost: localhost\r\n\r\n' | openssl s_client -quiet -connect 127.0.0.1:8443 \
   -servername localhost -CAfile "$run/secrets/ca.pem" -verify_return_error 2>/dev/null | head -1 | tr -d '\r' || true)
 echo "   GET https://localhost:8443/ -> $page"
 [[ "$page" == "HTTP/1."?" 200"* ]] || fail "telederm-web did not serve its start page"
+podman rm -f "telederm-cli-$compose_network" "telederm-cli-host" >/dev/null 2>&1 || true
 "${compose[@]}" down -v >/dev/null 2>&1 || fail "compose down"
 step "compose: down"
 
 # 6. The Kubernetes manifests, rendered for podman kube play.
 step "kube play: deploy/k8s rendered by deploy/podman/kube-render.py"
-/usr/bin/python3 deploy/podman/kube-render.py deploy/k8s "$run/secrets" "$run/users.acl" > "$kube_yaml" \
-  || fail "rendering deploy/k8s"
+mkdir -p "$run/kube-secrets"
+/usr/bin/python3 deploy/podman/kube-render.py deploy/k8s "$run/secrets" "$run/users.acl" "$run/kube-secrets" \
+  > "$kube_yaml" || fail "rendering deploy/k8s"
+for f in "$run"/kube-secrets/*.yaml; do
+  podman secret create "$(basename "$f" .yaml)" "$f" >/dev/null || fail "podman secret create from $f"
+done
 podman network create "$kube_network" >/dev/null
 podman kube play --network "$kube_network" "$kube_yaml" >"$run/kube-play.log" 2>&1 \
   || { cat "$run/kube-play.log" >&2; fail "podman kube play"; }
@@ -172,7 +217,8 @@ echo "   containers: ${containers[*]}"
 wait_healthy "${containers[@]}"
 step "kube: every container healthy"
 step "kube: the demo flow over TLS, by Service name on the pods' network"
-cli_in "$kube_network" -e TELEDERM_INTAKE=telederm-intake:50051 -e TELEDERM_TRIAGE=telederm-triage:50052 \
+cli_in "$kube_network" "telederm-redis telederm-intake telederm-triage telederm-referral" \
+  -e TELEDERM_INTAKE=telederm-intake:50051 -e TELEDERM_TRIAGE=telederm-triage:50052 \
   -e TELEDERM_REFERRAL=telederm-referral:50053
 . deploy/demo-flow.sh
 step "kube: done"

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Renders deploy/k8s/ into what `podman kube play` (podman 4.3) runs on one host.
 
-  kube-render.py K8S_DIR SECRETS_DIR REDIS_ACL > rendered.yaml
+  kube-render.py K8S_DIR SECRETS_DIR REDIS_ACL SECRET_OUT_DIR > rendered.yaml
 
 What changes, and why (deploy/README.md, "Kubernetes manifests under podman"):
 * Deployments and the Redis StatefulSet become one Pod each, named like their
@@ -11,8 +11,16 @@ What changes, and why (deploy/README.md, "Kubernetes manifests under podman"):
 * The StatefulSet's volumeClaimTemplates become a PersistentVolumeClaim (a
   podman volume); the blobs claim is a volume both pods mount, as ReadWriteMany.
 * secrets.yaml's placeholders are replaced by Secrets made from SECRETS_DIR
-  (dev-certs.sh's files and the Redis passwords) and REDIS_ACL; every secret
-  volume gets `optional: false` (podman 4.3 crashes without it: podman#16636).
+  (dev-certs.sh's files and the Redis passwords) and REDIS_ACL, written one
+  file each to SECRET_OUT_DIR (NAME.yaml) for `podman secret create NAME`, not
+  into the played YAML: podman 4.3 mounts a played Secret's `data` still
+  base64-encoded and ignores `stringData`, while a podman secret holding a
+  Secret whose `data` is the files' text is mounted as that text. Every
+  secret volume gets `optional: false` (podman 4.3 crashes without it:
+  podman#16636).
+* containerPorts are dropped: podman 4.3 publishes each on the same port of
+  the host (Kubernetes publishes nothing), and pods reach each other on the
+  podman network without them.
 * Probes are dropped: podman turns an httpGet probe into `curl` inside the
   container (the images have none) and a named port into port 0. The images'
   own HEALTHCHECK (the same /healthz) stands in.
@@ -20,33 +28,35 @@ What changes, and why (deploy/README.md, "Kubernetes manifests under podman"):
 * Not played: Namespace, Service, HorizontalPodAutoscaler and the
   prometheus-adapter rules (podman has no API server, scheduler or metrics).
 """
-import base64
 import glob
 import os
 import sys
 
 import yaml
 
-k8s_dir, secrets_dir, redis_acl = sys.argv[1:4]
+k8s_dir, secrets_dir, redis_acl, secret_out_dir = sys.argv[1:5]
 UNSUPPORTED = {"Namespace", "Service", "HorizontalPodAutoscaler", "Kustomization"}
 SKIPPED_NAMES = {"telederm-adapter-rules"}
 
 
 def read(path):
-    with open(path, "rb") as f:
-        return base64.b64encode(f.read()).decode()
+    with open(path) as f:
+        return f.read()
 
 
-def secret(name, files):
-    return {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": name}, "type": "Opaque",
-            "data": {key: read(path) for key, path in files.items()}}
+def write_secret(name, files):
+    """SECRET_OUT_DIR/NAME.yaml: a Secret whose data is the files' text (see above)."""
+    doc = {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": name}, "type": "Opaque",
+           "data": {key: read(path) for key, path in files.items()}}
+    with open(os.path.join(secret_out_dir, f"{name}.yaml"), "w") as f:
+        yaml.safe_dump(doc, f, sort_keys=False)
 
 
 def pod(name, template):
     spec = template["spec"]
     for container in spec["containers"]:
-        for probe in ("startupProbe", "readinessProbe", "livenessProbe"):
-            container.pop(probe, None)
+        for dropped in ("ports", "startupProbe", "readinessProbe", "livenessProbe"):
+            container.pop(dropped, None)
         container["imagePullPolicy"] = "Never"
     for volume in spec.get("volumes", []):
         if "secret" in volume:
@@ -56,15 +66,14 @@ def pod(name, template):
 
 
 def render():
-    out = [
-        secret("telederm-tls", {"tls.crt": f"{secrets_dir}/server.pem", "tls.key": f"{secrets_dir}/server.key",
-                                "ca.crt": f"{secrets_dir}/ca.pem"}),
-        secret("telederm-token-keys", {"token-keys": f"{secrets_dir}/token-keys"}),
-        secret("telederm-redis-passwords",
-               {s: f"{secrets_dir}/redis-{s}.password" for s in ("intake", "triage", "referral")}),
-        secret("telederm-redis-config", {"redis.conf": os.path.join(k8s_dir, "..", "redis", "redis.conf"),
-                                         "users.acl": redis_acl}),
-    ]
+    write_secret("telederm-tls", {"tls.crt": f"{secrets_dir}/server.pem", "tls.key": f"{secrets_dir}/server.key",
+                                  "ca.crt": f"{secrets_dir}/ca.pem"})
+    write_secret("telederm-token-keys", {"token-keys": f"{secrets_dir}/token-keys"})
+    write_secret("telederm-redis-passwords",
+                 {s: f"{secrets_dir}/redis-{s}.password" for s in ("intake", "triage", "referral")})
+    write_secret("telederm-redis-config", {"redis.conf": os.path.join(k8s_dir, "..", "redis", "redis.conf"),
+                                           "users.acl": redis_acl})
+    out = []
     workloads = []
     for path in sorted(glob.glob(os.path.join(k8s_dir, "*.yaml"))):
         for doc in yaml.safe_load_all(open(path)):
