@@ -227,17 +227,26 @@ QualityReport AssessQuality(const cv::Mat& bgr, int original_width,
   return report;
 }
 
-absl::StatusOr<QualityReport> CheckImageQuality(
-    std::string_view encoded, Modality modality,
-    const QualityThresholds& thresholds, const DecodeOptions& decode_options) {
+absl::StatusOr<WorkingImage> DecodeWorkingImage(
+    std::string_view encoded, const QualityThresholds& thresholds,
+    const DecodeOptions& decode_options) {
   absl::StatusOr<ImageHeader> header = ReadImageHeader(encoded);
   if (!header.ok()) return header.status();
   DecodeOptions options = decode_options;
   options.reduction = ChooseReduction(*header, thresholds.working_long_side);
   absl::StatusOr<cv::Mat> image = DecodeImage(encoded, options);
   if (!image.ok()) return image.status();
-  return AssessQuality(*image, header->width, header->height, modality,
-                       thresholds);
+  return WorkingImage{*std::move(image), *header};
+}
+
+absl::StatusOr<QualityReport> CheckImageQuality(
+    std::string_view encoded, Modality modality,
+    const QualityThresholds& thresholds, const DecodeOptions& decode_options) {
+  absl::StatusOr<WorkingImage> image =
+      DecodeWorkingImage(encoded, thresholds, decode_options);
+  if (!image.ok()) return image.status();
+  return AssessQuality(image->bgr, image->header.width, image->header.height,
+                       modality, thresholds);
 }
 
 }  // namespace telederm::imaging

@@ -116,8 +116,19 @@ QualityReport AssessQuality(const cv::Mat& bgr, int original_width,
 // unchanged when it is already that size.
 cv::Mat ToWorkingSize(const cv::Mat& bgr, int long_side);
 
-// Decodes `encoded` at the smallest scale that still gives the working size
-// and runs the gate. INVALID_ARGUMENT as DecodeImage.
+// The image the gate measures: `encoded` decoded at the smallest scale that
+// still gives thresholds.working_long_side (ChooseReduction: a JPEG decoded
+// directly at that scale, a PNG in full and resized), with its header.
+// INVALID_ARGUMENT as DecodeImage.
+struct WorkingImage {
+  cv::Mat bgr;
+  ImageHeader header;
+};
+absl::StatusOr<WorkingImage> DecodeWorkingImage(
+    std::string_view encoded, const QualityThresholds& thresholds = {},
+    const DecodeOptions& decode_options = {});
+
+// DecodeWorkingImage, then the gate. INVALID_ARGUMENT as DecodeImage.
 absl::StatusOr<QualityReport> CheckImageQuality(
     std::string_view encoded, Modality modality,
     const QualityThresholds& thresholds = {},

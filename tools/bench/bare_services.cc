@@ -1,11 +1,13 @@
 #include "tools/bench/bare_services.h"
 
+#include <algorithm>
 #include <iostream>
 
 #include <boost/asio/post.hpp>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "common/imaging/quality.h"
 #include "common/server/call_queue.h"
 #include "common/server/grpc_server.h"
 #include "telederm/v1/intake.grpc.pb.h"
@@ -21,16 +23,28 @@ constexpr int kMaxQueuedCalls = 256;
 
 class BareUpload final : public grpc::ServerReadReactor<v1::UploadImageRequest> {
  public:
-  BareUpload(boost::asio::thread_pool& pool, v1::UploadImageResponse* response) : pool_(pool), response_(response) {
+  BareUpload(boost::asio::thread_pool& pool, v1::UploadImageResponse* response, bool decode)
+      : pool_(pool), response_(response), decode_(decode) {
     StartRead(&request_);
   }
   void OnReadDone(bool ok) override {
     boost::asio::post(pool_, [this, ok] {
       if (ok) {
-        if (request_.has_header()) sha256_ = request_.header().sha256();
+        if (request_.has_header()) {
+          sha256_ = request_.header().sha256();
+          if (decode_) image_.reserve(static_cast<size_t>(std::max<int64_t>(0, request_.header().size_bytes())));
+        }
         bytes_ += static_cast<int64_t>(request_.chunk().size());
+        if (decode_) image_.append(request_.chunk());
         StartRead(&request_);
         return;
+      }
+      if (decode_) {
+        absl::StatusOr<imaging::WorkingImage> decoded = imaging::DecodeWorkingImage(image_);
+        if (!decoded.ok()) {
+          Finish(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, std::string(decoded.status().message())));
+          return;
+        }
       }
       response_->mutable_image()->set_sha256(sha256_);
       response_->mutable_image()->set_size_bytes(bytes_);
@@ -44,7 +58,9 @@ class BareUpload final : public grpc::ServerReadReactor<v1::UploadImageRequest> 
   boost::asio::thread_pool& pool_;
   v1::UploadImageResponse* response_;
   v1::UploadImageRequest request_;
+  const bool decode_;
   std::string sha256_;
+  std::string image_;  // the bytes, when decode_
   int64_t bytes_ = 0;
 };
 
@@ -58,9 +74,10 @@ class BareIntake final : public v1::IntakeService::CallbackService {
       return absl::OkStatus();
     });
   }
-  grpc::ServerReadReactor<v1::UploadImageRequest>* UploadImage(grpc::CallbackServerContext*,
+  grpc::ServerReadReactor<v1::UploadImageRequest>* UploadImage(grpc::CallbackServerContext* context,
                                                                v1::UploadImageResponse* response) override {
-    return new BareUpload(calls_.pool(), response);
+    const bool decode = context->client_metadata().count(kBareDecodeMetadata) > 0;
+    return new BareUpload(calls_.pool(), response, decode);
   }
 
  private:

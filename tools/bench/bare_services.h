@@ -13,8 +13,15 @@ namespace telederm::bench {
 // client-streaming transfer), ClaimNext and ListQueue answer canned responses
 // of the size the real service returns.
 //
+// An UploadImage call carrying kBareDecodeMetadata also keeps the bytes and,
+// when the stream ends, decodes them as intake's quality gate does
+// (imaging::DecodeWorkingImage with the gate's default thresholds): the
+// stream-plus-decode ceiling. Nothing else: no checks, no hash, no disk.
+//
 // Serves on `listen` until SIGTERM or SIGINT; returns the exit status.
 int ServeBare(const std::string& listen);
+
+inline constexpr char kBareDecodeMetadata[] = "telederm-bench-decode";
 
 }  // namespace telederm::bench
 

@@ -2,6 +2,7 @@
 // tiny run against the real Stack that must finish and print a JSON line.
 // Nothing here asserts on speed.
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <numeric>
 #include <sstream>
@@ -110,6 +111,16 @@ bool Balanced(const std::string& json) {
   return depth == 0 && !in_string;
 }
 
+// The number after `"field":` in the JSON row whose scenario starts with
+// `prefix` (-1 if there is none).
+double RowField(const std::string& json, const std::string& prefix, const std::string& field) {
+  const size_t row = json.find("{\"scenario\":\"" + prefix);
+  if (row == std::string::npos) return -1;
+  const size_t at = json.find("\"" + field + "\":", row);
+  if (at == std::string::npos || at > json.find('}', row)) return -1;
+  return std::strtod(json.c_str() + at + field.size() + 3, nullptr);
+}
+
 TEST(BenchSmokeTest, TinyRunAgainstTheRealStackPrintsJson) {
   const std::string out = ::testing::TempDir() + "/bench-smoke.json";
   const std::string command = std::string(TELEDERM_BENCH_BIN) + " --smoke --json_out=" + out + " > " +
@@ -127,6 +138,19 @@ TEST(BenchSmokeTest, TinyRunAgainstTheRealStackPrintsJson) {
     EXPECT_NE(json.find(scenario), std::string::npos) << scenario << " missing from " << json;
   }
   EXPECT_EQ(json.find("\"count\":0,"), std::string::npos) << "a scenario completed no call: " << json;
+  // The upload ceiling is a real stream plus decode, per format: slower than
+  // the plain stream, and UploadImage is measured against it.
+  for (const std::string format : {"JPEG ", "PNG "}) {
+    const std::string ceiling = "upload bare stream+decode " + format;
+    EXPECT_GT(RowField(json, ceiling, "throughput"), 0) << ceiling << " in " << json;
+    EXPECT_GT(RowField(json, ceiling, "ratio"), 0) << ceiling << " in " << json;
+    EXPECT_LT(RowField(json, ceiling, "ratio"), 1) << ceiling << " not below the plain stream in " << json;
+    EXPECT_NE(json.find("{\"scenario\":\"UploadImage " + format), std::string::npos) << format;
+    EXPECT_NE(json.find("\"name\":\"UploadImage / bare stream+decode, " + format + "only\""), std::string::npos)
+        << format;
+  }
+  EXPECT_NE(json.find("\"ceiling\":\"bare stream+decode\""), std::string::npos) << json;
+  EXPECT_NE(json.find("\"name\":\"UploadImage MiB/s / bare stream+decode MiB/s\""), std::string::npos) << json;
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include "common/redis/stream.h"
 #include "tests/e2e/api.h"
 #include "tests/e2e/credentials.h"
+#include "tools/bench/bare_services.h"
 
 namespace telederm::bench {
 namespace {
@@ -14,12 +15,14 @@ namespace {
 class UploadReactor final : public grpc::ClientWriteReactor<v1::UploadImageRequest> {
  public:
   UploadReactor(v1::IntakeService::Stub& stub, const Identity& identity, std::shared_ptr<const std::string> bytes,
-                const std::string& sha256, size_t chunk_bytes, v1::ImageRef* image, Done done)
+                const std::string& sha256, size_t chunk_bytes, v1::ImageRef* image, Done done,
+                bool bare_decode)
       : context_(ContextFor(identity, absl::Seconds(60))),
         bytes_(std::move(bytes)),
         chunk_bytes_(chunk_bytes),
         image_(image),
         done_(std::move(done)) {
+    if (bare_decode) context_->AddMetadata(kBareDecodeMetadata, "1");
     stub.async()->UploadImage(context_.get(), &response_, this);
     v1::UploadImageHeader* header = request_.mutable_header();
     header->set_sha256(sha256);
@@ -121,8 +124,8 @@ void StartSubmit(v1::IntakeService::Stub& stub, const Identity& identity, v1::Su
 }
 
 void StartUpload(v1::IntakeService::Stub& stub, const Identity& identity, std::shared_ptr<const std::string> bytes,
-                 const std::string& sha256, size_t chunk_bytes, v1::ImageRef* image, Done done) {
-  new UploadReactor(stub, identity, std::move(bytes), sha256, chunk_bytes, image, std::move(done));
+                 const std::string& sha256, size_t chunk_bytes, v1::ImageRef* image, Done done, bool bare_decode) {
+  new UploadReactor(stub, identity, std::move(bytes), sha256, chunk_bytes, image, std::move(done), bare_decode);
 }
 
 void StartClaimNext(v1::ReferralService::Stub& stub, const Identity& identity, const std::string& pool, Done done) {

@@ -44,9 +44,11 @@ void StartSubmit(v1::IntakeService::Stub& stub, const Identity& identity, v1::Su
                  std::string* case_id, Done done);
 
 // UploadImage of `bytes` (header, then `chunk_bytes` pieces); `image` (may be
-// null) receives the stored reference before `done` runs.
+// null) receives the stored reference before `done` runs. `bare_decode` asks
+// the bare server for its stream-plus-decode ceiling (bare_services.h).
 void StartUpload(v1::IntakeService::Stub& stub, const Identity& identity, std::shared_ptr<const std::string> bytes,
-                 const std::string& sha256, size_t chunk_bytes, v1::ImageRef* image, Done done);
+                 const std::string& sha256, size_t chunk_bytes, v1::ImageRef* image, Done done,
+                 bool bare_decode = false);
 
 void StartClaimNext(v1::ReferralService::Stub& stub, const Identity& identity, const std::string& pool, Done done);
 void StartListQueue(v1::ReferralService::Stub& stub, const Identity& identity, const std::string& pool,
