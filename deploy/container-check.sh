@@ -31,6 +31,9 @@ tools=(podman:podman runc:runc podman-compose:podman-compose debootstrap:deboots
 missing=()
 for t in "${tools[@]}"; do command -v "${t%%:*}" >/dev/null || missing+=("${t#*:}"); done
 /usr/bin/python3 -c 'import yaml' 2>/dev/null || missing+=(python3-yaml)
+# netavark and aardvark-dns (container names in DNS; podman/containers.conf)
+# are only recommended by podman's dependencies, so name them.
+for p in netavark aardvark-dns; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then
   step "installing ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
@@ -125,13 +128,17 @@ chmod 644 "$run/users.acl"
 # A container joining a network makes podman's DNS server (aardvark-dns 1.4)
 # reload, and for a moment it answers nobody: a lookup then waits out the
 # resolver's 5 s timeout, or fails. So the CLI joins once, and the flow
-# starts only when the services' names resolve from it.
+# starts only when the services' names resolve from it. gRPC resolves with
+# the system's resolver (GRPC_DNS_RESOLVER=native), the one that check used:
+# its own (c-ares) let calls to triage, two addresses, run out their
+# deadline while the system's answered at once.
 cli_in() {  # network, the names the flow reaches, then the services' addresses (-e ...)
   local network=$1 names=$2; shift 2
   local name=telederm-cli-$network
   podman rm -f "$name" >/dev/null 2>&1 || true
   podman run -d --rm --name "$name" --no-healthcheck --network "$network" -v "$run/secrets:/secrets:ro" \
-    -v "$repo/tests/data:/data:ro" -e TELEDERM_CA_CERT=/secrets/ca.pem "$@" --entrypoint sleep \
+    -v "$repo/tests/data:/data:ro" -e TELEDERM_CA_CERT=/secrets/ca.pem -e GRPC_DNS_RESOLVER=native "$@" \
+    --entrypoint sleep \
     telederm-cli:latest infinity >/dev/null || fail "starting the CLI container on $network"
   cli=(podman exec "$name" telederm)
   images=/data/cases token_keys=/secrets/token-keys
