@@ -218,7 +218,10 @@ absl::StatusOr<absl::Duration> SentinelRedis::AwaitFailover(absl::Duration timeo
   const absl::Duration took = absl::Now() - killed_;
   master_ = promoted;
   if (absl::Status s = servers_[dead]->RestartAsReplicaOf(master().port()); !s.ok()) return s;
-  if (absl::Status s = AwaitSentinelsSeeEveryone(std::max(give_up - absl::Now(), absl::Seconds(20))); !s.ok()) {
+  // Under load the sentinels may fail over once more, back to the restarted
+  // server; the demoted one is reconfigured about 10 s later, must sync, and
+  // the sentinels see its link only at their next 10 s poll of replicas.
+  if (absl::Status s = AwaitSentinelsSeeEveryone(std::max(give_up - absl::Now(), absl::Seconds(45))); !s.ok()) {
     return s;
   }
   return took;
