@@ -380,16 +380,17 @@ class Bench {
         const LatencySummary real = run(real_, false);
         const std::string name = absl::StrFormat("%s %.1f MiB %.0f MP, c=%d", UploadFormatName(format), mean_mib,
                                                  images->front().megapixels, options_.upload_concurrency);
-        Row stream_row = MakeRow(absl::StrCat("upload bare stream ", name), stream, "MiB/s");
-        stream_row.throughput = stream.per_second * mean_mib;
-        Row decode_row = MakeRow(absl::StrCat("upload bare stream+decode ", name), decode, "MiB/s");
-        decode_row.throughput = decode.per_second * mean_mib;
-        decode_row.ceiling_name = "bare client-streaming";
-        decode_row.ceiling = stream_row.throughput;
-        Row row = MakeRow(absl::StrCat("UploadImage ", name), real, "MiB/s");
-        row.throughput = real.per_second * mean_mib;
-        row.ceiling_name = "bare stream+decode";
-        row.ceiling = decode_row.throughput;
+        // A row in MiB/s, against the row of its ceiling when it has one.
+        auto mib_row = [&](const std::string& label, const LatencySummary& summary, const Row* ceiling,
+                           const std::string& ceiling_name) {
+          Row row = MakeRow(absl::StrCat(label, name), summary, "MiB/s");
+          row.throughput = summary.per_second * mean_mib;
+          if (ceiling != nullptr) row.ceiling_name = ceiling_name, row.ceiling = ceiling->throughput;
+          return row;
+        };
+        const Row stream_row = mib_row("upload bare stream ", stream, nullptr, "");
+        const Row decode_row = mib_row("upload bare stream+decode ", decode, &stream_row, "bare client-streaming");
+        const Row row = mib_row("UploadImage ", real, &decode_row, "bare stream+decode");
         report_.rows.push_back(stream_row);
         report_.rows.push_back(decode_row);
         report_.rows.push_back(row);
