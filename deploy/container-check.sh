@@ -27,7 +27,7 @@ fail() { echo "container-check: FAILED: $*" >&2; exit 1; }
 [ "$(id -u)" = 0 ] || fail "needs root (podman runs rootful here)"
 
 # 1. Podman and the tools the script needs.
-tools=(podman:podman runc:runc podman-compose:podman-compose debootstrap:debootstrap openssl:openssl)
+tools=(podman:podman runc:runc podman-compose:podman-compose debootstrap:debootstrap openssl:openssl ip:iproute2)
 missing=()
 for t in "${tools[@]}"; do command -v "${t%%:*}" >/dev/null || missing+=("${t#*:}"); done
 /usr/bin/python3 -c 'import yaml' 2>/dev/null || missing+=(python3-yaml)
@@ -96,7 +96,7 @@ teardown() {
   for s in telederm-tls telederm-token-keys telederm-redis-passwords telederm-redis-config; do
     podman secret rm "$s" >/dev/null 2>&1 || true
   done
-  podman network rm -f "$kube_network" >/dev/null 2>&1 || true
+  podman network rm -f "${project}_default" "$kube_network" >/dev/null 2>&1 || true
   rm -rf "$run"
   step "torn down"
 }
@@ -124,15 +124,14 @@ chmod 644 "$run/users.acl"
 
 # The CLI in its image, with the run's CA and token keys; the flow's images
 # are tests/data/cases. One container per network (telederm-cli-NETWORK)
-# stays up while the flow runs and each command is a `podman exec` in it.
-# A container joining a network makes podman's DNS server (aardvark-dns 1.4)
-# reload, and for a moment it answers nobody: a lookup then waits out the
-# resolver's 5 s timeout, or fails. So the CLI joins once, and the flow
-# starts only when the services' names resolve from it. gRPC resolves with
-# the system's resolver (GRPC_DNS_RESOLVER=native), the one that check used:
-# its own (c-ares) let calls to triage, two addresses, run out their
-# deadline while the system's answered at once.
-cli_in() {  # network, the names the flow reaches, then the services' addresses (-e ...)
+# stays up while the flow runs and each command is a `podman exec` in it, so
+# no container joins or leaves a network during the flow (each one makes
+# aardvark-dns 1.4 reload; deploy/README.md, "Container names in DNS"), and
+# the flow starts only when the services' names resolve from it. gRPC
+# resolves with the system's resolver (GRPC_DNS_RESOLVER=native), which
+# follows podman/containers.conf's dns_options; its own (c-ares) let calls to
+# triage, two addresses, run out their deadline while the system's answered.
+cli_in() {  # network, the names the flow reaches, then podman run options (--dns, the services' addresses)
   local network=$1 names=$2; shift 2
   local name=telederm-cli-$network
   podman rm -f "$name" >/dev/null 2>&1 || true
@@ -149,6 +148,26 @@ cli_in() {  # network, the names the flow reaches, then the services' addresses 
     sleep 1
   done
   fail "the CLI container on $network cannot resolve $names"
+}
+
+# A network made by podman/network.sh, its bridge's MAC fixed before any
+# container joins; dns_server is its gateway, where aardvark-dns answers,
+# each container's only DNS server (deploy/README.md, "Container names in DNS").
+network_up() {
+  local name=$1 subnet bridge
+  dns_server=$(deploy/podman/network.sh "$name") || fail "making the network $name"
+  read -r subnet bridge < <(podman network inspect "$name" \
+    --format '{{range .Subnets}}{{.Subnet}} {{end}}{{.NetworkInterface}}')
+  [ "$(cat "/sys/class/net/$bridge/addr_assign_type")" = 3 ] || fail "the bridge $bridge of $name has no fixed MAC"
+  step "network $name: $subnet, DNS at $dns_server (aardvark-dns) only, bridge $bridge keeps MAC $(cat "/sys/class/net/$bridge/address")"
+}
+
+dns_only_aardvark() {  # container names: their only DNS server is dns_server
+  local c servers
+  for c in "$@"; do
+    servers=$(podman exec "$c" cat /etc/resolv.conf | awk '$1 == "nameserver" {print $2}' | paste -sd' ')
+    [ "$servers" = "$dns_server" ] || fail "$c asks the DNS servers '$servers', not aardvark-dns at $dns_server alone"
+  done
 }
 
 # A container's health: its HEALTHCHECK (`podman healthcheck run`). podman
@@ -177,20 +196,23 @@ wait_healthy() {  # container names
 }
 
 # 5. The compose stack.
+# Its network first, so that the bridge's MAC is fixed before any container
+# joins (podman/network.sh); podman-compose uses a network that exists.
+compose_network=${project}_default
+network_up "$compose_network"
 step "compose up: redis, intake, triage x2, referral, web"
 export TELEDERM_SECRETS=$run/secrets TELEDERM_REDIS_ACL=$run/users.acl
-"${compose[@]}" up -d --no-build >"$run/compose-up.log" 2>&1 || { cat "$run/compose-up.log" >&2; fail "compose up"; }
+"${compose[@]}" --podman-run-args="--dns=$dns_server" up -d --no-build >"$run/compose-up.log" 2>&1 || { cat "$run/compose-up.log" >&2; fail "compose up"; }
 mapfile -t containers < <(podman ps --filter "label=io.podman.compose.project=$project" --format '{{.Names}}' | sort)
 echo "   containers: ${containers[*]}"
 [ ${#containers[@]} = 6 ] || { cat "$run/compose-up.log" >&2; fail "compose started ${#containers[@]} containers, not 6"; }
 wait_healthy "${containers[@]}"
-step "compose: every container healthy (its image's HEALTHCHECK)"
+dns_only_aardvark "${containers[@]}"
+step "compose: every container healthy (its image's HEALTHCHECK), each asks only $dns_server for names"
 # The flow runs on the compose network by service name: triage has two
 # replicas and so no published port; the published ones are checked after.
-compose_network=${project}_default
-podman network exists "$compose_network" || fail "compose made no network named $compose_network"
 step "compose: the demo flow over TLS, by service name on $compose_network"
-cli_in "$compose_network" "redis intake triage referral" \
+cli_in "$compose_network" "redis intake triage referral" --dns "$dns_server" \
   -e TELEDERM_INTAKE=intake:50051 -e TELEDERM_TRIAGE=triage:50052 -e TELEDERM_REFERRAL=referral:50053
 . deploy/demo-flow.sh
 step "compose: the published ports answer over TLS"
@@ -205,26 +227,28 @@ echo "   GET https://localhost:8443/ -> $page"
 [[ "$page" == "HTTP/1."?" 200"* ]] || fail "telederm-web did not serve its start page"
 podman rm -f "telederm-cli-$compose_network" "telederm-cli-host" >/dev/null 2>&1 || true
 "${compose[@]}" down -v >/dev/null 2>&1 || fail "compose down"
+podman network rm "$compose_network" >/dev/null || fail "removing the network $compose_network"
 step "compose: down"
 
 # 6. The Kubernetes manifests, rendered for podman kube play.
+network_up "$kube_network"
 step "kube play: deploy/k8s rendered by deploy/podman/kube-render.py"
 mkdir -p "$run/kube-secrets"
 /usr/bin/python3 deploy/podman/kube-render.py deploy/k8s "$run/secrets" "$run/users.acl" "$run/kube-secrets" \
-  > "$kube_yaml" || fail "rendering deploy/k8s"
+  "$dns_server" > "$kube_yaml" || fail "rendering deploy/k8s"
 for f in "$run"/kube-secrets/*.yaml; do
   podman secret create "$(basename "$f" .yaml)" "$f" >/dev/null || fail "podman secret create from $f"
 done
-podman network create "$kube_network" >/dev/null
 podman kube play --network "$kube_network" "$kube_yaml" >"$run/kube-play.log" 2>&1 \
   || { cat "$run/kube-play.log" >&2; fail "podman kube play"; }
 mapfile -t containers < <(podman ps --format '{{.Names}}' | grep '^telederm-' | grep -v -- '-infra$' | sort)
 echo "   containers: ${containers[*]}"
 [ ${#containers[@]} = 4 ] || fail "kube play started ${#containers[@]} containers, not 4"
 wait_healthy "${containers[@]}"
-step "kube: every container healthy"
+dns_only_aardvark "${containers[@]}"
+step "kube: every container healthy, each asks only $dns_server for names"
 step "kube: the demo flow over TLS, by Service name on the pods' network"
-cli_in "$kube_network" "telederm-redis telederm-intake telederm-triage telederm-referral" \
+cli_in "$kube_network" "telederm-redis telederm-intake telederm-triage telederm-referral" --dns "$dns_server" \
   -e TELEDERM_INTAKE=telederm-intake:50051 -e TELEDERM_TRIAGE=telederm-triage:50052 \
   -e TELEDERM_REFERRAL=telederm-referral:50053
 . deploy/demo-flow.sh

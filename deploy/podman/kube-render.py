@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Renders deploy/k8s/ into what `podman kube play` (podman 4.3) runs on one host.
 
-  kube-render.py K8S_DIR SECRETS_DIR REDIS_ACL SECRET_OUT_DIR > rendered.yaml
+  kube-render.py K8S_DIR SECRETS_DIR REDIS_ACL SECRET_OUT_DIR DNS_SERVER > rendered.yaml
 
 What changes, and why (deploy/README.md, "Kubernetes manifests under podman"):
 * Deployments and the Redis StatefulSet become one Pod each, named like their
@@ -24,6 +24,9 @@ What changes, and why (deploy/README.md, "Kubernetes manifests under podman"):
 * Probes are dropped: podman turns an httpGet probe into `curl` inside the
   container (the images have none) and a named port into port 0. The images'
   own HEALTHCHECK (the same /healthz) stands in.
+* Every Pod's only DNS server is DNS_SERVER (dnsPolicy None, dnsConfig): the
+  podman network's gateway, where aardvark-dns answers (deploy/README.md,
+  "Container names in DNS"); a cluster's own DNS needs no such setting.
 * Images are local only (imagePullPolicy: Never); namespaces are dropped.
 * Not played: Namespace, Service, HorizontalPodAutoscaler and the
   prometheus-adapter rules (podman has no API server, scheduler or metrics).
@@ -34,7 +37,7 @@ import sys
 
 import yaml
 
-k8s_dir, secrets_dir, redis_acl, secret_out_dir = sys.argv[1:5]
+k8s_dir, secrets_dir, redis_acl, secret_out_dir, dns_server = sys.argv[1:6]
 UNSUPPORTED = {"Namespace", "Service", "HorizontalPodAutoscaler", "Kustomization"}
 SKIPPED_NAMES = {"telederm-adapter-rules"}
 
@@ -61,6 +64,8 @@ def pod(name, template):
     for volume in spec.get("volumes", []):
         if "secret" in volume:
             volume["secret"]["optional"] = False
+    spec["dnsPolicy"] = "None"
+    spec["dnsConfig"] = {"nameservers": [dns_server]}
     return {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name, "labels": template["metadata"]["labels"]},
             "spec": spec}
 
