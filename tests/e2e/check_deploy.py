@@ -10,7 +10,11 @@ the images, which takes long and is not part of ctest):
   packages, and each image's stages install the Debian package of every shared
   library its binary (built here) needs, as readelf, ldd and dpkg -S tell; each
   runs as the unprivileged user with a HEALTHCHECK;
-* the systemd units start the binaries with the production Redis configuration.
+* the systemd units start the binaries with the production Redis configuration;
+* container names resolve reliably under podman (deploy/README.md, "Container
+  names in DNS"): container-check.sh makes each network with podman/network.sh
+  and gives every container its gateway as DNS server, kube-render.py puts it
+  in every Pod's dnsConfig, containers.conf retries a dropped query after 1 s.
 
   check_deploy.py REPO_ROOT INTAKE_BIN TRIAGE_BIN REFERRAL_BIN WEB_BIN CLI_BIN
 Prints one line per check; exit status 1 on the first failure.
@@ -21,6 +25,8 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
+import tomllib
 
 import yaml
 
@@ -184,4 +190,27 @@ for service in ("intake", "triage", "referral", "redis"):
     else:
         check(exec_start.split()[0] == f"/usr/local/bin/telederm-{service}", f"telederm-{service}.service ExecStart")
         check("telederm-redis.service" in unit["Unit"]["Requires"], f"telederm-{service}.service needs Redis")
+# 6. Container names in DNS under podman.
+script = open(os.path.join(deploy, "container-check.sh")).read()
+for network, before in (('"$compose_network"', "up -d --no-build"), ('"$kube_network"', "podman kube play --network")):
+    made = script.find(f"network_up {network}")
+    check(0 <= made < script.find(before), f"container-check.sh makes {network} with podman/network.sh before {before}")
+check('--podman-run-args="--dns=$dns_server"' in script, "container-check.sh gives compose's containers the gateway as DNS")
+check(script.count('--dns "$dns_server"') == 2, "container-check.sh gives both CLI containers the gateway as DNS")
+podman_conf = tomllib.load(open(os.path.join(deploy, "podman", "containers.conf"), "rb"))
+check(podman_conf["containers"]["dns_options"] == ["timeout:1", "attempts:5"] and
+      "dns_servers" not in podman_conf["containers"], "containers.conf: retries after 1 s, no DNS server for all")
+with tempfile.TemporaryDirectory() as scratch:
+    for name in ("server.pem", "server.key", "ca.pem", "token-keys", "redis-intake.password",
+                 "redis-triage.password", "redis-referral.password", "users.acl"):
+        open(os.path.join(scratch, name), "w").write(name)
+    os.mkdir(os.path.join(scratch, "out"))
+    rendered = subprocess.run(["/usr/bin/python3", os.path.join(deploy, "podman", "kube-render.py"),
+                               os.path.join(deploy, "k8s"), scratch, os.path.join(scratch, "users.acl"),
+                               os.path.join(scratch, "out"), "10.89.7.1"], capture_output=True, text=True, check=True)
+    pods = [d for d in yaml.safe_load_all(rendered.stdout) if d and d["kind"] == "Pod"]
+    check(sorted(p["metadata"]["name"] for p in pods) ==
+          ["telederm-intake", "telederm-redis", "telederm-referral", "telederm-triage"], "kube-render.py: four Pods")
+    check(all(p["spec"]["dnsPolicy"] == "None" and p["spec"]["dnsConfig"] == {"nameservers": ["10.89.7.1"]}
+              for p in pods), "kube-render.py: every Pod's only DNS server is the one given")
 print("deploy/: all checks passed")
