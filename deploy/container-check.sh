@@ -32,8 +32,10 @@ missing=()
 for t in "${tools[@]}"; do command -v "${t%%:*}" >/dev/null || missing+=("${t#*:}"); done
 /usr/bin/python3 -c 'import yaml' 2>/dev/null || missing+=(python3-yaml)
 # netavark and aardvark-dns (container names in DNS; podman/containers.conf)
-# are only recommended by podman's dependencies, so name them.
-for p in netavark aardvark-dns; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+# are only recommended by podman's dependencies, so name them; netavark 1.4
+# runs iptables for every container and does not depend on it (on a fresh
+# machine: "netavark: No such file or directory (os error 2)").
+for p in netavark aardvark-dns iptables; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then
   step "installing ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
