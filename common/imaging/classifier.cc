@@ -59,7 +59,7 @@ absl::StatusOr<ClassifierSidecar> ParseClassifierSidecar(std::string_view text) 
   ClassifierSidecar sidecar;
   std::vector<std::string> malignant;
   bool have_classes = false, have_malignant = false;
-  std::optional<std::array<double, 3>> combine;
+  std::optional<std::vector<double>> combine;
   std::optional<double> soon_from, urgent_from;
   int line_number = 0;
   for (absl::string_view line :
@@ -115,16 +115,29 @@ absl::StatusOr<ClassifierSidecar> ParseClassifierSidecar(std::string_view text) 
         return BadLine(line_number, "output must be logits or probabilities");
       }
       sidecar.outputs_logits = value == "logits";
+    } else if (key == "modality") {
+      if (value == "dermoscopy") {
+        sidecar.modality = Modality::kDermoscopy;
+      } else if (value == "clinical_close_up") {
+        sidecar.modality = Modality::kClinicalCloseUp;
+      } else {
+        return BadLine(line_number, "modality must be dermoscopy or clinical_close_up");
+      }
     } else if (key == "combine") {
-      std::array<double, 3> weights;
-      if (absl::Status s = ParseTriple(line_number, key, value, weights); !s.ok()) {
-        return s;
+      std::vector<double> weights;
+      for (const std::string& item : SplitList(value)) {
+        if (!absl::SimpleAtod(item, &weights.emplace_back())) {
+          return BadLine(line_number, absl::StrCat(key, " has a non-number: ", item));
+        }
       }
-      if (weights[1] <= 0 || weights[2] < 0) {
+      if (weights.size() != 3 && weights.size() != 4) {
+        return BadLine(line_number, "combine needs 3 or 4 comma-separated numbers");
+      }
+      if (weights[1] <= 0 || weights[2] < 0 || (weights.size() == 4 && weights[3] < 0)) {
         return BadLine(line_number,
-                       "combine needs a model weight > 0 and a rule weight >= 0");
+                       "combine needs a model weight > 0 and rule and form weights >= 0");
       }
-      combine = weights;
+      combine = std::move(weights);
     } else if (key == "soon_from" || key == "urgent_from") {
       double point = 0;
       if (!absl::SimpleAtod(value, &point) || !(point > 0 && point < 1)) {
@@ -158,6 +171,7 @@ absl::StatusOr<ClassifierSidecar> ParseClassifierSidecar(std::string_view text) 
     }
     sidecar.calibration = ModelCalibration{(*combine)[0], (*combine)[1], (*combine)[2],
                                            *soon_from, *urgent_from};
+    if (combine->size() == 4) sidecar.calibration->form_weight = (*combine)[3];
   }
   sidecar.is_malignant.assign(sidecar.class_names.size(), false);
   for (const std::string& name : malignant) {

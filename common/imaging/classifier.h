@@ -11,8 +11,9 @@
 //   mean = 0.485, 0.456, 0.406   # per channel, in channel_order
 //   std = 0.229, 0.224, 0.225
 //   output = logits              # or probabilities
+//   modality = dermoscopy        # optional: or clinical_close_up
 //   # Optional, all three or none: the model's calibration (risk.h).
-//   combine = -0.4, 1.1, 2.0     # intercept, model weight, rule weight
+//   combine = -0.4, 1.1, 2.0     # intercept, model weight, rule weight[, form weight]
 //   soon_from = 0.12             # calibrated score of the SOON tier
 //   urgent_from = 0.45           # calibrated score of the URGENT tier
 //
@@ -33,6 +34,7 @@
 #include "absl/synchronization/mutex.h"
 #include "opencv2/core.hpp"
 #include "opencv2/dnn.hpp"
+#include "common/imaging/modality.h"
 #include "common/imaging/risk.h"
 
 namespace telederm::imaging {
@@ -47,6 +49,9 @@ struct ClassifierSidecar {
   std::array<double, 3> mean{0, 0, 0};
   std::array<double, 3> std{1, 1, 1};
   bool outputs_logits = true;
+  // The images the model was trained and validated on: dermoscopy or
+  // clinical close-ups.
+  Modality modality = Modality::kDermoscopy;
   // Set when the model was validated and its operating points chosen: the
   // analyzer then uses CalibratedScore/CalibratedRisk instead of
   // CombineWithModel.

@@ -87,6 +87,24 @@ TEST(ClassifierSidecarTest, CalibrationIsParsedWhenAllThreeKeysAreThere) {
   EXPECT_EQ(s->calibration->urgent_from, 0.4);
 }
 
+TEST(ClassifierSidecarTest, ModalityAndAFormWeightAreParsed) {
+  EXPECT_EQ(ParseClassifierSidecar(kRequired)->modality, Modality::kDermoscopy);
+  EXPECT_FALSE(ParseClassifierSidecar(std::string(kRequired) + "combine = 0, 1, 0\nsoon_from = 0.1\n"
+                                      "urgent_from = 0.4\n")->calibration->form_weight.has_value());
+  absl::StatusOr<ClassifierSidecar> s = ParseClassifierSidecar(
+      std::string(kRequired) +
+      "modality = clinical_close_up\ncombine = -0.5, 1.25, 2, 0.75\nsoon_from = 0.1\nurgent_from = 0.4\n");
+  ASSERT_TRUE(s.ok()) << s.status();
+  EXPECT_EQ(s->modality, Modality::kClinicalCloseUp);
+  ASSERT_TRUE(s->calibration.has_value());
+  EXPECT_EQ(s->calibration->form_weight, 0.75);
+  EXPECT_EQ(s->calibration->soon_from, 0.1);
+  absl::StatusOr<ClassifierSidecar> ultrasound =
+      ParseClassifierSidecar(std::string(kRequired) + "modality = ultrasound\n");
+  EXPECT_EQ(ultrasound.status().message(),
+            "model sidecar line 5: modality must be dermoscopy or clinical_close_up");
+}
+
 TEST(ClassifierSidecarTest, IncompleteOrInconsistentCalibrationIsRefused) {
   absl::StatusOr<ClassifierSidecar> partial =
       ParseClassifierSidecar(std::string(kRequired) + "soon_from = 0.1\n");
@@ -99,7 +117,13 @@ TEST(ClassifierSidecarTest, IncompleteOrInconsistentCalibrationIsRefused) {
   absl::StatusOr<ClassifierSidecar> decreasing = ParseClassifierSidecar(
       std::string(kRequired) + "combine = 0, -1, 0\n");
   EXPECT_EQ(decreasing.status().message(),
-            "model sidecar line 5: combine needs a model weight > 0 and a rule weight >= 0");
+            "model sidecar line 5: combine needs a model weight > 0 and rule and form weights >= 0");
+  absl::StatusOr<ClassifierSidecar> negative_form = ParseClassifierSidecar(
+      std::string(kRequired) + "combine = 0, 1, 0, -0.5\n");
+  EXPECT_EQ(negative_form.status().message(),
+            "model sidecar line 5: combine needs a model weight > 0 and rule and form weights >= 0");
+  absl::StatusOr<ClassifierSidecar> five = ParseClassifierSidecar(std::string(kRequired) + "combine = 0, 1, 0, 1, 1\n");
+  EXPECT_EQ(five.status().message(), "model sidecar line 5: combine needs 3 or 4 comma-separated numbers");
   absl::StatusOr<ClassifierSidecar> outside =
       ParseClassifierSidecar(std::string(kRequired) + "urgent_from = 1\n");
   EXPECT_EQ(outside.status().message(), "model sidecar line 5: urgent_from must be a number in (0, 1)");

@@ -56,11 +56,11 @@ void BM_FullDecode12MegapixelJpeg(benchmark::State& state) {
 }
 BENCHMARK(BM_FullDecode12MegapixelJpeg)->Unit(benchmark::kMillisecond);
 
-// Full analysis of a 1024x768 dermoscopy JPEG with `options`.
-void AnalyzeDermoscopy1024x768(benchmark::State& state, const AnalyzerOptions& options) {
+// Full analysis of a 1024x768 dermoscopy JPEG with `models`.
+void AnalyzeDermoscopy1024x768(benchmark::State& state, std::vector<ImageClassifierPtr> models) {
   cv::setNumThreads(1);
   const std::string jpeg = SampleJpeg({1024, 768});
-  absl::StatusOr<LesionAnalyzerPtr> analyzer = LesionAnalyzer::Create(options);
+  absl::StatusOr<LesionAnalyzerPtr> analyzer = LesionAnalyzer::Create({}, std::move(models));
   if (jpeg.empty() || !analyzer.ok()) {
     state.SkipWithError("setup failed");
     return;
@@ -76,10 +76,15 @@ BENCHMARK(BM_AnalyzeDermoscopy1024x768)->Unit(benchmark::kMillisecond);
 
 // The same with the shipped lesion model (models/, docs/MODEL.md) folded in.
 void BM_AnalyzeDermoscopyWithModel1024x768(benchmark::State& state) {
-  AnalyzerOptions options;
-  options.model_path = TELEDERM_SHIPPED_MODEL;
-  options.model_sidecar_path = std::string(TELEDERM_SHIPPED_MODEL) + ".sidecar";
-  AnalyzeDermoscopy1024x768(state, options);
+  absl::StatusOr<ImageClassifierPtr> model =
+      ImageClassifier::Load(TELEDERM_SHIPPED_MODEL, std::string(TELEDERM_SHIPPED_MODEL) + ".sidecar");
+  if (!model.ok()) {
+    state.SkipWithError(std::string(model.status().message()).c_str());
+    return;
+  }
+  std::vector<ImageClassifierPtr> models;
+  models.push_back(*std::move(model));
+  AnalyzeDermoscopy1024x768(state, std::move(models));
 }
 BENCHMARK(BM_AnalyzeDermoscopyWithModel1024x768)->Unit(benchmark::kMillisecond);
 

@@ -96,27 +96,34 @@ ImageAssessment NotAnalysable(ImageAssessment assessment, std::string reason) {
 }  // namespace
 
 LesionAnalyzer::LesionAnalyzer(AnalyzerOptions options,
-                               ImageClassifierPtr classifier)
-    : options_(std::move(options)), classifier_(std::move(classifier)) {}
+                               std::vector<ImageClassifierPtr> classifiers)
+    : options_(std::move(options)), classifiers_(std::move(classifiers)) {}
 
-absl::StatusOr<LesionAnalyzerPtr> LesionAnalyzer::Create(AnalyzerOptions options) {
-  ImageClassifierPtr classifier;
-  if (options.model_path.empty() != options.model_sidecar_path.empty()) {
-    return absl::InvalidArgumentError(
-        "model_path and model_sidecar_path must be set together");
+absl::StatusOr<LesionAnalyzerPtr> LesionAnalyzer::Create(AnalyzerOptions options,
+                                                         std::vector<ImageClassifierPtr> models) {
+  for (size_t i = 0; i < models.size(); ++i) {
+    if (models[i] == nullptr) return absl::InvalidArgumentError("a lesion model is missing (null)");
+    for (size_t j = 0; j < i; ++j) {
+      if (models[j]->sidecar().modality == models[i]->sidecar().modality) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "two models for ", std::string(ModalityName(models[i]->sidecar().modality)),
+            " images: give one per modality"));
+      }
+    }
   }
-  if (!options.model_path.empty()) {
-    absl::StatusOr<ImageClassifierPtr> loaded =
-        ImageClassifier::Load(options.model_path, options.model_sidecar_path);
-    if (!loaded.ok()) return loaded.status();
-    classifier = *std::move(loaded);
+  return LesionAnalyzerPtr(new LesionAnalyzer(std::move(options), std::move(models)));
+}
+
+const ImageClassifier* LesionAnalyzer::model(Modality modality) const {
+  for (const ImageClassifierPtr& classifier : classifiers_) {
+    if (classifier->sidecar().modality == modality) return classifier.get();
   }
-  return LesionAnalyzerPtr(new LesionAnalyzer(std::move(options), std::move(classifier)));
+  return nullptr;
 }
 
 absl::StatusOr<ImageAssessment> LesionAnalyzer::Analyze(
     std::string_view encoded_bytes, Modality modality,
-    std::optional<double> pixel_size_mm) const {
+    std::optional<double> pixel_size_mm, double form_risk) const {
   ImageAssessment assessment;
   assessment.method = absl::StrCat(std::string(kLibraryName), "/",
                                    std::string(kLibraryVersion));
@@ -176,21 +183,6 @@ absl::StatusOr<ImageAssessment> LesionAnalyzer::Analyze(
     for (std::string& line : ExplainDermoscopy(*assessment.dermoscopy)) {
       assessment.explanation.push_back(std::move(line));
     }
-    if (classifier_ != nullptr) {
-      absl::StatusOr<std::vector<double>> probabilities = classifier_->Classify(working);
-      if (probabilities.ok()) {
-        const double malignant = classifier_->MalignantProbability(*probabilities);
-        assessment.model_malignant_probability = malignant;
-        std::string line = absl::StrFormat("lesion model: malignant %.3f", malignant);
-        if (const int melanoma = classifier_->ClassIndex("melanoma"); melanoma >= 0) {
-          absl::StrAppend(&line, absl::StrFormat(" (melanoma %.3f)", (*probabilities)[melanoma]));
-        }
-        assessment.explanation.push_back(std::move(line));
-      } else {
-        assessment.explanation.push_back(absl::StrCat(
-            "lesion model failed, rules only: ", probabilities.status().message()));
-      }
-    }
   } else {
     std::optional<double> working_pixel_mm;
     if (pixel_size_mm.has_value()) {
@@ -205,13 +197,30 @@ absl::StatusOr<ImageAssessment> LesionAnalyzer::Analyze(
       assessment.explanation.push_back(std::move(line));
     }
   }
+  const ImageClassifier* classifier = model(modality);
+  if (classifier != nullptr) {
+    absl::StatusOr<std::vector<double>> probabilities = classifier->Classify(working);
+    if (probabilities.ok()) {
+      const double malignant = classifier->MalignantProbability(*probabilities);
+      assessment.model_malignant_probability = malignant;
+      std::string line = absl::StrFormat("lesion model: malignant %.3f", malignant);
+      if (const int melanoma = classifier->ClassIndex("melanoma"); melanoma >= 0) {
+        absl::StrAppend(&line, absl::StrFormat(" (melanoma %.3f)", (*probabilities)[melanoma]));
+      }
+      assessment.explanation.push_back(std::move(line));
+    } else {
+      assessment.explanation.push_back(absl::StrCat(
+          "lesion model failed, rules only: ", probabilities.status().message()));
+    }
+  }
   assessment.analysable = true;
   const std::optional<ModelCalibration>& calibration =
-      classifier_ != nullptr ? classifier_->sidecar().calibration : std::nullopt;
+      classifier != nullptr ? classifier->sidecar().calibration : std::nullopt;
   if (assessment.model_malignant_probability.has_value() && calibration.has_value()) {
     assessment.risk = CalibratedRisk(
-        CalibratedScore(rule_risk, *assessment.model_malignant_probability, *calibration),
+        CalibratedScore(rule_risk, *assessment.model_malignant_probability, *calibration, form_risk),
         *calibration, options_.risk);
+    assessment.weighs_form_risk = calibration->form_weight.has_value();
   } else {
     assessment.risk = CombineWithModel(rule_risk, assessment.model_malignant_probability,
                                        options_.risk);
@@ -219,12 +228,15 @@ absl::StatusOr<ImageAssessment> LesionAnalyzer::Analyze(
   assessment.suspicion = SuspicionForRisk(assessment.risk, options_.risk);
   assessment.explanation.insert(
       assessment.explanation.begin(),
-      absl::StrFormat("risk %.2f (%s)%s", assessment.risk,
+      absl::StrFormat("risk %.2f (%s)%s%s", assessment.risk,
                       std::string(SuspicionName(assessment.suspicion)),
                       assessment.model_malignant_probability.has_value()
                           ? absl::StrFormat(" from rules %.2f and lesion model %.2f",
                                             rule_risk,
                                             *assessment.model_malignant_probability)
+                          : "",
+                      assessment.weighs_form_risk
+                          ? absl::StrFormat(" with the form's risk %.2f", form_risk)
                           : ""));
   return assessment;
 }

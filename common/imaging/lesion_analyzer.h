@@ -41,6 +41,9 @@ struct ImageAssessment {
   std::optional<DermoscopyFindings> dermoscopy;
   std::optional<ClinicalFindings> clinical;
   std::optional<double> model_malignant_probability;
+  // True when `risk` came from a model calibration that weighs the case
+  // form's risk (given to Analyze): the form is then already in it.
+  bool weighs_form_risk = false;
   std::string method;  // "<kLibraryName>/<kLibraryVersion>"
 };
 
@@ -51,9 +54,6 @@ struct AnalyzerOptions {
   DermoscopyOptions dermoscopy;
   ClinicalOptions clinical;
   RiskOptions risk;
-  // Optional learned model: both paths set, or neither.
-  std::string model_path;
-  std::string model_sidecar_path;
 };
 
 class LesionAnalyzer;
@@ -61,9 +61,11 @@ using LesionAnalyzerPtr = std::unique_ptr<LesionAnalyzer>;
 
 class LesionAnalyzer {
  public:
-  // Loads the model when one is configured (errors as ImageClassifier::Load);
-  // INVALID_ARGUMENT if only one of the two model paths is set.
-  static absl::StatusOr<LesionAnalyzerPtr> Create(AnalyzerOptions options);
+  // `models`: the learned models (ImageClassifier::Load), at most one per
+  // modality (each sidecar says which: dermoscopy or clinical close-ups).
+  // INVALID_ARGUMENT if two are for one modality or one is null.
+  static absl::StatusOr<LesionAnalyzerPtr> Create(AnalyzerOptions options,
+                                                  std::vector<ImageClassifierPtr> models = {});
 
   LesionAnalyzer(const LesionAnalyzer&) = delete;
   LesionAnalyzer& operator=(const LesionAnalyzer&) = delete;
@@ -71,19 +73,22 @@ class LesionAnalyzer {
   // Assesses one encoded image. `pixel_size_mm` is the size of a pixel of the
   // original image, when the clinic knows it (a ruler or a calibrated
   // dermatoscope); it lets clinical close-ups report the diameter.
+  // `form_risk` is the case form's risk (0..1): a model whose calibration
+  // weighs it folds it into the image risk (weighs_form_risk).
   // INVALID_ARGUMENT (from decoding) when the bytes are not a readable JPEG or
   // PNG within the size limit; every other outcome is an assessment.
   absl::StatusOr<ImageAssessment> Analyze(
       std::string_view encoded_bytes, Modality modality,
-      std::optional<double> pixel_size_mm = std::nullopt) const;
+      std::optional<double> pixel_size_mm = std::nullopt, double form_risk = 0) const;
 
-  bool has_model() const { return classifier_ != nullptr; }
+  // The model for images of `modality`, or null.
+  const ImageClassifier* model(Modality modality) const;
 
  private:
-  LesionAnalyzer(AnalyzerOptions options, ImageClassifierPtr classifier);
+  LesionAnalyzer(AnalyzerOptions options, std::vector<ImageClassifierPtr> classifiers);
 
   const AnalyzerOptions options_;
-  const ImageClassifierPtr classifier_;  // Null when no model is configured.
+  const std::vector<ImageClassifierPtr> classifiers_;  // At most one per modality.
 };
 
 }  // namespace telederm::imaging

@@ -156,10 +156,10 @@ TEST_F(LesionAnalyzerTest, ConcurrentAnalysesAgree) {
   for (double r : risks) EXPECT_DOUBLE_EQ(r, expected);
 }
 
-TEST(LesionAnalyzerCreateTest, HalfConfiguredModelIsInvalidArgument) {
-  AnalyzerOptions options;
-  options.model_path = "/models/x.onnx";
-  EXPECT_EQ(LesionAnalyzer::Create(options).status().code(),
+TEST(LesionAnalyzerCreateTest, NullModelIsInvalidArgument) {
+  std::vector<ImageClassifierPtr> models;
+  models.push_back(nullptr);
+  EXPECT_EQ(LesionAnalyzer::Create({}, std::move(models)).status().code(),
             absl::StatusCode::kInvalidArgument);
 }
 
@@ -171,10 +171,7 @@ class LesionAnalyzerWithModelTest : public ::testing::Test {
     std::string error;
     model_dir_ = testing::MakeRednessModel(&error);
     ASSERT_FALSE(model_dir_.empty()) << error;
-    AnalyzerOptions options;
-    options.model_path = model_dir_ + "/redness.onnx";
-    options.model_sidecar_path = model_dir_ + "/redness.sidecar";
-    absl::StatusOr<LesionAnalyzerPtr> with_model = LesionAnalyzer::Create(options);
+    absl::StatusOr<LesionAnalyzerPtr> with_model = LesionAnalyzer::Create({}, Models({"redness.sidecar"}));
     ASSERT_TRUE(with_model.ok()) << with_model.status();
     with_model_ = *std::move(with_model);
     without_model_ = *LesionAnalyzer::Create({});
@@ -190,6 +187,18 @@ class LesionAnalyzerWithModelTest : public ::testing::Test {
     tinted = tinted.mul(cv::Scalar(1.0, green, red));
     tinted.convertTo(tinted, CV_8UC3);
     return EncodeJpeg(tinted);
+  }
+
+  // The redness model with each of these sidecars (files in model_dir_).
+  std::vector<ImageClassifierPtr> Models(const std::vector<std::string>& sidecars) const {
+    std::vector<ImageClassifierPtr> models;
+    for (const std::string& sidecar : sidecars) {
+      absl::StatusOr<ImageClassifierPtr> model =
+          ImageClassifier::Load(model_dir_ + "/redness.onnx", model_dir_ + "/" + sidecar);
+      EXPECT_TRUE(model.ok()) << model.status();
+      if (model.ok()) models.push_back(*std::move(model));
+    }
+    return models;
   }
 
   std::string model_dir_;
@@ -216,8 +225,9 @@ TEST_F(LesionAnalyzerWithModelTest, ModelProbabilityIsReportedAndMovesTheRisk) {
   EXPECT_LT(*green_with->model_malignant_probability, 0.5);
   EXPECT_GT(red_with->risk, red_without->risk);
   EXPECT_LT(green_with->risk, green_without->risk);
-  EXPECT_TRUE(with_model_->has_model());
-  EXPECT_FALSE(without_model_->has_model());
+  EXPECT_NE(with_model_->model(Modality::kDermoscopy), nullptr);
+  EXPECT_EQ(with_model_->model(Modality::kClinicalCloseUp), nullptr);
+  EXPECT_EQ(without_model_->model(Modality::kDermoscopy), nullptr);
   bool named = false;
   for (const std::string& line : red_with->explanation) {
     named = named || line.rfind("lesion model: malignant ", 0) == 0;
@@ -232,10 +242,7 @@ TEST_F(LesionAnalyzerWithModelTest, CalibratedModelDecidesTheTierAtItsOperatingP
   std::ostringstream sidecar;
   sidecar << original.rdbuf() << "combine = 0, 1, 0\nsoon_from = 0.3\nurgent_from = 0.7\n";
   std::ofstream(model_dir_ + "/calibrated.sidecar") << sidecar.str();
-  AnalyzerOptions options;
-  options.model_path = model_dir_ + "/redness.onnx";
-  options.model_sidecar_path = model_dir_ + "/calibrated.sidecar";
-  absl::StatusOr<LesionAnalyzerPtr> calibrated = LesionAnalyzer::Create(options);
+  absl::StatusOr<LesionAnalyzerPtr> calibrated = LesionAnalyzer::Create({}, Models({"calibrated.sidecar"}));
   ASSERT_TRUE(calibrated.ok()) << calibrated.status();
   ModelCalibration calibration{0, 1, 0, 0.3, 0.7};
   for (const std::string& image : {Tinted(IrregularLesion(), 1.0, 0.6), Tinted(IrregularLesion(), 0.6, 1.0)}) {
@@ -247,6 +254,49 @@ TEST_F(LesionAnalyzerWithModelTest, CalibratedModelDecidesTheTierAtItsOperatingP
                             : p >= 0.3 ? Suspicion::kSuspicious
                                        : Suspicion::kLow);
   }
+}
+
+// A close-up model (its sidecar says clinical_close_up) screens close-ups
+// only; its calibration weighs the form's risk, so a worse form raises the
+// image risk and the assessment says the form is already in it.
+TEST_F(LesionAnalyzerWithModelTest, CloseUpModelWeighsTheFormAndLeavesDermoscopyToTheRules) {
+  std::ifstream original(model_dir_ + "/redness.sidecar");
+  std::ostringstream sidecar;
+  sidecar << original.rdbuf()
+          << "modality = clinical_close_up\ncombine = -1, 1, 0, 3\nsoon_from = 0.3\nurgent_from = 0.7\n";
+  std::ofstream(model_dir_ + "/closeup.sidecar") << sidecar.str();
+  absl::StatusOr<LesionAnalyzerPtr> analyzer = LesionAnalyzer::Create({}, Models({"closeup.sidecar"}));
+  ASSERT_TRUE(analyzer.ok()) << analyzer.status();
+  ASSERT_NE((*analyzer)->model(Modality::kClinicalCloseUp), nullptr);
+  EXPECT_EQ((*analyzer)->model(Modality::kDermoscopy), nullptr);
+
+  const std::string image = Tinted(IrregularLesion(), 1.0, 0.6);
+  absl::StatusOr<ImageAssessment> calm = (*analyzer)->Analyze(image, Modality::kClinicalCloseUp, std::nullopt, 0.0);
+  absl::StatusOr<ImageAssessment> worried = (*analyzer)->Analyze(image, Modality::kClinicalCloseUp, std::nullopt, 0.8);
+  ASSERT_TRUE(calm.ok() && worried.ok());
+  ASSERT_TRUE(calm->analysable && worried->analysable);
+  ASSERT_TRUE(calm->model_malignant_probability.has_value());
+  EXPECT_TRUE(calm->weighs_form_risk);
+  const ModelCalibration calibration{-1, 1, 0, 0.3, 0.7, 3.0};
+  const double p = *calm->model_malignant_probability;
+  EXPECT_NEAR(calm->risk, CalibratedRisk(CalibratedScore(0, p, calibration, 0.0), calibration), 1e-9);
+  EXPECT_NEAR(worried->risk, CalibratedRisk(CalibratedScore(0, p, calibration, 0.8), calibration), 1e-9);
+  EXPECT_GT(worried->risk, calm->risk);
+  EXPECT_NE(worried->explanation.front().find("with the form's risk 0.80"), std::string::npos)
+      << worried->explanation.front();
+
+  absl::StatusOr<ImageAssessment> dermoscopy = (*analyzer)->Analyze(image, Modality::kDermoscopy, std::nullopt, 0.8);
+  ASSERT_TRUE(dermoscopy.ok() && dermoscopy->analysable);
+  EXPECT_FALSE(dermoscopy->model_malignant_probability.has_value());
+  EXPECT_FALSE(dermoscopy->weighs_form_risk);
+}
+
+TEST_F(LesionAnalyzerWithModelTest, TwoModelsForOneModalityAreInvalidArgument) {
+  absl::StatusOr<LesionAnalyzerPtr> analyzer =
+      LesionAnalyzer::Create({}, Models({"redness.sidecar", "redness.sidecar"}));
+  EXPECT_EQ(analyzer.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(analyzer.status().message().find("two models for dermoscopy images"), std::string::npos)
+      << analyzer.status();
 }
 
 }  // namespace

@@ -62,11 +62,12 @@ double CombineWithModel(double rule_risk,
 }
 
 double CalibratedScore(double rule_risk, double model_probability,
-                       const ModelCalibration& calibration) {
+                       const ModelCalibration& calibration, double form_risk) {
   const double p = std::clamp(model_probability, 1e-6, 1 - 1e-6);
   const double z = calibration.intercept +
                    calibration.model_weight * std::log(p / (1 - p)) +
-                   calibration.rule_weight * std::clamp(rule_risk, 0.0, 1.0);
+                   calibration.rule_weight * std::clamp(rule_risk, 0.0, 1.0) +
+                   calibration.form_weight.value_or(0) * std::clamp(form_risk, 0.0, 1.0);
   return 1 / (1 + std::exp(-z));
 }
 

@@ -51,10 +51,12 @@ double CombineWithModel(double rule_risk,
                         std::optional<double> model_probability,
                         const RiskOptions& options = {});
 
-// A validated model's combination with the rules and its operating points,
-// fitted and chosen on a validation split (the model's sidecar carries them;
+// A validated model's combination with the rules (and, for a model whose
+// fit included it, the case form's risk) and its operating points, fitted and
+// chosen on a validation split (the model's sidecar carries them;
 // docs/MODEL.md says how they were chosen):
-//   score = sigmoid(intercept + model_weight * logit(p) + rule_weight * rule risk)
+//   score = sigmoid(intercept + model_weight * logit(p) + rule_weight * rule risk
+//                   + form_weight * form risk)
 // and the image risk maps score soon_from to RiskOptions::suspicious_from and
 // urgent_from to highly_suspicious_above, piecewise linearly (0 -> 0, 1 -> 1).
 struct ModelCalibration {
@@ -63,12 +65,15 @@ struct ModelCalibration {
   double rule_weight = 0;   // >= 0: nor do worse rule findings.
   double soon_from = 0.35;
   double urgent_from = 0.60;  // soon_from < urgent_from, both inside (0, 1).
+  // >= 0 when the form's risk is part of the combination: the image risk then
+  // already weighs the form (the screener does not add it again).
+  std::optional<double> form_weight;
 };
 
 // The calibrated score (0..1) of the combination above; p is clamped to
 // [1e-6, 1 - 1e-6] before its logit.
 double CalibratedScore(double rule_risk, double model_probability,
-                       const ModelCalibration& calibration);
+                       const ModelCalibration& calibration, double form_risk = 0);
 
 // The image risk of a calibrated score: monotone, and SOON/URGENT exactly at
 // the calibration's operating points.

@@ -1,5 +1,7 @@
 #include "common/imaging/risk.h"
 
+#include <cmath>
+
 #include "gtest/gtest.h"
 
 namespace telederm::imaging {
@@ -102,6 +104,18 @@ TEST(RiskTest, TiersAreOrdered) {
   EXPECT_LT(Suspicion::kNotAssessed, Suspicion::kLow);
   EXPECT_LT(Suspicion::kLow, Suspicion::kSuspicious);
   EXPECT_LT(Suspicion::kSuspicious, Suspicion::kHighlySuspicious);
+}
+
+TEST(CalibratedScoreTest, AFormWeightRaisesTheScoreWithTheFormRiskAndNoneIgnoresIt) {
+  ModelCalibration without{-1, 1.5, 0.5, 0.3, 0.7};
+  ModelCalibration with = without;
+  with.form_weight = 2.0;
+  EXPECT_DOUBLE_EQ(CalibratedScore(0.4, 0.3, without, 0.9), CalibratedScore(0.4, 0.3, without, 0.0));
+  EXPECT_DOUBLE_EQ(CalibratedScore(0.4, 0.3, with, 0.0), CalibratedScore(0.4, 0.3, without, 0.0));
+  const double logit = std::log(0.3 / 0.7);
+  EXPECT_NEAR(CalibratedScore(0.4, 0.3, with, 0.6), 1 / (1 + std::exp(-(-1 + 1.5 * logit + 0.5 * 0.4 + 2.0 * 0.6))),
+              1e-12);
+  EXPECT_GT(CalibratedScore(0.4, 0.3, with, 0.6), CalibratedScore(0.4, 0.3, with, 0.2));
 }
 
 }  // namespace
