@@ -109,6 +109,25 @@ absl::StatusOr<std::vector<LabelledImage>> ParseLabels(absl::string_view csv) {
     }
     image.source = get("source");
     image.fitzpatrick = get("fitzpatrick");
+    if (std::string text = get("diameter_mm"); !text.empty()) {
+      double mm = 0;
+      if (!absl::SimpleAtod(text, &mm) || mm < 0) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("line ", line, ": diameter_mm must be a number of millimetres, not '", text, "'"));
+      }
+      image.diameter_mm = mm;
+    }
+    for (auto [name, item] : {std::pair{"itch", &image.itch}, std::pair{"grew", &image.grew},
+                              std::pair{"hurt", &image.hurt}, std::pair{"changed", &image.changed},
+                              std::pair{"bleed", &image.bleed}}) {
+      const std::string value = absl::AsciiStrToLower(get(name));
+      if (value == "true" || value == "1") {
+        *item = true;
+      } else if (!value.empty() && value != "false" && value != "0") {
+        return absl::InvalidArgumentError(
+            absl::StrCat("line ", line, ": ", name, " must be true or false, not '", value, "'"));
+      }
+    }
     images.push_back(std::move(image));
   }
   return images;

@@ -22,12 +22,23 @@ struct LabelledImage {
   std::string modality = "dermoscopy";
   std::string source;       // column source, for per-source tables; may be empty
   std::string fitzpatrick;  // column fitzpatrick (1..6), may be empty
+  // The case form's lesion history, when the set records it (PAD-UFES-20's
+  // columns): diameter_mm is the largest diameter; itch, grew (in size), hurt
+  // (pain), changed (in shape or pattern) and bleed are true or false.
+  std::optional<double> diameter_mm;
+  bool itch = false;
+  bool grew = false;
+  bool hurt = false;
+  bool changed = false;
+  bool bleed = false;
 };
 
 // Parses CSV text (RFC 4180: quoted fields may hold commas, quotes and line
 // breaks) with a header naming at least file, diagnosis and benign_malignant
-// (values "benign" or "malignant"); age, sex, modality, source and
-// fitzpatrick are used when present (an unknown modality is INVALID_ARGUMENT).
+// (values "benign" or "malignant"); age, sex, modality, source, fitzpatrick,
+// diameter_mm and the history columns (itch, grew, hurt, changed, bleed:
+// true/false, 1/0 or empty) are used when present (an unknown modality or a
+// history value other than those is INVALID_ARGUMENT).
 // INVALID_ARGUMENT names the line and the problem.
 absl::StatusOr<std::vector<LabelledImage>> ParseLabels(absl::string_view csv);
 

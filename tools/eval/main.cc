@@ -22,8 +22,12 @@
 #include "tools/eval/metrics.h"
 
 ABSL_FLAG(bool, json, false, "print one JSON object per image, then one with the summary");
-ABSL_FLAG(std::string, model, "", "ONNX lesion model as for telederm-triage (default: the shipped one; none: rules only)");
-ABSL_FLAG(std::string, model_sidecar, "", "the classifier's sidecar (default MODEL.sidecar)");
+ABSL_FLAG(std::string, model, "",
+          "ONNX lesion model for dermoscopy as for telederm-triage (default: the shipped one; none: rules only)");
+ABSL_FLAG(std::string, model_sidecar, "", "the dermoscopy model's sidecar (default MODEL.sidecar)");
+ABSL_FLAG(std::string, closeup_model, "",
+          "ONNX lesion model for clinical close-ups as for telederm-triage (default: the shipped one; none: rules "
+          "only)");
 ABSL_FLAG(bool, downsized, false,
           "the images were downsized for research (e.g. 84-224 px): do not refuse them for resolution or focus, "
           "which downsizing lowers (the other quality checks apply)");
@@ -70,6 +74,13 @@ v1::Case CaseFor(const LabelledImage& image, const std::string& sha256) {
   s->mutable_patient()->set_sex(image.sex == "female" ? v1::SEX_FEMALE
                                 : image.sex == "male" ? v1::SEX_MALE
                                                       : v1::SEX_UNKNOWN);
+  v1::Lesion* lesion = s->mutable_lesion();
+  if (image.diameter_mm) lesion->set_largest_diameter_mm(static_cast<float>(*image.diameter_mm));
+  lesion->mutable_symptoms()->set_itch(image.itch);
+  lesion->mutable_evolution()->set_size(image.grew);
+  lesion->mutable_symptoms()->set_pain(image.hurt);
+  lesion->mutable_evolution()->set_shape(image.changed);
+  lesion->mutable_symptoms()->set_bleeding(image.bleed);
   v1::ImageRef* ref = s->add_images();
   ref->set_sha256(sha256);
   ref->set_modality(image.modality == "clinical_close_up" ? v1::MODALITY_CLINICAL_CLOSE_UP
@@ -93,13 +104,15 @@ int Run(const std::string& dir) {
   std::string blob_dir = (std::filesystem::temp_directory_path() / absl::StrCat("telederm-eval-", ::getpid())).string();
   absl::StatusOr<BlobStorePtr> blobs = OpenDirectoryBlobStore(blob_dir);
   imaging::AnalyzerOptions options;
-  triage::SelectModel(absl::GetFlag(FLAGS_model), absl::GetFlag(FLAGS_model_sidecar), options);
   if (absl::GetFlag(FLAGS_downsized)) {
     options.quality.refuse_long_side = 0;
     options.quality.refuse_short_side = 0;
     options.quality.blur_refusal_below = 0;
   }
-  absl::StatusOr<triage::AnalyzerPtr> analyzer = triage::NewLesionImageAnalyzer(options);
+  absl::StatusOr<triage::AnalyzerPtr> analyzer = triage::NewLesionImageAnalyzer(
+      options, {.dermoscopy = absl::GetFlag(FLAGS_model),
+                .dermoscopy_sidecar = absl::GetFlag(FLAGS_model_sidecar),
+                .close_up = absl::GetFlag(FLAGS_closeup_model)});
   if (!blobs.ok() || !analyzer.ok()) {
     std::fprintf(stderr, "error: %s\n",
                  std::string((blobs.ok() ? analyzer.status() : blobs.status()).message()).c_str());
@@ -262,7 +275,7 @@ int main(int argc, char** argv) {
   absl::SetProgramUsageMessage("telederm-eval DIR [--json] [--bootstrap]: measure the pre-screening on DIR/labels.csv");
   std::vector<char*> args = absl::ParseCommandLine(argc, argv);
   if (args.size() != 2) {
-    std::fprintf(stderr, "usage: telederm-eval DIR [--json] [--bootstrap] [--model FILE|none]\n");
+    std::fprintf(stderr, "usage: telederm-eval DIR [--json] [--bootstrap] [--model FILE|none] [--closeup_model FILE|none]\n");
     return 2;
   }
   return telederm::eval::Run(args[1]);
