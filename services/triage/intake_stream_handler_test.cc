@@ -24,7 +24,7 @@ class CountingAnalyzer final : public Analyzer {
     info.set_version("0");
     return info;
   }
-  absl::StatusOr<ImageFinding> Analyze(absl::string_view, const v1::ImageRef&) const override {
+  absl::StatusOr<ImageFinding> Analyze(absl::string_view, const v1::ImageRef&, double) const override {
     ++calls;
     return ImageFinding{.analysable = true, .risk = 0.9};
   }
@@ -232,7 +232,7 @@ TEST_F(IntakeStreamHandlerTest, ACaseWrittenByOthersDuringTheBatchIsDecidedAgain
    public:
     RacingAnalyzer(IntakeStreamHandler* other, redis::StreamEntry entry) : other_(other), entry_(std::move(entry)) {}
     v1::AnalyzerInfo info() const override { return {}; }
-    absl::StatusOr<ImageFinding> Analyze(absl::string_view, const v1::ImageRef&) const override {
+    absl::StatusOr<ImageFinding> Analyze(absl::string_view, const v1::ImageRef&, double) const override {
       if (!raced_.exchange(true)) {
         EXPECT_TRUE(other_->Handle(entry_).ok());
       }

@@ -10,22 +10,26 @@
 
 namespace telederm::triage {
 
+// Which lesion models to load, from the settings. For each: empty means the
+// shipped model (models/ of the source tree, docs/MODEL.md), "none" means no
+// model for those images (rules only), anything else is an ONNX file whose
+// sidecar is FILE.sidecar unless given.
+struct ModelSettings {
+  std::string dermoscopy;          // --model, TELEDERM_MODEL
+  std::string dermoscopy_sidecar;  // --model_sidecar
+  std::string close_up;            // --closeup_model, TELEDERM_CLOSEUP_MODEL
+};
+
 // The Analyzer backed by common/imaging: ABCD rule and TDS for dermoscopy,
-// border and colour findings for clinical close-ups, and the optional ONNX
-// model. Confocal and ultrasound images are not analysable. A configured model
-// that cannot be loaded is an error naming it (never a silent fall-back to the
-// rules alone).
-absl::StatusOr<AnalyzerPtr> NewLesionImageAnalyzer(imaging::AnalyzerOptions options);
+// border and colour findings for clinical close-ups, and the learned models.
+// Confocal and ultrasound images are not analysable. A model that cannot be
+// loaded, or whose sidecar is for the other modality, is an error naming it
+// and the setting that chose it (never a silent fall-back to the rules alone).
+absl::StatusOr<AnalyzerPtr> NewLesionImageAnalyzer(imaging::AnalyzerOptions options, const ModelSettings& models);
 
-// The shipped lesion model (models/lesion-dermoscopy.onnx of the source tree,
-// docs/MODEL.md); its sidecar is the same path plus ".sidecar".
+// The shipped models' paths.
 std::string DefaultModelPath();
-
-// Sets options.model_path and model_sidecar_path from the --model and
-// --model_sidecar settings: an empty model means the shipped model, "none"
-// means no model (rules only), anything else is an ONNX file; an empty
-// sidecar means MODEL.sidecar.
-void SelectModel(absl::string_view model, absl::string_view sidecar, imaging::AnalyzerOptions& options);
+std::string DefaultCloseUpModelPath();
 
 }  // namespace telederm::triage
 

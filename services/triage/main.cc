@@ -29,11 +29,14 @@
 ABSL_FLAG(absl::Duration, analysis_timeout, absl::Seconds(10), "longest image analysis before the case goes to a human");
 ABSL_FLAG(absl::Duration, reclaim_idle, absl::Seconds(30), "pending entries idle this long are taken over from dead consumers");
 ABSL_FLAG(std::string, model, "",
-          "ONNX lesion model (env TELEDERM_MODEL; default: the shipped models/lesion-dermoscopy.onnx; none: rules "
-          "only)");
+          "ONNX lesion model for dermoscopy (env TELEDERM_MODEL; default: the shipped models/lesion-dermoscopy.onnx; "
+          "none: rules only)");
+ABSL_FLAG(std::string, closeup_model, "",
+          "ONNX lesion model for clinical close-ups, its sidecar FILE.sidecar (env TELEDERM_CLOSEUP_MODEL; default: "
+          "the shipped models/lesion-closeup.onnx; none: rules only)");
 ABSL_FLAG(bool, skip_image_analysis, false,
           "BENCHMARKS ONLY: analyse no image; every tumour case goes to a specialist NOT SCREENED and URGENT");
-ABSL_FLAG(std::string, model_sidecar, "", "the classifier's sidecar file (default: MODEL.sidecar)");
+ABSL_FLAG(std::string, model_sidecar, "", "the dermoscopy model's sidecar file (default: MODEL.sidecar)");
 ABSL_FLAG(absl::Duration, shutdown_deadline, absl::Seconds(20),
           "on SIGTERM: finish and ack the case in hand, then exit within this");
 ABSL_FLAG(int32_t, max_queued_calls, 64, "gRPC calls in hand at once; beyond it RESOURCE_EXHAUSTED with a retry hint");
@@ -61,10 +64,10 @@ absl::StatusOr<ServiceParts> MakeTriageParts(const ServiceContext& context) {
   absl::StatusOr<BlobStorePtr> blobs = OpenDirectoryBlobStore(context.config.data_dir + "/blobs");
   if (!blobs.ok()) return blobs.status();
 
-  imaging::AnalyzerOptions analyzer_options;
-  SelectModel(FlagOrEnv(absl::GetFlag(FLAGS_model), "TELEDERM_MODEL", ""), absl::GetFlag(FLAGS_model_sidecar),
-              analyzer_options);
-  absl::StatusOr<AnalyzerPtr> analyzer = NewLesionImageAnalyzer(analyzer_options);
+  absl::StatusOr<AnalyzerPtr> analyzer = NewLesionImageAnalyzer(
+      {}, {.dermoscopy = FlagOrEnv(absl::GetFlag(FLAGS_model), "TELEDERM_MODEL", ""),
+           .dermoscopy_sidecar = absl::GetFlag(FLAGS_model_sidecar),
+           .close_up = FlagOrEnv(absl::GetFlag(FLAGS_closeup_model), "TELEDERM_CLOSEUP_MODEL", "")});
   if (!analyzer.ok()) return analyzer.status();
   if (absl::GetFlag(FLAGS_skip_image_analysis)) {
     LogWarning("--skip_image_analysis: benchmark mode, every tumour case is queued NOT SCREENED as URGENT");

@@ -74,7 +74,7 @@ v1::Urgency Screener::TierFor(double risk) const {
 }
 
 absl::StatusOr<ImageFinding> Screener::AnalyzeWithTimeout(std::shared_ptr<const std::string> bytes,
-                                                          const v1::ImageRef& image) const {
+                                                          const v1::ImageRef& image, double form_risk) const {
   // Shared with the task, so a task still running after a timeout writes into
   // state it co-owns rather than into a dead stack frame.
   if (analyses_in_flight_.fetch_add(1) >= options_.max_analyses_in_flight) {
@@ -85,9 +85,9 @@ absl::StatusOr<ImageFinding> Screener::AnalyzeWithTimeout(std::shared_ptr<const 
   auto promise = std::make_shared<std::promise<absl::StatusOr<ImageFinding>>>();
   std::future<absl::StatusOr<ImageFinding>> future = promise->get_future();
   // The pool is joined before the screener goes, so the task may use `this`.
-  boost::asio::post(analysis_pool_, [this, promise, bytes, image, analyzer = analyzer_] {
+  boost::asio::post(analysis_pool_, [this, promise, bytes, image, form_risk, analyzer = analyzer_] {
     try {
-      promise->set_value(analyzer->Analyze(*bytes, image));
+      promise->set_value(analyzer->Analyze(*bytes, image, form_risk));
     } catch (const std::exception& e) {
       promise->set_value(absl::InternalError(absl::StrCat("analyzer threw: ", e.what())));
     } catch (...) {
@@ -120,10 +120,11 @@ v1::TriageResult Screener::Screen(const v1::Case& c, absl::Time now) const {
     explanation.push_back(Item("system", "images not analysed: the image analyzer is for skin tumours"));
   } else {
     double worst_image_risk = -1;
+    bool form_weighed = false;  // an image's risk already weighs the form's
     for (const v1::ImageRef& image : submission.images()) {
       std::string source = absl::StrCat("image:", image.sha256());
       if (!analyzer_->ReadsImages()) {  // benchmark mode: nothing to read, nothing that could hang
-        absl::StatusOr<ImageFinding> finding = analyzer_->Analyze("", image);
+        absl::StatusOr<ImageFinding> finding = analyzer_->Analyze("", image, clinical.risk);
         std::string why = "the analyzer does not read images";
         if (!finding.ok()) why = std::string(finding.status().message());
         if (finding.ok() && !finding->analysable) why = finding->not_analysable_reason;
@@ -138,7 +139,7 @@ v1::TriageResult Screener::Screen(const v1::Case& c, absl::Time now) const {
       }
       // Shared, not copied: the task may outlive this call (timeout).
       absl::StatusOr<ImageFinding> finding =
-          AnalyzeWithTimeout(std::make_shared<const std::string>(std::move(**bytes)), image);
+          AnalyzeWithTimeout(std::make_shared<const std::string>(std::move(**bytes)), image, clinical.risk);
       if (!finding.ok()) {
         unjudged.push_back(absl::StrCat("image ", image.sha256().substr(0, 12), ": ", finding.status().message()));
         continue;
@@ -148,6 +149,7 @@ v1::TriageResult Screener::Screen(const v1::Case& c, absl::Time now) const {
         continue;
       }
       for (const std::string& text : finding->explanation) explanation.push_back(Item(source, text));
+      form_weighed = form_weighed || finding->weighs_form_risk;
       // The most suspicious image decides.
       if (finding->risk > worst_image_risk) {
         worst_image_risk = finding->risk;
@@ -155,7 +157,14 @@ v1::TriageResult Screener::Screen(const v1::Case& c, absl::Time now) const {
         for (const auto& d : finding->suspected_diagnoses) *result.add_suspected_diagnoses() = d;
       }
     }
-    if (worst_image_risk >= 0) {
+    if (worst_image_risk >= 0 && form_weighed) {
+      // A model fitted with the form weighed it (docs/TRIAGE.md): its risk
+      // replaces the form's rule, which it was fitted to improve on.
+      explanation.push_back(Item("system", absl::StrFormat("image risk %.2f decides: the lesion model's calibration "
+                                                           "already weighs the form risk %.2f",
+                                                           worst_image_risk, clinical.risk)));
+      risk = worst_image_risk;
+    } else if (worst_image_risk >= 0) {
       explanation.push_back(Item("system", absl::StrFormat("image risk %.2f, form risk %.2f: the higher decides",
                                                            worst_image_risk, clinical.risk)));
       risk = std::max(risk, worst_image_risk);

@@ -48,7 +48,7 @@ class Screener {
  private:
   // Runs the analyzer on one image with the timeout; an exception becomes INTERNAL.
   absl::StatusOr<ImageFinding> AnalyzeWithTimeout(std::shared_ptr<const std::string> bytes,
-                                                  const v1::ImageRef& image) const;
+                                                  const v1::ImageRef& image, double form_risk) const;
   v1::Urgency TierFor(double risk) const;
 
   const AnalyzerPtr analyzer_;

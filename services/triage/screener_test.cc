@@ -22,7 +22,7 @@ const absl::Time kNow = absl::FromUnixSeconds(1'800'000'000);
 class ThrowingAnalyzer final : public Analyzer {
  public:
   v1::AnalyzerInfo info() const override { return {}; }
-  absl::StatusOr<ImageFinding> Analyze(absl::string_view, const v1::ImageRef&) const override {
+  absl::StatusOr<ImageFinding> Analyze(absl::string_view, const v1::ImageRef&, double) const override {
     throw std::runtime_error("out of memory in segmentation");
   }
 };
@@ -30,7 +30,7 @@ class ThrowingAnalyzer final : public Analyzer {
 class HangingAnalyzer final : public Analyzer {
  public:
   v1::AnalyzerInfo info() const override { return {}; }
-  absl::StatusOr<ImageFinding> Analyze(absl::string_view, const v1::ImageRef&) const override {
+  absl::StatusOr<ImageFinding> Analyze(absl::string_view, const v1::ImageRef&, double) const override {
     absl::SleepFor(absl::Seconds(2));
     return ImageFinding{.analysable = true, .risk = 0.01};
   }
@@ -40,7 +40,7 @@ class HangingAnalyzer final : public Analyzer {
 class StuckAnalyzer final : public Analyzer {
  public:
   v1::AnalyzerInfo info() const override { return {}; }
-  absl::StatusOr<ImageFinding> Analyze(absl::string_view, const v1::ImageRef&) const override {
+  absl::StatusOr<ImageFinding> Analyze(absl::string_view, const v1::ImageRef&, double) const override {
     ++calls;
     release.WaitForNotification();
     return ImageFinding{.analysable = true, .risk = 0.01};
@@ -49,12 +49,29 @@ class StuckAnalyzer final : public Analyzer {
   absl::Notification release;
 };
 
+// Finds every image at one risk, computed with or without the form's risk;
+// remembers the form risk it was given.
+class FixedRiskAnalyzer final : public Analyzer {
+ public:
+  FixedRiskAnalyzer(double risk, bool weighs_form_risk) : risk_(risk), weighs_form_risk_(weighs_form_risk) {}
+  v1::AnalyzerInfo info() const override { return {}; }
+  absl::StatusOr<ImageFinding> Analyze(absl::string_view, const v1::ImageRef&, double form_risk) const override {
+    given_form_risk = form_risk;
+    return ImageFinding{.analysable = true, .risk = risk_, .weighs_form_risk = weighs_form_risk_};
+  }
+  mutable std::atomic<double> given_form_risk{-1};
+
+ private:
+  const double risk_;
+  const bool weighs_form_risk_;
+};
+
 class ScreenerTest : public ::testing::Test {
  protected:
   void SetUp() override {
     dir_ = *testing::MakeTempDir("screener-test");
     blobs_ = *OpenDirectoryBlobStore(dir_);
-    analyzer_ = *NewLesionImageAnalyzer({});
+    analyzer_ = *NewLesionImageAnalyzer({}, {.dermoscopy = "none", .close_up = "none"});
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
 
@@ -84,6 +101,30 @@ class ScreenerTest : public ::testing::Test {
   BlobStorePtr blobs_;
   AnalyzerPtr analyzer_;
 };
+
+// A form that alone reaches URGENT (grown and changed shape: 4 points, 0.8).
+// An image risk from a model fitted with the form replaces the form's rule;
+// any other image risk only adds to it (the higher decides).
+TEST_F(ScreenerTest, AnImageRiskThatWeighsTheFormReplacesTheFormRiskOthersTakeTheHigher) {
+  v1::Case c = TumourCase({{StoreSample("ISIC_0024311.jpg"), v1::MODALITY_CLINICAL_CLOSE_UP}});
+  c.mutable_submission()->mutable_lesion()->mutable_evolution()->set_size(true);
+  c.mutable_submission()->mutable_lesion()->mutable_evolution()->set_shape(true);
+
+  auto weighing = std::make_shared<FixedRiskAnalyzer>(0.2, true);
+  v1::TriageResult fitted = Screener(weighing, blobs_, {}).Screen(c, kNow);
+  EXPECT_DOUBLE_EQ(weighing->given_form_risk, 0.8);
+  EXPECT_TRUE(fitted.screened());
+  EXPECT_DOUBLE_EQ(fitted.risk_score(), 0.2);
+  EXPECT_EQ(fitted.tier(), v1::URGENCY_ROUTINE);
+  EXPECT_EQ(fitted.explanation(fitted.explanation_size() - 1).text(),
+            "image risk 0.20 decides: the lesion model's calibration already weighs the form risk 0.80");
+
+  v1::TriageResult rules = Screener(std::make_shared<FixedRiskAnalyzer>(0.2, false), blobs_, {}).Screen(c, kNow);
+  EXPECT_DOUBLE_EQ(rules.risk_score(), 0.8);
+  EXPECT_EQ(rules.tier(), v1::URGENCY_URGENT);
+  EXPECT_EQ(rules.explanation(rules.explanation_size() - 1).text(),
+            "image risk 0.20, form risk 0.80: the higher decides");
+}
 
 TEST_F(ScreenerTest, AnalyzerThatThrowsSendsTheCaseToAHumanAsUrgent) {
   Screener screener(std::make_shared<ThrowingAnalyzer>(), blobs_, {});

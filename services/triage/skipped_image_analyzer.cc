@@ -12,7 +12,7 @@ class SkippedImageAnalyzer final : public Analyzer {
     info.set_description("benchmark mode (--skip_image_analysis): images are not analysed, cases go urgent unscreened");
     return info;
   }
-  absl::StatusOr<ImageFinding> Analyze(absl::string_view, const v1::ImageRef&) const override {
+  absl::StatusOr<ImageFinding> Analyze(absl::string_view, const v1::ImageRef&, double) const override {
     ImageFinding finding;
     finding.analysable = false;
     finding.not_analysable_reason = "image analysis switched off (--skip_image_analysis, benchmarks only)";
