@@ -8,7 +8,9 @@ points on the validation split, from what the C++ service computed.
 Reads each image's rule risk and model probability from its explanation
 ("from rules R and lesion model", "lesion model: malignant P"), fits
 score = sigmoid(a + b * logit(P) + c * R) by logistic regression (b > 0, c >= 0:
-c is dropped if the fit makes it negative), and chooses
+c is dropped if the fit makes it negative), with --with_form also + d * F, F
+the case form's risk ("form risk F"; d >= 0, dropped if negative: the
+close-up model, whose photos come with their history), and chooses
   soon_from:   the highest score that keeps >= --sensitivity of the malignant
                images URGENT or SOON (images the service cannot screen go
                URGENT and count as caught);
@@ -29,6 +31,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from metrics import roc_auc as auc  # noqa: E402
 
 RULES = re.compile(r"from rules ([0-9.]+) and lesion model")
+FORM = re.compile(r"form risk ([0-9.]+)")
 MODEL = re.compile(r"lesion model: malignant ([0-9.]+)")
 MELANOMA = re.compile(r"\(melanoma ([0-9.]+)\)")
 NAEVI = ("nevus", "common_nevus", "atypical_nevus")
@@ -41,8 +44,10 @@ def read(path):
             record = json.loads(line)
             if record.get("summary"):
                 continue
-            rule = model = melanoma = None
+            rule = model = melanoma = form = None
             for text in record["explanation"]:
+                if (m := FORM.search(text)) and form is None:
+                    form = float(m.group(1))
                 if (m := MELANOMA.search(text)) and melanoma is None:
                     melanoma = float(m.group(1))
                 if (m := RULES.search(text)) and rule is None:
@@ -51,7 +56,7 @@ def read(path):
                     model = float(m.group(1))
             screened = record["screened"] and rule is not None and model is not None
             images.append({"malignant": record["malignant"], "screened": screened,
-                           "rule": rule, "model": model, "melanoma": melanoma,
+                           "rule": rule, "model": model, "melanoma": melanoma, "form": form or 0.0,
                            "diagnosis": record["diagnosis"], "source": record.get("source", "")})
     return images
 
@@ -94,6 +99,8 @@ def main():
     parser.add_argument("sidecar")
     parser.add_argument("--sensitivity", type=float, default=0.95)
     parser.add_argument("--urgent_fpr", type=float, default=0.10)
+    parser.add_argument("--with_form", action="store_true", help="fit the form's risk in as well")
+    parser.add_argument("--fitted_on", default="the validation split", help="for the sidecar's comment")
     args = parser.parse_args()
 
     images = read(args.eval_json)
@@ -101,17 +108,29 @@ def main():
     y = np.array([im["malignant"] for im in screened], float)
     p = np.array([im["model"] for im in screened])
     r = np.array([im["rule"] for im in screened])
-    w = fit_logistic(np.column_stack([logit(p), r]), y)
-    if w[2] < 0:
-        w = np.r_[fit_logistic(logit(p)[:, None], y), 0.0]
+    form = np.array([im["form"] for im in screened])
+    features = [logit(p), r] + ([form] if args.with_form else [])
+    keep = list(range(len(features)))
+    while True:  # Drop the rule or form feature while the fit makes it negative.
+        w = fit_logistic(np.column_stack([features[i] for i in keep]), y)
+        negative = [k for k, i in enumerate(keep) if i > 0 and w[k + 1] < 0]
+        if not negative:
+            break
+        keep.pop(negative[0])
+    weights = np.zeros(len(features) + 1)
+    weights[0] = w[0]
+    for k, i in enumerate(keep):
+        weights[i + 1] = w[k + 1]
+    w = weights
     if w[1] <= 0:
         sys.exit(f"the fit gives the model a weight {w[1]:.3f} <= 0: the model is no use")
-    score = 1 / (1 + np.exp(-(w[0] + w[1] * logit(p) + w[2] * r)))
+    score = 1 / (1 + np.exp(-(w[0] + sum(w[i + 1] * f for i, f in enumerate(features)))))
     positive = y == 1
     print(f"{len(images)} images, {len(screened)} screened; fit: intercept {w[0]:.4f}, "
-          f"model logit {w[1]:.4f}, rule risk {w[2]:.4f}")
+          f"model logit {w[1]:.4f}, rule risk {w[2]:.4f}" + (f", form risk {w[3]:.4f}" if args.with_form else ""))
     print(f"screened images' ROC AUC: model {auc(p, positive):.4f}, rules {auc(r, positive):.4f}, "
-          f"combination {auc(score, positive):.4f}")
+          + (f"form {auc(form, positive):.4f}, " if args.with_form else "")
+          + f"combination {auc(score, positive):.4f}")
     mel_nv = [im for im in screened if im["diagnosis"] == "melanoma" or im["diagnosis"] in NAEVI]
     mel = np.array([im["melanoma"] for im in mel_nv])
     is_mel = np.array([im["diagnosis"] == "melanoma" for im in mel_nv])
@@ -141,9 +160,10 @@ def main():
     with open(args.sidecar) as f:
         kept = [line for line in f if not re.match(r"\s*(combine|soon_from|urgent_from)\s*=", line)
                 and not line.startswith("# Calibration")]
-    kept.append(f"# Calibration fitted and operating points chosen on the validation split "
-                f"(tools/train/calibrate.py --sensitivity {args.sensitivity} --urgent_fpr {args.urgent_fpr})\n")
-    kept.append(f"combine = {w[0]:.6f}, {w[1]:.6f}, {w[2]:.6f}\n")
+    kept.append(f"# Calibration fitted and operating points chosen on {args.fitted_on} "
+                f"(tools/train/calibrate.py --sensitivity {args.sensitivity} --urgent_fpr {args.urgent_fpr}"
+                f"{' --with_form' if args.with_form else ''})\n")
+    kept.append("combine = " + ", ".join(f"{v:.6f}" for v in w) + "\n")
     kept.append(f"soon_from = {soon_from:.6f}\n")
     kept.append(f"urgent_from = {urgent_from:.6f}\n")
     with open(args.sidecar, "w") as f:

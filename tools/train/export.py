@@ -12,7 +12,10 @@ from data import CLASSES, MALIGNANT_CLASSES
 OPSET = 11
 
 
-def export(model, size, mean, std, onnx_path, sidecar_path, note):
+def export(model, size, mean, std, onnx_path, sidecar_path, note,
+           classes=CLASSES, malignant=MALIGNANT_CLASSES, modality=None):
+    """Writes the ONNX and its sidecar; `modality` (a sidecar key) when the
+    model is for images other than dermoscopy."""
     model.eval()
     dummy = torch.zeros(1, 3, size, size)
     torch.onnx.export(model, dummy, onnx_path, opset_version=OPSET,
@@ -23,8 +26,10 @@ def export(model, size, mean, std, onnx_path, sidecar_path, note):
     check(onnx_path, size)
     with open(sidecar_path, "w") as f:
         f.write(f"# {note}\n")
-        f.write(f"classes = {', '.join(CLASSES)}\n")
-        f.write(f"malignant = {', '.join(MALIGNANT_CLASSES)}\n")
+        if modality:
+            f.write(f"modality = {modality}\n")
+        f.write(f"classes = {', '.join(classes)}\n")
+        f.write(f"malignant = {', '.join(malignant)}\n")
         f.write(f"input_width = {size}\ninput_height = {size}\n")
         f.write("channel_order = RGB\n")
         f.write(f"scale = {1 / 255!r}\n")
