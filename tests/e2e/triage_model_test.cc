@@ -43,7 +43,7 @@ TEST(TriageModelTest, MissingModelStopsTheServiceWithAMessageNamingIt) {
   auto [code, log] = RunTriage(*dir, "--model=" + *dir + "/missing.onnx");
   EXPECT_EQ(code, 2) << log;
   EXPECT_TRUE(absl::StrContains(log, absl::StrCat("cannot load the lesion model ", *dir, "/missing.onnx"))) << log;
-  EXPECT_TRUE(absl::StrContains(log, "--model=none screens with the rules alone")) << log;
+  EXPECT_TRUE(absl::StrContains(log, "--model=none screens dermoscopy images with the rules alone")) << log;
   std::filesystem::remove_all(*dir);
 }
 
@@ -56,6 +56,22 @@ TEST(TriageModelTest, UnreadableModelStopsTheService) {
   auto [code, log] = RunTriage(*dir, "--model=" + *dir + "/broken.onnx");
   EXPECT_EQ(code, 2) << log;
   EXPECT_TRUE(absl::StrContains(log, absl::StrCat("cannot load the lesion model ", *dir, "/broken.onnx"))) << log;
+  std::filesystem::remove_all(*dir);
+}
+
+// The dermoscopy model named as the close-up model: its sidecar says which
+// images it was validated on, and triage refuses to use it for the others.
+TEST(TriageModelTest, AModelForTheOtherModalityStopsTheServiceNamingTheSetting) {
+  absl::StatusOr<std::string> dir = MakeTempDir("telederm-triage-model");
+  ASSERT_TRUE(dir.ok()) << dir.status();
+  const std::string dermoscopy = std::string(TELEDERM_MODELS_DIR) + "/lesion-dermoscopy.onnx";
+  auto [code, log] = RunTriage(*dir, "--closeup_model=" + dermoscopy);
+  EXPECT_EQ(code, 2) << log;
+  EXPECT_TRUE(absl::StrContains(log, absl::StrCat("the lesion model ", dermoscopy,
+                                                  " is for dermoscopy images (its sidecar says so), not for "
+                                                  "clinical_close_up images (set it with --closeup_model or "
+                                                  "TELEDERM_CLOSEUP_MODEL;")))
+      << log;
   std::filesystem::remove_all(*dir);
 }
 
