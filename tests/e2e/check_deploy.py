@@ -89,17 +89,19 @@ def linked_packages(binary):
     out = subprocess.run(["ldd", binary], capture_output=True, text=True, check=True).stdout
     where = {m.group(1): m.group(2) for m in re.finditer(r"^\s*(\S+) => (/\S+)", out, re.MULTILINE)}
     paths = [where[name] for name in needed if name in where]
-    packages = {}
+    candidates = {}
     for path in paths:
         real = os.path.realpath(path)
-        owner = None
-        for candidate in (path, real, real.replace("/usr/lib/", "/lib/", 1), path.replace("/lib/", "/usr/lib/", 1)):
-            result = subprocess.run(["dpkg", "-S", candidate], capture_output=True, text=True)
-            if result.returncode == 0:
-                owner = result.stdout.split(":")[0]
-                break
-        packages[path] = owner
-    return packages
+        candidates[path] = (path, real, real.replace("/usr/lib/", "/lib/", 1), path.replace("/lib/", "/usr/lib/", 1))
+    # One dpkg -S for all of them (each call reads dpkg's whole database);
+    # it prints "package[:arch][, ...]: path" for each path it knows.
+    result = subprocess.run(["dpkg", "-S", *sorted({c for cs in candidates.values() for c in cs})],
+                            capture_output=True, text=True)
+    owners = {}
+    for line in result.stdout.splitlines():
+        package, _, owned = line.partition(": ")
+        owners.setdefault(owned, package.split(",")[0].split(":")[0])
+    return {path: next((owners[c] for c in cs if c in owners), None) for path, cs in candidates.items()}
 
 
 # 1. YAML everywhere parses.
