@@ -9,13 +9,9 @@ Malignant: basal and squamous cell carcinoma and melanoma. Actinic keratosis
 is pre-malignant; the set labels it benign and so do the targets here (docs/MODEL.md).
 """
 import csv
-import hashlib
 import os
 
-import numpy as np
-from PIL import Image
-
-from data import CACHE, DATASETS
+from data import DATASETS, cached_images
 
 FOLDER = "pad-ufes-20"
 CLASSES = ("naevus", "melanoma", "bcc", "scc", "actinic_keratosis", "seborrhoeic_keratosis")
@@ -69,18 +65,4 @@ def eval_row(row, file):
 def load(size):
     """(images uint8 [N,size,size,3] RGB, rows) from the cache, building it if absent."""
     rows = read_labels()
-    path = os.path.join(CACHE, f"closeup-{size}.npz")
-    key = hashlib.sha256("\n".join(r["rel"] for r in rows).encode()).hexdigest()
-    if os.path.exists(path):
-        cached = np.load(path)
-        if str(cached["key"]) == key:
-            return cached["images"], rows
-    os.makedirs(CACHE, exist_ok=True)
-    images = np.empty((len(rows), size, size, 3), np.uint8)
-    for i, row in enumerate(rows):
-        with Image.open(row["path"]) as image:
-            images[i] = np.asarray(image.convert("RGB").resize((size, size), Image.BOX))
-    tmp = path + ".tmp.npz"
-    np.savez(tmp, images=images, key=np.array(key))
-    os.replace(tmp, path)
-    return images, rows
+    return cached_images(rows, size, "closeup"), rows

@@ -60,12 +60,18 @@ def read_labels():
 def load(size):
     """(images uint8 [N,size,size,3] RGB, rows) from the cache, building it if absent."""
     rows = read_labels()
-    path = os.path.join(CACHE, f"dermoscopy-{size}.npz")
+    return cached_images(rows, size, "dermoscopy"), rows
+
+
+def cached_images(rows, size, name):
+    """The rows' images ("path") squashed to size x size with area averaging,
+    cached as <cache>/<name>-<size>.npz and rebuilt when the file list changes."""
+    path = os.path.join(CACHE, f"{name}-{size}.npz")
     key = hashlib.sha256("\n".join(r["rel"] for r in rows).encode()).hexdigest()
     if os.path.exists(path):
         cached = np.load(path)
         if str(cached["key"]) == key:
-            return cached["images"], rows
+            return cached["images"]
     os.makedirs(CACHE, exist_ok=True)
     images = np.empty((len(rows), size, size, 3), np.uint8)
     for i, row in enumerate(rows):
@@ -74,7 +80,7 @@ def load(size):
     tmp = path + ".tmp.npz"
     np.savez(tmp, images=images, key=np.array(key))
     os.replace(tmp, path)
-    return images, rows
+    return images
 
 
 if __name__ == "__main__":
