@@ -66,7 +66,7 @@ class PipelineTest : public ::testing::Test {
 };
 
 TEST_F(PipelineTest, HighRiskCaseSubmittedSecondIsClaimedFirstAndItsReportReachesTheClinic) {
-  StartStack();
+  ASSERT_NO_FATAL_FAILURE(StartStack());
   const std::string clinic = "clinic-village-1";
   EventWatcher watcher(*intake_, clinic);
 
@@ -126,7 +126,7 @@ TEST_F(PipelineTest, KillingTriageAndReferralMidwayLosesNoCase) {
   StackOptions options;
   options.triage_flags = {"--reclaim_idle=1s"};
   options.referral_flags = {"--reclaim_idle=1s"};
-  StartStack(options);
+  ASSERT_NO_FATAL_FAILURE(StartStack(options));
   const std::string clinic = "clinic-village-2";
   auto image = UploadImage(*intake_, clinic, ReadFileBytes(kNaevus), v1::MODALITY_DERMOSCOPY);
   ASSERT_TRUE(image.ok()) << image.status();
