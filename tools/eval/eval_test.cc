@@ -123,6 +123,31 @@ TEST(BootstrapTest, IntervalsHoldTheEstimateAndAreReproducible) {
   EXPECT_GT(a.roc_auc.high, auc);
 }
 
+// Every image twice, both copies one lesion: resampling lesions gives the
+// intervals of the images without their copies; resampling images as if the
+// copies were independent gives narrower ones.
+TEST(BootstrapTest, ImagesOfOneLesionAreResampledTogether) {
+  std::vector<Outcome> distinct, copied, copied_ungrouped;
+  for (int i = 0; i < 40; ++i) {
+    Outcome o = O(i % 2 == 0, 0.3 + i / 100.0, i % 3 == 0 ? v1::URGENCY_ROUTINE : v1::URGENCY_SOON);
+    distinct.push_back(o);
+    o.group = "lesion-" + std::to_string(i);
+    copied.push_back(o);
+    copied.push_back(o);
+    o.group.clear();
+    copied_ungrouped.push_back(o);
+    copied_ungrouped.push_back(o);
+  }
+  const Intervals by_lesion = Bootstrap(copied, 500);
+  const Intervals alone = Bootstrap(distinct, 500);
+  EXPECT_EQ(by_lesion.urgent_or_soon_sensitivity.low, alone.urgent_or_soon_sensitivity.low);
+  EXPECT_EQ(by_lesion.urgent_or_soon_sensitivity.high, alone.urgent_or_soon_sensitivity.high);
+  EXPECT_EQ(by_lesion.roc_auc.low, alone.roc_auc.low);
+  const Intervals by_image = Bootstrap(copied_ungrouped, 500);
+  EXPECT_LT(by_image.urgent_or_soon_sensitivity.high - by_image.urgent_or_soon_sensitivity.low,
+            by_lesion.urgent_or_soon_sensitivity.high - by_lesion.urgent_or_soon_sensitivity.low);
+}
+
 TEST(SummariseTest, TierCountsPerDiagnosis) {
   Summary s = Summarise({O(true, 0.9, v1::URGENCY_URGENT, "melanoma"), O(true, 0.9, v1::URGENCY_URGENT, "melanoma"),
                          O(false, 0.1, v1::URGENCY_ROUTINE, "nevus")});

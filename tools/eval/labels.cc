@@ -109,6 +109,7 @@ absl::StatusOr<std::vector<LabelledImage>> ParseLabels(absl::string_view csv) {
     }
     image.source = get("source");
     image.fitzpatrick = get("fitzpatrick");
+    image.group = get("group");
     if (std::string text = get("diameter_mm"); !text.empty()) {
       double mm = 0;
       if (!absl::SimpleAtod(text, &mm) || mm < 0) {

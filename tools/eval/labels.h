@@ -22,6 +22,7 @@ struct LabelledImage {
   std::string modality = "dermoscopy";
   std::string source;       // column source, for per-source tables; may be empty
   std::string fitzpatrick;  // column fitzpatrick (1..6), may be empty
+  std::string group;        // column group: the lesion or patient, may be empty
   // The case form's lesion history, when the set records it (PAD-UFES-20's
   // columns): diameter_mm is the largest diameter; itch, grew (in size), hurt
   // (pain), changed (in shape or pattern) and bleed are true or false.

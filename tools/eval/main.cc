@@ -3,6 +3,7 @@
 // from benign lesions. Each image is screened as the only image of a
 // suspected-tumour case of its own, with its modality (dermoscopy unless the
 // labels say clinical_close_up), age and sex from the labels.
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -129,6 +130,7 @@ int Run(const std::string& dir) {
     Outcome outcome{image.file, image.diagnosis, image.malignant};
     outcome.source = image.source;
     outcome.fitzpatrick = image.fitzpatrick;
+    outcome.group = image.group;
     std::string sha = Sha256Hex(bytes.str());
     if (in) {
       auto writer = (*blobs)->NewWriter();
@@ -218,7 +220,11 @@ int Run(const std::string& dir) {
   };
   std::printf("telederm-eval %s: %d images, %d malignant, %d benign, %d not screened\n", dir.c_str(), s.images,
               s.malignant, s.benign, s.not_screened);
-  if (bootstrap) std::printf("[95%% bootstrap intervals, %d resamples of the images]\n", kBootstrapResamples);
+  if (bootstrap) {
+    const bool grouped = std::any_of(outcomes.begin(), outcomes.end(), [](const Outcome& o) { return !o.group.empty(); });
+    std::printf("[95%% bootstrap intervals, %d resamples of the %s]\n", kBootstrapResamples,
+                grouped ? "lesions or patients (column group)" : "images");
+  }
   std::printf("URGENT         sensitivity %s  specificity %s\n", with_ci(s.urgent_sensitivity, ci.urgent_sensitivity).c_str(),
               with_ci(s.urgent_specificity, ci.urgent_specificity).c_str());
   std::printf("URGENT+SOON    sensitivity %s  specificity %s\n",

@@ -1,6 +1,7 @@
 #include "tools/eval/metrics.h"
 
 #include <algorithm>
+#include <map>
 #include <random>
 #include <utility>
 
@@ -68,12 +69,27 @@ double RocAuc(const std::vector<Outcome>& outcomes) {
 Intervals Bootstrap(const std::vector<Outcome>& outcomes, int resamples) {
   Intervals intervals;
   if (outcomes.empty() || resamples < 1) return intervals;
+  // Each group's images, in order of first appearance.
+  std::vector<std::vector<size_t>> groups;
+  std::map<std::string, size_t> group_index;
+  for (size_t i = 0; i < outcomes.size(); ++i) {
+    if (outcomes[i].group.empty()) {
+      groups.push_back({i});
+      continue;
+    }
+    auto [it, added] = group_index.emplace(outcomes[i].group, groups.size());
+    if (added) groups.emplace_back();
+    groups[it->second].push_back(i);
+  }
   std::mt19937_64 random(16);
-  std::uniform_int_distribution<size_t> pick(0, outcomes.size() - 1);
+  std::uniform_int_distribution<size_t> pick(0, groups.size() - 1);
   std::vector<double> values[5];
-  std::vector<Outcome> sample(outcomes.size());
+  std::vector<Outcome> sample;
   for (int r = 0; r < resamples; ++r) {
-    for (Outcome& o : sample) o = outcomes[pick(random)];
+    sample.clear();
+    for (size_t g = 0; g < groups.size(); ++g) {
+      for (size_t i : groups[pick(random)]) sample.push_back(outcomes[i]);
+    }
     Summary s = Summarise(sample);
     values[0].push_back(s.urgent_sensitivity.value());
     values[1].push_back(s.urgent_specificity.value());

@@ -20,6 +20,9 @@ struct Outcome {
   double seconds = 0;
   std::string source;       // may be empty
   std::string fitzpatrick;  // may be empty
+  // The lesion or patient the image belongs to (labels column group); images
+  // of one group are resampled together. Empty: a group of its own.
+  std::string group;
 };
 
 struct Rate {
@@ -57,8 +60,11 @@ struct Intervals {
   Interval roc_auc;
 };
 
-// Percentile bootstrap over images (resampled with replacement, `resamples`
-// times, from a fixed seed: the same outcomes give the same intervals).
+// Percentile bootstrap over groups (Outcome::group: lesions or patients; an
+// image without one is its own group), resampled with replacement
+// `resamples` times from a fixed seed: the same outcomes give the same
+// intervals. Resampling whole groups keeps a lesion's several images from
+// narrowing the interval as if they were independent.
 Intervals Bootstrap(const std::vector<Outcome>& outcomes, int resamples);
 
 // The outcomes whose `key` (diagnosis, source or fitzpatrick) is each value.
