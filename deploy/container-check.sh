@@ -88,6 +88,7 @@ done
 run=$(mktemp -d /tmp/telederm-containers.XXXXXX)
 compose=(podman-compose -p "$project" -f deploy/docker-compose.yml)
 kube_yaml=$run/kube.yaml
+bridges=()
 teardown() {
   local rc=$?
   [ "$rc" = 0 ] || dump_logs
@@ -99,6 +100,7 @@ teardown() {
     podman secret rm "$s" >/dev/null 2>&1 || true
   done
   podman network rm -f "${project}_default" "$kube_network" >/dev/null 2>&1 || true
+  remove_unused_bridges
   rm -rf "$run"
   step "torn down"
 }
@@ -160,6 +162,7 @@ network_up() {
   dns_server=$(deploy/podman/network.sh "$name") || fail "making the network $name"
   read -r subnet bridge < <(podman network inspect "$name" \
     --format '{{range .Subnets}}{{.Subnet}} {{end}}{{.NetworkInterface}}')
+  bridges+=("$bridge")
   [ "$(cat "/sys/class/net/$bridge/addr_assign_type")" = 3 ] || fail "the bridge $bridge of $name has no fixed MAC"
   step "network $name: $subnet, DNS at $dns_server (aardvark-dns) only, bridge $bridge keeps MAC $(cat "/sys/class/net/$bridge/address")"
 }
@@ -170,6 +173,17 @@ dns_only_aardvark() {  # container names: their only DNS server is dns_server
     servers=$(podman exec "$c" cat /etc/resolv.conf | awk '$1 == "nameserver" {print $2}' | paste -sd' ')
     [ "$servers" = "$dns_server" ] || fail "$c asks the DNS servers '$servers', not aardvark-dns at $dns_server alone"
   done
+}
+
+# netavark deletes a bridge when its last container leaves; one that
+# podman/network.sh made and no container joined (a run that failed before)
+# would stay, holding its subnet.
+remove_unused_bridges() {
+  local b
+  for b in "${bridges[@]}"; do
+    [ -d "/sys/class/net/$b/brif" ] && [ -z "$(ls "/sys/class/net/$b/brif")" ] && ip link del "$b" 2>/dev/null
+  done
+  return 0
 }
 
 # A container's health: its HEALTHCHECK (`podman healthcheck run`). podman
@@ -230,6 +244,7 @@ echo "   GET https://localhost:8443/ -> $page"
 podman rm -f "telederm-cli-$compose_network" "telederm-cli-host" >/dev/null 2>&1 || true
 "${compose[@]}" down -v >/dev/null 2>&1 || fail "compose down"
 podman network rm "$compose_network" >/dev/null || fail "removing the network $compose_network"
+remove_unused_bridges
 step "compose: down"
 
 # 6. The Kubernetes manifests, rendered for podman kube play.
