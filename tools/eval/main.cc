@@ -2,7 +2,8 @@
 // directory (DIR/labels.csv) and prints how well the tiers separate malignant
 // from benign lesions. Each image is screened as the only image of a
 // suspected-tumour case of its own, with its modality (dermoscopy unless the
-// labels say clinical_close_up), age and sex from the labels.
+// labels say clinical_close_up) and the form the labels give: age, sex, and
+// when present the diameter and history items (labels.h).
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
