@@ -189,15 +189,18 @@ remove_unused_bridges() {
 # A container's health: its HEALTHCHECK (`podman healthcheck run`). podman
 # kube play gives its containers none (only probes, which the render drops),
 # so there the image's own HEALTHCHECK command runs with `podman exec`.
+# What the last check printed is kept in $health_output for the failure message.
 healthy() {
   local c=$1 test
-  [ "$(podman inspect "$c" --format '{{if .Config.Healthcheck}}yes{{end}}')" = yes ] \
-    && { podman healthcheck run "$c" >/dev/null 2>&1; return; }
+  if [ "$(podman inspect "$c" --format '{{if .Config.Healthcheck}}yes{{end}}')" = yes ]; then
+    health_output=$(podman healthcheck run "$c" 2>&1)
+    return
+  fi
   test=$(podman image inspect "$(podman inspect "$c" --format '{{.ImageName}}')" \
     --format '{{range .Config.Healthcheck.Test}}{{printf "%s\n" .}}{{end}}')
   [ "$(head -1 <<<"$test")" = CMD ] || fail "$c: its image has no HEALTHCHECK command"
   mapfile -t test < <(tail -n +2 <<<"$test")
-  podman exec "$c" "${test[@]}" >/dev/null 2>&1
+  health_output=$(podman exec "$c" "${test[@]}" 2>&1)
 }
 wait_healthy() {  # container names
   local c
@@ -207,7 +210,7 @@ wait_healthy() {  # container names
       [ "$(podman inspect "$c" --format '{{.State.Running}}')" = true ] || fail "$c stopped"
       sleep 1
     done
-    fail "$c not healthy within 90 s"
+    fail "$c not healthy within 90 s; its last health check printed: ${health_output:-nothing}"
   done
 }
 
