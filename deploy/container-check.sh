@@ -189,18 +189,27 @@ remove_unused_bridges() {
 # A container's health: its HEALTHCHECK (`podman healthcheck run`). podman
 # kube play gives its containers none (only probes, which the render drops),
 # so there the image's own HEALTHCHECK command runs with `podman exec`.
-# What the last check printed is kept in $health_output for the failure message.
+health_command() {  # the HEALTHCHECK command of container $1's image, one word a line
+  local test
+  test=$(podman image inspect "$(podman inspect "$1" --format '{{.ImageName}}')" \
+    --format '{{range .Config.Healthcheck.Test}}{{printf "%s\n" .}}{{end}}')
+  [ "$(head -1 <<<"$test")" = CMD ] || fail "$1: its image has no HEALTHCHECK command"
+  tail -n +2 <<<"$test"
+}
 healthy() {
   local c=$1 test
-  if [ "$(podman inspect "$c" --format '{{if .Config.Healthcheck}}yes{{end}}')" = yes ]; then
-    health_output=$(podman healthcheck run "$c" 2>&1)
-    return
-  fi
-  test=$(podman image inspect "$(podman inspect "$c" --format '{{.ImageName}}')" \
-    --format '{{range .Config.Healthcheck.Test}}{{printf "%s\n" .}}{{end}}')
-  [ "$(head -1 <<<"$test")" = CMD ] || fail "$c: its image has no HEALTHCHECK command"
-  mapfile -t test < <(tail -n +2 <<<"$test")
-  health_output=$(podman exec "$c" "${test[@]}" 2>&1)
+  [ "$(podman inspect "$c" --format '{{if .Config.Healthcheck}}yes{{end}}')" = yes ] \
+    && { podman healthcheck run "$c" >/dev/null 2>&1; return; }
+  mapfile -t test < <(health_command "$c")
+  podman exec "$c" "${test[@]}" >/dev/null 2>&1
+}
+# Why $1 is not healthy: its health check run once more by `podman exec`, with
+# what it printed and its exit status.
+health_failure() {
+  local test output status=0
+  mapfile -t test < <(health_command "$1")
+  output=$(podman exec "$1" "${test[@]}" 2>&1) || status=$?
+  echo "$1 not healthy within 90 s: its health check (podman exec $1 ${test[*]}) exited $status${output:+, printing: $output}"
 }
 wait_healthy() {  # container names
   local c
@@ -210,7 +219,7 @@ wait_healthy() {  # container names
       [ "$(podman inspect "$c" --format '{{.State.Running}}')" = true ] || fail "$c stopped"
       sleep 1
     done
-    fail "$c not healthy within 90 s; its last health check printed: ${health_output:-nothing}"
+    fail "$(health_failure "$c")"
   done
 }
 

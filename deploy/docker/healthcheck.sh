@@ -7,5 +7,6 @@ set -eu
 port=${TELEDERM_METRICS_LISTEN##*:}
 exec 3<>"/dev/tcp/127.0.0.1/$port"
 printf 'GET /healthz HTTP/1.0\r\nHost: localhost\r\n\r\n' >&3
-read -r _ status _ <&3
-[ "$status" = 200 ]
+read -r line <&3
+read -r _ status _ <<<"$line"
+[ "$status" = 200 ] || { echo "GET /healthz on port $port: ${line:-no answer}" >&2; exit 1; }
