@@ -1,11 +1,12 @@
 """Trains the phone close-up lesion model (PAD-UFES-20) and exports it to ONNX.
 
-    /usr/bin/python3 tools/train/train_closeup.py --out models/
+    /usr/bin/python3 tools/train/train_closeup.py --out models/ --start DERMOSCOPY.onnx
 
-The set is small (970 photos, 735 patients), so the model starts from the
-shipped dermoscopy model (its convolutions read back from
-models/lesion-dermoscopy.onnx, its last layer's rows mapped onto the close-up
-classes) and is fine-tuned. Patients are cut 80/20 into development and test
+The set is small (970 photos, 735 patients), so the model starts from a
+dermoscopy LesionNet 16,32,64,128 (--start, beside its sidecar: the shipped
+close-up model started from the dermoscopy model of commit f8a7067,
+docs/MODEL.md; its convolutions are read back from the ONNX, its last layer's
+rows mapped onto the close-up classes) and is fine-tuned. Patients are cut 80/20 into development and test
 (splits.py; the test part is never read here) and the development patients
 into 5 folds. For each input size of --sizes, 5-fold cross-validation gives
 out-of-fold predictions for every development photo; the size with the best
@@ -138,7 +139,8 @@ def main():
     parser.add_argument("--out", required=True, help="directory for the model files")
     parser.add_argument("--work", default=os.path.join(data.CACHE, "closeup"),
                         help="fold models and eval folders")
-    parser.add_argument("--start", default="models/lesion-dermoscopy.onnx")
+    parser.add_argument("--start", required=True,
+                        help="the dermoscopy LesionNet 16,32,64,128 ONNX (with its .sidecar) to start from")
     parser.add_argument("--sizes", default="64,96")
     parser.add_argument("--epochs", type=int, default=30)
     parser.add_argument("--batch", type=int, default=32)
