@@ -70,7 +70,7 @@ TEST_F(LesionAnalyzerTest, ExplanationGivesTheScoreAndItsParts) {
 }
 
 TEST_F(LesionAnalyzerTest, MethodNamesLibraryAndVersion) {
-  EXPECT_EQ(Analyze(round_).method, "telederm-dermoscopy-abcd/1.1.0");
+  EXPECT_EQ(Analyze(round_).method, "telederm-dermoscopy-abcd/1.2.0");
 }
 
 TEST_F(LesionAnalyzerTest, BlurredImageIsNotAnalysableAndSaysWhatToDo) {

@@ -10,7 +10,7 @@ namespace telederm::imaging {
 // stored score can be traced to the rules that produced it. The version changes
 // whenever a threshold or rule changes what a given image scores.
 inline constexpr std::string_view kLibraryName = "telederm-dermoscopy-abcd";
-inline constexpr std::string_view kLibraryVersion = "1.1.0";
+inline constexpr std::string_view kLibraryVersion = "1.2.0";
 
 enum class Modality {
   kClinicalOverview,    // A body region photographed for context.

@@ -81,11 +81,11 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--out", required=True, help="directory for the model files")
     parser.add_argument("--size", type=int, default=64)
-    parser.add_argument("--epochs", type=int, default=10)
-    parser.add_argument("--widths", default="16,32,64,128")
+    parser.add_argument("--epochs", type=int, default=30)
+    parser.add_argument("--widths", default="24,48,96,160")
     parser.add_argument("--batch", type=int, default=64)
     parser.add_argument("--lr", type=float, default=3e-3)
-    parser.add_argument("--max_minutes", type=float, default=33,
+    parser.add_argument("--max_minutes", type=float, default=60,
                         help="stop after the epoch that crosses this wall time")
     parser.add_argument("--seed", type=int, default=16)
     args = parser.parse_args()
