@@ -34,8 +34,11 @@ for t in "${tools[@]}"; do command -v "${t%%:*}" >/dev/null || missing+=("${t#*:
 # netavark and aardvark-dns (container names in DNS; podman/containers.conf)
 # are only recommended by podman's dependencies, so name them; netavark 1.4
 # runs iptables for every container and does not depend on it (on a fresh
-# machine: "netavark: No such file or directory (os error 2)").
-for p in netavark aardvark-dns iptables; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+# machine: "netavark: No such file or directory (os error 2)"). catatonit,
+# also only recommended, is the init of the pause container that podman kube
+# play builds for each pod ("finding pause binary: exec: \"catatonit\":
+# executable file not found").
+for p in netavark aardvark-dns iptables catatonit; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then
   step "installing ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
