@@ -51,7 +51,6 @@ class LesionImageAnalyzer final : public Analyzer {
   const imaging::LesionAnalyzerPtr analyzer_;
 };
 
-
 // Loads the model `setting` names for `modality` (none: nothing).
 absl::Status LoadModel(absl::string_view setting, absl::string_view sidecar, const std::string& shipped,
                        imaging::Modality modality, absl::string_view flag, absl::string_view env,
